@@ -1,0 +1,71 @@
+# The command index. `make demo` runs the main job; `make test` runs the tests.
+# Every target builds the virtual environment first if it is missing or out of date.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv demo demo-national serve test test-fast lint format typecheck migrations-check \
+        messages check-deploy services clean
+
+help:
+	@echo "make demo             load Moscow + St Petersburg 2011, submit 112 observer copies, tally, reconcile, serve"
+	@echo "make demo-national    the same with all 342 copies against the 95,225-station national file"
+	@echo "make test             the test suite (PostgreSQL + Redis + a real Celery worker when configured)"
+	@echo "make lint | typecheck | migrations-check | messages | check-deploy"
+
+$(PY):
+	@py=$$(.ci/find-python) || exit 1; echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
+	DEBUG=$${DEBUG:-1} $(MANAGE) run_demo
+	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $${PORT:-8000}
+
+demo-national: venv
+	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
+	DEBUG=$${DEBUG:-1} $(MANAGE) run_demo --national
+	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $${PORT:-8000}
+
+test: venv
+	.ci/services
+	$(VENV)/bin/pytest
+
+test-fast: venv
+	$(VENV)/bin/pytest -x -q -m "not slow"
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+migrations-check: venv
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+messages: venv
+	DEBUG=1 $(MANAGE) makemessages -l ru -l kk --ignore=.venv --ignore=tests
+	DEBUG=1 $(MANAGE) compilemessages --ignore=.venv
+
+check-deploy: venv
+	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DEBUG=0 ALLOWED_HOSTS=observer.example.org \
+	  $(MANAGE) check --deploy --fail-level WARNING
+
+services:
+	.ci/services
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,257 @@
+"""Elections as data: contests, ballot options, protocol forms and the commission hierarchy.
+
+Nothing here is specific to one country: a protocol form is an ordered list of lines with stable
+codes plus control relations written as expressions, and the hierarchy is a tree of commissions
+of any depth (CEC > region > TEC > PEC in Russia and Kazakhstan).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Self
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+PATH_SEPARATOR = "/"
+
+
+def validate_time_zone(value: str) -> None:
+    """Raise ValidationError unless `value` is an IANA time zone name (e.g. "Asia/Almaty")."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})
+
+
+def pick_label(labels: dict[str, str], fallback: str) -> str:
+    """Return the label in the active language, else English, else Russian, else `fallback`."""
+    language = (get_language() or "en").split("-")[0]
+    for code in (language, "en", "ru"):
+        if labels.get(code):
+            return labels[code]
+    return fallback
+
+
+class Election(models.Model):
+    """One election day in one country, e.g. the State Duma election of 4 December 2011."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country (ISO 3166-1 alpha-2)"), max_length=2)
+    held_on = models.DateField(_("election day"))
+    time_zone = models.CharField(_("IANA time zone"), max_length=64, validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["-held_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProtocolForm(models.Model):
+    """A results protocol form: its ordered lines and control relations, shared by contests."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("legal source of the form"), max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def line_codes(self) -> list[str]:
+        return [line.code for line in self.lines.all()]
+
+
+class ProtocolLine(models.Model):
+    """One numbered line of a protocol form (e.g. line 10, "valid ballots"), counted in votes."""
+
+    form = models.ForeignKey(ProtocolForm, models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("order on the form"))
+    number = models.CharField(_("line number as printed"), max_length=8)
+    code = models.SlugField(_("stable code"), max_length=64)
+    labels = models.JSONField(_("labels by language"), default=dict)
+    is_turnout_base = models.BooleanField(
+        _("voters on the list"), default=False, help_text=_("Denominator of turnout.")
+    )
+    is_turnout_numerator = models.BooleanField(
+        _("counts voters who took part"),
+        default=False,
+        help_text=_("Turnout numerator: the sum of the lines marked so (e.g. lines 3 + 4 + 5)."),
+    )
+
+    class Meta:
+        ordering = ["form", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "code"], name="unique_line_code_per_form"),
+            models.UniqueConstraint(fields=["form", "position"], name="unique_line_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        return pick_label(self.labels, self.code)
+
+
+class ControlRelation(models.Model):
+    """A control relation between protocol lines, e.g. ``ballots_valid == options_total``.
+
+    The expression compares two sums of line codes (and ``options_total``, the sum of the votes
+    for all ballot options) with ``==``, ``<=`` or ``>=``; `tolerance` is the absolute difference
+    in votes still accepted. A protocol that breaks a relation is flagged, never rejected: that
+    is what observers exist to record (domain.md §3.3).
+    """
+
+    form = models.ForeignKey(ProtocolForm, models.CASCADE, related_name="control_relations")
+    code = models.SlugField(max_length=64)
+    expression = models.CharField(max_length=300)
+    tolerance = models.PositiveIntegerField(_("tolerance (votes)"), default=0)
+    labels = models.JSONField(_("description by language"), default=dict)
+
+    class Meta:
+        ordering = ["form", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "code"], name="unique_relation_code_per_form"),
+        ]
+
+    def __str__(self) -> str:
+        return self.expression
+
+    @property
+    def label(self) -> str:
+        return pick_label(self.labels, self.expression)
+
+
+class Contest(models.Model):
+    """One race on the ballot of an election, counted on one protocol form."""
+
+    class Kind(models.TextChoices):
+        PARTY_LIST = "party_list", _("Party list")
+        SINGLE_MEMBER = "single_member", _("Single-member district")
+        PRESIDENTIAL = "presidential", _("Presidential")
+        REFERENDUM = "referendum", _("Referendum")
+        OTHER = "other", _("Other")
+
+    election = models.ForeignKey(Election, models.CASCADE, related_name="contests")
+    slug = models.SlugField()
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.PARTY_LIST)
+    form = models.ForeignKey(ProtocolForm, models.PROTECT, related_name="contests")
+
+    class Meta:
+        ordering = ["election", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "slug"], name="unique_contest_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election}: {self.name}"
+
+
+class BallotOption(models.Model):
+    """A party, candidate or "against all" line on a contest's ballot, in ballot order."""
+
+    contest = models.ForeignKey(Contest, models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60, blank=True)
+    is_against_all = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["contest", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "code"], name="unique_option_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class CommissionQuerySet(models.QuerySet["Commission"]):
+    def within(self, commission: Commission) -> Self:
+        """Restrict to `commission` and every commission below it."""
+        return self.filter(election_id=commission.election_id, path__startswith=commission.path)
+
+    def precincts(self) -> Self:
+        return self.filter(level=Commission.Level.PEC)
+
+
+class Commission(models.Model):
+    """An election commission: a node of the hierarchy, CEC at the root and PECs at the leaves.
+
+    `path` is the chain of codes from the root, each followed by "/", e.g.
+    "RU/Город Москва/84 Пресненский район/843/"; it gives every ancestor without a query
+    and every descendant with one prefix match.
+    """
+
+    class Level(models.TextChoices):
+        CEC = "CEC", _("Central election commission")
+        SEC = "SEC", _("Regional commission")
+        TEC = "TEC", _("Territorial commission")
+        PEC = "PEC", _("Precinct commission")
+        DEC = "DEC", _("District (constituency) commission")
+
+    election = models.ForeignKey(Election, models.CASCADE, related_name="commissions")
+    level = models.CharField(max_length=3, choices=Level)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    code = models.CharField(max_length=200)
+    name = models.CharField(max_length=300)
+    path = models.CharField(max_length=1000)
+
+    objects = CommissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["election", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "path"], name="unique_commission_path"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["election", "path"],
+                name="commission_path_prefix",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def child_path(parent_path: str, code: str) -> str:
+        """Return the path of a child with `code` under `parent_path`; the code may not hold "/"."""
+        if PATH_SEPARATOR in code:
+            raise ValueError(f"commission code {code!r} contains {PATH_SEPARATOR!r}")
+        return f"{parent_path}{code}{PATH_SEPARATOR}"
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this commission's ancestors, root first (itself excluded)."""
+        parts = self.path.split(PATH_SEPARATOR)[:-1]
+        return [PATH_SEPARATOR.join(parts[:i]) + PATH_SEPARATOR for i in range(1, len(parts))]
+
+
+class PollingStation(models.Model):
+    """The polling station of one precinct: the unit whose PEC draws up the results protocol.
+
+    A station belongs to the territorial hierarchy through its PEC; `districts` holds its
+    single-member district commissions (a second hierarchy) where an election has them.
+    A remote e-voting "virtual station" is a station with `is_virtual` set.
+    """
+
+    pec = models.OneToOneField(Commission, models.PROTECT, related_name="station")
+    number = models.CharField(_("precinct number"), max_length=40)
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    registered_voters = models.PositiveIntegerField(_("registered voters"), null=True, blank=True)
+    is_virtual = models.BooleanField(_("virtual (remote e-voting) station"), default=False)
+    districts = models.ManyToManyField(
+        Commission, blank=True, related_name="district_stations", limit_choices_to={"level": "DEC"}
+    )
+
+    class Meta:
+        ordering = ["pec__path"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,266 @@
+"""Write workflows for reference data: protocol forms, elections and the commission hierarchy."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from elections.models import (
+    BallotOption,
+    Commission,
+    Contest,
+    ControlRelation,
+    Election,
+    PollingStation,
+    ProtocolForm,
+    ProtocolLine,
+    validate_time_zone,
+)
+from elections.protocol import OPTIONS_TOTAL, RelationSyntaxError, parse_relation
+
+SPEC_DIR = Path(__file__).resolve().parent
+BULK_BATCH = 2000
+
+
+class ElectionsError(Exception):
+    """Base class of reference-data errors; the message names the offending field."""
+
+
+class SpecError(ElectionsError):
+    """A form or election specification is invalid."""
+
+
+def load_spec(path: Path | str) -> dict[str, Any]:
+    """Read a JSON specification (a form in elections/forms/, an election in elections/specs/)."""
+    with open(path, encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
+def shipped_spec(kind: str, code: str) -> dict[str, Any]:
+    """Return a specification shipped with the app: kind is "forms" or "specs"."""
+    return load_spec(SPEC_DIR / kind / f"{code}.json")
+
+
+@transaction.atomic
+def define_protocol_form(*, spec: dict[str, Any]) -> ProtocolForm:
+    """Create a protocol form from its specification, or return the identical existing one.
+
+    The spec holds ``code``, ``name``, ``lines`` (number, code, labels, turnout flags) and
+    ``control_relations`` (code, expression, tolerance, labels). Raises SpecError naming the
+    field when a relation does not parse or names a line the form lacks, or when a form with
+    the same code but other lines already exists (forms are immutable once defined).
+    """
+    line_codes = [line["code"] for line in spec["lines"]]
+    _check_relations(spec.get("control_relations", []), set(line_codes))
+    form, created = ProtocolForm.objects.get_or_create(
+        code=spec["code"], defaults={"name": spec["name"], "source": spec.get("source", "")}
+    )
+    if not created:
+        if form.line_codes() != line_codes:
+            raise SpecError(f"form {form.code!r} exists with other lines; define a new code")
+        return form
+    ProtocolLine.objects.bulk_create(
+        ProtocolLine(
+            form=form,
+            position=position,
+            number=line["number"],
+            code=line["code"],
+            labels=line.get("labels", {}),
+            is_turnout_base=line.get("turnout_base", False),
+            is_turnout_numerator=line.get("turnout_numerator", False),
+        )
+        for position, line in enumerate(spec["lines"], start=1)
+    )
+    ControlRelation.objects.bulk_create(
+        ControlRelation(
+            form=form,
+            code=relation["code"],
+            expression=relation["expression"],
+            tolerance=relation.get("tolerance", 0),
+            labels=relation.get("labels", {}),
+        )
+        for relation in spec.get("control_relations", [])
+    )
+    return form
+
+
+def _check_relations(relations: Sequence[dict[str, Any]], line_codes: set[str]) -> None:
+    for index, relation in enumerate(relations):
+        field = f"control_relations[{index}].expression"
+        try:
+            unknown = parse_relation(relation["expression"]).names() - line_codes - {OPTIONS_TOTAL}
+        except RelationSyntaxError as error:
+            raise SpecError(f"{field}: {error}") from error
+        if unknown:
+            raise SpecError(f"{field}: unknown line codes {sorted(unknown)}")
+
+
+@transaction.atomic
+def define_election(*, spec: dict[str, Any]) -> Election:
+    """Create an election with its contests and ballot options from a specification.
+
+    Idempotent on the election slug: an existing election is returned unchanged. Raises
+    SpecError for an unknown form code or time zone.
+    """
+    existing = Election.objects.filter(slug=spec["slug"]).first()
+    if existing:
+        return existing
+    try:
+        validate_time_zone(spec["time_zone"])
+    except Exception as error:
+        raise SpecError(f"time_zone: {spec['time_zone']!r} is not an IANA time zone") from error
+    election = Election.objects.create(
+        slug=spec["slug"],
+        name=spec["name"],
+        country=spec["country"],
+        held_on=datetime.date.fromisoformat(spec["held_on"]),
+        time_zone=spec["time_zone"],
+    )
+    for contest_spec in spec["contests"]:
+        _define_contest(election, contest_spec)
+    return election
+
+
+def _define_contest(election: Election, spec: dict[str, Any]) -> Contest:
+    form = ProtocolForm.objects.filter(code=spec["form"]).first()
+    if form is None:
+        raise SpecError(f"contests[{spec['slug']}].form: no protocol form {spec['form']!r}")
+    contest = Contest.objects.create(
+        election=election, slug=spec["slug"], name=spec["name"], kind=spec["kind"], form=form
+    )
+    BallotOption.objects.bulk_create(
+        BallotOption(
+            contest=contest,
+            position=position,
+            code=option["code"],
+            name=option["name"],
+            short_name=option.get("short_name", ""),
+            is_against_all=option.get("against_all", False),
+        )
+        for position, option in enumerate(spec["options"], start=1)
+    )
+    return contest
+
+
+@dataclass(frozen=True)
+class StationRecord:
+    """One polling station as an import file gives it: its chain of commission names and number.
+
+    `chain` lists the commissions between the root and the PEC, e.g. ("Город Москва",
+    "84 Пресненский район"); `number` is the precinct number; `registered_voters` in voters.
+    """
+
+    chain: tuple[str, ...]
+    number: str
+    registered_voters: int | None = None
+    is_virtual: bool = False
+
+
+LEVELS_BY_DEPTH = [Commission.Level.SEC, Commission.Level.TEC]
+
+
+def ensure_hierarchy(
+    *, election: Election, root_name: str, stations: Iterable[StationRecord]
+) -> dict[str, Commission]:
+    """Create the missing commissions and stations for `stations` under a CEC named `root_name`.
+
+    Depth 1 below the root is a region (SEC), depth 2 a TEC, deeper levels TEC too; the leaf is
+    the PEC with its PollingStation. Existing nodes (same path) are reused, so importing the
+    same file twice creates nothing. Returns every commission of the election by path.
+    """
+    by_path = {c.path: c for c in Commission.objects.filter(election=election)}
+    records = list(stations)
+    root_path = Commission.child_path("", _code(root_name))
+    if root_path not in by_path:
+        by_path[root_path] = Commission.objects.create(
+            election=election,
+            level=Commission.Level.CEC,
+            code=_code(root_name),
+            name=root_name,
+            path=root_path,
+        )
+    depth = max((len(r.chain) for r in records), default=0)
+    for level_index in range(depth):
+        _create_level(election, by_path, root_path, records, level_index)
+    _create_precincts(election, by_path, root_path, records)
+    return by_path
+
+
+def _code(name: str) -> str:
+    return name.strip().replace("/", "∕")
+
+
+def _chain_path(root_path: str, chain: Sequence[str]) -> str:
+    path = root_path
+    for name in chain:
+        path = Commission.child_path(path, _code(name))
+    return path
+
+
+def _create_level(
+    election: Election,
+    by_path: dict[str, Commission],
+    root_path: str,
+    records: list[StationRecord],
+    level_index: int,
+) -> None:
+    level = LEVELS_BY_DEPTH[min(level_index, len(LEVELS_BY_DEPTH) - 1)]
+    new: dict[str, Commission] = {}
+    for record in records:
+        if len(record.chain) <= level_index:
+            continue
+        path = _chain_path(root_path, record.chain[: level_index + 1])
+        if path in by_path or path in new:
+            continue
+        parent = by_path[_chain_path(root_path, record.chain[:level_index])]
+        name = record.chain[level_index].strip()
+        new[path] = Commission(
+            election=election, level=level, parent=parent, code=_code(name), name=name, path=path
+        )
+    for commission in Commission.objects.bulk_create(new.values(), batch_size=BULK_BATCH):
+        by_path[commission.path] = commission
+
+
+def _create_precincts(
+    election: Election,
+    by_path: dict[str, Commission],
+    root_path: str,
+    records: list[StationRecord],
+) -> None:
+    new: dict[str, tuple[Commission, StationRecord]] = {}
+    for record in records:
+        parent = by_path[_chain_path(root_path, record.chain)]
+        path = Commission.child_path(parent.path, _code(record.number))
+        if path in by_path or path in new:
+            continue
+        pec = Commission(
+            election=election,
+            level=Commission.Level.PEC,
+            parent=parent,
+            code=_code(record.number),
+            name=record.number,
+            path=path,
+        )
+        new[path] = (pec, record)
+    created = Commission.objects.bulk_create([pec for pec, _ in new.values()], batch_size=BULK_BATCH)
+    for pec in created:
+        by_path[pec.path] = pec
+    PollingStation.objects.bulk_create(
+        (
+            PollingStation(
+                pec=pec,
+                number=record.number,
+                registered_voters=record.registered_voters,
+                is_virtual=record.is_virtual,
+            )
+            for pec, record in ((by_path[path], record) for path, (_, record) in new.items())
+        ),
+        batch_size=BULK_BATCH,
+    )

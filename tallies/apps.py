@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TalliesConfig(AppConfig):
+    name = "tallies"
+    verbose_name = "Tallies"

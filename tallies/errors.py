@@ -1,0 +1,22 @@
+"""Domain errors of the tallies app. Each names the field at fault, for a 400 that says what."""
+
+
+class TalliesError(Exception):
+    """Base class of tallies errors."""
+
+
+class FieldError(TalliesError):
+    """Input that cannot be stored: `field` names it (e.g. "lines.ballots_valid", "station")."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class IdempotencyConflict(TalliesError):
+    """A client_uuid already used for a copy of another station, contest or observer."""
+
+
+class ImportFileError(TalliesError):
+    """An official results file that cannot be imported; the message names the row and column."""

@@ -1,0 +1,26 @@
+"""Write workflows of the tallies app, one module per workflow.
+
+Callers use the module: ``from tallies import services; services.submit_protocol_copy(...)``.
+"""
+
+from tallies.services.official_import import import_official_results, import_stations_file
+from tallies.services.reconciliation import reconcile
+from tallies.services.submission import SubmittedCopy, submit_protocol_copy
+from tallies.services.tallying import (
+    apply_station_tally,
+    recompute_observer_tallies,
+    sweep_stale_tallies,
+    tally_official_snapshot,
+)
+
+__all__ = [
+    "SubmittedCopy",
+    "apply_station_tally",
+    "import_official_results",
+    "import_stations_file",
+    "recompute_observer_tallies",
+    "reconcile",
+    "submit_protocol_copy",
+    "sweep_stale_tallies",
+    "tally_official_snapshot",
+]

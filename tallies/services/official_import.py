@@ -1,0 +1,270 @@
+"""Importing official results as versioned snapshots: station protocols or aggregated totals.
+
+A snapshot is immutable and keyed by the file's SHA-256, so importing the same file twice
+changes nothing. Station files create the missing commissions and stations on the way. On
+PostgreSQL the figures go in with COPY (2.4 million rows for the 95,225-station 2011 file);
+elsewhere with bulk inserts.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection, transaction
+
+from elections.models import Commission, Contest
+from elections.services import StationRecord, ensure_hierarchy
+from tallies.errors import ImportFileError
+from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+
+FIELD_LIMIT = 10_000_000
+
+
+@dataclass(frozen=True)
+class StationFileFormat:
+    """Where a station-level file keeps the hierarchy and the figures.
+
+    ``by_code``: figure columns are named by line and option codes. ``by_position``: the
+    figures start at column `first_figure` and follow the form's lines, then the options,
+    in protocol order (the dkobak/Shpilkin files use the Russian line wording as headers).
+    """
+
+    region: str = "region"
+    tec: str = "tik"
+    number: str = "uik"
+    figures: str = "by_code"
+    first_figure: int = 3
+
+
+STATION_FORMATS = {
+    "codes": StationFileFormat(),
+    "dkobak": StationFileFormat(figures="by_position"),
+}
+
+# Kazakhstan national totals (kz-national-results): item_type → protocol line code.
+NATIONAL_ITEM_LINES = {
+    "registered": "voters_on_list",
+    "ballots_received": "ballots_received",
+    "ballots_cast": "voters_took_part",
+    "votes_cast": "voters_took_part",
+    "valid": "ballots_valid",
+    "invalid": "ballots_invalid",
+}
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """Open a CSV that may be plain, gzipped or the single member of a zip archive."""
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path), encoding="utf-8", newline="")
+    if path.suffix == ".zip":
+        archive = zipfile.ZipFile(path)
+        return io.TextIOWrapper(archive.open(archive.namelist()[0]), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    record: StationRecord
+    values: list[tuple[int | None, int | None, int]]  # (line id, option id, value)
+
+
+def import_stations_file(
+    *,
+    contest: Contest,
+    path: Path,
+    source: str,
+    file_format: str = "codes",
+    root_name: str | None = None,
+    status: str = OfficialSnapshot.Status.FINAL,
+    source_url: str = "",
+) -> tuple[OfficialSnapshot, bool]:
+    """Import official station protocols from a CSV; return (snapshot, created).
+
+    Raises ImportFileError naming the row and column of a bad value; nothing is written then.
+    """
+    path = Path(path)
+    sha = file_sha256(path)
+    existing = OfficialSnapshot.objects.filter(contest=contest, file_sha256=sha).first()
+    if existing:
+        return existing, False
+    rows = list(_parse_station_rows(contest, path, STATION_FORMATS[file_format]))
+    with transaction.atomic():
+        by_path = ensure_hierarchy(
+            election=contest.election,
+            root_name=root_name or contest.election.country,
+            stations=[row.record for row in rows],
+        )
+        snapshot = OfficialSnapshot.objects.create(
+            contest=contest,
+            level=Commission.Level.PEC,
+            status=status,
+            source=source,
+            source_url=source_url,
+            file_name=path.name,
+            file_sha256=sha,
+            protocols_count=len(rows),
+        )
+        root = next(c for c in by_path.values() if c.parent_id is None)
+        pecs = [by_path[_pec_path(root.path, row.record)] for row in rows]
+        protocols = OfficialProtocol.objects.bulk_create(
+            (OfficialProtocol(snapshot=snapshot, commission=pec) for pec in pecs), batch_size=5000
+        )
+        _write_figures(
+            (protocol.pk, line, option, value)
+            for protocol, row in zip(protocols, rows, strict=True)
+            for line, option, value in row.values
+        )
+    _schedule_tally(snapshot)
+    return snapshot, True
+
+
+def _pec_path(root_path: str, record: StationRecord) -> str:
+    path = root_path
+    for name in (*record.chain, record.number):
+        path = Commission.child_path(path, name.strip().replace("/", "∕"))
+    return path
+
+
+def _parse_station_rows(contest: Contest, path: Path, fmt: StationFileFormat) -> Iterator[ParsedRow]:
+    lines = list(contest.form.lines.all())
+    options = list(contest.options.all())
+    with open_text(path) as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        columns = _figure_columns(header, lines, options, fmt, path)
+        position = {name: header.index(name) for name in (fmt.region, fmt.tec, fmt.number)}
+        for number, row in enumerate(reader, start=2):
+            values = [
+                (line_id, option_id, _parse_value(row, index, header, number, path))
+                for index, line_id, option_id in columns
+            ]
+            record = StationRecord(
+                chain=(row[position[fmt.region]], row[position[fmt.tec]]),
+                number=row[position[fmt.number]].strip(),
+                registered_voters=values[0][2] if lines and lines[0].is_turnout_base else None,
+            )
+            yield ParsedRow(record, values)
+
+
+def _figure_columns(header, lines, options, fmt, path) -> list[tuple[int, int | None, int | None]]:  # type: ignore[no-untyped-def]
+    targets = [(line.code, line.pk, None) for line in lines] + [(o.code, None, o.pk) for o in options]
+    if fmt.figures == "by_position":
+        if len(header) < fmt.first_figure + len(targets):
+            raise ImportFileError(f"{path.name}: expected {len(targets)} figure columns")
+        return [(fmt.first_figure + i, line, option) for i, (_, line, option) in enumerate(targets)]
+    missing = [code for code, _, _ in targets if code not in header]
+    if missing:
+        raise ImportFileError(f"{path.name}: missing columns {missing}")
+    return [(header.index(code), line, option) for code, line, option in targets]
+
+
+def _parse_value(row: list[str], index: int, header: list[str], number: int, path: Path) -> int:
+    text = row[index].strip() if index < len(row) else ""
+    if not text.isdigit() or int(text) > FIELD_LIMIT:
+        raise ImportFileError(
+            f"{path.name}, row {number}, column {header[index]!r}: {text!r} is not a count of votes"
+        )
+    return int(text)
+
+
+def _write_figures(rows: Iterator[tuple[int, int | None, int | None, int]]) -> None:
+    if connection.vendor == "postgresql":
+        table = OfficialFigure._meta.db_table
+        statement = f"COPY {table} (protocol_id, line_id, option_id, value) FROM STDIN"
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    batch: list[OfficialFigure] = []
+    for protocol_id, line_id, option_id, value in rows:
+        batch.append(
+            OfficialFigure(protocol_id=protocol_id, line_id=line_id, option_id=option_id, value=value)
+        )
+        if len(batch) >= 5000:
+            OfficialFigure.objects.bulk_create(batch)
+            batch = []
+    OfficialFigure.objects.bulk_create(batch)
+
+
+def _schedule_tally(snapshot: OfficialSnapshot) -> None:
+    from tallies import tasks
+
+    transaction.on_commit(lambda: tasks.tally_official_snapshot.delay(snapshot_id=snapshot.pk))
+
+
+def import_official_results(
+    *,
+    contest: Contest,
+    path: Path,
+    election_key: str,
+    source: str,
+    root_name: str = "CEC",
+    status: str = OfficialSnapshot.Status.FINAL,
+) -> tuple[OfficialSnapshot, bool]:
+    """Import national totals (one row per figure, kz-national-results format) for a contest.
+
+    `election_key` selects the rows (column ``election_id``). Lines map through
+    NATIONAL_ITEM_LINES, parties by their name, "against all" to the against-all option. Lines
+    the file does not give stay absent. Raises ImportFileError for a party it cannot match.
+    """
+    path = Path(path)
+    sha = file_sha256(path)
+    existing = OfficialSnapshot.objects.filter(contest=contest, file_sha256=sha).first()
+    if existing:
+        return existing, False
+    values = _national_values(contest, path, election_key)
+    with transaction.atomic():
+        by_path = ensure_hierarchy(election=contest.election, root_name=root_name, stations=[])
+        root = next(c for c in by_path.values() if c.parent_id is None)
+        snapshot = OfficialSnapshot.objects.create(
+            contest=contest,
+            level=Commission.Level.CEC,
+            status=status,
+            source=source,
+            file_name=path.name,
+            file_sha256=sha,
+            protocols_count=1,
+            is_tallied=True,
+        )
+        protocol = OfficialProtocol.objects.create(snapshot=snapshot, commission=root, stations_count=0)
+        OfficialFigure.objects.bulk_create(
+            OfficialFigure(protocol=protocol, line_id=line, option_id=option, value=value)
+            for line, option, value in values
+        )
+    return snapshot, True
+
+
+def _national_values(
+    contest: Contest, path: Path, election_key: str
+) -> list[tuple[int | None, int | None, int]]:
+    lines = {line.code: line.pk for line in contest.form.lines.all()}
+    options = {option.name.casefold(): option for option in contest.options.all()}
+    values: dict[tuple[int | None, int | None], int] = {}
+    with open_text(path) as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            if row["election_id"] != election_key or not row["value"]:
+                continue
+            kind, value = row["item_type"], int(row["value"])
+            if kind in NATIONAL_ITEM_LINES and NATIONAL_ITEM_LINES[kind] in lines:
+                values[(lines[NATIONAL_ITEM_LINES[kind]], None)] = value
+            elif kind in ("party", "candidate", "against_all"):
+                option = options.get(row["item"].casefold())
+                if option is None:
+                    raise ImportFileError(f"{path.name}, row {number}: no ballot option {row['item']!r}")
+                values[(None, option.pk)] = value
+    return [(line, option, value) for (line, option), value in values.items()]

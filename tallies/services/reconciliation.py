@@ -1,0 +1,161 @@
+"""Reconciliation: each station's observer copy against the official protocol of that station.
+
+Per station: the line-by-line differences (observer value, official value). Per commission
+(TEC, region, nation): stations compared and discrepant, and the observer and official totals
+over the compared stations only, so turnout, shares and votes moved compare like with like.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from elections.models import Commission, Contest
+from elections.protocol import Figures
+from tallies.models import (
+    CommissionReconciliation,
+    CopyFigure,
+    OfficialFigure,
+    OfficialProtocol,
+    OfficialSnapshot,
+    ReconciliationRun,
+    StationComparison,
+    StationTallyState,
+)
+
+
+def latest_snapshot(contest: Contest) -> OfficialSnapshot | None:
+    """The newest final snapshot, else the newest of any status."""
+    snapshots = contest.official_snapshots.order_by("-imported_at", "-id")
+    return snapshots.filter(status=OfficialSnapshot.Status.FINAL).first() or snapshots.first()
+
+
+def reconcile(
+    *, organization_id: int, contest_id: int, snapshot_id: int | None = None
+) -> ReconciliationRun | None:
+    """Compare the organisation's current copies with an official snapshot (default: latest final).
+
+    Returns the run, or None when the contest has no official snapshot. Safe to repeat: when
+    neither the copies nor the snapshot changed since the last run, that run is returned.
+    """
+    contest = Contest.objects.get(pk=contest_id)
+    snapshot = OfficialSnapshot.objects.get(pk=snapshot_id) if snapshot_id else latest_snapshot(contest)
+    if snapshot is None:
+        return None
+    states = StationTallyState.objects.filter(
+        organization_id=organization_id, contest_id=contest_id, current_copy__isnull=False
+    )
+    copy_ids = dict(states.values_list("station__pec_id", "current_copy_id"))
+    fingerprint = (len(copy_ids), max(copy_ids.values(), default=0))
+    previous = _previous_run(organization_id, contest_id, snapshot.pk)
+    if previous and (previous.copies_considered, previous.last_copy_id) == fingerprint:
+        return previous
+    with transaction.atomic():
+        run = ReconciliationRun.objects.create(
+            organization_id=organization_id,
+            contest=contest,
+            snapshot=snapshot,
+            copies_considered=fingerprint[0],
+            last_copy_id=fingerprint[1],
+        )
+        comparisons = _compare_stations(run, snapshot, copy_ids)
+        _roll_up(run, comparisons)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
+    return run
+
+
+def _previous_run(organization_id: int, contest_id: int, snapshot_id: int) -> ReconciliationRun | None:
+    return (
+        ReconciliationRun.objects.filter(
+            organization_id=organization_id,
+            contest_id=contest_id,
+            snapshot_id=snapshot_id,
+            finished_at__isnull=False,
+        )
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+def _figures_by(rows, key: str) -> dict[int, Figures]:  # type: ignore[no-untyped-def]
+    lines: dict[int, dict[str, int]] = defaultdict(dict)
+    options: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        if row["line__code"]:
+            lines[row[key]][row["line__code"]] = row["value"]
+        else:
+            options[row[key]][row["option__code"]] = row["value"]
+    return {k: Figures(lines.get(k, {}), options.get(k, {})) for k in lines.keys() | options.keys()}
+
+
+def _compare_stations(
+    run: ReconciliationRun, snapshot: OfficialSnapshot, copy_ids: dict[int, int]
+) -> list[tuple[StationComparison, int, Figures, Figures]]:
+    officials = dict(
+        OfficialProtocol.objects.filter(
+            snapshot=snapshot, is_derived=False, commission_id__in=copy_ids.keys()
+        ).values_list("commission_id", "pk")
+    )
+    observer = _figures_by(
+        CopyFigure.objects.filter(copy_id__in=copy_ids.values()).values(
+            "copy_id", "line__code", "option__code", "value"
+        ),
+        "copy_id",
+    )
+    official = _figures_by(
+        OfficialFigure.objects.filter(protocol_id__in=officials.values()).values(
+            "protocol_id", "line__code", "option__code", "value"
+        ),
+        "protocol_id",
+    )
+    station_ids = dict(Commission.objects.filter(pk__in=officials.keys()).values_list("pk", "station__pk"))
+    out = []
+    for pec_id, protocol_id in officials.items():
+        mine, theirs = observer.get(copy_ids[pec_id], Figures()), official.get(protocol_id, Figures())
+        lines, options = mine.differing(theirs)
+        comparison = StationComparison(
+            run=run,
+            station_id=station_ids[pec_id],
+            copy_id=copy_ids[pec_id],
+            official_id=protocol_id,
+            is_discrepant=bool(lines or options),
+            differences={"lines": lines, "options": options},
+        )
+        out.append((comparison, pec_id, mine, theirs))
+    StationComparison.objects.bulk_create([c for c, _, _, _ in out], batch_size=2000)
+    return out
+
+
+def _roll_up(
+    run: ReconciliationRun, comparisons: list[tuple[StationComparison, int, Figures, Figures]]
+) -> None:
+    pecs = Commission.objects.in_bulk([pec_id for _, pec_id, _, _ in comparisons])
+    paths = {p for pec in pecs.values() for p in pec.ancestor_paths()}
+    by_path = {
+        c.path: c.pk for c in Commission.objects.filter(election_id=run.contest.election_id, path__in=paths)
+    }
+    rollups: dict[int, CommissionReconciliation] = {}
+    for comparison, pec_id, mine, theirs in comparisons:
+        pec = pecs[pec_id]
+        for commission_id in [by_path[p] for p in pec.ancestor_paths()]:
+            rollup = rollups.setdefault(
+                commission_id, CommissionReconciliation(run=run, commission_id=commission_id)
+            )
+            rollup.stations_compared += 1
+            rollup.stations_discrepant += int(comparison.is_discrepant)
+            _add_into(rollup, mine, theirs)
+    CommissionReconciliation.objects.bulk_create(rollups.values(), batch_size=1000)
+
+
+def _add_into(rollup: CommissionReconciliation, mine: Figures, theirs: Figures) -> None:
+    for target, source in (
+        (rollup.observer_lines, mine.lines),
+        (rollup.observer_options, mine.options),
+        (rollup.official_lines, theirs.lines),
+        (rollup.official_options, theirs.options),
+    ):
+        for code, value in source.items():
+            target[code] = target.get(code, 0) + value

@@ -1,0 +1,196 @@
+"""Submitting an observer's protocol copy: validate, store append-only, flag, schedule the tally."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from elections.models import Contest, PollingStation
+from elections.protocol import Figures, check_relation
+from observers.models import Observer
+from tallies.errors import FieldError, IdempotencyConflict
+from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
+
+MAX_VOTES = 10_000_000  # no precinct protocol line can exceed this; guards against typos and junk
+
+
+@dataclass(frozen=True)
+class SubmittedCopy:
+    """The stored copy and whether this call created it (False: an idempotent resend)."""
+
+    copy: ProtocolCopy
+    created: bool
+
+
+def submit_protocol_copy(
+    *,
+    observer: Observer,
+    contest: Contest,
+    station: PollingStation,
+    lines: Mapping[str, Any],
+    options: Mapping[str, Any],
+    client_uuid: uuid.UUID,
+    channel: str,
+    revises: ProtocolCopy | None = None,
+    entered_by: AbstractBaseUser | None = None,
+    note: str = "",
+) -> SubmittedCopy:
+    """Store an observer's copy of a PEC protocol and schedule its TEC/region/nation tallies.
+
+    `lines` maps every line code of the contest's form to a count, `options` every ballot
+    option code to votes (non-negative integers). A resend with the same `client_uuid` returns
+    the first copy and writes nothing. A copy that breaks control relations is stored with
+    ControlFinding rows, never rejected. `revises` makes this copy a revision of an earlier
+    current copy of the same station, contest and organisation.
+
+    Raises FieldError naming the field (``station``, ``lines.<code>``, ``options.<code>``,
+    ``revises``) for input that cannot be stored, with nothing written; IdempotencyConflict
+    when the key was used for another station, contest or observer.
+    """
+    existing = _existing(client_uuid, observer, contest, station)
+    if existing:
+        return SubmittedCopy(existing, created=False)
+    figures = _validated_figures(contest, station, lines, options)
+    try:
+        copy = _store(observer, contest, station, figures, client_uuid, channel, revises, entered_by, note)
+    except IntegrityError:
+        # Two resends raced past the lookup above; the first one's row is the answer.
+        existing = _existing(client_uuid, observer, contest, station)
+        if existing is None:
+            raise
+        return SubmittedCopy(existing, created=False)
+    return SubmittedCopy(copy, created=True)
+
+
+def _existing(
+    client_uuid: uuid.UUID, observer: Observer, contest: Contest, station: PollingStation
+) -> ProtocolCopy | None:
+    copy = ProtocolCopy.objects.filter(client_uuid=client_uuid).first()
+    if copy is None:
+        return None
+    if (copy.observer_id, copy.contest_id, copy.station_id) != (observer.pk, contest.pk, station.pk):
+        raise IdempotencyConflict(
+            f"client_uuid {client_uuid} was already used for another copy; generate a new one"
+        )
+    return copy
+
+
+def _validated_figures(
+    contest: Contest, station: PollingStation, lines: Mapping[str, Any], options: Mapping[str, Any]
+) -> Figures:
+    if station.pec.election_id != contest.election_id:
+        raise FieldError("station", f"station {station.number} is not in the election of {contest}")
+    line_codes = [line.code for line in contest.form.lines.all()]
+    option_codes = [option.code for option in contest.options.all()]
+    return Figures(
+        _counts("lines", lines, line_codes),
+        _counts("options", options, option_codes),
+    )
+
+
+def _counts(kind: str, given: Mapping[str, Any], expected: list[str]) -> dict[str, int]:
+    unknown = sorted(set(given) - set(expected))
+    if unknown:
+        raise FieldError(f"{kind}.{unknown[0]}", "unknown code for this protocol form")
+    counts = {}
+    for code in expected:
+        if code not in given or given[code] is None:
+            raise FieldError(f"{kind}.{code}", "missing: every line of the protocol is required")
+        counts[code] = _count(f"{kind}.{code}", given[code])
+    return counts
+
+
+def _count(field: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise FieldError(field, "must be a whole number")
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            raise FieldError(field, "must be a whole number of votes, not negative")
+        value = int(value.strip())
+    if value < 0:
+        raise FieldError(field, "must not be negative")
+    if value > MAX_VOTES:
+        raise FieldError(field, f"must not exceed {MAX_VOTES}")
+    return value
+
+
+@transaction.atomic
+def _store(
+    observer: Observer,
+    contest: Contest,
+    station: PollingStation,
+    figures: Figures,
+    client_uuid: uuid.UUID,
+    channel: str,
+    revises: ProtocolCopy | None,
+    entered_by: AbstractBaseUser | None,
+    note: str,
+) -> ProtocolCopy:
+    if revises is not None:
+        _check_revisable(revises, observer, contest, station)
+    with transaction.atomic():  # savepoint: a racing duplicate key leaves the outer block usable
+        copy = ProtocolCopy.objects.create(
+            client_uuid=client_uuid,
+            organization_id=observer.organization_id,
+            observer=observer,
+            contest=contest,
+            station=station,
+            channel=channel,
+            revises=revises,
+            entered_by=entered_by,
+            note=note,
+        )
+    _store_figures(copy, contest, figures)
+    _store_findings(copy, contest, figures)
+    state = _make_current(copy)
+    from tallies import tasks  # tasks import services; import here to avoid a cycle
+
+    transaction.on_commit(lambda: tasks.apply_station_tally.delay(state_id=state.pk))
+    return copy
+
+
+def _check_revisable(
+    revises: ProtocolCopy, observer: Observer, contest: Contest, station: PollingStation
+) -> None:
+    revises = ProtocolCopy.objects.select_for_update().get(pk=revises.pk)
+    if (revises.organization_id, revises.contest_id, revises.station_id) != (
+        observer.organization_id,
+        contest.pk,
+        station.pk,
+    ):
+        raise FieldError("revises", "a revision must be of a copy of the same station and contest")
+    if ProtocolCopy.objects.filter(revises=revises).exists():
+        raise FieldError("revises", "this copy has already been revised; revise the newest one")
+
+
+def _store_figures(copy: ProtocolCopy, contest: Contest, figures: Figures) -> None:
+    lines = {line.code: line for line in contest.form.lines.all()}
+    options = {option.code: option for option in contest.options.all()}
+    CopyFigure.objects.bulk_create(
+        [CopyFigure(copy=copy, line=lines[code], value=v) for code, v in figures.lines.items()]
+        + [CopyFigure(copy=copy, option=options[code], value=v) for code, v in figures.options.items()]
+    )
+
+
+def _store_findings(copy: ProtocolCopy, contest: Contest, figures: Figures) -> None:
+    findings = []
+    for relation in contest.form.control_relations.all():
+        check = check_relation(relation.expression, figures, relation.tolerance)
+        if not check.holds:
+            findings.append(ControlFinding(copy=copy, relation=relation, lhs=check.lhs, rhs=check.rhs))
+    ControlFinding.objects.bulk_create(findings)
+
+
+def _make_current(copy: ProtocolCopy) -> StationTallyState:
+    """Make `copy` the station's counted copy; the newest copy counts until issue 4's merge."""
+    state, _ = StationTallyState.objects.select_for_update().get_or_create(
+        organization_id=copy.organization_id, contest_id=copy.contest_id, station_id=copy.station_id
+    )
+    state.current_copy = copy
+    state.save(update_fields=["current_copy"])
+    return state

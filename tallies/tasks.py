@@ -1,0 +1,47 @@
+"""Celery tasks: thin wrappers that take ids and call one service each. All are safe to repeat."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 8}
+
+
+@shared_task(**RETRY)
+def apply_station_tally(*, state_id: int) -> bool:
+    """Move the TEC, region and nation tallies to the station's current copy."""
+    from tallies import services
+
+    return services.apply_station_tally(state_id=state_id)
+
+
+@shared_task(**RETRY)
+def sweep_stale_tallies() -> int:
+    """Apply every station left stale by a lost message (the outbox drain; runs every minute)."""
+    from tallies import services
+
+    return services.sweep_stale_tallies()
+
+
+@shared_task(**RETRY)
+def recompute_observer_tallies(*, organization_id: int, contest_id: int) -> int:
+    """Rebuild an organisation's tallies for a contest from its copies."""
+    from tallies import services
+
+    return services.recompute_observer_tallies(organization_id=organization_id, contest_id=contest_id)
+
+
+@shared_task(**RETRY)
+def tally_official_snapshot(*, snapshot_id: int) -> int:
+    """Sum an official snapshot's station protocols up to TEC, region and nation."""
+    from tallies import services
+
+    return services.tally_official_snapshot(snapshot_id=snapshot_id)
+
+
+@shared_task(**RETRY)
+def reconcile(*, organization_id: int, contest_id: int, snapshot_id: int | None = None) -> int | None:
+    """Compare an organisation's copies with the official snapshot; return the run id."""
+    from tallies import services
+
+    run = services.reconcile(organization_id=organization_id, contest_id=contest_id, snapshot_id=snapshot_id)
+    return run.pk if run else None

@@ -1,0 +1,8 @@
+"""Web pages of the tallies app (results drill-down, copy entry)."""
+
+from django.urls import path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/accounts/login/"), name="home"),
+]

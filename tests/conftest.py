@@ -1,0 +1,154 @@
+"""Personas and a small geography shared by every test.
+
+- `organization` with `observer` (Alice, a field observer) and `coordinator` (Carol);
+- `other_organization` with `other_observer` (Oscar), who must see nothing of Alice's;
+- `contest`: the Russia 2011 party-list contest with one region, one TEC and two stations.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from elections.models import Contest, PollingStation
+from elections.services import (
+    StationRecord,
+    define_election,
+    define_protocol_form,
+    ensure_hierarchy,
+    shipped_spec,
+)
+from observers.models import Membership, Observer, Organization
+
+# PEC 91 (Город Москва, 84 Пресненский район), 2011: the official protocol and the copy a КПРФ
+# observer took home (kartaitogov.ru). The copy breaks line 2 = 3+4+5+6+17−18 (2200 vs 2165)
+# and keeps the other relations; United Russia has 1115 officially and 445 on the copy.
+LINES_PEC_91_OFFICIAL = {
+    "voters_on_list": 2326,
+    "ballots_received": 2200,
+    "ballots_issued_early": 0,
+    "ballots_issued_in_station": 1771,
+    "ballots_issued_outside": 19,
+    "ballots_cancelled": 410,
+    "ballots_in_portable_boxes": 19,
+    "ballots_in_stationary_boxes": 1771,
+    "ballots_invalid": 40,
+    "ballots_valid": 1750,
+    "absentee_certs_received": 70,
+    "absentee_certs_issued_at_station": 49,
+    "voters_by_absentee_cert": 35,
+    "absentee_certs_cancelled": 21,
+    "absentee_certs_issued_by_tec": 4,
+    "absentee_certs_lost": 0,
+    "ballots_lost": 0,
+    "ballots_unaccounted": 0,
+}
+OPTIONS_PEC_91_OFFICIAL = {
+    "p1_SR": 93,
+    "p2_LDPR": 257,
+    "p3_Patriots": 1,
+    "p4_KPRF": 280,
+    "p5_Yabloko": 3,
+    "p6_UR": 1115,
+    "p7_RightCause": 1,
+}
+LINES_PEC_91_COPY = {
+    **LINES_PEC_91_OFFICIAL,
+    "voters_on_list": 2124,
+    "ballots_issued_in_station": 1393,
+    "ballots_issued_outside": 21,
+    "ballots_cancelled": 746,
+    "ballots_in_stationary_boxes": 1369,
+    "ballots_valid": 1348,
+    "ballots_lost": 5,
+}
+OPTIONS_PEC_91_COPY = {
+    "p1_SR": 193,
+    "p2_LDPR": 122,
+    "p3_Patriots": 20,
+    "p4_KPRF": 280,
+    "p5_Yabloko": 271,
+    "p6_UR": 445,
+    "p7_RightCause": 17,
+}
+
+
+def shared_data() -> Path:
+    """The real data folder; skips the test when absent, except under CI where it must exist."""
+    path = Path(settings.SHARED_DATA_DIR)
+    if not (path / "ru2011-observer-copies").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"real data missing at {path}: CI must run the real-data tests")
+        pytest.skip(f"real data not found at {path} (set SHARED_DATA_DIR)")
+    return path
+
+
+@pytest.fixture
+def contest(db) -> Contest:
+    define_protocol_form(spec=shipped_spec("forms", "ru-duma-2011"))
+    election = define_election(spec=shipped_spec("specs", "ru-duma-2011"))
+    ensure_hierarchy(
+        election=election,
+        root_name="ЦИК России",
+        stations=[
+            StationRecord(("Город Москва", "84 Пресненский район"), "91", 2326),
+            StationRecord(("Город Москва", "84 Пресненский район"), "92", 2000),
+            StationRecord(("Город Москва", "85 Тверской район"), "120", 1800),
+        ],
+    )
+    return election.contests.get()
+
+
+@pytest.fixture
+def station(contest) -> PollingStation:
+    return PollingStation.objects.get(pec__election=contest.election, number="91")
+
+
+@pytest.fixture
+def other_station(contest) -> PollingStation:
+    return PollingStation.objects.get(pec__election=contest.election, number="120")
+
+
+def _user(username: str):
+    return get_user_model().objects.create_user(username=username, password="pw-" + username)
+
+
+@pytest.fixture
+def organization(db) -> Organization:
+    return Organization.objects.create(slug="golos", name="Golos")
+
+
+@pytest.fixture
+def other_organization(db) -> Organization:
+    return Organization.objects.create(slug="other", name="Other observers")
+
+
+@pytest.fixture
+def observer(organization) -> Observer:
+    user = _user("alice")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
+    return Observer.objects.create(organization=organization, user=user, display_name="Alice")
+
+
+@pytest.fixture
+def other_observer(other_organization) -> Observer:
+    user = _user("oscar")
+    Membership.objects.create(user=user, organization=other_organization, role=Membership.Role.OBSERVER)
+    return Observer.objects.create(organization=other_organization, user=user, display_name="Oscar")
+
+
+@pytest.fixture
+def coordinator(organization):
+    user = _user("carol")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.COORDINATOR)
+    return user
+
+
+@pytest.fixture
+def new_uuid():
+    return lambda: uuid.uuid4()

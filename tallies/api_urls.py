@@ -1,3 +1,5 @@
-"""REST API routes."""
+"""REST API: results (tallies/api/results.py) and protocol copies (tallies/api/copies.py)."""
 
-urlpatterns: list = []
+from tallies.api import copies_urls, results_urls
+
+urlpatterns = [*results_urls.urlpatterns, *copies_urls.urlpatterns]

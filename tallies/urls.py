@@ -1,8 +1,5 @@
-"""Web pages of the tallies app (results drill-down, copy entry)."""
+"""Web pages: results drill-down (tallies/views/results.py) and copy entry (tallies/views/entry.py)."""
 
-from django.urls import path
-from django.views.generic import RedirectView
+from tallies.views import entry_urls, results_urls
 
-urlpatterns = [
-    path("", RedirectView.as_view(url="/accounts/login/"), name="home"),
-]
+urlpatterns = [*results_urls.urlpatterns, *entry_urls.urlpatterns]

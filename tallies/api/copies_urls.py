@@ -1,0 +1,3 @@
+"""Routes (filled in by the module owner)."""
+
+urlpatterns: list = []

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv demo demo-national serve test test-fast lint format typecheck migrations-check \
+.PHONY: help venv demo demo-national worker beat test test-fast lint format typecheck migrations-check \
         messages check-deploy services clean
 
 help:
@@ -35,9 +35,16 @@ demo-national: venv
 	DEBUG=$${DEBUG:-1} $(MANAGE) run_demo --national
 	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $${PORT:-8000}
 
+# Tests run against PostgreSQL (and Redis for the real-worker test); .ci/services starts them.
 test: venv
 	.ci/services
-	$(VENV)/bin/pytest
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/observer} $(VENV)/bin/pytest -n 2 --dist loadfile
+
+worker: venv
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: venv
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 test-fast: venv
 	$(VENV)/bin/pytest -x -q -m "not slow"

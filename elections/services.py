@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from elections.bulk import insert_rows
 from elections.models import (
     BallotOption,
     Commission,
@@ -212,20 +213,29 @@ def _create_level(
     level_index: int,
 ) -> None:
     level = LEVELS_BY_DEPTH[min(level_index, len(LEVELS_BY_DEPTH) - 1)]
-    new: dict[str, Commission] = {}
+    new: dict[str, tuple[int, str, str]] = {}
     for record in records:
         if len(record.chain) <= level_index:
             continue
         path = _chain_path(root_path, record.chain[: level_index + 1])
-        if path in by_path or path in new:
-            continue
-        parent = by_path[_chain_path(root_path, record.chain[:level_index])]
-        name = record.chain[level_index].strip()
-        new[path] = Commission(
-            election=election, level=level, parent=parent, code=_code(name), name=name, path=path
-        )
-    for commission in Commission.objects.bulk_create(new.values(), batch_size=BULK_BATCH):
-        by_path[commission.path] = commission
+        if path not in by_path and path not in new:
+            parent = by_path[_chain_path(root_path, record.chain[:level_index])]
+            new[path] = (parent.pk, _code(record.chain[level_index]), record.chain[level_index].strip())
+    _insert_commissions(election, level, new)
+    by_path.update(_reload(election, level))
+
+
+def _insert_commissions(election: Election, level: str, new: dict[str, tuple[int, str, str]]) -> None:
+    insert_rows(
+        Commission,
+        ["election_id", "level", "parent_id", "code", "name", "path"],
+        ((election.pk, level, parent_id, code, name, path) for path, (parent_id, code, name) in new.items()),
+    )
+
+
+def _reload(election: Election, level: str) -> dict[str, Commission]:
+    fields = ("id", "election_id", "level", "parent_id", "code", "name", "path")
+    return {c.path: c for c in Commission.objects.filter(election=election, level=level).only(*fields)}
 
 
 def _create_precincts(
@@ -234,33 +244,23 @@ def _create_precincts(
     root_path: str,
     records: list[StationRecord],
 ) -> None:
-    new: dict[str, tuple[Commission, StationRecord]] = {}
+    new: dict[str, tuple[int, StationRecord]] = {}
     for record in records:
         parent = by_path[_chain_path(root_path, record.chain)]
         path = Commission.child_path(parent.path, _code(record.number))
-        if path in by_path or path in new:
-            continue
-        pec = Commission(
-            election=election,
-            level=Commission.Level.PEC,
-            parent=parent,
-            code=_code(record.number),
-            name=record.number,
-            path=path,
-        )
-        new[path] = (pec, record)
-    created = Commission.objects.bulk_create([pec for pec, _ in new.values()], batch_size=BULK_BATCH)
-    for pec in created:
-        by_path[pec.path] = pec
-    PollingStation.objects.bulk_create(
+        if path not in by_path and path not in new:
+            new[path] = (parent.pk, record)
+    _insert_commissions(
+        election,
+        Commission.Level.PEC,
+        {path: (parent_id, _code(r.number), r.number) for path, (parent_id, r) in new.items()},
+    )
+    by_path.update(_reload(election, Commission.Level.PEC))
+    insert_rows(
+        PollingStation,
+        ["pec_id", "number", "name", "address", "registered_voters", "is_virtual"],
         (
-            PollingStation(
-                pec=pec,
-                number=record.number,
-                registered_voters=record.registered_voters,
-                is_virtual=record.is_virtual,
-            )
-            for pec, record in ((by_path[path], record) for path, (_, record) in new.items())
+            (by_path[path].pk, r.number, "", "", r.registered_voters, r.is_virtual)
+            for path, (_, r) in new.items()
         ),
-        batch_size=BULK_BATCH,
     )

@@ -190,12 +190,24 @@ class OfficialProtocol(models.Model):
 
 
 class OfficialFigure(FigureRow):
+    """An official figure. A national file holds 2.4 million of them (95,225 stations × 25), so
+    the line and option references carry neither an index nor a database FK check: the importer
+    takes their ids from the contest's own form, and nothing ever looks figures up by line alone.
+    """
+
     protocol = models.ForeignKey(OfficialProtocol, models.PROTECT, related_name="figure_rows")
+    line = models.ForeignKey(
+        ProtocolLine, models.DO_NOTHING, null=True, blank=True, related_name="+",
+        db_index=False, db_constraint=False,
+    )
+    option = models.ForeignKey(
+        BallotOption, models.DO_NOTHING, null=True, blank=True, related_name="+",
+        db_index=False, db_constraint=False,
+    )
 
     class Meta:
         triggers = APPEND_ONLY
         constraints = [_one_of_line_or_option("officialfigure")]
-        indexes = [models.Index(fields=["protocol"])]
 
 
 class TotalsMixin(models.Model):

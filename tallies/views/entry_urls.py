@@ -1,3 +1,11 @@
-"""Routes (filled in by the module owner)."""
+"""Routes of the copy entry pages (tallies/views/entry.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tallies.views import entry
+
+urlpatterns = [
+    path("copies/", entry.copy_list, name="copy-list"),
+    path("copies/new/<int:contest_id>/", entry.copy_new, name="copy-new"),
+    path("copies/<int:pk>/", entry.copy_detail, name="copy-detail"),
+]

@@ -1,0 +1,130 @@
+"""REST endpoints to submit and read protocol copies, and to build a client's form.
+
+Thin by design: serializers check the shape of a request, `services.submit_protocol_copy`
+checks the rules, and `config.api.exception_handler` turns its FieldError into a 400 naming the
+field and IdempotencyConflict into a 409.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from elections.models import Contest, PollingStation
+from observers.access import coordinated_organizations, observer_for
+from tallies import services
+from tallies.api.copy_serializers import (
+    ContestFormSerializer,
+    CopyInputSerializer,
+    CopySerializer,
+    StationLookupQuerySerializer,
+    StationLookupSerializer,
+)
+from tallies.models import ProtocolCopy
+
+FIELD_ERRORS = OpenApiResponse(description='{field: [message]}, e.g. {"lines.ballots_valid": [...]}')
+
+
+def visible_copies(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ProtocolCopy]:
+    """Copies `user` may read: their own as an observer, their organisations' as a coordinator."""
+    if not user.is_authenticated:
+        return ProtocolCopy.objects.none()
+    scope = Q(observer__user=user) | Q(organization__in=coordinated_organizations(user))
+    return (
+        ProtocolCopy.objects.filter(scope)
+        .select_related("observer")
+        .prefetch_related("figure_rows__line", "figure_rows__option", "findings__relation")
+    )
+
+
+class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Protocol copies: observers submit; observers and coordinators read within their scope."""
+
+    serializer_class = CopySerializer
+
+    def get_queryset(self) -> QuerySet[ProtocolCopy]:
+        return visible_copies(self.request.user)
+
+    @extend_schema(
+        request=CopyInputSerializer,
+        responses={
+            201: CopySerializer,
+            200: OpenApiResponse(CopySerializer, description="Resend of a stored copy; nothing written."),
+            400: FIELD_ERRORS,
+            403: OpenApiResponse(description="Not an observer."),
+            409: OpenApiResponse(description="client_uuid already used for another copy."),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        """Submit a copy; 201 when stored, 200 when this client_uuid already stored it."""
+        observer = observer_for(request.user)
+        data = CopyInputSerializer(data=request.data, context={"organization": observer.organization})
+        data.is_valid(raise_exception=True)
+        submitted = services.submit_protocol_copy(
+            observer=observer,
+            channel=ProtocolCopy.Channel.API,
+            entered_by=observer.user,
+            **data.validated_data,
+        )
+        copy = visible_copies(request.user).get(pk=submitted.copy.pk)
+        code = status.HTTP_201_CREATED if submitted.created else status.HTTP_200_OK
+        return Response(CopySerializer(copy).data, status=code)
+
+
+class ContestViewSet(viewsets.GenericViewSet):
+    """Contests, as far as a submitting client needs them."""
+
+    queryset = Contest.objects.select_related("form").prefetch_related(
+        "form__lines", "form__control_relations", "options"
+    )
+    serializer_class = ContestFormSerializer
+
+    @extend_schema(responses=ContestFormSerializer)
+    @action(detail=True, methods=["get"])
+    def form(self, request: Request, pk: str) -> Response:
+        """Return the contest's protocol lines, ballot options and control relations."""
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class StationPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 50
+
+
+class StationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Find a polling station of a contest's election by number, optionally within a region."""
+
+    serializer_class = StationLookupSerializer
+    pagination_class = StationPagination
+
+    def get_queryset(self) -> QuerySet[PollingStation]:
+        query = StationLookupQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return _stations(**query.validated_data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("contest", int, required=True, description="Contest id."),
+            OpenApiParameter("number", str, description="Precinct number, exact."),
+            OpenApiParameter("region", int, description="Id of a commission the station is under."),
+        ],
+    )
+    def list(self, request: Request) -> Response:
+        """List matching stations, at most 50 a page."""
+        return super().list(request)
+
+
+def _stations(*, contest: Contest, number: str = "", region=None) -> QuerySet[PollingStation]:
+    stations = PollingStation.objects.filter(pec__election_id=contest.election_id)
+    if number:
+        stations = stations.filter(number=number.strip())
+    if region is not None:
+        stations = stations.filter(pec__path__startswith=region.path, pec__election_id=region.election_id)
+    return stations.select_related("pec__parent__parent__parent").order_by("pec__path")

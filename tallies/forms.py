@@ -1,0 +1,125 @@
+"""The web form an observer fills in on a phone: station, one number per line and option, a note.
+
+Fields are named as the service names its errors ("lines.<code>", "options.<code>"), so a
+FieldError lands next to its input. The form checks shape only (whole numbers, a station that
+exists); the rules (no negatives, same election, revisions) stay in submit_protocol_copy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.forms import BoundField
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import Commission, Contest, PollingStation
+from observers.models import Organization
+from tallies.models import ProtocolCopy
+
+
+def _figure_field(label: str) -> forms.IntegerField:
+    # No min_value: a negative count is the service's rule to refuse; min=0 only helps the keyboard.
+    widget = forms.NumberInput(attrs={"min": 0, "inputmode": "numeric", "step": 1})
+    return forms.IntegerField(label=label, widget=widget)
+
+
+class CopyForm(forms.Form):
+    """A protocol copy for one contest; `contest` and `organization` scope the choices."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    revises = forms.ModelChoiceField(
+        queryset=ProtocolCopy.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    station = forms.ModelChoiceField(
+        queryset=PollingStation.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    region = forms.ModelChoiceField(
+        queryset=Commission.objects.none(), required=False, label=_("Region"), empty_label=_("Any region")
+    )
+    number = forms.CharField(required=False, max_length=40, label=_("Polling station number"))
+    note = forms.CharField(
+        required=False, max_length=2000, label=_("Note (optional)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, contest: Contest, organization: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.contest = contest
+        self.stations = PollingStation.objects.filter(pec__election_id=contest.election_id)
+        self._restrict("revises", ProtocolCopy.objects.of(organization))
+        self._restrict("station", self.stations)
+        regions = Commission.objects.filter(election_id=contest.election_id, level=Commission.Level.SEC)
+        self._restrict("region", regions)
+        for line in contest.form.lines.all():
+            self.fields[f"lines.{line.code}"] = _figure_field(f"{line.number}. {line.label}")
+        for option in contest.options.all():
+            self.fields[f"options.{option.code}"] = _figure_field(option.name)
+
+    def _restrict(self, name: str, queryset: QuerySet[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
+
+    def line_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.fields if name.startswith("lines.")]
+
+    def option_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.fields if name.startswith("options.")]
+
+    def fixed_station(self) -> PollingStation | None:
+        """The station given by the page (?station= or a revision), shown instead of the lookup."""
+        value = self["station"].value()
+        if not value or not str(value).isdigit():
+            return None
+        return self.stations.select_related("pec__parent").filter(pk=value).first()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("station") is None and "station" not in self.errors:
+            data["station"] = self._find_station(data.get("region"), data.get("number", ""))
+        return data
+
+    def _find_station(self, region: Commission | None, number: str) -> PollingStation | None:
+        if not number.strip():
+            self.add_error("number", _("Enter the polling station number."))
+            return None
+        stations = self.stations.filter(number=number.strip())
+        if region is not None:
+            stations = stations.filter(pec__path__startswith=region.path)
+        found = list(stations[:2])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            self.add_error("region", _("Several stations have this number: choose the region."))
+        else:
+            self.add_error("number", _("No polling station with this number (in this region)."))
+        return None
+
+    def submission(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments of services.submit_protocol_copy."""
+        data = self.cleaned_data
+        return {
+            "contest": self.contest,
+            "station": data["station"],
+            "lines": _prefixed(data, "lines."),
+            "options": _prefixed(data, "options."),
+            "client_uuid": data["client_uuid"],
+            "revises": data["revises"],
+            "note": data["note"],
+        }
+
+
+def _prefixed(data: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {name.removeprefix(prefix): value for name, value in data.items() if name.startswith(prefix)}
+
+
+def initial_for_revision(copy: ProtocolCopy) -> dict[str, Any]:
+    """Initial form values that prefill a revision of `copy` (its station and figures)."""
+    figures = copy.figures()
+    initial: dict[str, Any] = {"station": copy.station_id, "revises": copy.pk}
+    initial.update({f"lines.{code}": value for code, value in figures.lines.items()})
+    initial.update({f"options.{code}": value for code, value in figures.options.items()})
+    return initial

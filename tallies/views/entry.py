@@ -1,0 +1,130 @@
+"""Web pages where an observer enters a protocol copy on a phone and gets a receipt.
+
+Thin: CopyForm checks the shape, services.submit_protocol_copy the rules; its FieldError is
+shown next to the field it names. The hidden client_uuid is made when the empty form is first
+rendered, so a double tap or a resend of the same page returns the same copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from elections.models import Contest, PollingStation
+from observers.access import observer_for
+from observers.models import Observer
+from tallies import services
+from tallies.errors import FieldError, IdempotencyConflict
+from tallies.forms import CopyForm, initial_for_revision
+from tallies.models import ProtocolCopy
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def copy_new(request: HttpRequest, contest_id: int) -> HttpResponse:
+    """Show the copy form for a contest (GET) or store the copy and redirect to its receipt (POST)."""
+    observer = observer_for(request.user)
+    contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
+    organization = observer.organization
+    if request.method == "GET":
+        initial = _initial(request, contest, observer)
+        form = CopyForm(initial=initial, contest=contest, organization=organization)
+    else:
+        form = CopyForm(request.POST, contest=contest, organization=organization)
+        copy = _submit(request, form, observer) if form.is_valid() else None
+        if copy is not None:
+            return redirect("copy-detail", pk=copy.pk)
+    return render(request, "tallies/entry_form.html", {"form": form, "contest": contest})
+
+
+@login_required
+def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the receipt of one of the observer's copies: figures and broken control relations."""
+    copy = get_object_or_404(_own_copies(observer_for(request.user)), pk=pk)
+    lines, options = _figure_rows(copy)
+    context = {
+        "copy": copy,
+        "lines": lines,
+        "options": options,
+        "findings": copy.findings.select_related("relation"),
+        "revised_by": ProtocolCopy.objects.filter(revises=copy).first(),
+    }
+    return render(request, "tallies/entry_detail.html", context)
+
+
+@login_required
+def copy_list(request: HttpRequest) -> HttpResponse:
+    """List the observer's own copies, newest first, with links to enter a new one."""
+    copies = _own_copies(observer_for(request.user)).annotate(findings_count=Count("findings"))
+    contests = Contest.objects.select_related("election").order_by("-election__held_on", "id")
+    return render(request, "tallies/entry_list.html", {"copies": copies, "contests": contests})
+
+
+def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> ProtocolCopy | None:
+    """Store the form's copy; on a refusal put the reason on the form and return None."""
+    try:
+        submitted = services.submit_protocol_copy(
+            observer=observer, channel=ProtocolCopy.Channel.WEB, entered_by=observer.user, **form.submission()
+        )
+    except FieldError as error:
+        form.add_error(_form_field(form, error.field), error.message)
+        return None
+    except IdempotencyConflict:
+        form.add_error(None, _("This page was already sent for another station. Check it and send again."))
+        # Only a fresh key can store a different copy; the figures typed so far are kept.
+        data = request.POST.copy()
+        data["client_uuid"] = str(uuid.uuid4())
+        form.data = data
+        return None
+    if not submitted.created:
+        messages.info(request, _("This copy had already been received; nothing was changed."))
+    return submitted.copy
+
+
+def _form_field(form: CopyForm, field: str) -> str | None:
+    if field == "station" and form.fixed_station() is None:
+        return "number"
+    return field if field in form.fields and not form.fields[field].widget.is_hidden else None
+
+
+def _initial(request: HttpRequest, contest: Contest, observer: Observer) -> dict[str, Any]:
+    initial: dict[str, Any] = {"client_uuid": uuid.uuid4()}
+    if "revises" in request.GET:
+        copies = ProtocolCopy.objects.of(observer.organization).filter(contest=contest)
+        initial.update(initial_for_revision(get_object_or_404(copies, pk=_id_param(request, "revises"))))
+    elif "station" in request.GET:
+        stations = PollingStation.objects.filter(pec__election_id=contest.election_id)
+        initial["station"] = get_object_or_404(stations, pk=_id_param(request, "station")).pk
+    return initial
+
+
+def _id_param(request: HttpRequest, name: str) -> int:
+    value = request.GET.get(name, "")
+    if not value.isdigit():
+        raise Http404(f"{name} must be an id")
+    return int(value)
+
+
+def _own_copies(observer: Observer) -> QuerySet[ProtocolCopy]:
+    return ProtocolCopy.objects.filter(observer=observer).select_related(
+        "station__pec__parent", "contest__election", "contest__form", "revises"
+    )
+
+
+def _figure_rows(copy: ProtocolCopy) -> tuple[list[tuple[str, int | None]], list[tuple[str, int | None]]]:
+    """(“N. label”, count) per line and (name, votes) per option, in the order of the form."""
+    figures = copy.figures()
+    lines = [
+        (f"{line.number}. {line.label}", figures.lines.get(line.code))
+        for line in copy.contest.form.lines.all()
+    ]
+    options = [(option.name, figures.options.get(option.code)) for option in copy.contest.options.all()]
+    return lines, options

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from elections.models import Contest, PollingStation
 from elections.protocol import Figures, check_relation
@@ -75,7 +76,8 @@ def _existing(
         return None
     if (copy.observer_id, copy.contest_id, copy.station_id) != (observer.pk, contest.pk, station.pk):
         raise IdempotencyConflict(
-            f"client_uuid {client_uuid} was already used for another copy; generate a new one"
+            _("client_uuid %(key)s was already used for another copy; generate a new one")
+            % {"key": client_uuid}
         )
     return copy
 
@@ -84,7 +86,11 @@ def _validated_figures(
     contest: Contest, station: PollingStation, lines: Mapping[str, Any], options: Mapping[str, Any]
 ) -> Figures:
     if station.pec.election_id != contest.election_id:
-        raise FieldError("station", f"station {station.number} is not in the election of {contest}")
+        raise FieldError(
+            "station",
+            _("station %(number)s is not in the election of %(contest)s")
+            % {"number": station.number, "contest": contest},
+        )
     line_codes = [line.code for line in contest.form.lines.all()]
     option_codes = [option.code for option in contest.options.all()]
     return Figures(
@@ -96,26 +102,26 @@ def _validated_figures(
 def _counts(kind: str, given: Mapping[str, Any], expected: list[str]) -> dict[str, int]:
     unknown = sorted(set(given) - set(expected))
     if unknown:
-        raise FieldError(f"{kind}.{unknown[0]}", "unknown code for this protocol form")
+        raise FieldError(f"{kind}.{unknown[0]}", _("unknown code for this protocol form"))
     counts = {}
     for code in expected:
         if code not in given or given[code] is None:
-            raise FieldError(f"{kind}.{code}", "missing: every line of the protocol is required")
+            raise FieldError(f"{kind}.{code}", _("missing: every line of the protocol is required"))
         counts[code] = _count(f"{kind}.{code}", given[code])
     return counts
 
 
 def _count(field: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise FieldError(field, "must be a whole number")
+        raise FieldError(field, _("must be a whole number"))
     if isinstance(value, str):
         if not value.strip().isdigit():
-            raise FieldError(field, "must be a whole number of votes, not negative")
+            raise FieldError(field, _("must be a whole number of votes, not negative"))
         value = int(value.strip())
     if value < 0:
-        raise FieldError(field, "must not be negative")
+        raise FieldError(field, _("must not be negative"))
     if value > MAX_VOTES:
-        raise FieldError(field, f"must not exceed {MAX_VOTES}")
+        raise FieldError(field, _("must not exceed %(limit)s") % {"limit": MAX_VOTES})
     return value
 
 
@@ -163,9 +169,9 @@ def _check_revisable(
         contest.pk,
         station.pk,
     ):
-        raise FieldError("revises", "a revision must be of a copy of the same station and contest")
+        raise FieldError("revises", _("a revision must be of a copy of the same station and contest"))
     if ProtocolCopy.objects.filter(revises=revises).exists():
-        raise FieldError("revises", "this copy has already been revised; revise the newest one")
+        raise FieldError("revises", _("this copy has already been revised; revise the newest one"))
 
 
 def _store_figures(copy: ProtocolCopy, contest: Contest, figures: Figures) -> None:

@@ -1,8 +1,26 @@
-"""Routes of the results pages."""
+"""Routes of the results pages: home, commission drill-down, station, CSV exports."""
 
 from django.urls import path
-from django.views.generic import RedirectView
+
+from tallies.views import results
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/accounts/login/"), name="home"),
+    path("", results.home, name="home"),
+    path("results/<int:contest_id>/", results.commission_page, name="results-root"),
+    path(
+        "results/<int:contest_id>/c/<int:commission_id>/",
+        results.commission_page,
+        name="results-commission",
+    ),
+    path("results/<int:contest_id>/s/<int:station_id>/", results.station_page, name="results-station"),
+    path(
+        "results/<int:contest_id>/c/<int:commission_id>/export/<slug:table>.csv",
+        results.commission_export,
+        name="results-commission-export",
+    ),
+    path(
+        "results/<int:contest_id>/s/<int:station_id>/export/<slug:table>.csv",
+        results.station_export,
+        name="results-station-export",
+    ),
 ]

@@ -1,0 +1,141 @@
+"""Output serializers of the results API: the selectors' dataclasses as JSON.
+
+Percentages are DecimalFields, so they travel as exact strings ("60.40"); counts are integers;
+differences are official − observer.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from elections.models import Contest
+
+
+def percent_field(**kwargs: object) -> serializers.DecimalField:
+    """A percentage as an exact string with two decimals ("60.40"), or null when undefined."""
+    return serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, **kwargs)  # type: ignore[arg-type]
+
+
+class ResultsContestSerializer(serializers.ModelSerializer[Contest]):
+    election = serializers.CharField(source="election.name", read_only=True)
+    election_slug = serializers.CharField(source="election.slug", read_only=True)
+    held_on = serializers.DateField(source="election.held_on", read_only=True)
+
+    class Meta:
+        model = Contest
+        fields = ["id", "slug", "name", "kind", "election", "election_slug", "held_on"]
+
+
+class CommissionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    level = serializers.CharField()
+    code = serializers.CharField()
+
+
+class SnapshotSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    file_name = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source
+    status = serializers.CharField()
+    imported_at = serializers.DateTimeField()
+
+
+class RunSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    finished_at = serializers.DateTimeField()
+
+
+class SourceSerializer(serializers.Serializer):
+    """One source's figures: {line code: count}, {option code: votes}, turnout and shares in %."""
+
+    stations = serializers.IntegerField()
+    lines = serializers.DictField(child=serializers.IntegerField(), source="figures.lines")
+    options = serializers.DictField(child=serializers.IntegerField(), source="figures.options")
+    turnout = percent_field()
+    shares = serializers.DictField(child=percent_field())
+
+
+class FigureRowSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["line", "option"])
+    code = serializers.CharField()
+    number = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    observer = serializers.IntegerField(allow_null=True)
+    official = serializers.IntegerField(allow_null=True)
+    difference = serializers.IntegerField(allow_null=True, help_text="official − observer")
+
+
+class ChildSerializer(serializers.Serializer):
+    commission = CommissionRefSerializer()
+    station_id = serializers.IntegerField(allow_null=True, help_text="Set for a precinct (PEC).")
+    official_turnout = percent_field()
+    observer_turnout = percent_field()
+    stations_with_copies = serializers.IntegerField()
+    stations_compared = serializers.IntegerField()
+    stations_discrepant = serializers.IntegerField()
+
+
+class DiscrepantStationSerializer(serializers.Serializer):
+    station_id = serializers.IntegerField(source="station.pk")
+    number = serializers.CharField(source="station.number")
+    commission_id = serializers.IntegerField(source="station.pec_id")
+    differences = FigureRowSerializer(many=True)
+
+
+class DiscrepantPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(source="paginator.count")
+    page = serializers.IntegerField(source="number")
+    num_pages = serializers.IntegerField(source="paginator.num_pages")
+    results = DiscrepantStationSerializer(many=True, source="object_list")
+
+
+class CommissionResultsSerializer(serializers.Serializer):
+    """A commission's results: each source, the comparison, children, a page of discrepant stations."""
+
+    contest_id = serializers.IntegerField(source="contest.pk")
+    commission = CommissionRefSerializer()
+    breadcrumb = CommissionRefSerializer(many=True)
+    snapshot = SnapshotSerializer(allow_null=True)
+    run = RunSerializer(allow_null=True)
+    observer = SourceSerializer(allow_null=True, help_text="All stations with the organisation's copies.")
+    official = SourceSerializer(allow_null=True, help_text="All stations of the commission.")
+    compared_observer = SourceSerializer(allow_null=True, help_text="Compared stations only.")
+    compared_official = SourceSerializer(allow_null=True, help_text="Compared stations only.")
+    stations_compared = serializers.IntegerField()
+    stations_discrepant = serializers.IntegerField()
+    votes_moved = serializers.DictField(child=serializers.IntegerField(), help_text="official − observer")
+    children = ChildSerializer(many=True)
+    discrepant_stations = DiscrepantPageSerializer()
+
+
+class FindingSerializer(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    expression = serializers.CharField()
+    lhs = serializers.IntegerField()
+    rhs = serializers.IntegerField()
+    difference = serializers.IntegerField()
+
+
+class CopyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    observer_code = serializers.CharField(source="observer.code")
+    channel = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class StationResultsSerializer(serializers.Serializer):
+    """One station: the organisation's current copy against the official protocol."""
+
+    contest_id = serializers.IntegerField(source="contest.pk")
+    station_id = serializers.IntegerField(source="station.pk")
+    number = serializers.CharField(source="station.number")
+    breadcrumb = CommissionRefSerializer(many=True)
+    snapshot = SnapshotSerializer(allow_null=True)
+    run = RunSerializer(allow_null=True)
+    copy = CopyRefSerializer(allow_null=True)
+    observer = SourceSerializer(allow_null=True)
+    official = SourceSerializer(allow_null=True)
+    is_discrepant = serializers.BooleanField(allow_null=True)
+    rows = FigureRowSerializer(many=True)
+    findings = FindingSerializer(many=True)

@@ -1,0 +1,127 @@
+"""Results API: what the results pages show, as JSON, for the coordinator's own organisation.
+
+Thin views over tallies.selectors. Everything is scoped by the organisation the user
+coordinates (observers.access); anyone else gets 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from elections.models import Commission, Contest, PollingStation
+from observers.access import coordinated_organization, coordinated_organizations
+from observers.models import Organization
+from tallies import selectors
+from tallies.api.result_serializers import (
+    CommissionResultsSerializer,
+    ResultsContestSerializer,
+    StationResultsSerializer,
+)
+
+PAGE = OpenApiParameter("page", int, description="Page of discrepant stations (50 a page).")
+FORBIDDEN = OpenApiResponse(description="Not a coordinator of an organisation.")
+PRECINCT = OpenApiResponse(description="The commission is a precinct: see Location (station comparison).")
+
+
+class IsCoordinator(BasePermission):
+    """Allow users who coordinate (or administer) at least one organisation."""
+
+    message = "You do not coordinate an organisation."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(coordinated_organizations(request.user))
+
+
+PERMISSIONS = [IsAuthenticated, IsCoordinator]
+
+
+def _scope(request: Request, contest_id: int) -> tuple[Organization, Contest]:
+    organization = coordinated_organization(request.user)
+    contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
+    return organization, contest
+
+
+class ContestListView(generics.ListAPIView):
+    """Contests the coordinator's organisation has copies or comparisons for."""
+
+    serializer_class = ResultsContestSerializer
+    permission_classes = PERMISSIONS
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.contests_with_data(coordinated_organization(self.request.user))
+
+
+class CommissionResultsView(APIView):
+    """A commission's figures by source, comparison, children and discrepant stations."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(
+        operation_id="contests_results_commission",
+        parameters=[PAGE],
+        responses={200: CommissionResultsSerializer, 303: PRECINCT, 403: FORBIDDEN},
+    )
+    def get(self, request: Request, contest_id: int, commission_id: int) -> Response:
+        """Return the results of one commission of the contest's election."""
+        return self.respond(request, contest_id, commission_id)
+
+    def respond(self, request: Request, contest_id: int, commission_id: int | None) -> Response:
+        organization, contest = _scope(request, contest_id)
+        commission = _commission(contest, commission_id)
+        if commission.level == Commission.Level.PEC:
+            url = reverse("api-station-comparison", args=[contest.pk, commission.station.pk], request=request)
+            return Response(status=status.HTTP_303_SEE_OTHER, headers={"Location": url})
+        results = selectors.commission_results(
+            organization=organization, contest=contest, commission=commission
+        )
+        data = {f.name: getattr(results, f.name) for f in fields(results)}
+        data["discrepant_stations"] = selectors.discrepant_page(results, request.query_params.get("page"))
+        return Response(CommissionResultsSerializer(data).data)
+
+
+class RootResultsView(CommissionResultsView):
+    """The results of the root commission (the nation)."""
+
+    @extend_schema(
+        operation_id="contests_results_root",
+        parameters=[PAGE],
+        responses={200: CommissionResultsSerializer, 403: FORBIDDEN},
+    )
+    def get(self, request: Request, contest_id: int) -> Response:  # type: ignore[override]
+        """Return the results of the contest's root commission."""
+        return self.respond(request, contest_id, None)
+
+
+def _commission(contest: Contest, commission_id: int | None) -> Commission:
+    if commission_id is None:
+        root = selectors.root_commission(contest)
+        if root is None:
+            raise Http404("No commissions yet.")
+        return root
+    return get_object_or_404(Commission, pk=commission_id, election_id=contest.election_id)
+
+
+class StationComparisonView(APIView):
+    """One station: the organisation's current copy against the official protocol."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(responses={200: StationResultsSerializer, 403: FORBIDDEN})
+    def get(self, request: Request, contest_id: int, station_id: int) -> Response:
+        """Return every line and option by source, the difference and the copy's control findings."""
+        organization, contest = _scope(request, contest_id)
+        stations = PollingStation.objects.select_related("pec")
+        station = get_object_or_404(stations, pk=station_id, pec__election_id=contest.election_id)
+        results = selectors.station_results(organization=organization, contest=contest, station=station)
+        return Response(StationResultsSerializer(results).data)

@@ -1,0 +1,529 @@
+"""Report-shaped reads for the results pages and API: one organisation, one contest, no writes.
+
+Observer figures are the organisation's tallies (every station it has a copy of); official
+figures are the snapshot's protocol for the commission (published or derived); the comparison,
+like with like, is the latest finished reconciliation run's roll-up over the stations both
+sources cover. Every difference is official − observer, in votes; every percentage comes from
+elections.numbers.percent. The snapshot is the run's, or the contest's latest before any run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import BallotOption, Commission, Contest, PollingStation, ProtocolLine
+from elections.numbers import percent
+from elections.protocol import Figures
+from observers.models import Organization
+from tallies.models import (
+    CommissionReconciliation,
+    ControlFinding,
+    CopyFigure,
+    ObserverTally,
+    OfficialFigure,
+    OfficialProtocol,
+    OfficialSnapshot,
+    ProtocolCopy,
+    ReconciliationRun,
+    StationComparison,
+    StationTallyState,
+)
+from tallies.services.reconciliation import latest_snapshot
+
+DISCREPANT_PER_PAGE = 50
+PEC = Commission.Level.PEC
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One line or option of a side-by-side table; `difference` is official − observer."""
+
+    kind: str  # "line" or "option"
+    code: str
+    number: str
+    label: str
+    observer: int | None
+    official: int | None
+
+    @property
+    def difference(self) -> int | None:
+        if self.observer is None or self.official is None:
+            return None
+        return self.official - self.observer
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A contest's protocol lines in form order and its ballot options in ballot order."""
+
+    lines: tuple[ProtocolLine, ...]
+    options: tuple[BallotOption, ...]
+
+    @classmethod
+    def of(cls, contest: Contest) -> Layout:
+        """Load the layout of `contest` (two queries)."""
+        return cls(tuple(contest.form.lines.all()), tuple(contest.options.all()))
+
+    def turnout(self, figures: Figures) -> Decimal | None:
+        """Return the turnout numerator lines' sum over the base line in percent; None if unknown."""
+        base = next((line.code for line in self.lines if line.is_turnout_base), None)
+        numerators = [line.code for line in self.lines if line.is_turnout_numerator]
+        if base is None or base not in figures.lines or not numerators:
+            return None
+        return percent(sum(figures.lines.get(code, 0) for code in numerators), figures.lines[base])
+
+    def shares(self, figures: Figures) -> dict[str, Decimal | None]:
+        """Return each option's share of all option votes in percent, by option code."""
+        total = sum(figures.options.values())
+        return {option.code: percent(figures.options.get(option.code, 0), total) for option in self.options}
+
+    def turnout_line_ids(self) -> list[int]:
+        return [line.pk for line in self.lines if line.is_turnout_base or line.is_turnout_numerator]
+
+    def entries(self) -> list[tuple[str, str, str, str]]:
+        """Return (kind, code, number, label) for every line, then every option, in order."""
+        return [("line", line.code, line.number, line.label) for line in self.lines] + [
+            ("option", option.code, "", str(option)) for option in self.options
+        ]
+
+    def rows(self, observer: Figures | None, official: Figures | None) -> list[FigureRow]:
+        """Return one row per line, then per option; a source without figures gives None values."""
+        return [
+            FigureRow(kind, code, number, label, _value(observer, kind, code), _value(official, kind, code))
+            for kind, code, number, label in self.entries()
+        ]
+
+    def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[FigureRow]:
+        """Label a StationComparison's differences ({kind + "s": {code: [observer, official]}})."""
+        rows = []
+        for kind, code, number, label in self.entries():
+            pair = stored.get(kind + "s", {}).get(code)
+            if pair:
+                rows.append(FigureRow(kind, code, number, label, pair[0], pair[1]))
+        return rows
+
+
+def _value(figures: Figures | None, kind: str, code: str) -> int | None:
+    if figures is None:
+        return None
+    return (figures.lines if kind == "line" else figures.options).get(code)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source's figures for a commission over `stations` stations, with its percentages."""
+
+    figures: Figures
+    stations: int
+    turnout: Decimal | None
+    shares: dict[str, Decimal | None]
+
+
+def _source(layout: Layout, figures: Figures | None, stations: int) -> Source | None:
+    if figures is None:
+        return None
+    return Source(figures, stations, layout.turnout(figures), layout.shares(figures))
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """Turnout or one option's share in percent by source; votes moved over compared stations."""
+
+    code: str
+    label: str
+    observer: Decimal | None
+    official: Decimal | None
+    compared_observer: Decimal | None
+    compared_official: Decimal | None
+    votes_moved: int | None
+
+
+def share_rows(
+    layout: Layout, sources: tuple[Source | None, ...], votes_moved: dict[str, int]
+) -> list[ShareRow]:
+    """Return the turnout row, then one per option, for (observer, official[, compared both]) sources."""
+    padded = (*sources, None, None, None, None)[:4]
+    rows = [_share_row("turnout", str(_("Turnout")), [_turnout(s) for s in padded], None)]
+    for option in layout.options:
+        shares = [_share(s, option.code) for s in padded]
+        rows.append(_share_row(option.code, str(option), shares, votes_moved.get(option.code)))
+    return rows
+
+
+def _share_row(code: str, label: str, values: list[Decimal | None], votes_moved: int | None) -> ShareRow:
+    observer, official, compared_observer, compared_official = values
+    return ShareRow(code, label, observer, official, compared_observer, compared_official, votes_moved)
+
+
+def _turnout(source: Source | None) -> Decimal | None:
+    return source.turnout if source else None
+
+
+def _share(source: Source | None, code: str) -> Decimal | None:
+    return source.shares.get(code) if source else None
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    """A child commission's row in the drill-down table; `station_id` is set for a PEC."""
+
+    commission: Commission
+    station_id: int | None
+    official_turnout: Decimal | None
+    observer_turnout: Decimal | None
+    stations_with_copies: int
+    stations_compared: int
+    stations_discrepant: int
+
+
+@dataclass(frozen=True)
+class DiscrepantStation:
+    """A station whose copy differs from the official protocol, with the differing rows."""
+
+    station: PollingStation
+    differences: list[FigureRow]
+
+
+@dataclass(frozen=True)
+class CommissionResults:
+    """What a coordinator sees for one commission, except the paged list of discrepant stations."""
+
+    contest: Contest
+    commission: Commission
+    breadcrumb: list[Commission]
+    layout: Layout
+    run: ReconciliationRun | None
+    snapshot: OfficialSnapshot | None
+    observer: Source | None  # the organisation's tally: every station it has a copy of
+    official: Source | None  # the snapshot's protocol: every station of the commission
+    compared_observer: Source | None  # both sources over the compared stations only
+    compared_official: Source | None
+    stations_compared: int
+    stations_discrepant: int
+    votes_moved: dict[str, int]
+    children: list[ChildRow]
+
+    @property
+    def figure_rows(self) -> list[FigureRow]:
+        """Lines and options over the compared stations: observer against official."""
+        return self.layout.rows(_figures(self.compared_observer), _figures(self.compared_official))
+
+    @property
+    def total_rows(self) -> list[FigureRow]:
+        """Lines and options as each source reports them (different station sets)."""
+        return self.layout.rows(_figures(self.observer), _figures(self.official))
+
+    @property
+    def share_rows(self) -> list[ShareRow]:
+        sources = (self.observer, self.official, self.compared_observer, self.compared_official)
+        return share_rows(self.layout, sources, self.votes_moved)
+
+
+def _figures(source: Source | None) -> Figures | None:
+    return source.figures if source else None
+
+
+@dataclass(frozen=True)
+class _Scope:
+    organization: Organization
+    contest: Contest
+    layout: Layout
+    run: ReconciliationRun | None
+    snapshot: OfficialSnapshot | None
+
+
+def _scope(organization: Organization, contest: Contest) -> _Scope:
+    run = latest_run(organization, contest)
+    snapshot = run.snapshot if run else latest_snapshot(contest)
+    return _Scope(organization, contest, Layout.of(contest), run, snapshot)
+
+
+def contests_with_data(organization: Organization) -> QuerySet[Contest]:
+    """Return the contests the organisation has copies or reconciliation runs for."""
+    return (
+        Contest.objects.filter(
+            Q(pk__in=ProtocolCopy.objects.of(organization).values("contest_id"))
+            | Q(pk__in=ReconciliationRun.objects.filter(organization=organization).values("contest_id"))
+        )
+        .select_related("election")
+        .order_by("-election__held_on", "pk")
+    )
+
+
+def root_commission(contest: Contest) -> Commission | None:
+    """Return the root of the contest's commission tree (the CEC), or None before any import."""
+    return (
+        Commission.objects.filter(election_id=contest.election_id, parent__isnull=True)
+        .order_by("path")
+        .first()
+    )
+
+
+def latest_run(organization: Organization, contest: Contest) -> ReconciliationRun | None:
+    """Return the organisation's latest finished reconciliation run of the contest, with its snapshot."""
+    runs = ReconciliationRun.objects.filter(
+        organization=organization, contest=contest, finished_at__isnull=False
+    )
+    return runs.select_related("snapshot").order_by("-finished_at", "-id").first()
+
+
+def breadcrumb(commission: Commission) -> list[Commission]:
+    """Return the commission's ancestors, root first (one query)."""
+    ancestors = Commission.objects.filter(
+        election_id=commission.election_id, path__in=commission.ancestor_paths()
+    )
+    return sorted(ancestors, key=lambda c: len(c.path))
+
+
+def commission_results(
+    *, organization: Organization, contest: Contest, commission: Commission
+) -> CommissionResults:
+    """Gather a commission's figures by source, its comparison and its children (fixed query count)."""
+    scope = _scope(organization, contest)
+    tally = ObserverTally.objects.filter(
+        organization=organization, contest=contest, commission=commission
+    ).first()
+    protocol = _official_protocol(scope.snapshot, commission)
+    rollup = scope.run.commissions.filter(commission=commission).first() if scope.run else None
+    layout = scope.layout
+    compared_observer, compared_official = _compared_sources(layout, rollup)
+    return CommissionResults(
+        contest=contest,
+        commission=commission,
+        breadcrumb=breadcrumb(commission),
+        layout=layout,
+        run=scope.run,
+        snapshot=scope.snapshot,
+        observer=_source(layout, tally.figures(), tally.stations_count) if tally else None,
+        official=_source(layout, protocol.figures(), protocol.stations_count) if protocol else None,
+        compared_observer=compared_observer,
+        compared_official=compared_official,
+        stations_compared=rollup.stations_compared if rollup else 0,
+        stations_discrepant=rollup.stations_discrepant if rollup else 0,
+        votes_moved=rollup.votes_moved() if rollup else {},
+        children=_child_rows(scope, commission),
+    )
+
+
+def _compared_sources(
+    layout: Layout, rollup: CommissionReconciliation | None
+) -> tuple[Source | None, Source | None]:
+    if rollup is None:
+        return None, None
+    stations = rollup.stations_compared
+    return (
+        _source(layout, rollup.observer_figures(), stations),
+        _source(layout, rollup.official_figures(), stations),
+    )
+
+
+def _official_protocol(snapshot: OfficialSnapshot | None, commission: Commission) -> OfficialProtocol | None:
+    return snapshot.protocols.filter(commission=commission).first() if snapshot else None
+
+
+def _natural_key(commission: Commission) -> list[str | int]:
+    """Sort "92" before "120": digits compare as numbers (parts alternate text, number)."""
+    return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", commission.code))]
+
+
+def _child_rows(scope: _Scope, commission: Commission) -> list[ChildRow]:
+    children = sorted(commission.children.select_related("station"), key=_natural_key)
+    official = _official_turnouts(scope, children)
+    observer = _observer_facts(scope, children)
+    compared = _compared_facts(scope, children)
+    return [
+        ChildRow(
+            child,
+            getattr(getattr(child, "station", None), "pk", None),
+            official.get(child.pk),
+            *observer.get(child.pk, (None, 0)),
+            *compared.get(child.pk, (0, 0)),
+        )
+        for child in children
+    ]
+
+
+def _line_figures(rows: Iterable[tuple[int, str, int]]) -> dict[int, Figures]:
+    lines: dict[int, dict[str, int]] = defaultdict(dict)
+    for key, code, value in rows:
+        lines[key][code] = value
+    return {key: Figures(values) for key, values in lines.items()}
+
+
+def _official_turnouts(scope: _Scope, children: list[Commission]) -> dict[int, Decimal | None]:
+    if scope.snapshot is None:
+        return {}
+    rows = OfficialFigure.objects.filter(
+        protocol__snapshot=scope.snapshot,
+        protocol__commission__in=children,
+        line_id__in=scope.layout.turnout_line_ids(),
+    ).values_list("protocol__commission_id", "line__code", "value")
+    return {key: scope.layout.turnout(figures) for key, figures in _line_figures(rows).items()}
+
+
+def _observer_facts(scope: _Scope, children: list[Commission]) -> dict[int, tuple[Decimal | None, int]]:
+    """Observer turnout and stations with copies: tallies above PECs, current copies for PECs."""
+    tallies = ObserverTally.objects.filter(
+        organization=scope.organization,
+        contest=scope.contest,
+        commission__in=[child for child in children if child.level != PEC],
+    )
+    facts = {
+        tally.commission_id: (scope.layout.turnout(tally.figures()), tally.stations_count)
+        for tally in tallies
+    }
+    return facts | _station_copy_facts(scope, [child.pk for child in children if child.level == PEC])
+
+
+def _station_copy_facts(scope: _Scope, pec_ids: list[int]) -> dict[int, tuple[Decimal | None, int]]:
+    if not pec_ids:
+        return {}
+    copies = dict(
+        StationTallyState.objects.filter(
+            organization=scope.organization,
+            contest=scope.contest,
+            station__pec_id__in=pec_ids,
+            current_copy__isnull=False,
+        ).values_list("current_copy_id", "station__pec_id")
+    )
+    rows = CopyFigure.objects.filter(
+        copy_id__in=list(copies), line_id__in=scope.layout.turnout_line_ids()
+    ).values_list("copy_id", "line__code", "value")
+    figures = _line_figures((copies[copy_id], code, value) for copy_id, code, value in rows)
+    return {pec_id: (scope.layout.turnout(figures.get(pec_id, Figures())), 1) for pec_id in copies.values()}
+
+
+def _compared_facts(scope: _Scope, children: list[Commission]) -> dict[int, tuple[int, int]]:
+    """Stations compared and discrepant: roll-ups above PECs, station comparisons for PECs."""
+    if scope.run is None:
+        return {}
+    rollups = scope.run.commissions.filter(commission__in=children).values_list(
+        "commission_id", "stations_compared", "stations_discrepant"
+    )
+    stations = scope.run.stations.filter(
+        station__pec__in=[child for child in children if child.level == PEC]
+    ).values_list("station__pec_id", "is_discrepant")
+    return {key: (compared, discrepant) for key, compared, discrepant in rollups} | {
+        pec_id: (1, int(is_discrepant)) for pec_id, is_discrepant in stations
+    }
+
+
+def discrepant_comparisons(results: CommissionResults) -> QuerySet[StationComparison]:
+    """Return the run's discrepant stations under the commission, in path order (none without a run)."""
+    if results.run is None:
+        return StationComparison.objects.none()
+    return (
+        StationComparison.objects.filter(
+            run=results.run, is_discrepant=True, station__pec__path__startswith=results.commission.path
+        )
+        .select_related("station__pec__parent")
+        .order_by("station__pec__path")
+    )
+
+
+def discrepant_stations(
+    results: CommissionResults, comparisons: Iterable[StationComparison]
+) -> list[DiscrepantStation]:
+    """Label each comparison's differing lines (number + label) and options (short name)."""
+    return [DiscrepantStation(c.station, results.layout.differences(c.differences)) for c in comparisons]
+
+
+def discrepant_page(
+    results: CommissionResults, page_number: int | str | None, per_page: int = DISCREPANT_PER_PAGE
+) -> Page:
+    """Return one page of discrepant stations (a bad or too large page number gives the nearest page)."""
+    page = Paginator(discrepant_comparisons(results), per_page).get_page(page_number)
+    page.object_list = discrepant_stations(results, page.object_list)  # type: ignore[assignment]
+    return page
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A control relation the copy breaks: both sides in votes and lhs − rhs."""
+
+    label: str
+    expression: str
+    lhs: int
+    rhs: int
+    difference: int
+
+
+@dataclass(frozen=True)
+class StationResults:
+    """One station: the organisation's current copy against the official protocol."""
+
+    contest: Contest
+    station: PollingStation
+    breadcrumb: list[Commission]
+    layout: Layout
+    run: ReconciliationRun | None
+    snapshot: OfficialSnapshot | None
+    copy: ProtocolCopy | None
+    observer: Source | None
+    official: Source | None
+    findings: list[FindingRow]
+
+    @property
+    def rows(self) -> list[FigureRow]:
+        """Every line and option: observer, official and official − observer."""
+        return self.layout.rows(_figures(self.observer), _figures(self.official))
+
+    @property
+    def is_discrepant(self) -> bool | None:
+        """Whether any figure differs; None unless both sources are present."""
+        if self.observer is None or self.official is None:
+            return None
+        return any(row.difference for row in self.rows)
+
+    @property
+    def share_rows(self) -> list[ShareRow]:
+        moved = {
+            row.code: row.difference
+            for row in self.rows
+            if row.kind == "option" and row.difference is not None
+        }
+        return share_rows(self.layout, (self.observer, self.official), moved)
+
+
+def station_results(
+    *, organization: Organization, contest: Contest, station: PollingStation
+) -> StationResults:
+    """Gather a station's copy, official protocol and control findings for one organisation."""
+    scope = _scope(organization, contest)
+    copy = _current_copy(organization, contest, station)
+    protocol = _official_protocol(scope.snapshot, station.pec)
+    return StationResults(
+        contest=contest,
+        station=station,
+        breadcrumb=breadcrumb(station.pec),
+        layout=scope.layout,
+        run=scope.run,
+        snapshot=scope.snapshot,
+        copy=copy,
+        observer=_source(scope.layout, copy.figures(), 1) if copy else None,
+        official=_source(scope.layout, protocol.figures(), 1) if protocol else None,
+        findings=_findings(copy),
+    )
+
+
+def _current_copy(
+    organization: Organization, contest: Contest, station: PollingStation
+) -> ProtocolCopy | None:
+    states = StationTallyState.objects.filter(organization=organization, contest=contest, station=station)
+    state = states.select_related("current_copy__observer").first()
+    return state.current_copy if state else None
+
+
+def _findings(copy: ProtocolCopy | None) -> list[FindingRow]:
+    if copy is None:
+        return []
+    findings = ControlFinding.objects.filter(copy=copy).select_related("relation")
+    return [FindingRow(f.relation.label, f.relation.expression, f.lhs, f.rhs, f.difference) for f in findings]

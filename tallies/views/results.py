@@ -1,0 +1,209 @@
+"""Results pages: a coordinator's drill-down from the nation to a station, and their CSV exports.
+
+Thin views: the organisation comes from observers.access (403 for anyone who coordinates
+none), the figures from tallies.selectors. Each CSV export is one of the page's tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from elections.models import Commission, Contest, PollingStation
+from observers.access import coordinated_organization, coordinated_organizations
+from observers.models import Organization
+from tallies import demo, selectors
+from tallies.models import OfficialSnapshot, ReconciliationRun
+
+Table = tuple[list[Any], Iterable[list[Any]]]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """List the contests with data for the user's organisation (a notice for non-coordinators)."""
+    organizations = coordinated_organizations(request.user)
+    organization = organizations[0] if organizations else None
+    contests = selectors.contests_with_data(organization) if organization else []
+    return render(request, "tallies/results_home.html", {"organization": organization, "contests": contests})
+
+
+def _scope(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:
+    organization = coordinated_organization(request.user)
+    contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
+    return organization, contest
+
+
+def _commission(contest: Contest, commission_id: int | None) -> Commission:
+    if commission_id is None:
+        root = selectors.root_commission(contest)
+        if root is None:
+            raise Http404("No commissions yet: import official results first.")
+        return root
+    return get_object_or_404(Commission, pk=commission_id, election_id=contest.election_id)
+
+
+def _station(contest: Contest, station_id: int) -> PollingStation:
+    stations = PollingStation.objects.select_related("pec")
+    return get_object_or_404(stations, pk=station_id, pec__election_id=contest.election_id)
+
+
+def _footer(
+    contest: Contest, snapshot: OfficialSnapshot | None, run: ReconciliationRun | None
+) -> dict[str, Any]:
+    """What every figure is based on: the official snapshot, the comparison run, the data credit."""
+    credit = demo.CREDIT if contest.election.slug == "ru-duma-2011" else ""
+    return {"credit": credit, "snapshot": snapshot, "run": run, "time_zone": contest.election.time_zone}
+
+
+@login_required
+def commission_page(request: HttpRequest, contest_id: int, commission_id: int | None = None) -> HttpResponse:
+    """Show a commission: both sources side by side, its children and its discrepant stations."""
+    organization, contest = _scope(request, contest_id)
+    commission = _commission(contest, commission_id)
+    if commission.level == Commission.Level.PEC:
+        return redirect("results-station", contest_id=contest.pk, station_id=commission.station.pk)
+    results = selectors.commission_results(organization=organization, contest=contest, commission=commission)
+    page = selectors.discrepant_page(results, request.GET.get("page"))
+    context = {"results": results, "page": page, **_footer(contest, results.snapshot, results.run)}
+    return render(request, "tallies/results_commission.html", context)
+
+
+@login_required
+def station_page(request: HttpRequest, contest_id: int, station_id: int) -> HttpResponse:
+    """Show one station: the observer's copy against the official protocol, line by line."""
+    organization, contest = _scope(request, contest_id)
+    station = _station(contest, station_id)
+    results = selectors.station_results(organization=organization, contest=contest, station=station)
+    context = {"results": results, **_footer(contest, results.snapshot, results.run)}
+    return render(request, "tallies/results_station.html", context)
+
+
+@login_required
+def commission_export(request: HttpRequest, contest_id: int, commission_id: int, table: str) -> HttpResponse:
+    """Return one of the commission page's tables as CSV (404 for an unknown table)."""
+    organization, contest = _scope(request, contest_id)
+    commission = _commission(contest, commission_id)
+    if table not in COMMISSION_TABLES:
+        raise Http404("No such table.")
+    results = selectors.commission_results(organization=organization, contest=contest, commission=commission)
+    return csv_response(f"{table}-{contest.pk}-{commission.pk}.csv", *COMMISSION_TABLES[table](results))
+
+
+@login_required
+def station_export(request: HttpRequest, contest_id: int, station_id: int, table: str) -> HttpResponse:
+    """Return one of the station page's tables as CSV (404 for an unknown table)."""
+    organization, contest = _scope(request, contest_id)
+    station = _station(contest, station_id)
+    if table not in STATION_TABLES:
+        raise Http404("No such table.")
+    results = selectors.station_results(organization=organization, contest=contest, station=station)
+    return csv_response(f"{table}-{contest.pk}-station-{station.pk}.csv", *STATION_TABLES[table](results))
+
+
+def csv_cell(value: object) -> str:
+    """Render a CSV cell; text a spreadsheet would run as a formula gets a leading "'"."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_response(filename: str, header: list[Any], rows: Iterable[list[Any]]) -> HttpResponse:
+    """Write a header row and rows as UTF-8 CSV with a BOM (so Excel reads Cyrillic right)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([csv_cell(cell) for cell in header])
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    return response
+
+
+def _figure_table(rows: list[selectors.FigureRow]) -> Table:
+    header = [_("Line"), _("Label"), _("Observer"), _("Official"), _("Difference (official − observer)")]
+    return header, ([row.number, row.label, row.observer, row.official, row.difference] for row in rows)
+
+
+def _share_table(rows: list[selectors.ShareRow], *, compared: bool = True) -> Table:
+    """Turnout and shares by source; a station has no "compared stations" columns."""
+    header = [
+        "",
+        _("Observer, all copies (%)"),
+        _("Official, all stations (%)"),
+        _("Observer, compared stations (%)"),
+        _("Official, compared stations (%)"),
+        _("Votes moved (official − observer)"),
+    ]
+    columns = [0, 1, 2, 3, 4, 5] if compared else [0, 1, 2, 5]
+    cells = (
+        [r.label, r.observer, r.official, r.compared_observer, r.compared_official, r.votes_moved]
+        for r in rows
+    )
+    return [header[i] for i in columns], ([row[i] for i in columns] for row in cells)
+
+
+def _children_table(results: selectors.CommissionResults) -> Table:
+    header = [
+        _("Commission"),
+        _("Official turnout (%)"),
+        _("Observer turnout (%)"),
+        _("Stations with copies"),
+        _("Stations compared"),
+        _("Discrepant stations"),
+    ]
+    return header, (
+        [
+            row.commission.name,
+            row.official_turnout,
+            row.observer_turnout,
+            row.stations_with_copies,
+            row.stations_compared,
+            row.stations_discrepant,
+        ]
+        for row in results.children
+    )
+
+
+def _discrepant_table(results: selectors.CommissionResults) -> Table:
+    header = [_("Station"), _("Territorial commission"), _("Line"), _("Label"), _("Observer"), _("Official")]
+    stations = selectors.discrepant_stations(results, selectors.discrepant_comparisons(results))
+    return header, (
+        [
+            item.station.number,
+            getattr(item.station.pec.parent, "name", ""),
+            row.number,
+            row.label,
+            row.observer,
+            row.official,
+        ]
+        for item in stations
+        for row in item.differences
+    )
+
+
+def _findings_table(results: selectors.StationResults) -> Table:
+    header = [_("Control relation"), _("Left side"), _("Right side"), _("Difference")]
+    return header, ([f.label, f.lhs, f.rhs, f.difference] for f in results.findings)
+
+
+COMMISSION_TABLES: dict[str, Callable[[selectors.CommissionResults], Table]] = {
+    "shares": lambda results: _share_table(results.share_rows),
+    "figures": lambda results: _figure_table(results.figure_rows),
+    "totals": lambda results: _figure_table(results.total_rows),
+    "children": _children_table,
+    "discrepant": _discrepant_table,
+}
+STATION_TABLES: dict[str, Callable[[selectors.StationResults], Table]] = {
+    "figures": lambda results: _figure_table(results.rows),
+    "shares": lambda results: _share_table(results.share_rows, compared=False),
+    "findings": _findings_table,
+}

@@ -1,11 +1,4 @@
-"""Report-shaped reads for the results pages and API: one organisation, one contest, no writes.
-
-Observer figures are the organisation's tallies (every station it has a copy of); official
-figures are the snapshot's protocol for the commission (published or derived); the comparison,
-like with like, is the latest finished reconciliation run's roll-up over the stations both
-sources cover. Every difference is official − observer, in votes; every percentage comes from
-elections.numbers.percent. The snapshot is the run's, or the contest's latest before any run.
-"""
+"""Results of one commission (any level): both sources, children, discrepant stations."""
 
 from __future__ import annotations
 
@@ -17,15 +10,12 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
-from elections.models import BallotOption, Commission, Contest, PollingStation, ProtocolLine
-from elections.numbers import percent
+from elections.models import Commission, Contest, PollingStation
 from elections.protocol import Figures
 from observers.models import Organization
 from tallies.models import (
     CommissionReconciliation,
-    ControlFinding,
     CopyFigure,
     ObserverTally,
     OfficialFigure,
@@ -36,139 +26,11 @@ from tallies.models import (
     StationComparison,
     StationTallyState,
 )
+from tallies.selectors.layout import FigureRow, Layout, ShareRow, Source, _source, share_rows
 from tallies.services.reconciliation import latest_snapshot
 
 DISCREPANT_PER_PAGE = 50
 PEC = Commission.Level.PEC
-
-
-@dataclass(frozen=True)
-class FigureRow:
-    """One line or option of a side-by-side table; `difference` is official − observer."""
-
-    kind: str  # "line" or "option"
-    code: str
-    number: str
-    label: str
-    observer: int | None
-    official: int | None
-
-    @property
-    def difference(self) -> int | None:
-        if self.observer is None or self.official is None:
-            return None
-        return self.official - self.observer
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A contest's protocol lines in form order and its ballot options in ballot order."""
-
-    lines: tuple[ProtocolLine, ...]
-    options: tuple[BallotOption, ...]
-
-    @classmethod
-    def of(cls, contest: Contest) -> Layout:
-        """Load the layout of `contest` (two queries)."""
-        return cls(tuple(contest.form.lines.all()), tuple(contest.options.all()))
-
-    def turnout(self, figures: Figures) -> Decimal | None:
-        """Return the turnout numerator lines' sum over the base line in percent; None if unknown."""
-        base = next((line.code for line in self.lines if line.is_turnout_base), None)
-        numerators = [line.code for line in self.lines if line.is_turnout_numerator]
-        if base is None or base not in figures.lines or not numerators:
-            return None
-        return percent(sum(figures.lines.get(code, 0) for code in numerators), figures.lines[base])
-
-    def shares(self, figures: Figures) -> dict[str, Decimal | None]:
-        """Return each option's share of all option votes in percent, by option code."""
-        total = sum(figures.options.values())
-        return {option.code: percent(figures.options.get(option.code, 0), total) for option in self.options}
-
-    def turnout_line_ids(self) -> list[int]:
-        return [line.pk for line in self.lines if line.is_turnout_base or line.is_turnout_numerator]
-
-    def entries(self) -> list[tuple[str, str, str, str]]:
-        """Return (kind, code, number, label) for every line, then every option, in order."""
-        return [("line", line.code, line.number, line.label) for line in self.lines] + [
-            ("option", option.code, "", str(option)) for option in self.options
-        ]
-
-    def rows(self, observer: Figures | None, official: Figures | None) -> list[FigureRow]:
-        """Return one row per line, then per option; a source without figures gives None values."""
-        return [
-            FigureRow(kind, code, number, label, _value(observer, kind, code), _value(official, kind, code))
-            for kind, code, number, label in self.entries()
-        ]
-
-    def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[FigureRow]:
-        """Label a StationComparison's differences ({kind + "s": {code: [observer, official]}})."""
-        rows = []
-        for kind, code, number, label in self.entries():
-            pair = stored.get(kind + "s", {}).get(code)
-            if pair:
-                rows.append(FigureRow(kind, code, number, label, pair[0], pair[1]))
-        return rows
-
-
-def _value(figures: Figures | None, kind: str, code: str) -> int | None:
-    if figures is None:
-        return None
-    return (figures.lines if kind == "line" else figures.options).get(code)
-
-
-@dataclass(frozen=True)
-class Source:
-    """One source's figures for a commission over `stations` stations, with its percentages."""
-
-    figures: Figures
-    stations: int
-    turnout: Decimal | None
-    shares: dict[str, Decimal | None]
-
-
-def _source(layout: Layout, figures: Figures | None, stations: int) -> Source | None:
-    if figures is None:
-        return None
-    return Source(figures, stations, layout.turnout(figures), layout.shares(figures))
-
-
-@dataclass(frozen=True)
-class ShareRow:
-    """Turnout or one option's share in percent by source; votes moved over compared stations."""
-
-    code: str
-    label: str
-    observer: Decimal | None
-    official: Decimal | None
-    compared_observer: Decimal | None
-    compared_official: Decimal | None
-    votes_moved: int | None
-
-
-def share_rows(
-    layout: Layout, sources: tuple[Source | None, ...], votes_moved: dict[str, int]
-) -> list[ShareRow]:
-    """Return the turnout row, then one per option, for (observer, official[, compared both]) sources."""
-    padded = (*sources, None, None, None, None)[:4]
-    rows = [_share_row("turnout", str(_("Turnout")), [_turnout(s) for s in padded], None)]
-    for option in layout.options:
-        shares = [_share(s, option.code) for s in padded]
-        rows.append(_share_row(option.code, str(option), shares, votes_moved.get(option.code)))
-    return rows
-
-
-def _share_row(code: str, label: str, values: list[Decimal | None], votes_moved: int | None) -> ShareRow:
-    observer, official, compared_observer, compared_official = values
-    return ShareRow(code, label, observer, official, compared_observer, compared_official, votes_moved)
-
-
-def _turnout(source: Source | None) -> Decimal | None:
-    return source.turnout if source else None
-
-
-def _share(source: Source | None, code: str) -> Decimal | None:
-    return source.shares.get(code) if source else None
 
 
 @dataclass(frozen=True)
@@ -443,87 +305,3 @@ def discrepant_page(
     page = Paginator(discrepant_comparisons(results), per_page).get_page(page_number)
     page.object_list = discrepant_stations(results, page.object_list)  # type: ignore[assignment]
     return page
-
-
-@dataclass(frozen=True)
-class FindingRow:
-    """A control relation the copy breaks: both sides in votes and lhs − rhs."""
-
-    label: str
-    expression: str
-    lhs: int
-    rhs: int
-    difference: int
-
-
-@dataclass(frozen=True)
-class StationResults:
-    """One station: the organisation's current copy against the official protocol."""
-
-    contest: Contest
-    station: PollingStation
-    breadcrumb: list[Commission]
-    layout: Layout
-    run: ReconciliationRun | None
-    snapshot: OfficialSnapshot | None
-    copy: ProtocolCopy | None
-    observer: Source | None
-    official: Source | None
-    findings: list[FindingRow]
-
-    @property
-    def rows(self) -> list[FigureRow]:
-        """Every line and option: observer, official and official − observer."""
-        return self.layout.rows(_figures(self.observer), _figures(self.official))
-
-    @property
-    def is_discrepant(self) -> bool | None:
-        """Whether any figure differs; None unless both sources are present."""
-        if self.observer is None or self.official is None:
-            return None
-        return any(row.difference for row in self.rows)
-
-    @property
-    def share_rows(self) -> list[ShareRow]:
-        moved = {
-            row.code: row.difference
-            for row in self.rows
-            if row.kind == "option" and row.difference is not None
-        }
-        return share_rows(self.layout, (self.observer, self.official), moved)
-
-
-def station_results(
-    *, organization: Organization, contest: Contest, station: PollingStation
-) -> StationResults:
-    """Gather a station's copy, official protocol and control findings for one organisation."""
-    scope = _scope(organization, contest)
-    copy = _current_copy(organization, contest, station)
-    protocol = _official_protocol(scope.snapshot, station.pec)
-    return StationResults(
-        contest=contest,
-        station=station,
-        breadcrumb=breadcrumb(station.pec),
-        layout=scope.layout,
-        run=scope.run,
-        snapshot=scope.snapshot,
-        copy=copy,
-        observer=_source(scope.layout, copy.figures(), 1) if copy else None,
-        official=_source(scope.layout, protocol.figures(), 1) if protocol else None,
-        findings=_findings(copy),
-    )
-
-
-def _current_copy(
-    organization: Organization, contest: Contest, station: PollingStation
-) -> ProtocolCopy | None:
-    states = StationTallyState.objects.filter(organization=organization, contest=contest, station=station)
-    state = states.select_related("current_copy__observer").first()
-    return state.current_copy if state else None
-
-
-def _findings(copy: ProtocolCopy | None) -> list[FindingRow]:
-    if copy is None:
-        return []
-    findings = ControlFinding.objects.filter(copy=copy).select_related("relation")
-    return [FindingRow(f.relation.label, f.relation.expression, f.lhs, f.rhs, f.difference) for f in findings]

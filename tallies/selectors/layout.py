@@ -1,0 +1,141 @@
+"""Rows of the results tables: protocol lines and options of both sources, turnout and shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import BallotOption, Contest, ProtocolLine
+from elections.numbers import percent
+from elections.protocol import Figures
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One line or option of a side-by-side table; `difference` is official − observer."""
+
+    kind: str  # "line" or "option"
+    code: str
+    number: str
+    label: str
+    observer: int | None
+    official: int | None
+
+    @property
+    def difference(self) -> int | None:
+        if self.observer is None or self.official is None:
+            return None
+        return self.official - self.observer
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A contest's protocol lines in form order and its ballot options in ballot order."""
+
+    lines: tuple[ProtocolLine, ...]
+    options: tuple[BallotOption, ...]
+
+    @classmethod
+    def of(cls, contest: Contest) -> Layout:
+        """Load the layout of `contest` (two queries)."""
+        return cls(tuple(contest.form.lines.all()), tuple(contest.options.all()))
+
+    def turnout(self, figures: Figures) -> Decimal | None:
+        """Return the turnout numerator lines' sum over the base line in percent; None if unknown."""
+        base = next((line.code for line in self.lines if line.is_turnout_base), None)
+        numerators = [line.code for line in self.lines if line.is_turnout_numerator]
+        if base is None or base not in figures.lines or not numerators:
+            return None
+        return percent(sum(figures.lines.get(code, 0) for code in numerators), figures.lines[base])
+
+    def shares(self, figures: Figures) -> dict[str, Decimal | None]:
+        """Return each option's share of all option votes in percent, by option code."""
+        total = sum(figures.options.values())
+        return {option.code: percent(figures.options.get(option.code, 0), total) for option in self.options}
+
+    def turnout_line_ids(self) -> list[int]:
+        return [line.pk for line in self.lines if line.is_turnout_base or line.is_turnout_numerator]
+
+    def entries(self) -> list[tuple[str, str, str, str]]:
+        """Return (kind, code, number, label) for every line, then every option, in order."""
+        return [("line", line.code, line.number, line.label) for line in self.lines] + [
+            ("option", option.code, "", str(option)) for option in self.options
+        ]
+
+    def rows(self, observer: Figures | None, official: Figures | None) -> list[FigureRow]:
+        """Return one row per line, then per option; a source without figures gives None values."""
+        return [
+            FigureRow(kind, code, number, label, _value(observer, kind, code), _value(official, kind, code))
+            for kind, code, number, label in self.entries()
+        ]
+
+    def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[FigureRow]:
+        """Label a StationComparison's differences ({kind + "s": {code: [observer, official]}})."""
+        rows = []
+        for kind, code, number, label in self.entries():
+            pair = stored.get(kind + "s", {}).get(code)
+            if pair:
+                rows.append(FigureRow(kind, code, number, label, pair[0], pair[1]))
+        return rows
+
+
+def _value(figures: Figures | None, kind: str, code: str) -> int | None:
+    if figures is None:
+        return None
+    return (figures.lines if kind == "line" else figures.options).get(code)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source's figures for a commission over `stations` stations, with its percentages."""
+
+    figures: Figures
+    stations: int
+    turnout: Decimal | None
+    shares: dict[str, Decimal | None]
+
+
+def _source(layout: Layout, figures: Figures | None, stations: int) -> Source | None:
+    if figures is None:
+        return None
+    return Source(figures, stations, layout.turnout(figures), layout.shares(figures))
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """Turnout or one option's share in percent by source; votes moved over compared stations."""
+
+    code: str
+    label: str
+    observer: Decimal | None
+    official: Decimal | None
+    compared_observer: Decimal | None
+    compared_official: Decimal | None
+    votes_moved: int | None
+
+
+def share_rows(
+    layout: Layout, sources: tuple[Source | None, ...], votes_moved: dict[str, int]
+) -> list[ShareRow]:
+    """Return the turnout row, then one per option, for (observer, official[, compared both]) sources."""
+    padded = (*sources, None, None, None, None)[:4]
+    rows = [_share_row("turnout", str(_("Turnout")), [_turnout(s) for s in padded], None)]
+    for option in layout.options:
+        shares = [_share(s, option.code) for s in padded]
+        rows.append(_share_row(option.code, str(option), shares, votes_moved.get(option.code)))
+    return rows
+
+
+def _share_row(code: str, label: str, values: list[Decimal | None], votes_moved: int | None) -> ShareRow:
+    observer, official, compared_observer, compared_official = values
+    return ShareRow(code, label, observer, official, compared_observer, compared_official, votes_moved)
+
+
+def _turnout(source: Source | None) -> Decimal | None:
+    return source.turnout if source else None
+
+
+def _share(source: Source | None, code: str) -> Decimal | None:
+    return source.shares.get(code) if source else None

@@ -152,3 +152,6 @@ def coordinator(organization):
 @pytest.fixture
 def new_uuid():
     return lambda: uuid.uuid4()
+
+
+from tests.tallies.test_selectors import reconciled  # noqa: E402,F401  (election night in miniature)

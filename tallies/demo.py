@@ -109,10 +109,10 @@ def submit_copies(contest: Contest, organization: Organization, regions: tuple[s
 
 
 def _stations_by_key(contest: Contest) -> dict[tuple[str, str], PollingStation]:
-    stations = PollingStation.objects.filter(pec__election=contest.election).select_related(
-        "pec__parent__parent"
-    )
-    return {(s.pec.parent.parent.name, s.number): s for s in stations}
+    stations = PollingStation.objects.filter(pec__election=contest.election)
+    regions = stations.values_list("pk", "pec__parent__parent__name")
+    by_id = stations.in_bulk()
+    return {(region, by_id[pk].number): by_id[pk] for pk, region in regions}
 
 
 def _observer(organization: Organization, source: str) -> Observer:

@@ -43,9 +43,9 @@ def figures_from_rows(rows: models.QuerySet[FigureRow] | list[FigureRow]) -> Fig
     lines: dict[str, int] = {}
     options: dict[str, int] = {}
     for row in rows:
-        if row.line_id:
+        if row.line is not None:
             lines[row.line.code] = row.value
-        else:
+        elif row.option is not None:
             options[row.option.code] = row.value
     return Figures(lines, options)
 
@@ -335,4 +335,4 @@ class CommissionReconciliation(models.Model):
 
     def votes_moved(self) -> dict[str, int]:
         """Official minus observer votes per option code, over the compared stations."""
-        return self.official_figures().minus(self.observer_figures()).options
+        return dict(self.official_figures().minus(self.observer_figures()).options)

@@ -148,7 +148,7 @@ def _store(
             station=station,
             channel=channel,
             revises=revises,
-            entered_by=entered_by,
+            entered_by_id=entered_by.pk if entered_by else None,
             note=note,
         )
     _store_figures(copy, contest, figures)

@@ -15,7 +15,8 @@ a full recompute excludes incremental updates while it runs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
@@ -117,7 +118,7 @@ def recompute_observer_tallies(*, organization_id: int, contest_id: int) -> int:
     return len(counted)
 
 
-def _group_rows(rows: Iterable[dict], key: str) -> dict[int, Figures]:
+def _group_rows(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, Figures]:
     lines: dict[int, dict[str, int]] = defaultdict(dict)
     options: dict[int, dict[str, int]] = defaultdict(dict)
     for row in rows:
@@ -131,7 +132,8 @@ def _stations_per_parent(copy_ids: list[int]) -> dict[int, int]:
     for parent_id in ProtocolCopy.objects.filter(pk__in=copy_ids).values_list(
         "station__pec__parent_id", flat=True
     ):
-        counts[parent_id] += 1
+        if parent_id is not None:
+            counts[parent_id] += 1
     return counts
 
 

@@ -19,7 +19,9 @@ def coordinated_organizations(user: User | AbstractBaseUser | AnonymousUser) -> 
     )
 
 
-def coordinated_organization(user: User | AbstractBaseUser | AnonymousUser, slug: str | None = None) -> Organization:
+def coordinated_organization(
+    user: User | AbstractBaseUser | AnonymousUser, slug: str | None = None
+) -> Organization:
     """The organisation `user` coordinates (by slug if given); raises PermissionDenied otherwise."""
     organizations = coordinated_organizations(user)
     for organization in organizations:

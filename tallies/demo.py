@@ -66,7 +66,8 @@ def load_contest() -> Contest:
 
 def demo_organization() -> Organization:
     organization, _ = Organization.objects.get_or_create(
-        slug=DEMO_ORG, defaults={"name": "Golos / Karta Itogov 2011 (demo)"}
+        slug=DEMO_ORG,
+        defaults={"name": "Golos / Karta Itogov 2011 (demo)", "status": Organization.Status.APPROVED},
     )
     return organization
 

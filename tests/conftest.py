@@ -120,12 +120,14 @@ def _user(username: str):
 
 @pytest.fixture
 def organization(db) -> Organization:
-    return Organization.objects.create(slug="golos", name="Golos")
+    return Organization.objects.create(slug="golos", name="Golos", status=Organization.Status.APPROVED)
 
 
 @pytest.fixture
 def other_organization(db) -> Organization:
-    return Organization.objects.create(slug="other", name="Other observers")
+    return Organization.objects.create(
+        slug="other", name="Other observers", status=Organization.Status.APPROVED
+    )
 
 
 @pytest.fixture

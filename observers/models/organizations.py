@@ -1,8 +1,8 @@
-"""Observer organisations, their members' roles and their observers (minimal; see issue 3).
+"""Observer organisations (the tenants), their members' roles and their observers.
 
 Every protocol copy has an author (an Observer) and so an organisation: tallies and
-reconciliations are computed per organisation, and nothing of one organisation is visible to
-another.
+reconciliations are computed per organisation, and nothing of one organisation's unpublished
+data is visible to another, except to coalition partners that agreed to share copies.
 """
 
 from __future__ import annotations
@@ -23,12 +23,49 @@ def new_pseudonym() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def approved(self) -> Self:
+        return self.filter(status=Organization.Status.APPROVED)
+
+
 class Organization(models.Model):
-    """An observer organisation (NGO, party, media, coalition member): the tenant."""
+    """An observer organisation (NGO, party, media, international): the tenant.
+
+    Self-service sign-up creates it as pending; platform staff approve or refuse it, with a
+    reason the applicant sees. Only approved organisations can deploy observers.
+    """
+
+    class Kind(models.TextChoices):
+        NGO = "ngo", _("Non-governmental organisation")
+        PARTY = "party", _("Political party")
+        MEDIA = "media", _("Media")
+        INTERNATIONAL = "international", _("International organisation")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.NGO)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    charter_clause = models.TextField(
+        _("charter clause on election observation"),
+        blank=True,
+        help_text=_("Quote the clause; commissions have refused accreditation without it."),
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    review_reason = models.TextField(_("reason given to the applicant"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.name
@@ -50,6 +87,14 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role)
+    territory = models.ForeignKey(
+        "elections.Commission",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A coordinator's region or TEC; empty for the whole organisation."),
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -75,6 +120,8 @@ class Observer(models.Model):
     )
     code = models.CharField(_("pseudonymous code"), max_length=40, default=new_pseudonym)
     display_name = models.CharField(_("name (visible to coordinators only)"), max_length=200, blank=True)
+    phone = models.CharField(_("phone (visible to coordinators only)"), max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
 
     class Meta:
         constraints = [

@@ -1,0 +1,34 @@
+"""Models of the observers app, one module per part of the field work."""
+
+from observers.models.accreditation import Accreditation, Coalition, CoalitionMember, Obstacle
+from observers.models.evidence import Evidence
+from observers.models.mandates import Mandate, MandateEvent
+from observers.models.organizations import (
+    Membership,
+    Observer,
+    Organization,
+    new_pseudonym,
+)
+from observers.models.violations import ComplaintStep, CoSigner, ViolationAct, ViolationType
+from observers.models.visits import ChecklistAnswer, ChecklistItem, Visit
+
+__all__ = [
+    "Accreditation",
+    "ChecklistAnswer",
+    "ChecklistItem",
+    "CoSigner",
+    "Coalition",
+    "CoalitionMember",
+    "ComplaintStep",
+    "Evidence",
+    "Mandate",
+    "MandateEvent",
+    "Membership",
+    "Observer",
+    "Obstacle",
+    "Organization",
+    "ViolationAct",
+    "ViolationType",
+    "Visit",
+    "new_pseudonym",
+]

@@ -69,7 +69,9 @@ def test_it_shows_the_broken_relation_on_the_receipt(alice, new_url):
 
 
 def test_it_shows_a_negative_count_next_to_its_field_and_stores_nothing(alice, new_url):
-    response = alice.post(new_url, form_data(lines={**LINES_PEC_91_COPY, "ballots_valid": -5}))
+    response = alice.post(
+        new_url, form_data(lines={**LINES_PEC_91_COPY, "ballots_valid": -5}), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 200
     assert "must not be negative" in response.content.decode()

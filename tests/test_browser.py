@@ -27,6 +27,7 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 # A word of each page's chrome in each language: proves the catalog is used, not just <html lang>.
 LOG_IN = {"ru": "Войти", "kk": "Кіру", "en": "Log in"}
 LOG_OUT = {"ru": "Выйти", "kk": "Шығу", "en": "Log out"}
+BRAND = {"ru": "Параллельный подсчёт", "kk": "Байқаушылар санағы", "en": "Observer tally"}  # our catalog
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +72,7 @@ def open_page(browser, live_server, client, user, url: str, language: str, name:
 
 def assert_fits_a_phone(page, language: str) -> None:
     assert page.evaluate("document.documentElement.lang") == language
+    assert BRAND[language] in page.inner_text("header")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the 360px screen"
 

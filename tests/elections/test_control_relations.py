@@ -1,7 +1,12 @@
 import pytest
 
 from elections.protocol import Figures, RelationSyntaxError, check_relation, parse_relation
-from tests.conftest import LINES_PEC_91_COPY, LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_COPY, OPTIONS_PEC_91_OFFICIAL
+from tests.conftest import (
+    LINES_PEC_91_COPY,
+    LINES_PEC_91_OFFICIAL,
+    OPTIONS_PEC_91_COPY,
+    OPTIONS_PEC_91_OFFICIAL,
+)
 
 OFFICIAL = Figures(LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL)
 COPY = Figures(LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)

@@ -235,7 +235,9 @@ def test_it_requires_the_contest_for_a_station_lookup(alice):
     assert "contest" in response.data
 
 
-def test_it_lists_copies_in_a_fixed_number_of_queries(alice, payload, other_station, django_assert_num_queries):
+def test_it_lists_copies_in_a_fixed_number_of_queries(
+    alice, payload, other_station, django_assert_num_queries
+):
     alice.post(URL, payload(), format="json")
     alice.post(URL, payload(station=other_station.pk), format="json")
 

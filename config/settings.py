@@ -6,6 +6,7 @@ both (PostgreSQL, Redis). What only PostgreSQL can do (append-only triggers, COP
 skipped on SQLite, and `config.checks` says so at start-up.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "pgtrigger",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "axes",
     "config.apps.ConfigConfig",
     "elections",
     "observers",
@@ -55,9 +61,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "observers.login_security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +104,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login security (observers/login_security.py). Platform staff, organisation admins and
+# coordinators log in with a TOTP second factor (django-two-factor-auth); field observers do not
+# (phones, bad connectivity: they only submit, and only for their own mandate). Turning this
+# off is for tests and a local demo only.
+OTP_REQUIRED_FOR_COORDINATORS = env.bool("OTP_REQUIRED_FOR_COORDINATORS", default=True)
+OTP_TOTP_ISSUER = "Observer tally"
+TWO_FACTOR_PATCH_ADMIN = True  # the admin site logs in through the same two-step login
+# Brute-force protection (django-axes): 5 failed logins lock that username from that IP address
+# for 15 minutes; other addresses and other usernames are unaffected, nothing is permanent.
+AUTHENTICATION_BACKENDS = [
+    "observers.login_security.LoginAttemptsBackend",  # an AxesStandaloneBackend: must come first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "two_factor/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "observers.login_security.client_ip"
+# How many reverse proxies append to X-Forwarded-For in front of gunicorn (0: none, use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Internationalisation: Russian, Kazakh and English, our own catalogs in locale/.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ru")
@@ -145,7 +176,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MiB of form data; photos have the
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "observers.login_security.ObserverTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

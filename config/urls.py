@@ -1,12 +1,23 @@
-"""Root URLs: the web pages, the REST API and its OpenAPI schema."""
+"""Root URLs: the web pages, the REST API and its OpenAPI schema.
+
+Logging in goes through django-two-factor-auth's two-step login (password, then a TOTP code for
+users who have set one up); see observers/login_security.py for who must.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from two_factor.urls import urlpatterns as two_factor_urls
+from two_factor.views import LoginView
+
+from observers.views import login_security
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/verify/", login_security.verify, name="second-factor-verify"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include(two_factor_urls)),  # account/two_factor/setup/, qrcode/, backup/tokens/, ...
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,28 +1,35 @@
-"""Who may see and do what: the organisation scoping every view and endpoint goes through."""
+"""Who may see and do what: the organisation scoping every view and endpoint goes through.
+
+Coordinator pages and endpoints serve approved organisations only: an organisation pending
+review or refused sees its own status page (`member_organization`) and nothing else.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
-from observers.models import Membership, Observer, Organization
+from elections.models import Commission, Election
+from observers.models import CoalitionMember, Membership, Observer, Organization
+from observers.models.organizations import MembershipQuerySet
+
+AnyUser = User | AbstractBaseUser | AnonymousUser
 
 
-def coordinated_organizations(user: User | AbstractBaseUser | AnonymousUser) -> list[Organization]:
-    """Organisations where `user` is an admin or coordinator (empty for anyone else)."""
+def coordinated_organizations(user: AnyUser) -> list[Organization]:
+    """Approved organisations where `user` is an admin or coordinator (empty for anyone else)."""
     if not user.is_authenticated:
         return []
     return list(
-        Organization.objects.filter(memberships__user_id=user.pk, memberships__role__in=_COORDINATING)
+        Organization.objects.approved()
+        .filter(memberships__user_id=user.pk, memberships__role__in=_COORDINATING)
         .order_by("name")
         .distinct()
     )
 
 
-def coordinated_organization(
-    user: User | AbstractBaseUser | AnonymousUser, slug: str | None = None
-) -> Organization:
-    """The organisation `user` coordinates (by slug if given); raises PermissionDenied otherwise."""
+def coordinated_organization(user: AnyUser, slug: str | None = None) -> Organization:
+    """The approved organisation `user` coordinates (by slug if given); raises PermissionDenied otherwise."""
     organizations = coordinated_organizations(user)
     for organization in organizations:
         if slug is None or organization.slug == slug:
@@ -30,7 +37,56 @@ def coordinated_organization(
     raise PermissionDenied("You do not coordinate this organisation.")
 
 
-def observer_for(user: User | AbstractBaseUser | AnonymousUser) -> Observer:
+def administered_organization(user: AnyUser, slug: str) -> Organization:
+    """The approved organisation `user` is an admin of; raises PermissionDenied otherwise."""
+    organization = coordinated_organization(user, slug)
+    if not _memberships(user, organization).filter(role=Membership.Role.ADMIN).exists():
+        raise PermissionDenied("Only the organisation's admins may do this.")
+    return organization
+
+
+def member_organization(user: AnyUser, slug: str) -> Organization:
+    """The organisation `user` administers or coordinates, in any review status; raises PermissionDenied."""
+    if user.is_authenticated:
+        memberships = Membership.objects.coordinating().filter(user_id=user.pk, organization__slug=slug)
+        membership = memberships.select_related("organization").first()
+        if membership is not None:
+            return membership.organization
+    raise PermissionDenied("You do not coordinate this organisation.")
+
+
+def territory_filter(user: AnyUser, organization: Organization) -> Commission | None:
+    """The region or TEC a coordinator is limited to, or None for the whole organisation.
+
+    Raises PermissionDenied when `user` does not coordinate the approved `organization`.
+    """
+    coordinated_organization(user, organization.slug)
+    membership = _memberships(user, organization).coordinating().select_related("territory").get()
+    if membership.role == Membership.Role.ADMIN:
+        return None
+    return membership.territory
+
+
+def sharing_organizations(organization: Organization, election: Election) -> list[Organization]:
+    """`organization` and its partners in coalitions for `election` where both sides agreed.
+
+    A partner counts only through a coalition where `organization`'s own seat and the partner's
+    seat both carry an agreement; refused or pending organisations never count.
+    """
+    coalitions = CoalitionMember.objects.filter(
+        organization=organization, agreed_at__isnull=False, coalition__election=election
+    ).values("coalition_id")
+    partners = (
+        Organization.objects.approved()
+        .filter(coalitions__coalition_id__in=coalitions, coalitions__agreed_at__isnull=False)
+        .exclude(pk=organization.pk)
+        .order_by("name")
+        .distinct()
+    )
+    return [organization, *partners]
+
+
+def observer_for(user: AnyUser) -> Observer:
     """The Observer record of a logged-in field observer; raises PermissionDenied otherwise."""
     if not user.is_authenticated:
         raise PermissionDenied("Log in first.")
@@ -38,6 +94,17 @@ def observer_for(user: User | AbstractBaseUser | AnonymousUser) -> Observer:
     if observer is None:
         raise PermissionDenied("Only observers can submit protocol copies.")
     return observer
+
+
+def signed_in(user: AnyUser) -> User:
+    """`user` as the logged-in User; raises PermissionDenied when nobody is logged in."""
+    if not isinstance(user, User):
+        raise PermissionDenied("Log in first.")
+    return user
+
+
+def _memberships(user: AnyUser, organization: Organization) -> MembershipQuerySet:
+    return Membership.objects.filter(user=signed_in(user), organization=organization)
 
 
 _COORDINATING = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]

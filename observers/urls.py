@@ -1,7 +1,7 @@
 """Web pages of the observers app: each topic's routes live in observers/views/<topic>_urls.py."""
 
-from django.urls import include, path  # noqa: F401  (topics add their includes)
+from django.urls import include, path
 
 urlpatterns: list = [
-    # path("", include("observers.views.<topic>_urls")),
+    path("", include("observers.views.organizations_urls")),
 ]

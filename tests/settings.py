@@ -18,3 +18,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
+OTP_REQUIRED_FOR_COORDINATORS = False  # tests opt in with tests/otp.py

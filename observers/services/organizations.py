@@ -1,0 +1,244 @@
+"""Organisations as tenants: sign-up and review, accreditation, obstacles, members and coalitions.
+
+Every function takes the acting user (`by`) and checks the role itself, so a view that forgot
+a check still cannot write outside its organisation. Refusals are ValidationError keyed by field
+(a form shows them next to the input) or PermissionDenied.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import Commission, Election
+from observers import access
+from observers.models import (
+    Accreditation,
+    Coalition,
+    CoalitionMember,
+    Membership,
+    Obstacle,
+    Organization,
+)
+
+REASON_REQUIRED = _("Give the applicant a reason for the refusal.")
+NO_SUCH_USER = _("There is no account with this username.")
+TERRITORY_LEVELS = (Commission.Level.SEC, Commission.Level.TEC)
+BAD_TERRITORY = _("A territory is a region or a territorial commission.")
+LAST_ADMIN = _("An organisation keeps at least one admin.")
+NO_PARTNERS = _("Invite at least one other approved organisation.")
+NOT_INVITED = _("Your organisation is not invited to this coalition.")
+SLUG_LENGTH = 40
+RESERVED_SLUGS = {"sign-up", "review"}  # page names under organizations/ (organizations_urls.py)
+
+
+@transaction.atomic
+def sign_up_organization(
+    *,
+    name: str,
+    kind: str,
+    contact_email: str,
+    contact_phone: str,
+    charter_clause: str,
+    username: str,
+    password: str,
+) -> Organization:
+    """Create a pending organisation and its first admin account; ValidationError on a bad account."""
+    user = get_user_model()(username=username)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    organization = Organization(
+        slug=_free_slug(name),
+        name=name,
+        kind=kind,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        charter_clause=charter_clause,
+    )
+    organization.full_clean()
+    organization.save()
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
+    return organization
+
+
+@transaction.atomic
+def review_organization(
+    *, organization: Organization, by: User, approve: bool, reason: str = ""
+) -> Organization:
+    """Approve or refuse an organisation as platform staff; a refusal needs a reason."""
+    if not getattr(by, "is_staff", False):
+        raise PermissionDenied("Only platform staff review organisations.")
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization.status = Organization.Status.APPROVED if approve else Organization.Status.REFUSED
+    organization.review_reason = reason.strip()
+    organization.reviewed_by = by
+    organization.reviewed_at = timezone.now()
+    organization.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
+    return organization
+
+
+def record_accreditation(
+    *,
+    organization: Organization,
+    by: User,
+    election: Election,
+    number: str,
+    issued_on: datetime.date | None,
+    issuing_commission: str,
+    status: str,
+) -> Accreditation:
+    """Create or update the organisation's accreditation for `election` (one per election)."""
+    access.coordinated_organization(by, organization.slug)
+    if status not in Accreditation.Status.values:
+        raise ValidationError({"status": _("Unknown accreditation status.")})
+    accreditation, _created = Accreditation.objects.update_or_create(
+        organization=organization,
+        election=election,
+        defaults={
+            "number": number,
+            "issued_on": issued_on,
+            "issuing_commission": issuing_commission,
+            "status": status,
+        },
+    )
+    return accreditation
+
+
+def record_obstacle(
+    *,
+    organization: Organization,
+    by: User,
+    election: Election,
+    kind: str,
+    occurred_on: datetime.date,
+    commission: str,
+    description: str,
+) -> Obstacle:
+    """Add an obstacle met by the organisation to its log."""
+    access.coordinated_organization(by, organization.slug)
+    obstacle = Obstacle(
+        organization=organization,
+        election=election,
+        kind=kind,
+        occurred_on=occurred_on,
+        commission=commission,
+        description=description,
+        recorded_by=by,
+    )
+    obstacle.full_clean()
+    obstacle.save()
+    return obstacle
+
+
+@transaction.atomic
+def add_member(
+    *,
+    organization: Organization,
+    by: User,
+    username: str,
+    role: str,
+    territory: Commission | None = None,
+) -> Membership:
+    """Make an existing account an admin or coordinator (optionally of a territory) of the organisation."""
+    access.administered_organization(by, organization.slug)
+    _lock(organization)
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ValidationError({"username": NO_SUCH_USER})
+    if territory is not None and territory.level not in TERRITORY_LEVELS:
+        raise ValidationError({"territory": BAD_TERRITORY})
+    if role not in (Membership.Role.ADMIN, Membership.Role.COORDINATOR):
+        raise ValidationError({"role": _("Choose admin or coordinator.")})
+    membership, _created = Membership.objects.update_or_create(
+        user=user,
+        organization=organization,
+        defaults={"role": role, "territory": territory if role == Membership.Role.COORDINATOR else None},
+    )
+    _ensure_an_admin_remains(organization)
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, organization: Organization, by: User, membership: Membership) -> None:
+    """Take an admin's or coordinator's role away; ValidationError when no admin would remain."""
+    access.administered_organization(by, organization.slug)
+    _lock(organization)
+    Membership.objects.coordinating().filter(pk=membership.pk, organization=organization).delete()
+    _ensure_an_admin_remains(organization)
+
+
+def _lock(organization: Organization) -> None:
+    """Serialise membership changes of one organisation (two admins demoting each other at once)."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+
+
+def _ensure_an_admin_remains(organization: Organization) -> None:
+    if not Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).exists():
+        raise ValidationError(LAST_ADMIN)
+
+
+@transaction.atomic
+def create_coalition(
+    *,
+    organization: Organization,
+    by: User,
+    name: str,
+    election: Election,
+    partners: Iterable[Organization],
+) -> Coalition:
+    """Create a coalition for `election`, agreed by its creator, inviting other approved organisations."""
+    access.administered_organization(by, organization.slug)
+    invited = {partner.pk for partner in partners} - {organization.pk}
+    invited_approved = Organization.objects.approved().filter(pk__in=invited)
+    if not invited or invited_approved.count() != len(invited):
+        raise ValidationError({"partners": NO_PARTNERS})
+    coalition = Coalition.objects.create(name=name, election=election, created_by=organization)
+    CoalitionMember.objects.create(
+        coalition=coalition, organization=organization, agreed_by=by, agreed_at=timezone.now()
+    )
+    CoalitionMember.objects.bulk_create(
+        CoalitionMember(coalition=coalition, organization=partner) for partner in invited_approved
+    )
+    return coalition
+
+
+def agree_to_coalition(*, organization: Organization, by: User, coalition: Coalition) -> CoalitionMember:
+    """Record the organisation's agreement to share with the coalition; agreeing twice changes nothing."""
+    access.administered_organization(by, organization.slug)
+    seat = CoalitionMember.objects.filter(coalition=coalition, organization=organization).first()
+    if seat is None:
+        raise PermissionDenied(NOT_INVITED)
+    if seat.agreed_at is None:
+        seat.agreed_at, seat.agreed_by = timezone.now(), by
+        seat.save(update_fields=["agreed_at", "agreed_by"])
+    return seat
+
+
+def leave_coalition(*, organization: Organization, by: User, coalition: Coalition) -> None:
+    """Decline an invitation or withdraw an agreement: the organisation's seat is removed."""
+    access.administered_organization(by, organization.slug)
+    CoalitionMember.objects.filter(coalition=coalition, organization=organization).delete()
+
+
+def _free_slug(name: str) -> str:
+    """A slug for `name` not yet taken; names without Latin letters get a random one."""
+    base = slugify(name)[:SLUG_LENGTH].strip("-")
+    candidates = [base, *(f"{base}-{n}" for n in range(2, 10))] if base else []
+    for candidate in candidates:
+        if candidate not in RESERVED_SLUGS and not Organization.objects.filter(slug=candidate).exists():
+            return candidate
+    return f"{base or 'org'}-{secrets.token_hex(3)}"

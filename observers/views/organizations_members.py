@@ -1,0 +1,97 @@
+"""Admin pages of an organisation: its admins and coordinators, and its coalitions.
+
+Only the organisation's admins reach them (observers.access.administered_organization), and
+only once the organisation is approved; the services check the role again.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from observers import access
+from observers.forms.organizations import CoalitionForm, MemberForm, add_service_errors
+from observers.models import Coalition, CoalitionMember
+from observers.services import organizations as services
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    """List the admins and coordinators (GET); give an account one of those roles (POST)."""
+    organization = access.administered_organization(request.user, slug)
+    user = access.signed_in(request.user)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member(organization=organization, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Role given to %(username)s.") % form.cleaned_data)
+            return redirect("organization-members", slug=slug)
+    rows = organization.memberships.coordinating().select_related("user", "territory").order_by("role")
+    context = {"organization": organization, "form": form, "memberships": rows}
+    return render(request, "observers/organizations_members.html", context)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Take an admin's or coordinator's role away (never the last admin's)."""
+    organization = access.administered_organization(request.user, slug)
+    user = access.signed_in(request.user)
+    membership = get_object_or_404(organization.memberships.coordinating(), pk=pk)
+    try:
+        services.remove_member(organization=organization, by=user, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("organization-members", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coalitions(request: HttpRequest, slug: str) -> HttpResponse:
+    """List the coalitions the organisation is invited to or in (GET); create one (POST)."""
+    organization = access.administered_organization(request.user, slug)
+    user = access.signed_in(request.user)
+    form = CoalitionForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_coalition(organization=organization, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Coalition created; each invited organisation must agree."))
+            return redirect("organization-coalitions", slug=slug)
+    seats = CoalitionMember.objects.select_related("organization").order_by("organization__name")
+    rows = (
+        Coalition.objects.filter(members__organization=organization)
+        .select_related("election", "created_by")
+        .prefetch_related(Prefetch("members", queryset=seats))
+        .order_by("-created_at")
+    )
+    context = {"organization": organization, "form": form, "coalitions": rows}
+    return render(request, "observers/organizations_coalitions.html", context)
+
+
+@login_required
+@require_POST
+def coalition_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
+    """Agree to share with a coalition, or leave it (declining an invitation or withdrawing)."""
+    organization = access.administered_organization(request.user, slug)
+    user = access.signed_in(request.user)
+    coalition = get_object_or_404(Coalition.objects.filter(members__organization=organization), pk=pk)
+    if decision == "agree":
+        services.agree_to_coalition(organization=organization, by=user, coalition=coalition)
+        messages.success(request, _("Your organisation now shares with %(name)s.") % {"name": coalition.name})
+    else:
+        services.leave_coalition(organization=organization, by=user, coalition=coalition)
+        messages.success(request, _("Your organisation left %(name)s.") % {"name": coalition.name})
+    return redirect("organization-coalitions", slug=slug)

@@ -1,0 +1,157 @@
+"""Coalitions: nothing is shared until both sides agreed, and only for the coalition's election."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from elections.models import Election
+from observers.access import sharing_organizations
+from observers.models import CoalitionMember, Membership, Organization
+from observers.services import organizations as services
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_of(organization: Organization, username: str):
+    user = get_user_model().objects.create_user(username=username)
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def third_organization(db) -> Organization:
+    return Organization.objects.create(slug="third", name="Third", status=Organization.Status.APPROVED)
+
+
+@pytest.fixture
+def coalition(organization, other_organization, third_organization, contest):
+    return services.create_coalition(
+        organization=organization,
+        by=admin_of(organization, "ada"),
+        name="Clean count",
+        election=contest.election,
+        partners=[other_organization, third_organization],
+    )
+
+
+def agree(organization: Organization, coalition) -> None:
+    by = Membership.objects.get(organization=organization, role="admin").user
+    services.agree_to_coalition(organization=organization, by=by, coalition=coalition)
+
+
+def test_it_shares_nothing_before_a_partner_agrees(coalition, organization, other_organization, contest):
+    assert sharing_organizations(organization, contest.election) == [organization]
+    assert sharing_organizations(other_organization, contest.election) == [other_organization]
+
+
+def test_it_shares_between_the_two_sides_that_agreed(coalition, organization, other_organization, contest):
+    admin_of(other_organization, "otto")
+
+    agree(other_organization, coalition)
+
+    assert sharing_organizations(organization, contest.election) == [organization, other_organization]
+    assert sharing_organizations(other_organization, contest.election) == [other_organization, organization]
+
+
+def test_it_leaves_out_an_invited_organization_that_has_not_agreed(
+    coalition, organization, other_organization, third_organization, contest
+):
+    admin_of(other_organization, "otto")
+    agree(other_organization, coalition)
+
+    assert third_organization not in sharing_organizations(organization, contest.election)
+    assert sharing_organizations(third_organization, contest.election) == [third_organization]
+
+
+def test_it_shares_only_for_the_coalitions_election(coalition, organization, other_organization):
+    admin_of(other_organization, "otto")
+    agree(other_organization, coalition)
+    later = Election.objects.create(
+        slug="later",
+        name="Later",
+        country="RU",
+        held_on=datetime.date(2016, 9, 18),
+        time_zone="Europe/Moscow",
+    )
+
+    assert sharing_organizations(organization, later) == [organization]
+
+
+def test_it_stops_sharing_when_a_partner_leaves(coalition, organization, other_organization, contest):
+    otto = admin_of(other_organization, "otto")
+    agree(other_organization, coalition)
+
+    services.leave_coalition(organization=other_organization, by=otto, coalition=coalition)
+
+    assert sharing_organizations(organization, contest.election) == [organization]
+
+
+def test_it_stops_sharing_when_the_partner_is_no_longer_approved(
+    coalition, organization, other_organization, contest
+):
+    admin_of(other_organization, "otto")
+    agree(other_organization, coalition)
+
+    Organization.objects.filter(pk=other_organization.pk).update(status=Organization.Status.REFUSED)
+
+    assert sharing_organizations(organization, contest.election) == [organization]
+
+
+def test_it_invites_approved_organizations_only(organization, contest):
+    pending = Organization.objects.create(slug="pending", name="Pending")
+
+    with pytest.raises(ValidationError):
+        services.create_coalition(
+            organization=organization,
+            by=admin_of(organization, "ada"),
+            name="Hasty",
+            election=contest.election,
+            partners=[pending],
+        )
+
+
+def test_it_lets_only_an_invited_organizations_admin_agree(
+    coalition, organization, other_organization, coordinator
+):
+    outsider = Organization.objects.create(slug="outsider", name="Outsider", status="approved")
+    with pytest.raises(PermissionDenied):
+        services.agree_to_coalition(
+            organization=outsider, by=admin_of(outsider, "ursula"), coalition=coalition
+        )
+    with pytest.raises(PermissionDenied):  # carol coordinates, but is not an admin
+        services.agree_to_coalition(organization=organization, by=coordinator, coalition=coalition)
+
+
+def test_it_creates_a_coalition_and_lets_the_partner_agree_on_the_pages(
+    client, organization, other_organization, contest
+):
+    client.force_login(admin_of(organization, "ada"))
+    client.post(
+        reverse("organization-coalitions", args=[organization.slug]),
+        {"name": "Clean count", "election": contest.election.pk, "partners": [other_organization.pk]},
+    )
+    seat = CoalitionMember.objects.get(organization=other_organization)
+    assert seat.agreed_at is None
+
+    client.force_login(admin_of(other_organization, "otto"))
+    page = client.get(reverse("organization-coalitions", args=[other_organization.slug])).content.decode()
+    client.post(reverse("organization-coalition-agree", args=[other_organization.slug, seat.coalition_id]))
+
+    assert "Clean count" in page
+    seat.refresh_from_db()
+    assert seat.agreed_at is not None
+    assert sharing_organizations(organization, contest.election) == [organization, other_organization]
+
+
+def test_it_hides_a_coalition_from_an_organization_not_in_it(client, coalition):
+    outsider = Organization.objects.create(slug="outsider", name="Outsider", status="approved")
+    client.force_login(admin_of(outsider, "ursula"))
+
+    response = client.post(reverse("organization-coalition-agree", args=[outsider.slug, coalition.pk]))
+
+    assert response.status_code == 404

@@ -7,11 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from elections.services import ElectionsError
-from tallies.errors import FieldError, IdempotencyConflict, TalliesError
+from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError, TalliesError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map TalliesError subclasses to 400/409 bodies that name the field; defer to DRF otherwise."""
+    """Map TalliesError subclasses to 400/403/409 bodies that name the field; defer to DRF otherwise."""
+    if isinstance(exc, NotAssignedError):
+        return Response({exc.field: [exc.message]}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, FieldError):
         return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IdempotencyConflict):

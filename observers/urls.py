@@ -4,4 +4,6 @@ from django.urls import include, path
 
 urlpatterns: list = [
     path("", include("observers.views.organizations_urls")),
+    path("", include("observers.views.roster_urls")),
+    path("", include("observers.views.mandates_urls")),
 ]

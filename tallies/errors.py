@@ -20,3 +20,13 @@ class IdempotencyConflict(TalliesError):
 
 class ImportFileError(TalliesError):
     """An official results file that cannot be imported; the message names the row and column."""
+
+
+class NotAssignedError(FieldError):
+    """A copy from an observer with no live mandate for the station (HTTP 403).
+
+    A FieldError on "station" too, so the web form shows it next to the station it names.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("station", message)

@@ -2,6 +2,7 @@
 
 - `organization` with `observer` (Alice, a field observer) and `coordinator` (Carol);
 - `other_organization` with `other_observer` (Oscar), who must see nothing of Alice's;
+- Alice and Oscar each hold a live mandate covering every station of `contest`;
 - `contest`: the Russia 2011 party-list contest with one region, one TEC and two stations.
 """
 
@@ -24,6 +25,7 @@ from elections.services import (
     shipped_spec,
 )
 from observers.models import Membership, Observer, Organization
+from observers.services import mandates
 
 # PEC 91 (Город Москва, 84 Пресненский район), 2011: the official protocol and the copy a КПРФ
 # observer took home (kartaitogov.ru). The copy breaks line 2 = 3+4+5+6+17−18 (2200 vs 2165)
@@ -130,18 +132,35 @@ def other_organization(db) -> Organization:
     )
 
 
+def _with_live_mandate(observer: Observer, contest: Contest) -> Observer:
+    """Give `observer` a live mandate (a mobile team) for every station of the contest's election."""
+    stations = list(PollingStation.objects.filter(pec__election=contest.election).select_related("pec"))
+    mandates.issue_mandate(
+        organization=observer.organization,
+        observer=observer,
+        election=contest.election,
+        stations=stations,
+        issued_by=None,
+    )
+    return observer
+
+
 @pytest.fixture
-def observer(organization) -> Observer:
+def observer(organization, contest) -> Observer:
+    """Alice, with a live mandate for stations 91, 92 and 120 (only mandated observers can submit)."""
     user = _user("alice")
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
-    return Observer.objects.create(organization=organization, user=user, display_name="Alice")
+    alice = Observer.objects.create(organization=organization, user=user, display_name="Alice")
+    return _with_live_mandate(alice, contest)
 
 
 @pytest.fixture
-def other_observer(other_organization) -> Observer:
+def other_observer(other_organization, contest) -> Observer:
+    """Oscar, of the other organisation, with a live mandate for the same three stations."""
     user = _user("oscar")
     Membership.objects.create(user=user, organization=other_organization, role=Membership.Role.OBSERVER)
-    return Observer.objects.create(organization=other_organization, user=user, display_name="Oscar")
+    oscar = Observer.objects.create(organization=other_organization, user=user, display_name="Oscar")
+    return _with_live_mandate(oscar, contest)
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from elections.models import Contest, PollingStation
 from elections.protocol import Figures, check_relation
-from observers.models import Observer
-from tallies.errors import FieldError, IdempotencyConflict
+from observers.models import Mandate, Observer
+from observers.services import mandates
+from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError
 from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
 
 MAX_VOTES = 10_000_000  # no precinct protocol line can exceed this; guards against typos and junk
@@ -49,9 +50,14 @@ def submit_protocol_copy(
     ControlFinding rows, never rejected. `revises` makes this copy a revision of an earlier
     current copy of the same station, contest and organisation.
 
+    Channels "web" and "api" need a live mandate of `observer` for the contest's election that
+    includes `station`; the copy then records "copy obtained" on that mandate. Channel "import"
+    (a coordinator loading a partner's file) needs none.
+
     Raises FieldError naming the field (``station``, ``lines.<code>``, ``options.<code>``,
-    ``revises``) for input that cannot be stored, with nothing written; IdempotencyConflict
-    when the key was used for another station, contest or observer.
+    ``revises``) for input that cannot be stored, with nothing written; NotAssignedError (a
+    FieldError on ``station``, HTTP 403) without a live mandate; IdempotencyConflict when the
+    key was used for another station, contest or observer.
     """
     existing = _existing(client_uuid, observer, contest, station)
     if existing:
@@ -137,6 +143,7 @@ def _store(
     entered_by: AbstractBaseUser | None,
     note: str,
 ) -> ProtocolCopy:
+    mandate = _mandate(observer, contest, station, channel)
     if revises is not None:
         _check_revisable(revises, observer, contest, station)
     with transaction.atomic():  # savepoint: a racing duplicate key leaves the outer block usable
@@ -153,11 +160,28 @@ def _store(
         )
     _store_figures(copy, contest, figures)
     _store_findings(copy, contest, figures)
+    if mandate is not None:
+        mandates.record_copy_obtained(
+            mandate=mandate, station=station, contest=contest, recorded_by=entered_by
+        )
     state = _make_current(copy)
     from tallies import tasks  # tasks import services; import here to avoid a cycle
 
     transaction.on_commit(lambda: tasks.apply_station_tally.delay(state_id=state.pk))
     return copy
+
+
+def _mandate(observer: Observer, contest: Contest, station: PollingStation, channel: str) -> Mandate | None:
+    """The live mandate the copy is sent under (locked); None for imports. Raises NotAssignedError."""
+    if channel == ProtocolCopy.Channel.IMPORT:
+        return None
+    mandate = mandates.submission_mandate(observer=observer, election_id=contest.election_id, station=station)
+    if mandate is None:
+        raise NotAssignedError(
+            _("You have no live mandate for polling station %(number)s, so you cannot send its copy.")
+            % {"number": station.number}
+        )
+    return mandate
 
 
 def _check_revisable(

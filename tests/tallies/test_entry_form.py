@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from elections.models import PollingStation
 from elections.services import StationRecord, ensure_hierarchy
 from tallies.models import ProtocolCopy
 from tests.conftest import (
@@ -109,10 +110,13 @@ def test_it_says_when_no_station_has_the_number(alice, new_url):
 
 
 @pytest.fixture
-def another_station_91(contest):
+def another_station_91(contest, observer):
+    """Station 91 of St Petersburg too, added to Alice's mandate."""
     spb = StationRecord(("Санкт-Петербург", "ТИК 1"), "91")
     by_path = ensure_hierarchy(election=contest.election, root_name="ЦИК России", stations=[spb])
-    return next(c for c in by_path.values() if c.name == "Санкт-Петербург")
+    region = next(c for c in by_path.values() if c.name == "Санкт-Петербург")
+    observer.mandates.get().stations.add(PollingStation.objects.get(pec__path__startswith=region.path))
+    return region
 
 
 def test_it_asks_for_the_region_when_two_stations_have_the_number(alice, new_url, another_station_91):

@@ -1,0 +1,123 @@
+"""Read a roster file (CSV or XLSX) into rows of text cells; the rules are in observers.services.roster.
+
+Limits: 2 MB and 5,000 observers. CSV may be UTF-8 (with or without BOM) or Windows-1251, as
+Excel saves it in Russian and Kazakh locales, separated by commas, semicolons or tabs. XLSX is
+read from the first sheet, formulas as their text (so "=cmd|..." is seen and refused, never run).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from itertools import islice
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
+
+COLUMNS = ("name", "phone", "username", "email")
+REQUIRED = ("name", "phone")
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_COLUMNS = 20
+MAX_SCANNED = 20_000  # rows read at most, blank ones included (a sheet can hold millions)
+
+
+class RosterFileError(Exception):
+    """A file that cannot be read as a roster: where (row, column) and why."""
+
+    def __init__(self, row: int, column: str, message: str | Promise) -> None:
+        super().__init__(f"row {row}, {column}: {message}")
+        self.row = row
+        self.column = column
+        self.message = str(message)
+
+
+def read_rows(content: bytes, filename: str) -> list[dict[str, Any]]:
+    """Return one {row, name, phone, username, email} dict of stripped text per non-empty row.
+
+    Raises RosterFileError for a file over 2 MB or 5,000 observers (or 20,000 rows, blank ones
+    included), of another format, or whose header row lacks the name or phone column.
+    """
+    if len(content) > MAX_BYTES:
+        raise RosterFileError(0, "", _("The file is larger than 2 MB."))
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        table = _xlsx_rows(content)
+    elif name.endswith((".csv", ".txt")):
+        table = _csv_rows(content)
+    else:
+        raise RosterFileError(0, "", _("Upload a .csv or .xlsx file."))
+    if len(table) > MAX_SCANNED:
+        raise RosterFileError(MAX_SCANNED, "", _("The file has too many rows, blank ones included."))
+    return _records(table)
+
+
+def _records(table: list[list[str]]) -> list[dict[str, Any]]:
+    positions = _positions(table[0] if table else [])
+    records: list[dict[str, Any]] = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue
+        if len(records) == MAX_ROWS:
+            raise RosterFileError(number, "", _("More than 5,000 observers: split the file."))
+        record = {column: _cell(cells, index) for column, index in positions.items()}
+        records.append({"row": number, **record})
+    return records
+
+
+def _positions(header: list[str]) -> dict[str, int]:
+    """{column: index} from the header row; raises RosterFileError when a required column is missing."""
+    names = [cell.strip().lower() for cell in header]
+    for column in REQUIRED:
+        if column not in names:
+            message = _("The first row must name the columns: name, phone, and optionally username, email.")
+            raise RosterFileError(1, column, message)
+    return {column: names.index(column) for column in COLUMNS if column in names}
+
+
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index].strip() if index < len(cells) else ""
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    text = _decoded(content)
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return list(islice(csv.reader(io.StringIO(text), dialect), MAX_SCANNED + 1))
+    except csv.Error as error:
+        raise RosterFileError(0, "", _("This is not a readable .csv file.")) from error
+
+
+def _decoded(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1251")  # every byte decodes: a wrong guess shows up as bad names
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception as error:  # an untrusted upload: zip, XML and openpyxl errors alike
+        raise RosterFileError(0, "", _("This is not a readable .xlsx file.")) from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        return [[_text(value) for value in row] for row in islice(rows, MAX_SCANNED + 1)]
+    except Exception as error:  # malformed sheet XML surfaces only while reading rows
+        raise RosterFileError(0, "", _("This is not a readable .xlsx file.")) from error
+    finally:
+        workbook.close()
+
+
+def _text(value: object) -> str:
+    """A cell as text: whole numbers without ".0" (phones typed as numbers), empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,113 @@
+"""Roster pages of an organisation's coordinators: the observers, add one, import a file.
+
+Names and phones appear only here and on the other coordinator pages of the same organisation;
+everything another organisation or the public sees uses the pseudonymous code. An import is a
+dry run first (every row's errors, nothing written) and a confirmation that imports all rows
+in one transaction, or none.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from observers.access import coordinated_organization
+from observers.forms.roster import (
+    ConfirmImportForm,
+    ObserverForm,
+    RosterFileForm,
+    add_roster_error,
+    confirmation_token,
+)
+from observers.models import Mandate, Organization
+from observers.services import roster
+from observers.services.roster import RosterError, RosterImportError
+
+PREVIEW_ROWS = 20
+
+
+@login_required
+@require_GET
+def roster_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """List the organisation's observers: code, name, phone, account and live mandates."""
+    organization = coordinated_organization(request.user, slug)
+    live = Q(mandates__in=Mandate.objects.live())
+    observers = (
+        organization.observers.select_related("user")
+        .annotate(live_mandates=Count("mandates", filter=live))
+        .order_by("-is_active", "display_name", "code")
+    )
+    context = {"organization": organization, "observers": observers}
+    return render(request, "observers/roster_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show the form for one observer (GET) or add them and go back to the roster (POST)."""
+    organization = coordinated_organization(request.user, slug)
+    form = ObserverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            observer = roster.add_observer(organization=organization, **form.cleaned_data)
+        except RosterError as error:
+            add_roster_error(form, error)
+        else:
+            messages.success(request, _("Observer %(code)s added.") % {"code": observer.code})
+            return redirect("roster-list", slug=organization.slug)
+    return render(request, "observers/roster_add.html", {"organization": organization, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show the upload form (GET) or dry-run an uploaded roster and report its errors (POST)."""
+    organization = coordinated_organization(request.user, slug)
+    form = RosterFileForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"organization": organization, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        check = roster.check_roster(organization=organization, content=upload.read(), filename=upload.name)
+        context.update(_report(organization, check.rows, check.errors))
+    return render(request, "observers/roster_import.html", context)
+
+
+@login_required
+@require_POST
+def roster_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Import the rows of a clean dry run in one transaction; on any error import none and say why."""
+    organization = coordinated_organization(request.user, slug)
+    confirm = ConfirmImportForm(request.POST, organization=organization)
+    if not confirm.is_valid():
+        messages.error(
+            request, " ".join(str(e) for e in confirm.errors.get("token", [_("Upload the file again.")]))
+        )
+        return redirect("roster-import", slug=organization.slug)
+    try:
+        imported = roster.import_roster(organization=organization, rows=confirm.cleaned_data["token"])
+    except RosterImportError as error:
+        context = {"organization": organization, "form": RosterFileForm()}
+        context.update(_report(organization, [], error.errors))
+        return render(request, "observers/roster_import.html", context)
+    messages.success(request, _("%(count)s observers imported.") % {"count": len(imported)})
+    return redirect("roster-list", slug=organization.slug)
+
+
+def _report(organization: Organization, rows: list[roster.RosterRow], errors: list[roster.RowError]) -> dict:
+    """Template context of a dry run: the errors, or the rows and a confirmation form when clean."""
+    if errors:
+        return {"checked": True, "errors": errors}
+    token = confirmation_token(organization, rows)
+    confirm = ConfirmImportForm(initial={"token": token}, organization=organization)
+    return {
+        "checked": True,
+        "errors": [],
+        "rows": rows[:PREVIEW_ROWS],
+        "count": len(rows),
+        "confirm": confirm,
+    }

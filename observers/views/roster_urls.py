@@ -1,0 +1,16 @@
+"""Routes of the roster pages (observers/views/roster.py)."""
+
+from django.urls import path
+
+from observers.views import roster
+
+urlpatterns = [
+    path("organizations/<slug:slug>/roster/", roster.roster_list, name="roster-list"),
+    path("organizations/<slug:slug>/roster/add/", roster.roster_add, name="roster-add"),
+    path("organizations/<slug:slug>/roster/import/", roster.roster_import, name="roster-import"),
+    path(
+        "organizations/<slug:slug>/roster/import/confirm/",
+        roster.roster_import_confirm,
+        name="roster-import-confirm",
+    ),
+]

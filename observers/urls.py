@@ -6,4 +6,6 @@ urlpatterns: list = [
     path("", include("observers.views.organizations_urls")),
     path("", include("observers.views.roster_urls")),
     path("", include("observers.views.mandates_urls")),
+    path("", include("observers.views.evidence_urls")),
+    path("api/", include("observers.api.evidence_urls")),
 ]

@@ -197,12 +197,22 @@ class OfficialFigure(FigureRow):
 
     protocol = models.ForeignKey(OfficialProtocol, models.PROTECT, related_name="figure_rows")
     line = models.ForeignKey(
-        ProtocolLine, models.DO_NOTHING, null=True, blank=True, related_name="+",
-        db_index=False, db_constraint=False,
+        ProtocolLine,
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     option = models.ForeignKey(
-        BallotOption, models.DO_NOTHING, null=True, blank=True, related_name="+",
-        db_index=False, db_constraint=False,
+        BallotOption,
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -336,3 +346,24 @@ class CommissionReconciliation(models.Model):
     def votes_moved(self) -> dict[str, int]:
         """Official minus observer votes per option code, over the compared stations."""
         return dict(self.official_figures().minus(self.observer_figures()).options)
+
+
+class CopyPhoto(models.Model):
+    """A photo of a protocol copy (an Evidence file); a copy may have several.
+
+    Attaching a photo writes only this row: the copy itself stays as it was submitted.
+    """
+
+    copy = models.ForeignKey(ProtocolCopy, models.PROTECT, related_name="photos")
+    evidence = models.ForeignKey("observers.Evidence", models.PROTECT, related_name="copy_photos")
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attached_at", "id"]
+        triggers = APPEND_ONLY
+        constraints = [
+            models.UniqueConstraint(fields=["copy", "evidence"], name="copyphoto_once_per_copy"),
+        ]

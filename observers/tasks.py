@@ -1,0 +1,14 @@
+"""Celery tasks of the observers app: thin wrappers that take ids and call one service each."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 8}
+
+
+@shared_task(**RETRY)
+def sanitise_evidence(*, evidence_id: int) -> str:
+    """Re-encode an uploaded photo without metadata; return its status (safe to repeat)."""
+    from observers.services import evidence
+
+    return evidence.sanitise_evidence(evidence_id=evidence_id)

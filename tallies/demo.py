@@ -8,6 +8,7 @@ a summary. Data are read in place from settings.SHARED_DATA_DIR.
 from __future__ import annotations
 
 import csv
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from elections.models import Commission, Contest, PollingStation
 from elections.services import define_election, define_protocol_form, shipped_spec
@@ -31,6 +33,7 @@ COPY_NAMESPACE = uuid.UUID("6f1c7b8e-2f7a-4a51-9a55-1c1d2e3f4a5b")
 DEMO_ORG = "golos-kartaitogov-demo"
 DEMO_USER = "coordinator"
 DEMO_PASSWORD = "observe-2011-demo"
+DEMO_BACKUP_CODES = 5
 CREDIT = (
     "Observer copies: kartaitogov.ru, «Совместный проект «Газеты.Ru» и ассоциации «ГОЛОС»». "
     "Official protocols: Russian CEC (izbirkom.ru), compiled by S. Shpilkin, via github.com/dkobak/elections."
@@ -72,8 +75,12 @@ def demo_organization() -> Organization:
     return organization
 
 
-def ensure_demo_login(organization: Organization) -> tuple[str, str]:
-    """Create the demo coordinator account (local demo only) and return its credentials."""
+def ensure_demo_login(organization: Organization) -> tuple[str, str, list[str]]:
+    """Create the demo coordinator (local demo only); return username, password and backup codes.
+
+    Coordinators log in with a second factor. So that the demo needs no authenticator app, the
+    account gets single-use backup codes, printed with the login; each works once.
+    """
     user, created = get_user_model().objects.get_or_create(username=DEMO_USER)
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -81,7 +88,12 @@ def ensure_demo_login(organization: Organization) -> tuple[str, str]:
     Membership.objects.get_or_create(
         user=user, organization=organization, defaults={"role": Membership.Role.COORDINATOR}
     )
-    return DEMO_USER, DEMO_PASSWORD
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="demo backup codes")
+    if not device.token_set.exists():
+        for _index in range(DEMO_BACKUP_CODES):
+            # Six digits: the code page takes what an authenticator app shows.
+            device.token_set.create(token=f"{secrets.randbelow(10**6):06d}")
+    return DEMO_USER, DEMO_PASSWORD, list(device.token_set.values_list("token", flat=True))
 
 
 def submit_copies(contest: Contest, organization: Organization, regions: tuple[str, ...] | None) -> int:

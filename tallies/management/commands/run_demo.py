@@ -25,8 +25,9 @@ class Command(BaseCommand):
             call_command("generate_election", seed=2011, stations=2000, falsify=0.1, stdout=self.stdout)
             return
         summary = demo.run(national=national)
-        user, password = demo.ensure_demo_login(demo.demo_organization())
+        user, password, codes = demo.ensure_demo_login(demo.demo_organization())
         self._print(summary, user, password)
+        self.stdout.write(f"Second factor: one of these single-use backup codes: {' '.join(codes)}")
 
     def _print(self, summary: demo.DemoSummary, user: str, password: str) -> None:
         rows = [

@@ -6,14 +6,14 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv demo demo-national worker beat test test-fast lint format typecheck migrations-check \
+.PHONY: help venv demo demo-national worker beat test schema-check test-fast lint format typecheck migrations-check \
         messages check-deploy services clean
 
 help:
 	@echo "make demo             load Moscow + St Petersburg 2011, submit 112 observer copies, tally, reconcile, serve"
 	@echo "make demo-national    the same with all 342 copies against the 95,225-station national file"
 	@echo "make test             the test suite (PostgreSQL + Redis + a real Celery worker when configured)"
-	@echo "make lint | typecheck | migrations-check | messages | check-deploy"
+	@echo "make lint | typecheck | migrations-check | schema-check | messages | check-deploy"
 
 $(PY):
 	@py=$$(.ci/find-python) || exit 1; echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
@@ -66,6 +66,9 @@ migrations-check: venv
 messages: venv
 	DEBUG=1 $(MANAGE) makemessages -l ru -l kk --ignore=.venv --ignore=tests
 	DEBUG=1 $(MANAGE) compilemessages --ignore=.venv
+
+schema-check: venv
+	DEBUG=1 $(MANAGE) spectacular --validate --fail-on-warn --file var/openapi.yml
 
 check-deploy: venv
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DEBUG=0 ALLOWED_HOSTS=observer.example.org \

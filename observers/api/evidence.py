@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,6 +27,7 @@ from tallies.models import ProtocolCopy
 from tallies.services import photos
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ObserverOwnedField(serializers.PrimaryKeyRelatedField):
     """An id among context["choices"][field name]; any other id reads as not found."""
 

@@ -68,6 +68,7 @@ messages: venv
 	DEBUG=1 $(MANAGE) compilemessages --ignore=.venv
 
 schema-check: venv
+	mkdir -p var
 	DEBUG=1 $(MANAGE) spectacular --validate --fail-on-warn --file var/openapi.yml
 
 check-deploy: venv

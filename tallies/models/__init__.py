@@ -1,0 +1,50 @@
+"""Protocol copies, official results, tallies and reconciliation results.
+
+Raw evidence (observers' copies, imported official figures) is stored as typed rows, one
+integer per protocol line or ballot option, and is append-only: on PostgreSQL triggers refuse
+UPDATE and DELETE. Derived results (tallies, reconciliations) are read models that can always
+be recomputed from the evidence; they keep their totals as {code: votes} documents.
+"""
+
+from tallies.models.analysis import AnalysisRun, CoverageSample, QuickCountSample, QuickCountStation, SeatRule
+from tallies.models.copies import (
+    APPEND_ONLY,
+    ControlFinding,
+    CopyFigure,
+    CopyPhoto,
+    FigureRow,
+    ProtocolCopy,
+    figures_from_rows,
+)
+from tallies.models.official import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.models.reconciliation import CommissionReconciliation, ReconciliationRun, StationComparison
+from tallies.models.review import AuditEntry, ConflictResolution, LineVerification, Quarantine
+from tallies.models.tally import ObserverTally, StationTallyState, TotalsMixin
+
+__all__ = [
+    "APPEND_ONLY",
+    "AnalysisRun",
+    "AuditEntry",
+    "CommissionReconciliation",
+    "ConflictResolution",
+    "ControlFinding",
+    "CopyFigure",
+    "CopyPhoto",
+    "CoverageSample",
+    "FigureRow",
+    "LineVerification",
+    "ObserverTally",
+    "OfficialFigure",
+    "OfficialProtocol",
+    "OfficialSnapshot",
+    "ProtocolCopy",
+    "Quarantine",
+    "QuickCountSample",
+    "QuickCountStation",
+    "ReconciliationRun",
+    "SeatRule",
+    "StationComparison",
+    "StationTallyState",
+    "TotalsMixin",
+    "figures_from_rows",
+]

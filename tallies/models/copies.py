@@ -1,0 +1,152 @@
+"""Observers' protocol copies and their figures: append-only evidence."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import BallotOption, Contest, PollingStation, ProtocolLine
+from elections.protocol import Figures
+from observers.models import Observer, Organization
+
+APPEND_ONLY = [
+    pgtrigger.Protect(name="append_only_update", operation=pgtrigger.Update),
+    pgtrigger.Protect(name="append_only_delete", operation=pgtrigger.Delete),
+]
+
+
+class FigureRow(models.Model):
+    """One figure of a protocol: the value of a line, or the votes of a ballot option."""
+
+    line = models.ForeignKey(ProtocolLine, models.PROTECT, null=True, blank=True, related_name="+")
+    option = models.ForeignKey(BallotOption, models.PROTECT, null=True, blank=True, related_name="+")
+    value = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+def figures_from_rows(rows: models.QuerySet[FigureRow] | list[FigureRow]) -> Figures:
+    """Build Figures from rows that have `line`/`option` loaded (select_related)."""
+    lines: dict[str, int] = {}
+    options: dict[str, int] = {}
+    for row in rows:
+        if row.line is not None:
+            lines[row.line.code] = row.value
+        elif row.option is not None:
+            options[row.option.code] = row.value
+    return Figures(lines, options)
+
+
+def _one_of_line_or_option(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(line__isnull=False, option__isnull=True) | Q(line__isnull=True, option__isnull=False),
+        name=f"{prefix}_line_xor_option",
+    )
+
+
+class ProtocolCopyQuerySet(models.QuerySet["ProtocolCopy"]):
+    def current(self) -> Self:
+        """Copies not superseded by a later revision."""
+        return self.filter(revised_by__isnull=True)
+
+    def of(self, organization: Organization) -> Self:
+        return self.filter(organization=organization)
+
+
+class ProtocolCopy(models.Model):
+    """An observer's copy of a PEC results protocol for one contest; never changed once stored.
+
+    An edit is a new copy that `revises` this one (a linear chain: a copy is revised at most
+    once). `client_uuid` is the idempotency key generated on the observer's device: a resend
+    with the same key returns this copy and writes nothing.
+    """
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web form")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+        PHONE = "phone", _("Phoned in, entered by a coordinator")
+        TRANSCRIPTION = "transcription", _("Blind second entry from the protocol photo")
+
+    client_uuid = models.UUIDField(unique=True)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="protocol_copies")
+    observer = models.ForeignKey(Observer, models.PROTECT, related_name="protocol_copies")
+    contest = models.ForeignKey(Contest, models.PROTECT, related_name="protocol_copies")
+    station = models.ForeignKey(PollingStation, models.PROTECT, related_name="protocol_copies")
+    channel = models.CharField(max_length=16, choices=Channel)
+    revises = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="revised_by")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ProtocolCopyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        triggers = APPEND_ONLY
+        indexes = [models.Index(fields=["organization", "contest", "station"])]
+
+    def __str__(self) -> str:
+        return f"copy {self.client_uuid} of station {self.station_id}"
+
+    def figures(self) -> Figures:
+        return figures_from_rows(self.figure_rows.select_related("line", "option"))
+
+
+class CopyFigure(FigureRow):
+    copy = models.ForeignKey(ProtocolCopy, models.PROTECT, related_name="figure_rows")
+
+    class Meta:
+        triggers = APPEND_ONLY
+        constraints = [
+            _one_of_line_or_option("copyfigure"),
+            models.UniqueConstraint(fields=["copy", "line"], name="copyfigure_unique_line"),
+            models.UniqueConstraint(fields=["copy", "option"], name="copyfigure_unique_option"),
+        ]
+
+
+class ControlFinding(models.Model):
+    """A control relation that a copy breaks: both sides in votes, stored at submission."""
+
+    copy = models.ForeignKey(ProtocolCopy, models.PROTECT, related_name="findings")
+    relation = models.ForeignKey("elections.ControlRelation", models.PROTECT, related_name="+")
+    lhs = models.BigIntegerField()
+    rhs = models.BigIntegerField()
+
+    class Meta:
+        triggers = APPEND_ONLY
+        ordering = ["copy", "relation"]
+
+    @property
+    def difference(self) -> int:
+        return self.lhs - self.rhs
+
+
+class CopyPhoto(models.Model):
+    """A photo of a protocol copy (an Evidence file); a copy may have several.
+
+    Attaching a photo writes only this row: the copy itself stays as it was submitted.
+    """
+
+    copy = models.ForeignKey(ProtocolCopy, models.PROTECT, related_name="photos")
+    evidence = models.ForeignKey("observers.Evidence", models.PROTECT, related_name="copy_photos")
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attached_at", "id"]
+        triggers = APPEND_ONLY
+        constraints = [
+            models.UniqueConstraint(fields=["copy", "evidence"], name="copyphoto_once_per_copy"),
+        ]

@@ -1,0 +1,102 @@
+"""Official results: versioned, immutable snapshots of protocols at any level."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import BallotOption, Commission, Contest, ProtocolLine
+from elections.protocol import Figures
+from tallies.models.copies import (  # noqa: F401
+    APPEND_ONLY,
+    FigureRow,
+    ProtocolCopy,
+    _one_of_line_or_option,
+    figures_from_rows,
+)
+
+
+class OfficialSnapshot(models.Model):
+    """One import of official results for a contest: a versioned, immutable snapshot.
+
+    `level` is the finest level the file publishes (PEC for station protocols, SEC for regional
+    totals, CEC for national totals). The same file (same SHA-256) is never imported twice.
+    """
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", _("Provisional")
+        FINAL = "final", _("Final")
+        REISSUED = "reissued", _("Re-issued after recount")
+
+    contest = models.ForeignKey(Contest, models.PROTECT, related_name="official_snapshots")
+    level = models.CharField(max_length=3, choices=Commission.Level)
+    status = models.CharField(max_length=12, choices=Status, default=Status.FINAL)
+    source = models.CharField(_("source"), max_length=300)
+    source_url = models.URLField(blank=True, max_length=500)
+    file_name = models.CharField(max_length=300)
+    file_sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(default=timezone.now)
+    protocols_count = models.PositiveIntegerField(default=0)
+    is_tallied = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "file_sha256"], name="one_import_per_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contest} · {self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class OfficialProtocol(models.Model):
+    """The official figures of one commission in a snapshot.
+
+    Published rows come from the file; `is_derived` rows are the sums the tally job computes
+    for the levels above the file's (a TEC, region or the nation summed from station rows).
+    """
+
+    snapshot = models.ForeignKey(OfficialSnapshot, models.PROTECT, related_name="protocols")
+    commission = models.ForeignKey(Commission, models.PROTECT, related_name="official_protocols")
+    is_derived = models.BooleanField(default=False)
+    stations_count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "commission"], name="one_protocol_per_unit"),
+        ]
+
+    def figures(self) -> Figures:
+        return figures_from_rows(self.figure_rows.select_related("line", "option"))
+
+
+class OfficialFigure(FigureRow):
+    """An official figure. A national file holds 2.4 million of them (95,225 stations × 25), so
+    the line and option references carry neither an index nor a database FK check: the importer
+    takes their ids from the contest's own form, and nothing ever looks figures up by line alone.
+    """
+
+    protocol = models.ForeignKey(OfficialProtocol, models.PROTECT, related_name="figure_rows")
+    line = models.ForeignKey(
+        ProtocolLine,
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    option = models.ForeignKey(
+        BallotOption,
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        triggers = APPEND_ONLY
+        constraints = [_one_of_line_or_option("officialfigure")]

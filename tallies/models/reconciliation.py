@@ -1,0 +1,81 @@
+"""Reconciliation results: station comparisons and their roll-ups per commission."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import Commission, Contest, PollingStation
+from elections.protocol import Figures
+from observers.models import Organization
+from tallies.models.copies import (  # noqa: F401
+    APPEND_ONLY,
+    FigureRow,
+    ProtocolCopy,
+    _one_of_line_or_option,
+    figures_from_rows,
+)
+from tallies.models.official import OfficialProtocol, OfficialSnapshot
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of an organisation's copies with an official snapshot, with its inputs."""
+
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="reconciliations")
+    contest = models.ForeignKey(Contest, models.PROTECT, related_name="reconciliations")
+    snapshot = models.ForeignKey(OfficialSnapshot, models.PROTECT, related_name="reconciliations")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    copies_considered = models.PositiveIntegerField(default=0)
+    last_copy_id = models.BigIntegerField(default=0, help_text=_("Newest copy id included."))
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        get_latest_by = "started_at"
+
+
+class StationComparison(models.Model):
+    """A station's current observer copy against the official protocol of the same station."""
+
+    run = models.ForeignKey(ReconciliationRun, models.CASCADE, related_name="stations")
+    station = models.ForeignKey(PollingStation, models.PROTECT, related_name="+")
+    copy = models.ForeignKey(ProtocolCopy, models.PROTECT, related_name="+")
+    official = models.ForeignKey(OfficialProtocol, models.PROTECT, related_name="+")
+    is_discrepant = models.BooleanField(db_index=True)
+    differences = models.JSONField(
+        default=dict, help_text=_("{'lines'|'options': {code: [observer, official]}}")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "station"], name="one_comparison_per_station"),
+        ]
+
+
+class CommissionReconciliation(models.Model):
+    """Roll-up of station comparisons for one commission; totals over compared stations only."""
+
+    run = models.ForeignKey(ReconciliationRun, models.CASCADE, related_name="commissions")
+    commission = models.ForeignKey(Commission, models.PROTECT, related_name="+")
+    stations_compared = models.PositiveIntegerField(default=0)
+    stations_discrepant = models.PositiveIntegerField(default=0)
+    observer_lines = models.JSONField(default=dict)
+    observer_options = models.JSONField(default=dict)
+    official_lines = models.JSONField(default=dict)
+    official_options = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "commission"], name="one_rollup_per_unit"),
+        ]
+
+    def observer_figures(self) -> Figures:
+        return Figures(self.observer_lines, self.observer_options)
+
+    def official_figures(self) -> Figures:
+        return Figures(self.official_lines, self.official_options)
+
+    def votes_moved(self) -> dict[str, int]:
+        """Official minus observer votes per option code, over the compared stations."""
+        return dict(self.official_figures().minus(self.observer_figures()).options)

@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
 # Celery. Without a broker, tasks run in-process (embedded default for a first run).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never used by eager tasks; keeps kombu from guessing a host
 CELERY_TASK_EAGER_PROPAGATES = True
 # "Nothing lost" needs all of these (landscape.md §15.1, verified by a fault test there): ack late,
 # reject on a lost worker, prefetch one, and the visibility timeout in all three places.

@@ -45,3 +45,6 @@ def reconcile(*, organization_id: int, contest_id: int, snapshot_id: int | None 
 
     run = services.reconcile(organization_id=organization_id, contest_id=contest_id, snapshot_id=snapshot_id)
     return run.pk if run else None
+
+
+from tallies.tasks_analysis import *  # noqa: E402, F403

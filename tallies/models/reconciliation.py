@@ -29,6 +29,9 @@ class ReconciliationRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     copies_considered = models.PositiveIntegerField(default=0)
     last_copy_id = models.BigIntegerField(default=0, help_text=_("Newest copy id included."))
+    inputs_version = models.BigIntegerField(
+        default=0, help_text=_("Sum of the stations' applied versions: changes with any input.")
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -54,25 +54,36 @@ class ObserverTally(TotalsMixin):
 
 class StationTallyStateQuerySet(models.QuerySet["StationTallyState"]):
     def stale(self) -> Self:
-        """Stations whose current copy is not the one counted in the tallies."""
-        return self.exclude(applied_copy_id=models.F("current_copy_id")).exclude(
-            applied_copy__isnull=True, current_copy__isnull=True
-        )
+        """Stations changed (a copy, a quarantine, a resolution) since the tallies last counted them."""
+        return self.exclude(applied_version=models.F("wanted_version"))
+
+    def counted(self) -> Self:
+        return self.filter(is_counted=True)
 
 
 class StationTallyState(models.Model):
-    """Which copy of a station counts (`current_copy`) and which is in the tallies (`applied_copy`).
+    """What of a station counts in the tallies, and whether the tallies are up to date with it.
 
-    The submission sets `current_copy` in its own transaction; the tally job moves the
-    tallies by the difference and sets `applied_copy`. A stale row is therefore the outbox:
-    if a task message is lost, the periodic sweep finds the row and applies it.
+    Every event that can change a station's accepted figures (a copy, a revision, a quarantine
+    or its release, a conflict resolution) raises `wanted_version` in its own transaction. The
+    tally job derives the accepted figures, moves the tallies by (accepted − `applied_*`), and
+    records them with `applied_version`. A stale row is the outbox: if a task message is lost,
+    the periodic sweep finds the row and applies it. A station in conflict (copies disagree on a
+    line nobody resolved) is not counted until resolved; `conflicts` lists the codes.
     """
 
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
     contest = models.ForeignKey(Contest, models.PROTECT, related_name="+")
     station = models.ForeignKey(PollingStation, models.PROTECT, related_name="tally_states")
-    current_copy = models.ForeignKey(ProtocolCopy, models.PROTECT, null=True, related_name="+")
-    applied_copy = models.ForeignKey(ProtocolCopy, models.PROTECT, null=True, related_name="+")
+    current_copy = models.ForeignKey(
+        ProtocolCopy, models.PROTECT, null=True, related_name="+", help_text="The newest copy."
+    )
+    wanted_version = models.PositiveBigIntegerField(default=0)
+    applied_version = models.PositiveBigIntegerField(default=0)
+    is_counted = models.BooleanField(default=False)
+    applied_lines = models.JSONField(default=dict)
+    applied_options = models.JSONField(default=dict)
+    conflicts = models.JSONField(default=list)
 
     objects = StationTallyStateQuerySet.as_manager()
 
@@ -82,3 +93,6 @@ class StationTallyState(models.Model):
                 fields=["organization", "contest", "station"], name="one_state_per_station"
             ),
         ]
+
+    def applied_figures(self) -> Figures:
+        return Figures(self.applied_lines, self.applied_options)

@@ -11,6 +11,7 @@ from tallies.services.tallying import (
     recompute_observer_tallies,
     sweep_stale_tallies,
     tally_official_snapshot,
+    touch_station,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "submit_protocol_copy",
     "sweep_stale_tallies",
     "tally_official_snapshot",
+    "touch_station",
 ]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from elections.models import Commission, Contest
 from elections.protocol import Figures
 from tallies.models import (
     CommissionReconciliation,
-    CopyFigure,
     OfficialFigure,
     OfficialProtocol,
     OfficialSnapshot,
@@ -35,22 +35,24 @@ def latest_snapshot(contest: Contest) -> OfficialSnapshot | None:
 def reconcile(
     *, organization_id: int, contest_id: int, snapshot_id: int | None = None
 ) -> ReconciliationRun | None:
-    """Compare the organisation's current copies with an official snapshot (default: latest final).
+    """Compare what the tallies count for each station with an official snapshot (default: latest final).
 
-    Returns the run, or None when the contest has no official snapshot. Safe to repeat: when
-    neither the copies nor the snapshot changed since the last run, that run is returned.
+    The observer side of a station is its accepted figures as last applied to the tallies
+    (StationTallyState); stations in conflict or wholly quarantined are not compared. Returns the
+    run, or None when the contest has no official snapshot. Safe to repeat: when neither the
+    counted figures nor the snapshot changed since the last run, that run is returned.
     """
     contest = Contest.objects.get(pk=contest_id)
     snapshot = OfficialSnapshot.objects.get(pk=snapshot_id) if snapshot_id else latest_snapshot(contest)
     if snapshot is None:
         return None
-    states = StationTallyState.objects.filter(
-        organization_id=organization_id, contest_id=contest_id, current_copy__isnull=False
-    )
-    copy_ids = dict(states.values_list("station__pec_id", "current_copy_id"))
-    fingerprint = (len(copy_ids), max(copy_ids.values(), default=0))
+    counted = _counted_stations(organization_id, contest_id)
+    fingerprint = _fingerprint(organization_id, contest_id, counted)
     previous = _previous_run(organization_id, contest_id, snapshot.pk)
-    if previous and (previous.copies_considered, previous.last_copy_id) == fingerprint:
+    if (
+        previous
+        and (previous.copies_considered, previous.last_copy_id, previous.inputs_version) == fingerprint
+    ):
         return previous
     with transaction.atomic():
         run = ReconciliationRun.objects.create(
@@ -59,12 +61,35 @@ def reconcile(
             snapshot=snapshot,
             copies_considered=fingerprint[0],
             last_copy_id=fingerprint[1],
+            inputs_version=fingerprint[2],
         )
-        comparisons = _compare_stations(run, snapshot, copy_ids)
+        comparisons = _compare_stations(run, snapshot, counted)
         _roll_up(run, comparisons)
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     return run
+
+
+def _counted_stations(organization_id: int, contest_id: int) -> dict[int, tuple[int, Figures]]:
+    """PEC id → (the station's newest copy id, its counted figures) for every counted station."""
+    states = StationTallyState.objects.counted().filter(
+        organization_id=organization_id, contest_id=contest_id, current_copy__isnull=False
+    )
+    rows = states.values_list("station__pec_id", "current_copy_id", "applied_lines", "applied_options")
+    return {pec: (copy_id, Figures(lines, options)) for pec, copy_id, lines, options in rows}
+
+
+def _fingerprint(
+    organization_id: int, contest_id: int, counted: dict[int, tuple[int, Figures]]
+) -> tuple[int, int, int]:
+    """(stations counted, newest copy id, Σ applied versions): changes whenever any input does."""
+    versions = StationTallyState.objects.filter(organization_id=organization_id, contest_id=contest_id)
+    total = versions.aggregate(total=Sum("applied_version"))["total"] or 0
+    return len(counted), max((copy_id for copy_id, _ in counted.values()), default=0), total
+
+
+def _run_fingerprint(run: ReconciliationRun) -> tuple[int, int, int]:
+    return run.copies_considered, run.last_copy_id, run.inputs_version
 
 
 def _previous_run(organization_id: int, contest_id: int, snapshot_id: int) -> ReconciliationRun | None:
@@ -92,18 +117,12 @@ def _figures_by(rows, key: str) -> dict[int, Figures]:  # type: ignore[no-untype
 
 
 def _compare_stations(
-    run: ReconciliationRun, snapshot: OfficialSnapshot, copy_ids: dict[int, int]
+    run: ReconciliationRun, snapshot: OfficialSnapshot, counted: dict[int, tuple[int, Figures]]
 ) -> list[tuple[StationComparison, int, Figures, Figures]]:
     officials = dict(
         OfficialProtocol.objects.filter(
-            snapshot=snapshot, is_derived=False, commission_id__in=copy_ids.keys()
+            snapshot=snapshot, is_derived=False, commission_id__in=counted.keys()
         ).values_list("commission_id", "pk")
-    )
-    observer = _figures_by(
-        CopyFigure.objects.filter(copy_id__in=copy_ids.values()).values(
-            "copy_id", "line__code", "option__code", "value"
-        ),
-        "copy_id",
     )
     official = _figures_by(
         OfficialFigure.objects.filter(protocol_id__in=officials.values()).values(
@@ -114,12 +133,13 @@ def _compare_stations(
     station_ids = dict(Commission.objects.filter(pk__in=officials.keys()).values_list("pk", "station__pk"))
     out = []
     for pec_id, protocol_id in officials.items():
-        mine, theirs = observer.get(copy_ids[pec_id], Figures()), official.get(protocol_id, Figures())
+        copy_id, mine = counted[pec_id]
+        theirs = official.get(protocol_id, Figures())
         lines, options = mine.differing(theirs)
         comparison = StationComparison(
             run=run,
             station_id=station_ids[pec_id],
-            copy_id=copy_ids[pec_id],
+            copy_id=copy_id,
             official_id=protocol_id,
             is_discrepant=bool(lines or options),
             differences={"lines": lines, "options": options},

@@ -17,6 +17,7 @@ from observers.models import Mandate, Observer
 from observers.services import mandates
 from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError
 from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
+from tallies.services import tallying
 
 MAX_VOTES = 10_000_000  # no precinct protocol line can exceed this; guards against typos and junk
 
@@ -164,10 +165,7 @@ def _store(
         mandates.record_copy_obtained(
             mandate=mandate, station=station, contest=contest, recorded_by=entered_by
         )
-    state = _make_current(copy)
-    from tallies import tasks  # tasks import services; import here to avoid a cycle
-
-    transaction.on_commit(lambda: tasks.apply_station_tally.delay(state_id=state.pk))
+    _make_current(copy)
     return copy
 
 
@@ -217,10 +215,9 @@ def _store_findings(copy: ProtocolCopy, contest: Contest, figures: Figures) -> N
 
 
 def _make_current(copy: ProtocolCopy) -> StationTallyState:
-    """Make `copy` the station's counted copy; the newest copy counts until issue 4's merge."""
-    state, _ = StationTallyState.objects.select_for_update().get_or_create(
+    """Record `copy` as the station's newest copy and schedule the station's tally update."""
+    state = tallying.touch_station(
         organization_id=copy.organization_id, contest_id=copy.contest_id, station_id=copy.station_id
     )
-    state.current_copy = copy
-    state.save(update_fields=["current_copy"])
+    StationTallyState.objects.filter(pk=state.pk).update(current_copy=copy)
     return state

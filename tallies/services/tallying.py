@@ -1,10 +1,12 @@
 """Observer and official tallies per commission (TEC, region, nation), kept exact.
 
 Design (stated here as the issue asks): the observer tally is **incremental**. Each station has
-a StationTallyState saying which copy counts (`current_copy`, set by the submission) and which
-copy's figures are in the tallies (`applied_copy`). `apply_station_tally` moves the tallies of
-every ancestor commission by (current − applied) and records the new applied copy, all in one
-transaction, so running it twice changes nothing. `recompute_observer_tallies` rebuilds the
+a StationTallyState. Whatever may change what the station contributes (a copy, a revision, a
+quarantine or its release, a conflict resolution) calls `touch_station`, which raises the
+state's `wanted_version` in the same transaction and schedules `apply_station_tally` after
+commit. That job derives the station's accepted figures (tallies.services.accepted), moves the
+tallies of every ancestor commission by (accepted − applied) and records what it applied, all in
+one transaction, so running it twice changes nothing. `recompute_observer_tallies` rebuilds the
 same totals from the copies; the tests hold the two paths equal.
 
 Locking: every change to an organisation's tallies for a contest locks that contest's tally
@@ -24,40 +26,73 @@ from django.db.models import F, Q, Sum
 from elections.models import Commission
 from elections.protocol import Figures
 from tallies.models import (
-    CopyFigure,
     ObserverTally,
     OfficialFigure,
     OfficialProtocol,
     OfficialSnapshot,
-    ProtocolCopy,
     StationTallyState,
 )
+from tallies.services.accepted import Accepted, accepted_for_stations
 
 ZERO = Figures()
 
 
+def touch_station(*, organization_id: int, contest_id: int, station_id: int) -> StationTallyState:
+    """Mark a station's contribution as changed; its tally job runs after the commit.
+
+    Call inside the transaction that makes the change, so a lost task message leaves a stale
+    state for the periodic sweep rather than a wrong tally.
+    """
+    state, _ = StationTallyState.objects.select_for_update().get_or_create(
+        organization_id=organization_id, contest_id=contest_id, station_id=station_id
+    )
+    state.wanted_version = F("wanted_version") + 1
+    state.save(update_fields=["wanted_version"])
+    from tallies import tasks  # tasks import services; import here to avoid a cycle
+
+    transaction.on_commit(lambda: tasks.apply_station_tally.delay(state_id=state.pk))
+    return state
+
+
 def apply_station_tally(*, state_id: int) -> bool:
-    """Bring the tallies in line with the station's current copy; return False if already so."""
+    """Bring the tallies in line with the station's accepted figures; return False if already so."""
     with transaction.atomic():
         state = StationTallyState.objects.select_related("station__pec").get(pk=state_id)
         commissions = _ancestors_and_self_parent(state.station.pec)
         tallies = _locked_tallies(state.organization_id, state.contest_id, commissions)
         state = StationTallyState.objects.select_for_update().get(pk=state_id)
-        if state.applied_copy_id == state.current_copy_id:
+        if state.applied_version == state.wanted_version:
             return False
-        delta = _figures_of(state.current_copy_id).minus(_figures_of(state.applied_copy_id))
-        stations_delta = int(state.current_copy_id is not None) - int(state.applied_copy_id is not None)
-        for tally in tallies:
-            tally.set_figures(tally.figures().plus(delta))
-            tally.stations_count += stations_delta
-        ObserverTally.objects.bulk_update(tallies, ["line_totals", "option_totals", "stations_count"])
-        state.applied_copy_id = state.current_copy_id
-        state.save(update_fields=["applied_copy"])
+        accepted = accepted_for_stations(state.organization_id, state.contest_id, [state.station_id])
+        target = accepted.get(state.station_id, Accepted(None))
+        _move_tallies(tallies, state, target)
+        _record_applied(state, target)
+        state.save(
+            update_fields=["applied_version", "is_counted", "applied_lines", "applied_options", "conflicts"]
+        )
     return True
 
 
+def _move_tallies(tallies: list[ObserverTally], state: StationTallyState, target: Accepted) -> None:
+    delta = (target.figures or ZERO).minus(state.applied_figures())
+    stations_delta = int(target.figures is not None) - int(state.is_counted)
+    for tally in tallies:
+        tally.set_figures(tally.figures().plus(delta))
+        tally.stations_count += stations_delta
+    ObserverTally.objects.bulk_update(tallies, ["line_totals", "option_totals", "stations_count"])
+
+
+def _record_applied(state: StationTallyState, target: Accepted) -> None:
+    figures = target.figures or ZERO
+    state.applied_version = state.wanted_version
+    state.is_counted = target.figures is not None
+    state.applied_lines = dict(sorted(figures.lines.items()))
+    state.applied_options = dict(sorted(figures.options.items()))
+    state.conflicts = target.conflicts
+
+
 def sweep_stale_tallies(*, limit: int = 1000) -> int:
-    """Apply every station whose current copy is not yet in the tallies; return how many."""
+    """Apply every station whose changes are not yet in the tallies; return how many."""
     ids = list(StationTallyState.objects.stale().values_list("pk", flat=True)[:limit])
     return sum(apply_station_tally(state_id=state_id) for state_id in ids)
 
@@ -86,36 +121,53 @@ def _locked_tallies(
     )
 
 
-def _figures_of(copy_id: int | None) -> Figures:
-    if copy_id is None:
-        return ZERO
-    return ProtocolCopy(pk=copy_id).figures()
-
-
 def recompute_observer_tallies(*, organization_id: int, contest_id: int) -> int:
-    """Rebuild every tally of the organisation and contest from current copies; never increment.
+    """Rebuild every tally of the organisation and contest from its copies; never increment.
 
     Returns the number of stations counted. Locks the root tally first, then every station
-    state, so submissions made meanwhile are applied on top of the rebuilt totals afterwards.
+    state, so changes made meanwhile are applied on top of the rebuilt totals afterwards.
     """
     with transaction.atomic():
         roots = list(Commission.objects.filter(Q(election__contests=contest_id), parent__isnull=True))
         _locked_tallies(organization_id, contest_id, roots)
-        states = StationTallyState.objects.select_for_update().filter(
-            organization_id=organization_id, contest_id=contest_id
+        states = list(
+            StationTallyState.objects.select_for_update()
+            .filter(organization_id=organization_id, contest_id=contest_id)
+            .select_related("station__pec")
         )
-        counted = list(states.exclude(current_copy=None).values_list("current_copy_id", flat=True))
-        rows = (
-            CopyFigure.objects.filter(copy_id__in=counted)
-            .values("copy__station__pec__parent_id", "line__code", "option__code")
-            .annotate(total=Sum("value"))
-        )
-        per_parent = _group_rows(rows, "copy__station__pec__parent_id")
-        stations = _stations_per_parent(counted)
+        accepted = accepted_for_stations(organization_id, contest_id, [s.station_id for s in states])
+        per_parent, stations = _sum_by_parent(states, accepted)
         totals, station_counts = _roll_up(per_parent, stations)
         _replace_tallies(organization_id, contest_id, totals, station_counts)
-        states.update(applied_copy_id=F("current_copy_id"))
-    return len(counted)
+        for state in states:
+            _record_applied(state, accepted.get(state.station_id, Accepted(None)))
+        StationTallyState.objects.bulk_update(
+            states,
+            ["applied_version", "is_counted", "applied_lines", "applied_options", "conflicts"],
+            batch_size=1000,
+        )
+    return sum(stations.values())
+
+
+def _sum_by_parent(
+    states: list[StationTallyState], accepted: dict[int, Accepted]
+) -> tuple[dict[int, Figures], dict[int, int]]:
+    """Sum counted stations' accepted figures per PEC parent (usually the TEC)."""
+    lines: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    options: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    stations: dict[int, int] = defaultdict(int)
+    for state in states:
+        figures = accepted.get(state.station_id, Accepted(None)).figures
+        parent_id = state.station.pec.parent_id
+        if figures is None or parent_id is None:
+            continue
+        stations[parent_id] += 1
+        for code, value in figures.lines.items():
+            lines[parent_id][code] += value
+        for code, value in figures.options.items():
+            options[parent_id][code] += value
+    per_parent = {k: Figures(dict(lines[k]), dict(options[k])) for k in stations}
+    return per_parent, stations
 
 
 def _group_rows(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, Figures]:
@@ -125,16 +177,6 @@ def _group_rows(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, Figure
         target = lines if row["line__code"] else options
         target[row[key]][row["line__code"] or row["option__code"]] = row["total"]
     return {k: Figures(lines.get(k, {}), options.get(k, {})) for k in lines.keys() | options.keys()}
-
-
-def _stations_per_parent(copy_ids: list[int]) -> dict[int, int]:
-    counts: dict[int, int] = defaultdict(int)
-    for parent_id in ProtocolCopy.objects.filter(pk__in=copy_ids).values_list(
-        "station__pec__parent_id", flat=True
-    ):
-        if parent_id is not None:
-            counts[parent_id] += 1
-    return counts
 
 
 def _roll_up(

@@ -1,0 +1,108 @@
+"""Station-level counts for the forensics, from an official snapshot or an organisation's copies.
+
+Summed in the database, one row per station: about 2.4 million official figures become 95,000
+rows in one query. Turnout is the form's numerator lines over its base line (as on the results
+pages); the leader is the option (not against-all) with the most votes over all the stations read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet, Sum
+
+from elections.models import Commission, Contest, PollingStation
+from observers.models import Organization
+from tallies.models import CopyFigure, OfficialFigure, OfficialSnapshot, StationTallyState
+from tallies.services.analysis.errors import AnalysisError
+
+
+@dataclass(frozen=True, slots=True)
+class StationCounts:
+    """One station: voters on the list, voters who took part, the leader's votes, all option votes."""
+
+    station_id: int
+    number: str
+    tec_id: int
+    voters: int
+    took_part: int
+    leader: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class StationData:
+    """The stations read, every option count (for the last-digit test), the leader and TEC names."""
+
+    stations: list[StationCounts]
+    option_counts: list[int]
+    leader: str
+    tec_names: dict[int, str]
+
+
+def official_station_data(snapshot: OfficialSnapshot) -> StationData:
+    """Read a snapshot's published station protocols (derived sums left out)."""
+    figures = OfficialFigure.objects.filter(protocol__snapshot=snapshot, protocol__is_derived=False)
+    return _station_data(snapshot.contest, figures, "protocol__commission_id")
+
+
+def observer_station_data(organization: Organization, contest: Contest) -> StationData:
+    """Read the current copy of every station the organisation has one of."""
+    states = StationTallyState.objects.filter(
+        organization=organization, contest=contest, current_copy__isnull=False
+    )
+    figures = CopyFigure.objects.filter(copy_id__in=states.values("current_copy_id"))
+    return _station_data(contest, figures, "copy__station__pec_id")
+
+
+def _station_data(contest: Contest, figures: QuerySet, pec_field: str) -> StationData:  # type: ignore[type-arg]
+    base, numerators = _turnout_line_ids(contest)
+    leader_id, leader_code = _leader(contest, figures)
+    rows = (
+        figures.values(pec_field)
+        .order_by()
+        .annotate(
+            voters=Sum("value", filter=Q(line_id=base), default=0),
+            took_part=Sum("value", filter=Q(line_id__in=numerators), default=0),
+            leader=Sum("value", filter=Q(option_id=leader_id), default=0),
+            votes=Sum("value", filter=Q(option_id__isnull=False), default=0),
+        )
+    )
+    stations = _stations(contest)
+    counts = [
+        StationCounts(*stations[row[pec_field]], row["voters"], row["took_part"], row["leader"], row["votes"])
+        for row in rows.iterator(chunk_size=10_000)
+    ]
+    option_counts = list(figures.filter(option_id__isnull=False).values_list("value", flat=True))
+    return StationData(counts, option_counts, leader_code, _tec_names({c.tec_id for c in counts}))
+
+
+def _turnout_line_ids(contest: Contest) -> tuple[int, list[int]]:
+    lines = list(contest.form.lines.all())
+    base = next((line.pk for line in lines if line.is_turnout_base), None)
+    numerators = [line.pk for line in lines if line.is_turnout_numerator]
+    if base is None or not numerators:
+        raise AnalysisError("The protocol form does not say which lines give the turnout.")
+    return base, numerators
+
+
+def _leader(contest: Contest, figures: QuerySet) -> tuple[int, str]:  # type: ignore[type-arg]
+    parties = dict(contest.options.filter(is_against_all=False).values_list("pk", "code"))
+    totals = figures.filter(option_id__in=parties).values("option_id").order_by()
+    top = totals.annotate(total=Sum("value")).order_by("-total", "option_id").first()
+    if top is None or not top["total"]:
+        raise AnalysisError("No votes for any party or candidate in these figures.")
+    return top["option_id"], parties[top["option_id"]]
+
+
+def _stations(contest: Contest) -> dict[int, tuple[int, str, int]]:
+    """Return {PEC id: (station id, station number, parent commission id)} for the election."""
+    stations = PollingStation.objects.filter(pec__election_id=contest.election_id)
+    rows = stations.values_list("pec_id", "pk", "number", "pec__parent_id")
+    return {
+        pec_id: (pk, number, parent_id) for pec_id, pk, number, parent_id in rows.iterator(chunk_size=10_000)
+    }
+
+
+def _tec_names(tec_ids: set[int]) -> dict[int, str]:
+    return dict(Commission.objects.filter(pk__in=tec_ids).values_list("pk", "name"))

@@ -1,0 +1,117 @@
+"""Several copies of one station: what agrees counts, conflicts wait, quarantine holds copies out."""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from elections.models import Commission
+from observers.models import Observer
+from tallies import services
+from tallies.models import ConflictResolution, ObserverTally, ProtocolCopy, Quarantine, StationTallyState
+from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bob(observer):
+    """A second observer of Alice's organisation at the same stations."""
+    bob = Observer.objects.create(organization=observer.organization, display_name="Bob")
+    return bob
+
+
+def submit(observer, contest, station, options=OPTIONS_PEC_91_COPY):
+    return services.submit_protocol_copy(
+        observer=observer,
+        contest=contest,
+        station=station,
+        lines=LINES_PEC_91_COPY,
+        options=options,
+        client_uuid=uuid.uuid4(),
+        channel=ProtocolCopy.Channel.IMPORT,
+    ).copy
+
+
+def root_tally(contest, organization):
+    root = Commission.objects.get(election=contest.election, parent__isnull=True)
+    return ObserverTally.objects.get(organization=organization, contest=contest, commission=root)
+
+
+def touch(copy):
+    services.touch_station(
+        organization_id=copy.organization_id, contest_id=copy.contest_id, station_id=copy.station_id
+    )
+
+
+def assert_equals_recompute(contest, organization):
+    before = root_tally(contest, organization)
+    services.recompute_observer_tallies(organization_id=organization.pk, contest_id=contest.pk)
+    after = root_tally(contest, organization)
+    assert (before.figures(), before.stations_count) == (after.figures(), after.stations_count)
+
+
+def test_it_counts_a_station_once_when_two_copies_agree(
+    observer, bob, contest, station, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(observer, contest, station)
+        submit(bob, contest, station)
+
+    tally = root_tally(contest, observer.organization)
+    assert (tally.stations_count, tally.option_totals["p6_UR"]) == (1, 445)
+    assert_equals_recompute(contest, observer.organization)
+
+
+def test_it_leaves_a_station_in_conflict_out_of_the_tally(
+    observer, bob, contest, station, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(observer, contest, station)
+        submit(bob, contest, station, {**OPTIONS_PEC_91_COPY, "p6_UR": 545})
+
+    state = StationTallyState.objects.get(station=station)
+    assert (state.is_counted, state.conflicts) == (False, ["options.p6_UR"])
+    assert root_tally(contest, observer.organization).stations_count == 0
+    assert_equals_recompute(contest, observer.organization)
+
+
+def test_it_counts_the_coordinators_resolution_of_a_conflict(
+    observer, bob, coordinator, contest, station, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = submit(observer, contest, station)
+        submit(bob, contest, station, {**OPTIONS_PEC_91_COPY, "p6_UR": 545})
+        ConflictResolution.objects.create(
+            organization=observer.organization,
+            contest=contest,
+            station=station,
+            option=contest.options.get(code="p6_UR"),
+            value=445,
+            chosen_copy=first,
+            reason="photo shows 445",
+            resolved_by=coordinator,
+        )
+        touch(first)
+
+    tally = root_tally(contest, observer.organization)
+    assert (tally.stations_count, tally.option_totals["p6_UR"]) == (1, 445)
+    assert_equals_recompute(contest, observer.organization)
+
+
+def test_it_takes_a_quarantined_copy_out_and_puts_it_back_on_release(
+    observer, coordinator, contest, station, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = submit(observer, contest, station)
+    with django_capture_on_commit_callbacks(execute=True):
+        held = Quarantine.objects.create(copy=copy, reason="unreadable photo", created_by=coordinator)
+        touch(copy)
+    quarantined = root_tally(contest, observer.organization)
+    with django_capture_on_commit_callbacks(execute=True):
+        Quarantine.objects.filter(pk=held.pk).update(released_at=timezone.now(), released_by=coordinator)
+        touch(copy)
+
+    assert (quarantined.stations_count, quarantined.option_totals.get("p6_UR")) == (0, 0)
+    assert root_tally(contest, observer.organization).option_totals["p6_UR"] == 445
+    assert_equals_recompute(contest, observer.organization)

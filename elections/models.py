@@ -246,6 +246,8 @@ class PollingStation(models.Model):
     address = models.CharField(_("address"), max_length=500, blank=True)
     registered_voters = models.PositiveIntegerField(_("registered voters"), null=True, blank=True)
     is_virtual = models.BooleanField(_("virtual (remote e-voting) station"), default=False)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     districts = models.ManyToManyField(
         Commission, blank=True, related_name="district_stations", limit_choices_to={"level": "DEC"}
     )

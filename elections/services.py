@@ -6,9 +6,12 @@ import datetime
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from elections.bulk import insert_rows
@@ -147,7 +150,38 @@ def _define_contest(election: Election, spec: dict[str, Any]) -> Contest:
         )
         for position, option in enumerate(spec["options"], start=1)
     )
+    if "seat_rule" in spec:
+        _define_seat_rule(contest, spec["seat_rule"])
     return contest
+
+
+SEAT_RULE_FIELDS = (
+    "seats",
+    "threshold_percent",
+    "threshold_base",
+    "method",
+    "next_party_if_single",
+    "source",
+)
+
+
+def _define_seat_rule(contest: Contest, spec: dict[str, Any]) -> None:
+    """Create the contest's seat rule (seats, threshold in percent, base, method); SpecError names the field.
+
+    The model lives in tallies, which reads it; it is looked up by name so that this reference
+    data module does not import the tallies app.
+    """
+    where = f"contests[{contest.slug}].seat_rule"
+    unknown = set(spec) - set(SEAT_RULE_FIELDS)
+    if unknown:
+        raise SpecError(f"{where}: unknown keys {sorted(unknown)}")
+    try:
+        values = {**spec, "threshold_percent": Decimal(str(spec.get("threshold_percent", "0")))}
+        rule = apps.get_model("tallies", "SeatRule")(contest=contest, **values)
+        rule.full_clean()
+    except (InvalidOperation, ValidationError) as error:
+        raise SpecError(f"{where}: {error}") from error
+    rule.save()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "import_export",
     "pgtrigger",
     "django_otp",
     "django_otp.plugins.otp_static",
@@ -172,6 +173,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# Admin import/export of reference data: neutralise = + - @ at the start of exported cells, since
+# observer free text ends up in coordinators' spreadsheets (CSV formula injection).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MiB of form data; photos have their own limit.
 
 REST_FRAMEWORK = {

@@ -1,0 +1,314 @@
+"""Every URL and API endpoint × role × own/other organisation.
+
+Each named route must be classified below; a new route that is not fails
+`test_it_classifies_every_route`, so nobody can add an endpoint without deciding who may use it.
+Then, with real objects of Golos (Alice observes, Carol coordinates) in the URL:
+- anonymous visitors get nothing but the public pages;
+- an observer gets no coordinator or staff page;
+- another organisation's observer and coordinator get none of Golos's objects, and pages scoped by
+  contest show them nothing of Golos's copies.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from observers.models import Membership
+from tallies import services
+from tallies.models import ProtocolCopy
+from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {
+    "home",
+    "login",
+    "logout",
+    "set_language",
+    "organization-sign-up",
+    "schema",
+    "api-docs",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "two_factor:login",
+    "second-factor-verify",
+}
+PUBLIC_PREFIXES = ("public-", "public-api-")
+SIGNED_IN = {  # any logged-in user, about their own account
+    "password_change",
+    "password_change_done",
+    "two_factor:backup_tokens",
+    "two_factor:disable",
+    "two_factor:profile",
+    "two_factor:qr",
+    "two_factor:setup",
+    "two_factor:setup_complete",
+}
+OBSERVER = {  # an observer's own field work (coordinators may read some of it for their organisation)
+    "copy-new",
+    "copy-list",
+    "copy-detail",
+    "my-mandates",
+    "mandate-detail",
+    "visit-list",
+    "visit-detail",
+    "visit-check-in",
+    "visit-check-out",
+    "visit-checklist",
+    "visit-count-start",
+    "visit-stage",
+    "act-list",
+    "act-new",
+    "act-stage",
+    "act-detail",
+    "act-cosigner",
+    "act-filing",
+    "act-complaint",
+    "evidence-index",
+    "evidence-new",
+    "evidence-detail",
+    "evidence-file",
+    "api-copy-list",
+    "api-copy-detail",
+    "api-contest-form",
+    "api-station-list",
+    "api-visit-list",
+    "api-visit-detail",
+    "api-visit-answers",
+    "api-visit-check-out",
+    "api-visit-count-start",
+    "api-visit-stages",
+    "api-act-list",
+    "api-act-detail",
+    "api-act-cosigners",
+    "api-act-filing",
+    "api-act-complaints",
+    "api-evidence-list",
+    "api-evidence-detail",
+    "api-evidence-file",
+    "api-checklist-item-list",
+    "api-violation-type-list",
+}
+STAFF = {"organization-review", "organization-review-queue"}
+COORDINATOR_PREFIXES = (
+    "results-",
+    "desk-",
+    "dashboard",
+    "analysis-",
+    "organization-",
+    "roster-",
+    "funnel",
+    "api-contest-",
+    "api-commission-",
+    "api-station-comparison",
+    "act-review",
+    "api-act-review",
+    "public-manage",
+)
+
+
+def route_names() -> set[str]:
+    def walk(resolver, namespace=""):  # type: ignore[no-untyped-def]
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith("admin/"):
+                    continue
+                yield from walk(pattern, namespace + (f"{pattern.namespace}:" if pattern.namespace else ""))
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield namespace + pattern.name
+
+    return set(walk(get_resolver()))
+
+
+def category(name: str) -> str | None:
+    if name in PUBLIC or (name.startswith(PUBLIC_PREFIXES) and name != "public-manage"):
+        return "public"
+    if name in SIGNED_IN:
+        return "signed-in"
+    if name in STAFF:
+        return "staff"
+    if name in OBSERVER:
+        return "observer"
+    if name.startswith(COORDINATOR_PREFIXES):
+        return "coordinator"
+    return None
+
+
+def test_it_classifies_every_route():
+    unclassified = sorted(name for name in route_names() if category(name) is None)
+
+    assert not unclassified, f"decide who may use these routes, in this matrix: {unclassified}"
+
+
+ROUTES = sorted(route_names())
+PROTECTED = [name for name in ROUTES if category(name) not in ("public", None)]
+COORDINATING = [name for name in ROUTES if category(name) in ("coordinator", "staff")]
+OBSERVING = [name for name in ROUTES if category(name) == "observer"]
+
+
+@pytest.fixture
+def golos(contest, station, observer, coordinator, django_capture_on_commit_callbacks):
+    """Golos's objects that URLs can name: Alice's copy, mandate, visit, act, evidence; a quarantine."""
+    from observers.models import Evidence, Mandate, ViolationAct, ViolationType, Visit
+    from tallies.models import Quarantine
+
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = services.submit_protocol_copy(
+            observer=observer,
+            contest=contest,
+            station=station,
+            lines=LINES_PEC_91_COPY,
+            options=OPTIONS_PEC_91_COPY,
+            client_uuid=uuid.uuid4(),
+            channel=ProtocolCopy.Channel.WEB,
+        ).copy
+    mandate = Mandate.objects.filter(observer=observer).first()
+    violation_type = ViolationType.objects.first() or ViolationType.objects.create(
+        code="TEST-1", stage="voting", category="other", labels={"en": "test"}
+    )
+    act = ViolationAct.objects.create(
+        organization=observer.organization,
+        observer=observer,
+        station=station,
+        election=contest.election,
+        stage="voting",
+        violation_type=violation_type,
+        occurred_at=copy.submitted_at,
+        description="test",
+    )
+    return {
+        "contest_id": contest.pk,
+        "station_id": station.pk,
+        "slug": observer.organization.slug,
+        "commission_id": station.pec.parent.parent.parent_id,
+        "copy": copy.pk,
+        "mandate": mandate.pk,
+        "visit": Visit.objects.create(observer=observer, mandate=mandate, station=station).pk,
+        "act": act.pk,
+        "evidence": Evidence.objects.create(
+            organization=observer.organization,
+            uploaded_by=observer,
+            original_name="p.jpg",
+            original_sha256="0" * 64,
+            original_size=1,
+        ).pk,
+        "quarantine": Quarantine.objects.create(copy=copy, reason="test", created_by=coordinator).pk,
+        "membership": Membership.objects.get(user=coordinator).pk,
+        "organization": observer.organization.pk,
+        "marker": observer.code,
+    }
+
+
+PK_KINDS = (
+    ("desk-release", "quarantine"),
+    ("desk-", "copy"),
+    ("copy-", "copy"),
+    ("api-copy", "copy"),
+    ("act", "act"),
+    ("api-act", "act"),
+    ("visit", "visit"),
+    ("api-visit", "visit"),
+    ("evidence", "evidence"),
+    ("api-evidence", "evidence"),
+    ("mandate", "mandate"),
+    ("organization-mandate", "mandate"),
+    ("organization-member", "membership"),
+    ("organization-review", "organization"),
+)
+
+
+def url_for(name: str, objects: dict) -> str | None:
+    """The route filled with Golos's objects; None when it needs something this matrix lacks."""
+    from django.urls import NoReverseMatch
+
+    pattern = next(p for p in _patterns() if p[0] == name)[1]
+    kwargs = {}
+    for parameter in pattern:
+        if parameter == "pk":
+            kind = next((k for prefix, k in PK_KINDS if name.startswith(prefix)), None)
+            kwargs["pk"] = objects[kind] if kind else 999_999
+        elif parameter in objects:
+            kwargs[parameter] = objects[parameter]
+        else:
+            kwargs[parameter] = "x" if parameter not in ("sample_id", "release_id", "number") else 1
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def _patterns():  # type: ignore[no-untyped-def]
+    import re
+
+    def walk(resolver, namespace=""):  # type: ignore[no-untyped-def]
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if not str(pattern.pattern).startswith("admin/"):
+                    yield from walk(
+                        pattern, namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                    )
+            elif pattern.name:
+                text = str(pattern.pattern)
+                yield namespace + pattern.name, re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", text)
+
+    return [(name, [a or b for a, b in params]) for name, params in walk(get_resolver())]
+
+
+def get(client, url: str):
+    return client.get(url, HTTP_ACCEPT="text/html,application/json")
+
+
+@pytest.mark.parametrize("name", PROTECTED)
+def test_it_gives_anonymous_visitors_nothing_but_public_pages(client, golos, name):
+    url = url_for(name, golos)
+
+    assert url is None or get(client, url).status_code != 200
+
+
+@pytest.mark.parametrize("name", COORDINATING)
+def test_it_gives_an_observer_no_coordinator_page(client, golos, observer, name):
+    client.force_login(observer.user)
+    url = url_for(name, golos)
+
+    assert url is None or get(client, url).status_code != 200
+
+
+@pytest.mark.parametrize("name", OBSERVING)
+def test_it_shows_another_organisations_observer_none_of_golos_field_work(
+    client, golos, other_observer, name
+):
+    client.force_login(other_observer.user)
+    url = url_for(name, golos)
+    response = get(client, url) if url else None
+
+    assert response is None or response.status_code != 200 or golos["marker"] not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", COORDINATING + OBSERVING)
+def test_it_shows_another_organisations_coordinator_nothing_of_golos(client, golos, other_organization, name):
+    dave = get_user_model().objects.create_user("dave", password="pw-dave")
+    Membership.objects.create(user=dave, organization=other_organization, role=Membership.Role.COORDINATOR)
+    client.force_login(dave)
+    url = url_for(name, golos)
+    response = get(client, url) if url else None
+
+    assert response is None or response.status_code != 200 or golos["marker"] not in response.content.decode()
+
+
+def test_it_lets_the_organisations_own_coordinator_see_its_copies(client, golos, coordinator):
+    client.force_login(coordinator)
+
+    response = get(
+        client,
+        reverse(
+            "desk-station", kwargs={"contest_id": golos["contest_id"], "station_id": golos["station_id"]}
+        ),
+    )
+
+    assert response.status_code == 200 and golos["marker"] in response.content.decode()

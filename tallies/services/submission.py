@@ -170,8 +170,12 @@ def _store(
 
 
 def _mandate(observer: Observer, contest: Contest, station: PollingStation, channel: str) -> Mandate | None:
-    """The live mandate the copy is sent under (locked); None for imports. Raises NotAssignedError."""
-    if channel == ProtocolCopy.Channel.IMPORT:
+    """The live mandate the copy is sent under (locked); None where none applies. Raises NotAssignedError.
+
+    Imports (a partner's file) and blind second entries (a coordinator transcribing the photo of a
+    copy already stored) are not the observer sending a copy now, so they need no live mandate.
+    """
+    if channel in (ProtocolCopy.Channel.IMPORT, ProtocolCopy.Channel.TRANSCRIPTION):
         return None
     mandate = mandates.submission_mandate(observer=observer, election_id=contest.election_id, station=station)
     if mandate is None:

@@ -77,8 +77,9 @@ def _move_tallies(tallies: list[ObserverTally], state: StationTallyState, target
     delta = (target.figures or ZERO).minus(state.applied_figures())
     stations_delta = int(target.figures is not None) - int(state.is_counted)
     for tally in tallies:
-        tally.set_figures(tally.figures().plus(delta))
         tally.stations_count += stations_delta
+        # A commission left with no counted station holds no totals, exactly as a recompute has it.
+        tally.set_figures(tally.figures().plus(delta) if tally.stations_count else ZERO)
     ObserverTally.objects.bulk_update(tallies, ["line_totals", "option_totals", "stations_count"])
 
 

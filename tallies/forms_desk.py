@@ -1,0 +1,142 @@
+"""Forms of the coordinator desk: they check shape only; the rules are the desk services'.
+
+Field names match the names the services give their FieldErrors ("reason", "code", "value",
+"lines.<code>", ...), so an error lands next to its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.forms import BoundField
+from django.utils.translation import gettext_lazy as _
+
+from elections.models import Commission, Contest
+from observers.models import Observer, Organization
+from tallies.forms import CopyForm
+from tallies.models import LineVerification, ProtocolCopy, Quarantine
+from tallies.selectors.layout import Layout
+
+REASON_WIDGET = forms.Textarea(attrs={"rows": 2})
+
+
+def _reason(label: Any = None) -> forms.CharField:
+    return forms.CharField(label=label or _("Reason"), max_length=2000, widget=REASON_WIDGET)
+
+
+class FilterForm(forms.Form):
+    """The region or TEC the queues are limited to (GET)."""
+
+    commission = forms.ModelChoiceField(
+        queryset=Commission.objects.none(), required=False, label=_("Region or TEC"), empty_label=_("All")
+    )
+
+    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commission"].queryset = choices  # type: ignore[attr-defined]
+
+    def chosen(self) -> Commission | None:
+        return self.cleaned_data.get("commission") if self.is_valid() else None
+
+
+class QuarantineForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Hold out"),
+        choices=Quarantine.Scope.choices,
+        initial=Quarantine.Scope.ALL,
+        widget=forms.RadioSelect,
+    )
+    reason = _reason()
+
+
+class ReleaseForm(forms.Form):
+    reason = _reason(_("Reason for the release"))
+
+
+def code_choices(contest: Contest) -> list[tuple[str, str]]:
+    """("lines.<code>" / "options.<code>", label) for every line, then every option."""
+    return [
+        (f"{kind}s.{code}", f"{number}. {label}" if number else label)
+        for kind, code, number, label in Layout.of(contest).entries()
+    ]
+
+
+class VerifyForm(forms.Form):
+    code = forms.ChoiceField(label=_("Line or option"))
+    method = forms.ChoiceField(label=_("Checked how"), choices=LineVerification.Method.choices)
+    note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = code_choices(contest)  # type: ignore[attr-defined]
+
+
+class ResolveForm(forms.Form):
+    """One disputed code: pick a copy's value or type another one, with a reason."""
+
+    code = forms.CharField(widget=forms.HiddenInput)
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+    chosen_copy = forms.TypedChoiceField(label=_("Accept"), coerce=int, required=False, empty_value=None)
+    value = forms.IntegerField(label=_("or another value"), required=False, min_value=0)
+    reason = _reason()
+
+    def __init__(self, *args: Any, options: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("the value typed below")), *options]
+        self.fields["chosen_copy"].choices = choices  # type: ignore[attr-defined]
+
+
+def _figure_field(label: str) -> forms.IntegerField:
+    widget = forms.NumberInput(attrs={"min": 0, "inputmode": "numeric", "step": 1, "autocomplete": "off"})
+    return forms.IntegerField(label=label, widget=widget)
+
+
+class BlindEntryForm(forms.Form):
+    """Empty figure fields for a blind entry: never filled in from the copy being checked."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for code, label in code_choices(contest):
+            self.fields[code] = _figure_field(label)
+
+    def line_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.fields if name.startswith("lines.")]
+
+    def option_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.fields if name.startswith("options.")]
+
+    def figures(self) -> dict[str, dict[str, int]]:
+        """The typed figures as keyword arguments "lines" and "options" of the services."""
+        data = self.cleaned_data
+        return {
+            kind: {
+                name.split(".", 1)[1]: value for name, value in data.items() if name.startswith(kind + ".")
+            }
+            for kind in ("lines", "options")
+        }
+
+
+class PhoneInForm(CopyForm):
+    """A copy dictated by an observer: the observer, then the station and figures as in CopyForm."""
+
+    observer = forms.ModelChoiceField(queryset=Observer.objects.none(), label=_("Observer on the phone"))
+
+    def __init__(self, *args: Any, contest: Contest, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, contest=contest, organization=organization, **kwargs)
+        observers = Observer.objects.filter(organization=organization, is_active=True).order_by(
+            "display_name"
+        )
+        self.fields["observer"].queryset = observers  # type: ignore[attr-defined]
+        self.fields["observer"].label_from_instance = lambda o: f"{o.display_name} ({o.code})"  # type: ignore[attr-defined]
+        self.fields["revises"].queryset = ProtocolCopy.objects.none()  # type: ignore[attr-defined]
+
+    def submission(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments of services.desk.phone_in."""
+        data = super().submission()
+        data.pop("revises")
+        return {**data, "observer": self.cleaned_data["observer"]}

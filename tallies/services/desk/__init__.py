@@ -1,0 +1,26 @@
+"""The coordinator's review desk: decisions on copies that never change what an observer sent.
+
+Every service here runs in one transaction, checks that the acting user coordinates the copy's
+organisation (within their territory, if any), schedules the station's tally when its
+contribution may change (tallies.services.touch_station) and appends an audit entry
+(tallies.services.audit) with before → after and the reason.
+"""
+
+from tallies.services.desk.entry import blind_entry, blind_entry_of, blind_note, confirm_blind_entry, phone_in
+from tallies.services.desk.lines import resolve_conflict, verify_line
+from tallies.services.desk.quarantine import quarantine, release
+from tallies.services.desk.scope import authorize, within
+
+__all__ = [
+    "authorize",
+    "blind_entry",
+    "blind_entry_of",
+    "blind_note",
+    "confirm_blind_entry",
+    "phone_in",
+    "quarantine",
+    "release",
+    "resolve_conflict",
+    "verify_line",
+    "within",
+]

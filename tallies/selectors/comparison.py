@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Commission, Contest
 from observers.models import Organization
-from tallies.models import AnalysisRun, OfficialSnapshot, ReconciliationRun
+from tallies.models import AnalysisRun, OfficialSnapshot, ReconciliationRun, StationTallyState
 from tallies.selectors import discrepancies
-from tallies.selectors.coverage import current_states
+from tallies.selectors.comparison_aggregates import current_states
 from tallies.selectors.layout import Layout
 from tallies.services.reconciliation import latest_snapshot
 from tallies.services.snapshot_diff import CommissionChange
@@ -62,13 +62,20 @@ CLASS_LABELS = {
 def comparison_inputs(
     organization_id: int, contest: Contest, snapshot: OfficialSnapshot | None
 ) -> dict[str, Any]:
-    """The versions of a comparison's inputs: snapshot id and level, newest copy id, copies counted."""
+    """The versions of a comparison's inputs: the snapshot (id, level) and the counted copies.
+
+    ``newest_copy_id`` and ``copies`` change with every copy; ``inputs_version`` (the sum of the
+    stations' applied versions) with every quarantine or conflict resolution too.
+    """
+    states = StationTallyState.objects.filter(organization_id=organization_id, contest=contest)
+    found = states.aggregate(version=Sum("applied_version"))
     counts = current_states(organization_id, contest).aggregate(n=Count("pk"), newest=Max("current_copy_id"))
     return {
         "snapshot_id": snapshot.pk if snapshot else None,
         "level": snapshot.level if snapshot else "",
         "newest_copy_id": counts["newest"] or 0,
         "copies": counts["n"],
+        "inputs_version": found["version"] or 0,
     }
 
 
@@ -121,7 +128,7 @@ def stored_comparison(
     )
     run = runs.filter(inputs__snapshot_id=snapshot.pk if snapshot else None).first()
     result = run.result if run else {}
-    current = bool(run) and run.inputs == comparison_inputs(organization.pk, contest, snapshot)
+    current = run is not None and run.inputs == comparison_inputs(organization.pk, contest, snapshot)
     station = result.get("station") or {}
     layout = Layout.of(contest)
     return StoredComparison(
@@ -143,9 +150,26 @@ def _share_lines(layout: Layout, aggregate: dict[str, Any]) -> list[ShareLine]:
     items = [(str(_("Turnout")), aggregate["turnout"])]
     items += [(names.get(share["code"], share["code"]), share) for share in aggregate["shares"]]
     return [
-        ShareLine(label, s["observer"], s["margin"], s["official"], s["difference"], s["outside_margin"])
+        ShareLine(
+            label, s["observer"], s["margin"], s["official"], _signed(s["difference"]), s["outside_margin"]
+        )
         for label, s in items
     ]
+
+
+def _signed(points: str | None) -> str | None:
+    """Show a positive difference with its sign ("+1.43"); zero and negatives as they are."""
+    if points is None or points.startswith("-") or not points.strip("0."):
+        return points
+    return "+" + points
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """A roll-up with its net votes moved per option in ballot order (official − observer)."""
+
+    rollup: discrepancies.Rollup
+    moved: list[int]
 
 
 @dataclass(frozen=True)
@@ -154,10 +178,10 @@ class DiscrepancyReport:
 
     run: ReconciliationRun | None
     classes: list[tuple[str, int]]
-    regions: list[discrepancies.Rollup]
+    regions: list[RollupRow]
     leading: str | None
     leading_label: str
-    ranking: list[discrepancies.Rollup]
+    ranking: list[RollupRow]
 
 
 def latest_reconciliation(
@@ -177,14 +201,19 @@ def discrepancy_report(run: ReconciliationRun | None) -> DiscrepancyReport:
     items = discrepancies.station_discrepancies(run)
     counts = discrepancies.class_counts(run, items)
     leading, ranking = discrepancies.tec_ranking(run, items)
-    names = {option.code: str(option) for option in run.contest.options.all()}
+    options = list(run.contest.options.all())
+    names = {option.code: str(option) for option in options}
+
+    def rows(rollups: list[discrepancies.Rollup]) -> list[RollupRow]:
+        return [RollupRow(r, [r.moved(option.code) for option in options]) for r in rollups]
+
     return DiscrepancyReport(
         run=run,
         classes=[(str(CLASS_LABELS[k]), n) for k, n in counts.items()],
-        regions=discrepancies.rollups(run, Commission.Level.SEC, items),
+        regions=rows(discrepancies.rollups(run, Commission.Level.SEC, items)),
         leading=leading,
         leading_label=names.get(leading or "", ""),
-        ranking=ranking,
+        ranking=rows(ranking),
     )
 
 

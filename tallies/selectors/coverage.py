@@ -1,255 +1,233 @@
-"""Observer aggregates against official totals published per region, TEC or nation, with coverage.
+"""Election-night coverage: each station an organisation expects, in exactly one reporting status.
 
-When the official side publishes no station protocols, the finest honest comparison is the
-organisation's tally of a commission against that commission's official total. Alongside it:
-how much of the commission the copies cover (stations, registered voters, option votes) and a
-95 % margin for the observer turnout and shares — tallies.analysis.quickcount.estimate over the
-stations with copies, treated as a sample of the commission's stations (finite-population
-correction on). Copies are not a random sample, so the margin covers sampling noise only.
+Stations in scope: those of the organisation's mandates for the election (live or ended), plus
+any station it holds a copy of for the contest (phoned in or imported without a mandate), within
+the coordinator's territory. A station takes the first status that applies:
+
+1. complete — its accepted figures count in the tally (StationTallyState.is_counted);
+2. conflict — its copies disagree on a line nobody has resolved (StationTallyState.conflicts);
+3. partial — a copy is held but does not count yet (quarantined, or the tally job has not run);
+4. not admitted, 5. removed — the latest event at the station over the organisation's mandates
+   for the election (MandateEvent with a station) says so; a copy, above, outranks it;
+6. partial — someone is there but no copy yet: an observer of the organisation checked in
+   (a Visit), or the latest event is admitted, copy obtained (of another contest) or copy refused;
+7. missing — nothing yet.
+
+The status is one SQL expression, so every read below is a fixed number of queries whatever the
+number of stations (landscape.md §3.1: the absence of reports is data).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Case, Count, ExpressionWrapper, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
-from elections.models import Contest, PollingStation
+from elections.models import Commission, Contest, PollingStation
 from elections.numbers import percent
-from elections.protocol import Figures
-from tallies.analysis.quickcount import estimate
-from tallies.models import CopyFigure, ObserverTally, OfficialProtocol, OfficialSnapshot, StationTallyState
-from tallies.selectors.layout import Layout
+from observers.models import Mandate, MandateEvent, Organization, Visit
+from tallies.models import StationTallyState
+from tallies.selectors.areas import Areas
 
-LEVEL_NAMES = {"PEC": "station", "TEC": "tec", "SEC": "region", "CEC": "nation"}
-UNKNOWN_POPULATION = 10**12  # stations; makes the finite-population correction ≈ 1 (off)
+ALL = "all"
+AT_STATION = [
+    Mandate.Status.ADMITTED,
+    Mandate.Status.NOT_ADMITTED,
+    Mandate.Status.COPY_OBTAINED,
+    Mandate.Status.COPY_REFUSED,
+    Mandate.Status.REMOVED,
+]
+PRESENT = [Mandate.Status.ADMITTED, Mandate.Status.COPY_OBTAINED, Mandate.Status.COPY_REFUSED]
+
+
+class Status(models.TextChoices):
+    COMPLETE = "complete", _("Complete")
+    CONFLICT = "conflict", _("Conflict")
+    PARTIAL = "partial", _("Partial")
+    NOT_ADMITTED = "not_admitted", _("Observer not admitted")
+    REMOVED = "removed", _("Observer removed")
+    MISSING = "missing", _("Missing")
 
 
 @dataclass(frozen=True)
-class Coverage:
-    """What the copies cover in a commission: stations, registered voters, option votes (percent 0.01).
+class Scope:
+    """Whose coverage of which contest, limited to a coordinator's region or TEC (None: everywhere)."""
 
-    `*_source` says where a total comes from: "official" (the file), "app" (the station list in
-    the app), "" (unknown).
+    organization: Organization
+    contest: Contest
+    territory: Commission | None = None
+
+    @property
+    def key(self) -> str:
+        """The key of the scope's counts in a CoverageSample ("all", or the territory's)."""
+        return commission_key(self.territory.pk) if self.territory else ALL
+
+    def stations(self) -> QuerySet[PollingStation]:
+        stations = PollingStation.objects.filter(pec__election_id=self.contest.election_id)
+        return stations.filter(pec__path__startswith=self.territory.path) if self.territory else stations
+
+
+def commission_key(commission_id: int) -> str:
+    """Key of a region's or TEC's counts ("commission:12": never a bare number, read as an index)."""
+    return f"commission:{commission_id}"
+
+
+def station_statuses(scope: Scope) -> QuerySet[PollingStation]:
+    """The stations in scope, annotated with `coverage` (a Status value) and `is_expected` (mandated).
+
+    Every subquery is uncorrelated (`pk IN (...)`): PostgreSQL hashes each once, so the cost
+    grows with the number of stations, never with its square, even before ANALYZE has run.
     """
-
-    stations_with_copies: int
-    stations_total: int
-    stations_source: str
-    stations_percent: Decimal | None
-    voters_covered: int
-    voters_total: int | None
-    voters_source: str
-    voters_percent: Decimal | None
-    votes_covered: int
-    votes_official: int | None
-    votes_percent: Decimal | None
-
-
-@dataclass(frozen=True)
-class ShareComparison:
-    """Turnout or an option's share: observer estimate ± margin (pp, 95 %) against the official share."""
-
-    code: str
-    observer: Decimal | None
-    margin: Decimal | None
-    official: Decimal | None
-    difference: Decimal | None  # official − observer, percentage points
-    outside_margin: bool | None
-    stations: int
+    facts = _Facts(scope)
+    in_scope = Q(pk__in=facts.mandated) | Q(
+        pk__in=facts.states.exclude(current_copy=None).values("station_id")
+    )
+    return (
+        scope.stations()
+        .filter(in_scope)
+        .annotate(
+            is_expected=ExpressionWrapper(Q(pk__in=facts.mandated), output_field=models.BooleanField()),
+            coverage=facts.status(),
+        )
+    )
 
 
-@dataclass(frozen=True)
-class AggregateComparison:
-    """One commission whose official figures are published only as a total (region, TEC, nation)."""
+class _Facts:
+    """The organisation's facts about stations, each a subquery of station ids."""
 
-    commission_id: int
+    def __init__(self, scope: Scope) -> None:
+        organization_id, election_id = scope.organization.pk, scope.contest.election_id
+        self.mandated = Mandate.stations.through.objects.filter(
+            mandate__organization_id=organization_id, mandate__election_id=election_id
+        ).values("pollingstation_id")
+        self.states = StationTallyState.objects.filter(
+            organization_id=organization_id, contest_id=scope.contest.pk
+        )
+        self.events = MandateEvent.objects.filter(
+            mandate__organization_id=organization_id,
+            mandate__election_id=election_id,
+            station__isnull=False,
+            status__in=AT_STATION,
+        )
+        self.visited = Visit.objects.filter(
+            observer__organization_id=organization_id, station__pec__election_id=election_id
+        ).values("station_id")
+
+    def latest(self, statuses: list[str]) -> QuerySet[MandateEvent]:
+        """Stations whose latest event at the station has one of `statuses`."""
+        latest = self.events.order_by("station_id", "-occurred_at", "-id").distinct("station_id")
+        return MandateEvent.objects.filter(pk__in=latest.values("pk"), status__in=statuses).values(
+            "station_id"
+        )
+
+    def status(self) -> Case:
+        """The status as one SQL expression: the first rule that applies (module docstring)."""
+        ids = {
+            Status.COMPLETE: self.states.filter(is_counted=True).values("station_id"),
+            Status.CONFLICT: self.states.exclude(conflicts=[]).values("station_id"),
+            Status.PARTIAL: self.states.exclude(current_copy=None).values("station_id"),
+            Status.NOT_ADMITTED: self.latest([Mandate.Status.NOT_ADMITTED]),
+            Status.REMOVED: self.latest([Mandate.Status.REMOVED]),
+        }
+        rules = [When(pk__in=station_ids, then=Value(status)) for status, station_ids in ids.items()]
+        present = Q(pk__in=self.visited) | Q(pk__in=self.latest(PRESENT))
+        return Case(
+            *rules,
+            When(present, then=Value(Status.PARTIAL)),
+            default=Value(Status.MISSING),
+            output_field=models.CharField(),
+        )
+
+
+@dataclass
+class CoverageRow:
+    """Stations by status in one area (the scope, a region or a TEC); `expected`: with a mandate."""
+
+    key: str
     name: str
-    level: str
-    coverage: Coverage
-    turnout: ShareComparison
-    shares: tuple[ShareComparison, ...]
-    observer: Figures
-    official: Figures
-    station_list_incomplete: bool
+    region: str = ""
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Status.values, 0))
+    expected: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def complete_percent(self) -> Decimal | None:
+        """Share of the area's stations whose figures count, in percent (0.01)."""
+        return percent(self.counts[Status.COMPLETE], self.total)
+
+    @property
+    def cells(self) -> list[int]:
+        """Stations per status in Status order, for a table row."""
+        return [self.counts[status] for status in Status.values]
+
+    def labelled(self) -> list[tuple[str, str, int]]:
+        """(status code, label, stations) in Status order."""
+        return [(code, str(label), self.counts[code]) for code, label in Status.choices]
+
+    def add(self, status: str, stations: int, expected: bool) -> None:
+        self.counts[status] += stations
+        self.expected += stations if expected else 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "region": self.region,
+            "counts": self.counts,
+            "total": self.total,
+            "expected": self.expected,
+            "complete_percent": self.complete_percent,
+        }
 
 
-@dataclass(frozen=True)
-class _Station:
-    path: str
-    registered: int | None
-    copy: Figures | None
+@dataclass
+class CoverageReport:
+    """Coverage of a scope: the total, then one row per region and per TEC, in path order."""
+
+    total: CoverageRow
+    regions: list[CoverageRow]
+    tecs: list[CoverageRow]
+
+    def as_sample(self) -> dict[str, dict[str, int]]:
+        """Counts as a CoverageSample stores them: {"all" or commission key: {status: stations}}."""
+        rows = [self.total, *self.regions, *self.tecs]
+        return {row.key: {k: v for k, v in row.counts.items() if v or row is self.total} for row in rows}
 
 
-def current_states(organization_id: int, contest: Contest) -> QuerySet[StationTallyState]:
-    """The organisation's stations that have a copy counting for the contest."""
-    return StationTallyState.objects.filter(
-        organization_id=organization_id, contest=contest, current_copy__isnull=False
+def coverage_report(scope: Scope) -> CoverageReport:
+    """Count the scope's stations by status, overall, by region and by TEC (two queries)."""
+    grouped = (
+        station_statuses(scope)
+        .order_by()
+        .values_list("pec__parent_id", "coverage", "is_expected")
+        .annotate(stations=Count("pk"))
     )
+    areas = Areas.of(scope.contest.election_id)
+    total = CoverageRow(scope.key, scope.territory.name if scope.territory else str(_("All stations")))
+    regions: dict[int, CoverageRow] = {}
+    tecs: dict[int, CoverageRow] = {}
+    for parent_id, status, expected, stations in grouped:
+        tec, region = areas.tec_and_region(parent_id)
+        for row in (total, _row(regions, region), _row(tecs, tec, region)):
+            row.add(status, stations, expected)
+    return CoverageReport(total, _ordered(areas, regions), _ordered(areas, tecs))
 
 
-def aggregate_comparisons(
-    organization_id: int, contest: Contest, snapshot: OfficialSnapshot
-) -> list[AggregateComparison]:
-    """Compare each commission the snapshot publishes with the organisation's tally, in path order."""
-    layout = Layout.of(contest)
-    protocols = list(snapshot.protocols.filter(is_derived=False).select_related("commission"))
-    stations = _stations(organization_id, contest)
-    tallies = {
-        t.commission_id: t.figures()
-        for t in ObserverTally.objects.filter(
-            organization_id=organization_id, contest=contest, commission__in=[p.commission for p in protocols]
-        )
-    }
-    return [
-        _aggregate(p, _under(stations, p.commission.path), layout, tallies.get(p.commission_id, Figures()))
-        for p in sorted(protocols, key=lambda p: p.commission.path)
-    ]
+def _row(
+    rows: dict[int, CoverageRow], commission: Commission, region: Commission | None = None
+) -> CoverageRow:
+    """The row of `commission` in `rows`, added if missing (a TEC's row names its region)."""
+    if commission.pk not in rows:
+        region_name = region.name if region and region.pk != commission.pk else ""
+        rows[commission.pk] = CoverageRow(commission_key(commission.pk), commission.name, region_name)
+    return rows[commission.pk]
 
 
-def _stations(organization_id: int, contest: Contest) -> dict[str, list[_Station]]:
-    """Every station of the election with its registered voters and current copy, by ancestor path."""
-    copies = dict(current_states(organization_id, contest).values_list("station_id", "current_copy_id"))
-    lines: dict[int, dict[str, int]] = defaultdict(dict)
-    options: dict[int, dict[str, int]] = defaultdict(dict)
-    for copy_id, line, option, value in CopyFigure.objects.filter(copy_id__in=copies.values()).values_list(
-        "copy_id", "line__code", "option__code", "value"
-    ):
-        (lines[copy_id] if line else options[copy_id])[line or option] = value
-    grouped: dict[str, list[_Station]] = defaultdict(list)
-    rows = PollingStation.objects.filter(pec__election_id=contest.election_id)
-    for pk, path, voters in rows.values_list("pk", "pec__path", "registered_voters"):
-        copy = Figures(lines[copies[pk]], options[copies[pk]]) if pk in copies else None
-        for ancestor in _ancestor_paths(path):
-            grouped[ancestor].append(_Station(path, voters, copy))
-    return grouped
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.split("/")[:-1]
-    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
-
-
-def _under(stations: dict[str, list[_Station]], path: str) -> list[_Station]:
-    """The stations below the commission at `path` (stations grouped by their ancestors' paths)."""
-    return stations.get(path, [])
-
-
-def _aggregate(
-    protocol: OfficialProtocol, stations: list[_Station], layout: Layout, observer: Figures
-) -> AggregateComparison:
-    official = protocol.figures()
-    coverage = _coverage(protocol, stations, official, layout)
-    incomplete = _station_list_incomplete(coverage)
-    population = UNKNOWN_POPULATION if incomplete else coverage.stations_total
-    copies = [s.copy for s in stations if s.copy is not None]
-    turnout = _share("turnout", _turnout_pairs(copies, layout), population, layout.turnout(official))
-    official_shares = layout.shares(official)
-    shares = tuple(
-        _share(
-            o.code,
-            [(c.options.get(o.code, 0), sum(c.options.values())) for c in copies],
-            population,
-            official_shares[o.code] if official.options else None,
-        )
-        for o in layout.options
-    )
-    commission = protocol.commission
-    return AggregateComparison(
-        commission.pk,
-        commission.name,
-        LEVEL_NAMES[commission.level],
-        coverage,
-        turnout,
-        shares,
-        observer,
-        official,
-        incomplete,
-    )
-
-
-def _turnout_pairs(copies: list[Figures], layout: Layout) -> list[tuple[int, int]]:
-    """(voters who took part, voters on the list) per copy, from the form's turnout lines."""
-    base = _base_code(layout)
-    numerators = [line.code for line in layout.lines if line.is_turnout_numerator]
-    if not base or not numerators:
-        return []
-    return [(sum(c.lines.get(code, 0) for code in numerators), c.lines.get(base, 0)) for c in copies]
-
-
-def _share(
-    code: str, pairs: list[tuple[int, int]], population: int, official: Decimal | None
-) -> ShareComparison:
-    """Estimate a share from per-station (part, whole) pairs and set it against the official share."""
-    result = estimate(pairs, max(population, len(pairs), 1))
-    difference = None if result.share is None or official is None else official - result.share
-    outside = (
-        None
-        if difference is None or result.margin_of_error_95 is None
-        else abs(difference) > result.margin_of_error_95
-    )
-    return ShareComparison(
-        code, result.share, result.margin_of_error_95, official, difference, outside, result.n
-    )
-
-
-def _coverage(
-    protocol: OfficialProtocol, stations: list[_Station], official: Figures, layout: Layout
-) -> Coverage:
-    copied = [s.copy for s in stations if s.copy is not None]
-    total, source = (
-        (protocol.stations_count, "official") if protocol.stations_count else (len(stations), "app")
-    )
-    total = max(total, len(copied))
-    covered, voters_total, voters_source = _voters(stations, official, layout)
-    votes = sum(sum(copy.options.values()) for copy in copied)
-    votes_official = sum(official.options.values()) or None
-    return Coverage(
-        len(copied),
-        total,
-        source,
-        percent(len(copied), total),
-        covered,
-        voters_total,
-        voters_source,
-        percent(covered, voters_total or 0),
-        votes,
-        votes_official,
-        percent(votes, votes_official or 0),
-    )
-
-
-def _voters(stations: list[_Station], official: Figures, layout: Layout) -> tuple[int, int | None, str]:
-    """Registered voters at stations with copies, and in the commission (official, app or unknown).
-
-    A station's registered voters come from the station list, else from its copy's base line.
-    """
-    base = _base_code(layout)
-    voters = [s.copy.lines.get(base) if s.registered is None and s.copy else s.registered for s in stations]
-    covered = sum(v or 0 for s, v in zip(stations, voters, strict=True) if s.copy is not None)
-    if base in official.lines:
-        return covered, official.lines[base], "official"
-    if stations and None not in voters:
-        return covered, sum(v or 0 for v in voters), "app"
-    return covered, None, ""
-
-
-def _base_code(layout: Layout) -> str:
-    """The code of the line counting voters on the list ("" when the form has none)."""
-    return next((line.code for line in layout.lines if line.is_turnout_base), "")
-
-
-def _station_list_incomplete(coverage: Coverage) -> bool:
-    """True when the app's station list is likely short: copies cover far fewer votes than stations.
-
-    Then the station share and the finite-population correction would overstate the precision.
-    """
-    if (
-        coverage.stations_source != "app"
-        or coverage.votes_percent is None
-        or coverage.stations_percent is None
-    ):
-        return False
-    return coverage.votes_percent * 2 < coverage.stations_percent
+def _ordered(areas: Areas, rows: dict[int, CoverageRow]) -> list[CoverageRow]:
+    return [rows[pk] for pk in sorted(rows, key=lambda pk: areas.by_id[pk].path)]

@@ -76,19 +76,26 @@ def station_discrepancies(run: ReconciliationRun) -> list[StationDiscrepancy]:
             "station_id", "station__pec__path", "official_id", "differences"
         )
     )
-    present = _official_codes([official_id for _, _, official_id, _ in rows])
+    present = _official_codes(
+        [official_id for _, _, official_id, stored in rows if _has_official_zero(stored)]
+    )
     turnout = turnout_codes(Layout.of(run.contest))
     out = []
     for station_id, path, official_id, stored in rows:
-        differences = _only_present(stored, present.get(official_id, set()))
+        differences = _only_present(stored, present[official_id]) if official_id in present else stored
         out.append(
             StationDiscrepancy(station_id, path, classify(differences, turnout), votes_moved(differences))
         )
     return out
 
 
+def _has_official_zero(differences: Differences) -> bool:
+    """An absent official figure is stored as 0: only such protocols need their codes checked."""
+    return any(pair[1] == 0 for pairs in differences.values() for pair in pairs.values())
+
+
 def _official_codes(protocol_ids: list[int]) -> dict[int, set[str]]:
-    codes: dict[int, set[str]] = defaultdict(set)
+    codes: dict[int, set[str]] = {protocol_id: set() for protocol_id in protocol_ids}
     figures = OfficialFigure.objects.filter(protocol_id__in=protocol_ids)
     for protocol_id, line, option in figures.values_list("protocol_id", "line__code", "option__code"):
         codes[protocol_id].add(line or option)

@@ -17,10 +17,12 @@ The level follows the official snapshot (the latest final one unless another is 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import OperationalError
 from django.db.models import Max
 from django.utils import timezone
 
@@ -29,8 +31,15 @@ from elections.numbers import percent
 from tallies.models import AnalysisRun, OfficialSnapshot
 from tallies.selectors import discrepancies
 from tallies.selectors.comparison import comparison_inputs
-from tallies.selectors.coverage import LEVEL_NAMES, AggregateComparison, aggregate_comparisons, current_states
+from tallies.selectors.comparison_aggregates import (
+    LEVEL_NAMES,
+    AggregateComparison,
+    aggregate_comparisons,
+    current_states,
+)
 from tallies.services.reconciliation import latest_snapshot, reconcile
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,21 +76,19 @@ def compare(*, organization_id: int, contest: Contest, snapshot: OfficialSnapsho
     if snapshot is None:
         return Comparison(contest.pk, None, "", "none", False, newest, None, (), ("no_official",))
     if snapshot.level == Commission.Level.PEC:
-        return _station_level(organization_id, contest, snapshot, newest)
-    aggregates = aggregate_comparisons(organization_id, contest, snapshot)
-    caveats = ["aggregate_only", "not_random"]
+        station = _station_level(organization_id, contest, snapshot)
+        caveats = _station_caveats(station)
+        partial = "partial_official" in caveats
+        return Comparison(
+            contest.pk, snapshot.pk, snapshot.status, "station", partial, newest, station, (), caveats
+        )
+    aggregates = tuple(aggregate_comparisons(organization_id, contest, snapshot))
+    caveats = ("aggregate_only", "not_random")
     if any(a.station_list_incomplete for a in aggregates):
-        caveats.append("station_list_incomplete")
+        caveats += ("station_list_incomplete",)
+    level = LEVEL_NAMES[snapshot.level]
     return Comparison(
-        contest.pk,
-        snapshot.pk,
-        snapshot.status,
-        LEVEL_NAMES[snapshot.level],
-        False,
-        newest,
-        None,
-        tuple(aggregates),
-        tuple(caveats),
+        contest.pk, snapshot.pk, snapshot.status, level, False, newest, None, aggregates, caveats
     )
 
 
@@ -90,55 +97,33 @@ def newest_copy_id(organization_id: int, contest: Contest) -> int:
     return current_states(organization_id, contest).aggregate(newest=Max("current_copy_id"))["newest"] or 0
 
 
-def _station_level(
-    organization_id: int, contest: Contest, snapshot: OfficialSnapshot, newest: int
-) -> Comparison:
+def _station_level(organization_id: int, contest: Contest, snapshot: OfficialSnapshot) -> StationLevel:
+    """Reconcile station by station (reusing an up-to-date run) and summarise coverage and classes."""
     run = reconcile(organization_id=organization_id, contest_id=contest.pk, snapshot_id=snapshot.pk)
     assert run is not None  # the snapshot exists
     official = snapshot.protocols.filter(is_derived=False).count()
     total = PollingStation.objects.filter(pec__election_id=contest.election_id).count()
-    with_copies, compared = current_states(organization_id, contest).count(), run.stations.count()
-    station = StationLevel(
-        run.pk,
-        official,
-        total,
-        percent(official, total),
-        with_copies,
-        compared,
-        discrepancies.class_counts(run),
-    )
-    caveats = [
-        code
-        for code, applies in (
-            ("partial_official", official < total),
-            ("copies_without_official", with_copies > compared),
-        )
-        if applies
-    ]
-    return Comparison(
-        contest.pk,
-        snapshot.pk,
-        snapshot.status,
-        "station",
-        official < total,
-        newest,
-        station,
-        (),
-        tuple(caveats),
-    )
+    with_copies = current_states(organization_id, contest).count()
+    classes = discrepancies.class_counts(run)
+    compared = sum(classes.values())
+    return StationLevel(run.pk, official, total, percent(official, total), with_copies, compared, classes)
+
+
+def _station_caveats(station: StationLevel) -> tuple[str, ...]:
+    """ "partial_official" when some stations lack an official protocol; "copies_without_official"."""
+    partial = station.official_stations < station.stations_total
+    uncompared = station.stations_with_copies > station.stations_compared
+    return ("partial_official",) * partial + ("copies_without_official",) * uncompared
 
 
 def run_comparison(*, organization_id: int, contest_id: int, snapshot_id: int | None = None) -> AnalysisRun:
     """Compute and store a comparison (latest final snapshot unless `snapshot_id`); reuse an identical run.
 
-    A failure is stored on the run (status "failed", error) and raised again.
+    A failure is stored on the run (status "failed" with the error); a database error is raised
+    again so that the task retries.
     """
     contest = Contest.objects.select_related("form").get(pk=contest_id)
-    snapshot = (
-        OfficialSnapshot.objects.get(pk=snapshot_id, contest=contest)
-        if snapshot_id
-        else latest_snapshot(contest)
-    )
+    snapshot = _snapshot(contest, snapshot_id)
     inputs = comparison_inputs(organization_id, contest, snapshot)
     kind = AnalysisRun.Kind.COMPARISON
     runs = AnalysisRun.objects.done().filter(organization_id=organization_id, contest=contest, kind=kind)
@@ -148,13 +133,26 @@ def run_comparison(*, organization_id: int, contest_id: int, snapshot_id: int | 
     run = AnalysisRun.objects.create(
         organization_id=organization_id, contest=contest, kind=kind, inputs=inputs
     )
-    try:
-        result = compare(organization_id=organization_id, contest=contest, snapshot=snapshot)
-    except Exception as error:
-        _finish(run, AnalysisRun.Status.FAILED, {}, repr(error))
-        raise
-    _finish(run, AnalysisRun.Status.DONE, as_json(result), "")
+    _compute(run, snapshot)
     return run
+
+
+def _snapshot(contest: Contest, snapshot_id: int | None) -> OfficialSnapshot | None:
+    if snapshot_id:
+        return OfficialSnapshot.objects.get(pk=snapshot_id, contest=contest)
+    return latest_snapshot(contest)
+
+
+def _compute(run: AnalysisRun, snapshot: OfficialSnapshot | None) -> None:
+    try:
+        result = compare(organization_id=run.organization_id, contest=run.contest, snapshot=snapshot)
+    except Exception as error:  # recorded, so the page says it failed rather than "running"
+        _finish(run, AnalysisRun.Status.FAILED, {}, f"{type(error).__name__}: {error}")
+        if isinstance(error, OperationalError):
+            raise  # transient: the task retries
+        logger.exception("comparison run %s failed", run.pk)
+        return
+    _finish(run, AnalysisRun.Status.DONE, as_json(result), "")
 
 
 def _finish(run: AnalysisRun, status: str, result: dict[str, Any], error: str) -> None:

@@ -22,7 +22,7 @@ from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.services.official_import import file_sha256, open_text
 
-LEVEL_COLUMNS = {Commission.Level.SEC: ("region",), Commission.Level.TEC: ("region", "tik")}
+LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {"SEC": ("region",), "TEC": ("region", "tik")}
 STATIONS_COLUMN = "stations"
 MAX_COUNT = 1_000_000_000  # no region or nation counts more voters; guards against junk
 Chain = tuple[str, ...]
@@ -118,7 +118,9 @@ def _figure_refs(
     missing = [name for name in chain_columns if name not in header]
     if missing:
         raise ImportFileError(f"{path.name}: missing columns {missing}")
-    known = {line.code: (line.pk, None) for line in contest.form.lines.all()}
+    known: dict[str, tuple[int | None, int | None]] = {
+        line.code: (line.pk, None) for line in contest.form.lines.all()
+    }
     known |= {option.code: (None, option.pk) for option in contest.options.all()}
     extra = set(header) - known.keys() - {*chain_columns, STATIONS_COLUMN}
     if extra:

@@ -133,8 +133,9 @@ def _compare_stations(
     station_ids = dict(Commission.objects.filter(pk__in=officials.keys()).values_list("pk", "station__pk"))
     out = []
     for pec_id, protocol_id in officials.items():
-        copy_id, mine = counted[pec_id]
+        copy_id, counted_figures = counted[pec_id]
         theirs = official.get(protocol_id, Figures())
+        mine = _restricted_to(counted_figures, theirs)
         lines, options = mine.differing(theirs)
         comparison = StationComparison(
             run=run,
@@ -147,6 +148,15 @@ def _compare_stations(
         out.append((comparison, pec_id, mine, theirs))
     StationComparison.objects.bulk_create([c for c, _, _, _ in out], batch_size=2000)
     return out
+
+
+def _restricted_to(mine: Figures, theirs: Figures) -> Figures:
+    """Only the figures the official protocol has: a line it lacks (a partial transcription) is
+    not a difference, and must not count as 0 official votes."""
+    return Figures(
+        {code: value for code, value in mine.lines.items() if code in theirs.lines},
+        {code: value for code, value in mine.options.items() if code in theirs.options},
+    )
 
 
 def _roll_up(

@@ -9,7 +9,9 @@ the database rather than in Python.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Max, Q, QuerySet
 
@@ -76,7 +78,7 @@ def diff_snapshots(
     protocols_a, protocols_b = _protocols(before, include_derived), _protocols(after, include_derived)
     in_a = protocols_a.values("commission_id")
     in_b = protocols_b.values("commission_id")
-    rows = _differing_rows(before, after, in_a, in_b, include_derived)
+    rows = _differing_rows(before, after, protocols_a, protocols_b, include_derived)
     return SnapshotDiff(
         before=before,
         after=after,
@@ -92,12 +94,18 @@ def _protocols(snapshot: OfficialSnapshot, include_derived: bool) -> QuerySet[Of
     return protocols if include_derived else protocols.filter(is_derived=False)
 
 
-def _differing_rows(before, after, in_a, in_b, include_derived):  # type: ignore[no-untyped-def]
+def _differing_rows(
+    before: OfficialSnapshot,
+    after: OfficialSnapshot,
+    protocols_a: QuerySet[OfficialProtocol],
+    protocols_b: QuerySet[OfficialProtocol],
+    include_derived: bool,
+) -> Iterable[Mapping[str, Any]]:
     """Rows (commission_id, line__code, option__code, before, after) where the two values differ."""
     figures = OfficialFigure.objects.filter(
         protocol__snapshot__in=[before, after],
-        protocol__commission_id__in=in_a,
-    ).filter(protocol__commission_id__in=in_b)
+        protocol__commission_id__in=protocols_a.values("commission_id"),
+    ).filter(protocol__commission_id__in=protocols_b.values("commission_id"))
     if not include_derived:
         figures = figures.filter(protocol__is_derived=False)
     return (
@@ -111,7 +119,7 @@ def _differing_rows(before, after, in_a, in_b, include_derived):  # type: ignore
     )
 
 
-def _changes(rows) -> list[CommissionChange]:  # type: ignore[no-untyped-def]
+def _changes(rows: Iterable[Mapping[str, Any]]) -> list[CommissionChange]:
     grouped: dict[int, list[FigureChange]] = defaultdict(list)
     for row in rows:
         kind, code = ("line", row["line__code"]) if row["line__code"] else ("option", row["option__code"])

@@ -1,0 +1,127 @@
+"""Importing official totals published per region or per TEC: snapshots of level SEC or TEC."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from elections.models import Commission
+from tallies.errors import ImportFileError
+from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.services.official_levels import import_level_file
+
+pytestmark = pytest.mark.django_db
+MOSCOW = "Город Москва"
+
+
+def write(path, header, *rows):
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def region_file(folder, name="regions.csv", ur="2950"):
+    """Two regions; the second has no United Russia figure (an empty cell) and no line 1."""
+    return write(
+        folder / name,
+        ["region", "stations", "voters_on_list", "ballots_valid", "p4_KPRF", "p6_UR"],
+        [MOSCOW, "3", "6126", "3650", "630", ur],
+        ["Санкт-Петербург", "", "", "900", "300", ""],
+    )
+
+
+def test_it_imports_region_totals_as_a_regional_snapshot_reusing_existing_regions(contest, tmp_path):
+    snapshot, created = import_level_file(
+        contest=contest, path=region_file(tmp_path), source="test", status=OfficialSnapshot.Status.PROVISIONAL
+    )
+
+    assert created and snapshot.level == Commission.Level.SEC
+    assert snapshot.status == "provisional" and snapshot.protocols_count == 2
+    moscow = snapshot.protocols.get(commission__name=MOSCOW)
+    assert moscow.commission.level == Commission.Level.SEC and moscow.stations_count == 3
+    assert moscow.commission.children.count() == 2  # the TECs the station list created
+    assert Commission.objects.filter(election=contest.election, name=MOSCOW).count() == 1
+    assert moscow.figures().lines == {"voters_on_list": 6126, "ballots_valid": 3650}
+    assert moscow.figures().options == {"p4_KPRF": 630, "p6_UR": 2950}
+
+
+def test_it_creates_a_missing_region_under_the_root_and_leaves_absent_figures_absent(contest, tmp_path):
+    snapshot, _ = import_level_file(contest=contest, path=region_file(tmp_path), source="test")
+
+    spb = snapshot.protocols.get(commission__name="Санкт-Петербург")
+    assert spb.commission.parent.parent_id is None  # directly under the CEC
+    assert spb.commission.path == "ЦИК России/Санкт-Петербург/"
+    assert spb.stations_count == 0  # the file does not say
+    assert spb.figures().lines == {"ballots_valid": 900}
+    assert spb.figures().options == {"p4_KPRF": 300}
+
+
+def test_it_imports_the_same_file_once(contest, tmp_path):
+    path = region_file(tmp_path)
+    first, _ = import_level_file(contest=contest, path=path, source="test")
+
+    again, created = import_level_file(contest=contest, path=path, source="test")
+
+    assert again == first and not created
+    assert OfficialSnapshot.objects.count() == 1
+
+
+def test_it_imports_tec_totals_under_their_regions(contest, tmp_path):
+    path = write(
+        tmp_path / "tecs.csv",
+        ["region", "tik", "p6_UR", "p4_KPRF"],
+        [MOSCOW, "84 Пресненский район", "1605", "480"],
+        ["Московская область", "Химкинская", "700", "90"],
+    )
+
+    snapshot, _ = import_level_file(contest=contest, path=path, source="test", level=Commission.Level.TEC)
+
+    assert snapshot.level == Commission.Level.TEC
+    presnya = snapshot.protocols.get(commission__name="84 Пресненский район")
+    assert presnya.commission.children.count() == 2  # stations 91 and 92: the existing TEC
+    khimki = snapshot.protocols.get(commission__name="Химкинская").commission
+    assert khimki.level == Commission.Level.TEC and khimki.parent.level == Commission.Level.SEC
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "message"),
+    [
+        (["region", "p6_UR"], [MOSCOW, "12a"], r"row 2, column 'p6_UR': '12a' is not a count"),
+        (["region", "p6_UR"], [MOSCOW, "-5"], r"row 2, column 'p6_UR': '-5' is not a count"),
+        (["region", "p6_ER"], [MOSCOW, "5"], r"unknown columns \['p6_ER'\]"),
+        (["tik", "p6_UR"], ["84", "5"], r"missing columns \['region'\]"),
+        (["region", "stations"], [MOSCOW, "3"], r"no line or option column"),
+    ],
+)
+def test_it_names_what_is_wrong_and_writes_nothing(contest, tmp_path, header, row, message):
+    path = write(tmp_path / "bad.csv", header, row)
+    before = (OfficialSnapshot.objects.count(), OfficialProtocol.objects.count(), Commission.objects.count())
+
+    with pytest.raises(ImportFileError, match=message):
+        import_level_file(contest=contest, path=path, source="test")
+
+    assert (
+        OfficialSnapshot.objects.count(),
+        OfficialProtocol.objects.count(),
+        Commission.objects.count(),
+    ) == before
+
+
+def test_it_refuses_a_region_given_twice(contest, tmp_path):
+    path = write(tmp_path / "twice.csv", ["region", "p6_UR"], [MOSCOW, "5"], [f" {MOSCOW} ", "6"])
+
+    with pytest.raises(ImportFileError, match=r"row 3: Город Москва is given twice"):
+        import_level_file(contest=contest, path=path, source="test")
+    assert not OfficialFigure.objects.exists()
+
+
+def test_it_sums_the_regions_up_to_the_nation(contest, tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot, _ = import_level_file(contest=contest, path=region_file(tmp_path), source="test")
+
+    nation = snapshot.protocols.get(commission__parent__isnull=True)
+    assert nation.is_derived
+    assert nation.figures().options == {"p4_KPRF": 930, "p6_UR": 2950}

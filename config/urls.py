@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include(two_factor_urls)),  # account/two_factor/setup/, qrcode/, backup/tokens/, ...
     path("i18n/", include("django.conf.urls.i18n")),
+    path("public/", include("tallies.views.public_urls")),
+    path("api/public/", include("tallies.api.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("tallies.api_urls")),

@@ -18,6 +18,7 @@ from tallies.models.copies import (
 )
 from tallies.models.official import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.models.reconciliation import CommissionReconciliation, ReconciliationRun, StationComparison
+from tallies.models.releases import Release, ReleaseCommission, ReleaseFile, ReleaseReceipt, ReleaseStation
 from tallies.models.review import AuditEntry, ConflictResolution, LineVerification, Quarantine
 from tallies.models.tally import ObserverTally, StationTallyState, TotalsMixin
 
@@ -42,6 +43,11 @@ __all__ = [
     "QuickCountSample",
     "QuickCountStation",
     "ReconciliationRun",
+    "Release",
+    "ReleaseCommission",
+    "ReleaseFile",
+    "ReleaseReceipt",
+    "ReleaseStation",
     "SeatRule",
     "StationComparison",
     "StationTallyState",

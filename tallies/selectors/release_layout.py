@@ -1,0 +1,158 @@
+"""The layout and summary a release stored, shaped for its pages: rows, shares, bars, seats, violations.
+
+Labels come from the stored layout in the active language (pick_label), so a page in Kazakh
+shows the labels the release froze in Kazakh; percentages are the stored exact strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from elections.models import pick_label
+from observers.models.visits import Stage
+from tallies.models import Release
+from tallies.selectors.layout import FigureRow, ShareRow
+
+SHARE_SOURCES = ("observer", "official", "compared_observer", "compared_official")
+
+
+@dataclass(frozen=True)
+class FrozenLayout:
+    """The lines and options a release stored, labelled in the active language."""
+
+    lines: list[dict[str, Any]]
+    options: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, release: Release) -> FrozenLayout:
+        layout = release.content["layout"]
+        return cls(layout["lines"], layout["options"])
+
+    def entries(self) -> list[tuple[str, str, str, str]]:
+        """(kind, code, number, label) of every line, then every option."""
+        lines = [("line", x["code"], x["number"], pick_label(x["labels"], x["code"])) for x in self.lines]
+        return lines + [("option", x["code"], "", x["short_name"] or x["name"]) for x in self.options]
+
+    def rows(self, observer: dict[str, Any] | None, official: dict[str, Any] | None) -> list[FigureRow]:
+        """One row per line and option: the two sources' stored figures."""
+        return [
+            FigureRow(kind, code, number, label, _value(observer, kind, code), _value(official, kind, code))
+            for kind, code, number, label in self.entries()
+        ]
+
+    def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[FigureRow]:
+        """The differing figures of a station ({"lines"|"options": {code: [observer, official]}})."""
+        rows = []
+        for kind, code, number, label in self.entries():
+            pair = stored.get(kind + "s", {}).get(code)
+            if pair:
+                rows.append(FigureRow(kind, code, number, label, pair[0], pair[1]))
+        return rows
+
+    def share_rows(self, figures: dict[str, Any], votes_moved: dict[str, int]) -> list[ShareRow]:
+        """Turnout, then each option's share (percent) by source, and votes moved."""
+        sources = [figures.get(name) for name in SHARE_SOURCES]
+        rows = [_share_row("turnout", "", [percent_of(s, "turnout") for s in sources], None)]
+        for option in self.options:
+            code, label = option["code"], option["short_name"] or option["name"]
+            shares = [percent_of((s or {}).get("shares"), code) for s in sources]
+            rows.append(_share_row(code, label, shares, votes_moved.get(code)))
+        return rows
+
+
+def _share_row(code: str, label: str, values: list[Decimal | None], moved: int | None) -> ShareRow:
+    observer, official, compared_observer, compared_official = values
+    return ShareRow(code, label, observer, official, compared_observer, compared_official, moved)
+
+
+def _value(source: dict[str, Any] | None, kind: str, code: str) -> int | None:
+    return None if source is None else source.get(kind + "s", {}).get(code)
+
+
+def percent_of(source: dict[str, Any] | None, key: str) -> Decimal | None:
+    value = (source or {}).get(key)
+    return None if value is None else Decimal(value)
+
+
+def votes_moved(figures: dict[str, Any]) -> dict[str, int]:
+    """Official minus observer votes per option over the compared stations (or the station)."""
+    observer = figures.get("compared_observer") or figures.get("observer") or {}
+    official = figures.get("compared_official") or figures.get("official") or {}
+    if not observer or not official:
+        return {}
+    codes = observer.get("options", {}).keys() | official.get("options", {}).keys()
+    return {c: official["options"].get(c, 0) - observer["options"].get(c, 0) for c in codes}
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    """A party's votes and seats by source in the release's stored seat allocation."""
+
+    name: str
+    official_votes: int | None
+    official_seats: int | None
+    observer_votes: int | None
+    observer_seats: int | None
+
+
+def seat_rows(release: Release) -> list[SeatRow]:
+    """One row per party that can take seats; empty without a stored seat allocation."""
+    seats = release.content.get("seats")
+    if not seats:
+        return []
+    official, observer = seats.get("official") or {}, seats.get("observer") or {}
+    return [
+        SeatRow(
+            o["short_name"] or o["name"], *_seat_cells(official, o["code"]), *_seat_cells(observer, o["code"])
+        )
+        for o in release.content["layout"]["options"]
+        if not o["is_against_all"]
+    ]
+
+
+def _seat_cells(source: dict[str, Any], code: str) -> tuple[int | None, int | None]:
+    seats = None if source.get("error") else (source.get("seats") or {}).get(code)
+    return (source.get("votes") or {}).get(code), seats
+
+
+@dataclass(frozen=True)
+class ViolationRow:
+    """Violation acts of one stage and category: reported (not rejected) and verified."""
+
+    stage: str
+    category: str
+    acts: int
+    verified: int
+
+
+def violation_rows(release: Release) -> list[ViolationRow]:
+    """The stored violation statistics, labelled in the active language."""
+    stages = dict(Stage.choices)
+    return [
+        ViolationRow(
+            str(stages.get(v["stage"], v["stage"])),
+            pick_label(v["category_labels"], v["category"]),
+            v["acts"],
+            v["verified"],
+        )
+        for v in release.content.get("violations", [])
+    ]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One option's share (percent) by the two sources a chart compares."""
+
+    label: str
+    observer: Decimal | None
+    official: Decimal | None
+
+
+def bars(rows: list[ShareRow], *, compared: bool) -> list[Bar]:
+    """Chart bars of the options: over the compared stations if any were compared, else all."""
+    options = [row for row in rows if row.code != "turnout"]
+    if compared and any(row.compared_observer is not None for row in options):
+        return [Bar(row.label, row.compared_observer, row.compared_official) for row in options]
+    return [Bar(row.label, row.observer, row.official) for row in options]

@@ -1,0 +1,26 @@
+"""Releases: publishing frozen, verifiable versions of an organisation's findings; copy receipts.
+
+Callers use the package: ``from tallies.services import releases; releases.publish_release(...)``.
+"""
+
+from tallies.services.releases.publish import ReleaseError, publish_release
+from tallies.services.releases.receipts import receipt_for, receipts_for
+from tallies.services.releases.verify import (
+    read_bundle,
+    release_of_manifest,
+    verify_chain_to,
+    verify_download,
+    verify_stored,
+)
+
+__all__ = [
+    "ReleaseError",
+    "publish_release",
+    "read_bundle",
+    "receipt_for",
+    "receipts_for",
+    "release_of_manifest",
+    "verify_chain_to",
+    "verify_download",
+    "verify_stored",
+]

@@ -1,0 +1,177 @@
+"""A release's commission and station figures, copied out of the tallies and the comparison run.
+
+Observer figures are what the tallies count: each commission's ObserverTally and each counted
+station's accepted figures (StationTallyState). Official figures come from the snapshot the
+comparison run used. Percentages are computed once here (elections.numbers.percent) and stored
+as text, so the published pages and files never recompute them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from elections.models import Commission, Contest
+from elections.protocol import Figures
+from observers.models import Evidence, Organization
+from tallies.models import (
+    CopyPhoto,
+    ObserverTally,
+    OfficialFigure,
+    OfficialProtocol,
+    OfficialSnapshot,
+    ReconciliationRun,
+    StationTallyState,
+)
+from tallies.publication import CommissionEntry, StationEntry, sha256
+from tallies.selectors.layout import Layout
+from tallies.services.releases.summary import utc
+
+PEC = Commission.Level.PEC
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def source_document(layout: Layout, figures: Figures | None, stations: int) -> dict[str, Any] | None:
+    """One source's figures with turnout and shares as text; None when there are no figures."""
+    if figures is None:
+        return None
+    return {
+        "stations": stations,
+        "lines": dict(sorted(figures.lines.items())),
+        "options": dict(sorted(figures.options.items())),
+        "turnout": _text(layout.turnout(figures)),
+        "shares": {code: _text(share) for code, share in layout.shares(figures).items()},
+    }
+
+
+def official_figures(
+    snapshot: OfficialSnapshot | None, commission_ids: Iterable[int]
+) -> dict[int, tuple[Figures, int]]:
+    """Commission id → (official figures, stations) from the snapshot, for the given commissions."""
+    if snapshot is None:
+        return {}
+    protocols = OfficialProtocol.objects.filter(snapshot=snapshot, commission_id__in=list(commission_ids))
+    by_protocol = dict(protocols.values_list("pk", "commission_id"))
+    counts = dict(protocols.values_list("commission_id", "stations_count"))
+    lines: dict[int, dict[str, int]] = defaultdict(dict)
+    options: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = OfficialFigure.objects.filter(protocol_id__in=list(by_protocol)).values_list(
+        "protocol_id", "line__code", "option__code", "value"
+    )
+    for protocol_id, line, option, value in rows.iterator(chunk_size=20_000):
+        target = lines if line else options
+        target[by_protocol[protocol_id]][line or option] = value
+    return {cid: (Figures(lines[cid], options[cid]), counts[cid]) for cid in by_protocol.values()}
+
+
+def commission_entries(
+    organization: Organization, contest: Contest, layout: Layout, run: ReconciliationRun | None
+) -> list[CommissionEntry]:
+    """Every commission above the stations with observer figures, and the root, in path order."""
+    tallies = {
+        t.commission_id: t
+        for t in ObserverTally.objects.filter(organization=organization, contest=contest).exclude(
+            commission__level=PEC
+        )
+    }
+    rollups = {r.commission_id: r for r in run.commissions.all()} if run else {}
+    root = Commission.objects.filter(election_id=contest.election_id, parent__isnull=True)
+    ids = tallies.keys() | rollups.keys() | set(root.values_list("pk", flat=True))
+    official = official_figures(run.snapshot if run else None, ids)
+    commissions = Commission.objects.filter(pk__in=ids).exclude(level=PEC).order_by("path")
+    return [
+        _commission(c, layout, tallies.get(c.pk), rollups.get(c.pk), official.get(c.pk)) for c in commissions
+    ]
+
+
+def _commission(commission, layout, tally, rollup, official) -> CommissionEntry:  # type: ignore[no-untyped-def]
+    compared = rollup.stations_compared if rollup else 0
+    figures = {
+        "observer": source_document(layout, tally.figures(), tally.stations_count) if tally else None,
+        "official": source_document(layout, *official) if official else None,
+        "compared_observer": source_document(layout, rollup.observer_figures(), compared) if rollup else None,
+        "compared_official": source_document(layout, rollup.official_figures(), compared) if rollup else None,
+    }
+    c = commission
+    discrepant = rollup.stations_discrepant if rollup else 0
+    return CommissionEntry(c.pk, c.parent_id, c.level, c.code, c.name, c.path, compared, discrepant, figures)
+
+
+def counted_states(organization: Organization, contest: Contest) -> list[StationTallyState]:
+    """The organisation's counted stations for the contest, with station, PEC and newest copy."""
+    states = StationTallyState.objects.counted().filter(
+        organization=organization, contest=contest, current_copy__isnull=False
+    )
+    related = states.select_related("station__pec", "current_copy__observer")
+    return list(related.order_by("station__pec__path"))
+
+
+def station_entries(
+    states: list[StationTallyState], layout: Layout, run: ReconciliationRun | None, show_photos: bool
+) -> list[StationEntry]:
+    """One entry per counted station: accepted figures, official protocol, differences, photo."""
+    comparisons = {c.station_id: c for c in run.stations.all()} if run else {}
+    snapshot = run.snapshot if run else None
+    official = official_figures(snapshot, [state.station.pec_id for state in states])
+    names = _names(states)
+    photos = (
+        _photos([state.current_copy_id for state in states if state.current_copy_id]) if show_photos else {}
+    )
+    found = []
+    for state in states:
+        comparison, protocol = comparisons.get(state.station_id), official.get(state.station.pec_id)
+        found.append(_station(state, layout, comparison, protocol, names, photos))
+    return found
+
+
+def _station(state, layout, comparison, official, names, photos) -> StationEntry:  # type: ignore[no-untyped-def]
+    station, copy = state.station, state.current_copy
+    ancestors = station.pec.ancestor_paths()
+    photo = photos.get(copy.pk)
+    figures = {
+        "observer": source_document(layout, state.applied_figures(), 1),
+        "official": source_document(layout, official[0], 1) if official else None,
+        "differences": comparison.differences if comparison else {},
+    }
+    return StationEntry(
+        station_id=station.pk,
+        parent_id=station.pec.parent_id,
+        number=station.number,
+        path=station.pec.path,
+        parent_name=names.get(ancestors[-1], "") if ancestors else "",
+        region_name=names.get(ancestors[1], "") if len(ancestors) > 2 else "",
+        registered_voters=station.registered_voters,
+        observer_code=copy.observer.code,
+        copy_submitted_at=utc(copy.submitted_at),
+        is_discrepant=comparison.is_discrepant if comparison else None,
+        figures=figures,
+        photo_evidence_id=photo.pk if photo else None,
+        photo_sha256=_file_sha256(photo) if photo else "",
+    )
+
+
+def _names(states: list[StationTallyState]) -> dict[str, str]:
+    """Path → name of every commission above the given stations (one query)."""
+    paths = {path for state in states for path in state.station.pec.ancestor_paths()}
+    if not states:
+        return {}
+    election_id = states[0].station.pec.election_id
+    rows = Commission.objects.filter(election_id=election_id, path__in=paths).values_list("path", "name")
+    return dict(rows)
+
+
+def _photos(copy_ids: list[int]) -> dict[int, Evidence]:
+    """Copy id → the newest ready (sanitised) photo attached to it."""
+    photos = CopyPhoto.objects.filter(copy_id__in=copy_ids, evidence__status=Evidence.Status.READY)
+    ordered = photos.select_related("evidence").order_by("attached_at", "id")
+    return {photo.copy_id: photo.evidence for photo in ordered}
+
+
+def _file_sha256(evidence: Evidence) -> str:
+    with evidence.file.open("rb") as handle:
+        return sha256(handle.read())

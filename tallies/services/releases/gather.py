@@ -1,0 +1,182 @@
+"""Gather everything a release shows into a ReleaseData: header, layout, figures, coverage, etc.
+
+Only organisation-level attribution and pseudonymous observer codes are gathered: no names,
+phones, usernames or e-mails, and no violation act's text, only counts by stage and category.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import Count, Q
+
+from elections.models import Contest, PollingStation
+from elections.numbers import percent
+from observers.models import Organization, ViolationAct
+from observers.models.visits import Stage
+from observers.services.violations import taxonomy
+from tallies import demo
+from tallies.models import AnalysisRun, AuditEntry, Release, StationTallyState
+from tallies.publication import ReceiptEntry, ReleaseData, StationEntry
+from tallies.selectors.commission import latest_run
+from tallies.selectors.layout import Layout
+from tallies.services import audit
+from tallies.services.accepted import countable_copies
+from tallies.services.releases.figures import commission_entries, counted_states, station_entries
+from tallies.services.releases.receipts import receipts_for
+from tallies.services.releases.summary import header_document
+
+LICENSE = "CC-BY-4.0"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the publisher chose: the release's number, dates, changelog and photo consent."""
+
+    organization: Organization
+    contest: Contest
+    number: int
+    created_at: datetime
+    publish_at: datetime
+    changelog: str
+    show_photos: bool
+    previous: Release | None
+
+
+def gather(publication: Publication) -> ReleaseData:
+    """Copy the organisation's current findings for the contest into a ReleaseData."""
+    organization, contest = publication.organization, publication.contest
+    layout, run = Layout.of(contest), latest_run(organization, contest)
+    states = counted_states(organization, contest)
+    stations = station_entries(states, layout, run, publication.show_photos)
+    sequence, head = audit.chain_head(organization)
+    credits = [demo.CREDIT] if contest.election.slug == "ru-duma-2011" else []
+    header = header_document(publication, run, (sequence, head), credits, LICENSE)
+    return ReleaseData(
+        header=header,
+        layout=layout_document(layout),
+        coverage=coverage(contest, stations),
+        seats=seats(organization, contest),
+        violations=violations(organization, contest),
+        commissions=commission_entries(organization, contest, layout, run),
+        stations=stations,
+        receipts=receipts(states),
+        chain=chain(organization, sequence),
+    )
+
+
+def layout_document(layout: Layout) -> dict[str, Any]:
+    """The protocol's lines (code, number, labels by language, turnout roles) and options."""
+    lines = [
+        {
+            "code": line.code,
+            "number": line.number,
+            "labels": line.labels,
+            "is_turnout_base": line.is_turnout_base,
+            "is_turnout_numerator": line.is_turnout_numerator,
+        }
+        for line in layout.lines
+    ]
+    options = [
+        {"code": o.code, "name": o.name, "short_name": o.short_name, "is_against_all": o.is_against_all}
+        for o in layout.options
+    ]
+    return {"lines": lines, "options": options}
+
+
+def coverage(contest: Contest, stations: list[StationEntry]) -> dict[str, Any]:
+    """How much of the election the copies cover: stations and registered voters, in percent."""
+    all_stations = PollingStation.objects.filter(pec__election_id=contest.election_id)
+    total = all_stations.count()
+    voters_total = sum(v or 0 for v in all_stations.values_list("registered_voters", flat=True))
+    voters_covered = sum(s.registered_voters or 0 for s in stations)
+    compared = [s for s in stations if s.is_discrepant is not None]
+    return {
+        "stations_total": total,
+        "stations_with_copies": len(stations),
+        "stations_percent": _text(percent(len(stations), total)),
+        "stations_compared": len(compared),
+        "stations_discrepant": sum(1 for s in compared if s.is_discrepant),
+        "registered_voters_total": voters_total,
+        "registered_voters_covered": voters_covered,
+        "registered_voters_percent": _text(percent(voters_covered, voters_total)),
+    }
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def seats(organization: Organization, contest: Contest) -> dict[str, Any] | None:
+    """The latest seat allocation by both sources (AnalysisRun kind "seats"), or None."""
+    runs = AnalysisRun.objects.done().filter(
+        organization=organization, contest=contest, kind=AnalysisRun.Kind.SEATS
+    )
+    run = runs.order_by("-finished_at", "-id").first()
+    if run is None:
+        return None
+    return {
+        "computed_at": (run.finished_at or run.started_at).astimezone(UTC).isoformat(),
+        "rule": run.inputs.get("rule"),
+        "official": _seat_source(run.result.get("official")),
+        "observer": _seat_source(run.result.get("observer")),
+    }
+
+
+def _seat_source(source: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not source:
+        return None
+    keys = ("seats", "votes", "stations", "error", "passed")
+    return {key: source.get(key) for key in keys}
+
+
+def violations(organization: Organization, contest: Contest) -> list[dict[str, Any]]:
+    """Counts of violation acts not rejected on review, and of verified ones, by stage and category."""
+    rows = (
+        ViolationAct.objects.filter(organization=organization, election_id=contest.election_id)
+        .exclude(review=ViolationAct.Review.REJECTED)
+        .values("stage", "violation_type__category")
+        .annotate(acts=Count("pk"), verified=Count("pk", filter=Q(review=ViolationAct.Review.VERIFIED)))
+    )
+    labels = {row["code"]: row["labels"] for row in taxonomy()["categories"]}
+    stages = list(Stage.values)
+    found = [
+        {
+            "stage": row["stage"],
+            "category": row["violation_type__category"],
+            "category_labels": labels.get(row["violation_type__category"], {}),
+            "acts": row["acts"],
+            "verified": row["verified"],
+        }
+        for row in rows
+    ]
+    return sorted(found, key=lambda row: (stages.index(row["stage"]), row["category"]))
+
+
+def receipts(states: list[StationTallyState]) -> list[ReceiptEntry]:
+    """The receipt of every accepted copy: the current, unquarantined copies of counted stations."""
+    if not states:
+        return []
+    stations = {state.station_id: state.station for state in states}
+    copies = list(countable_copies(states[0].organization_id, states[0].contest_id, stations))
+    found = receipts_for(copies)
+    return sorted(
+        (
+            ReceiptEntry(
+                found[copy.pk],
+                copy.station_id,
+                stations[copy.station_id].number,
+                stations[copy.station_id].pec.path,
+            )
+            for copy in copies
+        ),
+        key=lambda entry: entry.receipt,
+    )
+
+
+def chain(organization: Organization, sequence: int) -> list[tuple[int, str, str]]:
+    """(sequence, prev_hash, entry_hash) of the organisation's audit entries up to `sequence`."""
+    entries = AuditEntry.objects.filter(organization=organization, sequence__lte=sequence)
+    return list(entries.order_by("sequence").values_list("sequence", "prev_hash", "entry_hash"))

@@ -1,0 +1,71 @@
+"""The "release" document: who publishes what, when, on which sources, with which audit head."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from tallies.models import ReconciliationRun
+
+if TYPE_CHECKING:
+    from tallies.services.releases.gather import Publication
+
+
+def utc(moment: datetime | None) -> str | None:
+    """An aware datetime as ISO 8601 in UTC ("2011-12-04T20:00:00+00:00"); None stays None."""
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def header_document(
+    publication: Publication,
+    run: ReconciliationRun | None,
+    head: tuple[int, str],
+    credits: list[str],
+    license_name: str,
+) -> dict[str, Any]:
+    """Return the release's metadata: number, organisation, election, contest, dates, sources."""
+    election, contest = publication.contest.election, publication.contest
+    return {
+        "number": publication.number,
+        "organization": {"slug": publication.organization.slug, "name": publication.organization.name},
+        "election": {
+            "slug": election.slug,
+            "name": election.name,
+            "country": election.country,
+            "held_on": election.held_on.isoformat(),
+            "time_zone": election.time_zone,
+        },
+        "contest": {"slug": contest.slug, "name": contest.name, "kind": contest.kind},
+        "created_at": utc(publication.created_at),
+        "publish_at": utc(publication.publish_at),
+        "changelog": publication.changelog,
+        "previous_release": _previous(publication),
+        "audit_chain_head": {"sequence": head[0], "entry_hash": head[1]},
+        "official_snapshot": _snapshot(run),
+        "comparison_computed_at": utc(run.finished_at) if run else None,
+        "credits": credits,
+        "license": license_name,
+    }
+
+
+def _previous(publication: Publication) -> dict[str, Any] | None:
+    previous = publication.previous
+    if previous is None:
+        return None
+    return {"number": previous.number, "manifest_sha256": previous.manifest_sha256}
+
+
+def _snapshot(run: ReconciliationRun | None) -> dict[str, Any] | None:
+    """The official snapshot compared with: file, its SHA-256, source, status (provisional/final)."""
+    if run is None:
+        return None
+    snapshot = run.snapshot
+    return {
+        "file_name": snapshot.file_name,
+        "sha256": snapshot.file_sha256,
+        "source": snapshot.source,
+        "source_url": snapshot.source_url,
+        "status": snapshot.status,
+        "level": snapshot.level,
+        "imported_at": utc(snapshot.imported_at),
+    }

@@ -1,0 +1,84 @@
+"""The organisation admin's publishing page: publish a release, see every release and its status.
+
+Only admins of an approved organisation (observers.access.administered_organization) may see
+or use it; coordinators and everyone else get 403.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from elections.models import Contest
+from observers.access import administered_organization
+from observers.models import Organization
+from tallies import selectors
+from tallies.models import Release
+from tallies.services import releases
+
+
+class PublishForm(forms.Form):
+    """What to publish: the contest, what changed, when it becomes public, whether with photos."""
+
+    contest: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        queryset=Contest.objects.none(), label=gettext_lazy("Contest")
+    )
+    changelog = forms.CharField(
+        label=gettext_lazy("What this release contains or corrects"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    publish_at = forms.DateTimeField(
+        label=gettext_lazy("Public from (election's local time; empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    show_photos = forms.BooleanField(label=gettext_lazy("Publish the protocol photos"), required=False)
+
+    def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["contest"].queryset = selectors.contests_with_data(organization)  # type: ignore[attr-defined]
+
+    def publish_moment(self) -> datetime | None:
+        """The chosen time read in the contest's election time zone (the form reads it as UTC)."""
+        moment = self.cleaned_data.get("publish_at")
+        if moment is None:
+            return None
+        zone = ZoneInfo(self.cleaned_data["contest"].election.time_zone)
+        return timezone.make_aware(timezone.make_naive(moment, ZoneInfo("UTC")), zone)
+
+
+@login_required
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show the organisation's releases and, for a POST, publish the next one."""
+    organization = administered_organization(request.user, slug)
+    form = PublishForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = _publish(request, organization, form)
+        except releases.ReleaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Release %(number)s is stored.") % {"number": release.number})
+            return redirect("public-manage", slug=organization.slug)
+    found = Release.objects.filter(organization=organization).select_related("contest__election")
+    context = {"organization": organization, "form": form, "releases": found, "now": timezone.now()}
+    return render(request, "public/manage.html", context)
+
+
+def _publish(request: HttpRequest, organization: Organization, form: PublishForm) -> Release:
+    return releases.publish_release(
+        organization=organization,
+        contest=form.cleaned_data["contest"],
+        published_by=request.user,  # type: ignore[arg-type]
+        changelog=form.cleaned_data["changelog"],
+        publish_at=form.publish_moment(),
+        show_photos=form.cleaned_data["show_photos"],
+    )

@@ -1,0 +1,49 @@
+"""Public pages in a real headless browser (Debian's Chromium), at 360 px, in ru, kk and en.
+
+Reuses tests/test_browser.py: each page is opened without an account, screenshotted into
+var/screenshots/ and must not be wider than the phone's screen.
+"""
+
+# ruff: noqa: F811  (the browser fixture is imported from tests/test_browser.py)
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.publication.conftest import publish
+from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser, open_page  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHARES = {"ru": "Явка и доли голосов", "kk": "Қатысу және дауыс үлестері", "en": "Turnout and shares"}
+
+
+@pytest.fixture
+def public_release(reconciled, organization, contest, admin):
+    return publish(organization, contest, admin)
+
+
+def pages(release, station, tec) -> dict[str, str]:
+    args = release.url_args()
+    return {
+        "public-overview": release.get_absolute_url(),
+        "public-tec": reverse("public-commission", args=[*args, tec.pk]),
+        "public-station": reverse("public-station", args=[*args, station.pk]),
+        "public-violations": reverse("public-violations", args=args),
+        "public-data": reverse("public-data", args=args),
+        "public-index": reverse("public-index"),
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_it_shows_the_public_pages_on_a_phone(
+    browser, live_server, client, public_release, station, tec, language
+):
+    for name, url in pages(public_release, station, tec).items():
+        context, page = open_page(browser, live_server, client, None, url, language, name)
+
+        assert_fits_a_phone(page, language)
+        if name in ("public-overview", "public-tec", "public-station"):
+            assert SHARES[language] in page.inner_text("main")
+            assert page.locator("meter").count() >= 2  # the bar chart
+        context.close()

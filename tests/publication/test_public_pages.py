@@ -1,0 +1,158 @@
+"""Public pages: what a journalist sees without an account, in Russian, Kazakh and English.
+
+Each page is built from the release's stored rows and cached per release, version that
+supersedes it, language and page; the admin publishes from a page of their own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tallies.models import AnalysisRun, Release, StationTallyState
+from tests.publication.conftest import later, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def text(client, url: str, language: str = "en") -> str:
+    response = client.get(url, headers={"accept-language": language})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_shows_the_national_overview_with_both_sources_and_the_credits(client, release):
+    page = text(client, release.get_absolute_url())
+
+    assert "Golos" in page and "version 1" in page and "First release." in page
+    assert "60.40 %" in page and "58.97 %" in page  # official and observer turnout
+    assert "+670" in page  # United Russia: official − observer over the compared stations
+    assert "kartaitogov.ru" in page and "Shpilkin" in page and "dkobak" in page
+    assert "Methodology" in page and "2 of 3 stations" in page
+
+
+def test_it_shows_a_region_and_a_tec_with_their_stations(client, release, tec):
+    page = text(client, reverse("public-commission", args=[*release.url_args(), tec.pk]))
+
+    assert "84 Пресненский район" in page and "Station 91" in page
+    assert "Station 92" not in page  # the other organisation's copy
+
+
+def test_it_shows_a_station_line_by_line(client, release, station):
+    page = text(client, reverse("public-station", args=[*release.url_args(), station.pk]))
+
+    assert "2124" in page and "2326" in page and "+202" in page
+    assert "the copy differs from the official protocol" in page
+    assert release.stations.get(station=station).observer_code in page
+
+
+def test_it_shows_the_protocol_photo_when_the_organisation_chose_to(
+    client, reconciled, organization, contest, admin, photo, station
+):
+    release = publish(organization, contest, admin, show_photos=True)
+    url = reverse("public-station-photo", args=[*release.url_args(), station.pk])
+
+    assert url in text(client, reverse("public-station", args=[*release.url_args(), station.pk]))
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content) == photo.file.open("rb").read()
+
+
+def test_it_shows_the_seats_by_both_sources_when_they_were_computed(
+    client, reconciled, organization, contest, admin
+):
+    result = {
+        "official": {"seats": {"p6_UR": 238, "p4_KPRF": 92}, "votes": {"p6_UR": 1995}, "error": ""},
+        "observer": {"seats": {"p6_UR": 190, "p4_KPRF": 110}, "votes": {"p6_UR": 835}, "error": ""},
+    }
+    AnalysisRun.objects.create(
+        organization=organization,
+        contest=contest,
+        kind="seats",
+        result=result,
+        status="done",
+        finished_at=timezone.now(),
+    )
+    release = publish(organization, contest, admin)
+
+    page = text(client, release.get_absolute_url())
+    assert "Seats" in page and "238" in page and "190" in page
+    assert "seats.csv" in {f.name for f in release.files.all()}
+
+
+def test_it_shows_violation_statistics_by_stage_and_category(client, release):
+    page = text(client, reverse("public-violations", args=release.url_args()))
+
+    assert "No violation acts are reported in this release." in page
+
+
+def test_it_lists_the_files_with_their_hashes_and_how_to_verify(client, release):
+    page = text(client, reverse("public-data", args=release.url_args()))
+
+    assert release.manifest_sha256 in page and "verify_release.py" in page
+    for found in release.files.all():
+        assert found.name in page and found.sha256 in page
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("ru", "Явка и доли голосов"), ("en", "Turnout and shares"), ("kk", 'lang="kk"')],
+)
+def test_it_speaks_the_visitors_language(client, release, language, heading):
+    assert heading in text(client, release.get_absolute_url(), language)
+
+
+def test_it_caches_a_page_and_serves_it_with_few_queries(client, release, django_assert_max_num_queries):
+    text(client, release.get_absolute_url())
+
+    with django_assert_max_num_queries(3):  # the release, its successor, nothing else
+        text(client, release.get_absolute_url())
+
+
+def test_it_lists_published_releases_only(client, release, organization, contest, admin):
+    publish(organization, contest, admin, changelog="Embargoed.", publish_at=later(60))
+
+    page = text(client, reverse("public-index"))
+    assert release.get_absolute_url() in page and "/v2/" not in page
+
+
+def test_it_lets_an_admin_publish_from_the_publishing_page(client, reconciled, admin, organization, contest):
+    client.force_login(admin)
+    url = reverse("public-manage", args=[organization.slug])
+
+    response = client.post(url, {"contest": contest.pk, "changelog": "Election night, first figures."})
+
+    assert response.status_code == 302
+    release = Release.objects.get()
+    assert release.changelog == "Election night, first figures." and release.published_by == admin
+    assert "v1" in text(client, url)
+
+
+def test_it_reads_the_embargo_time_in_the_elections_time_zone(
+    client, reconciled, admin, organization, contest
+):
+    client.force_login(admin)
+
+    client.post(
+        reverse("public-manage", args=[organization.slug]),
+        {"contest": contest.pk, "changelog": "Embargoed.", "publish_at": "2030-01-01T09:00"},
+    )
+
+    release = Release.objects.get()
+    assert release.publish_at.isoformat() == "2030-01-01T06:00:00+00:00"  # 09:00 in Moscow
+    assert "embargoed" in text(client, reverse("public-manage", args=[organization.slug]))
+
+
+def test_it_shows_the_admin_why_a_release_cannot_be_made(
+    client, reconciled, admin, organization, contest, station
+):
+    StationTallyState.objects.filter(organization=organization, station=station).update(wanted_version=99)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("public-manage", args=[organization.slug]), {"contest": contest.pk, "changelog": "x"}
+    )
+
+    assert response.status_code == 200 and not Release.objects.exists()
+    assert "not in the tallies yet" in response.content.decode()

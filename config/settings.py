@@ -227,6 +227,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: apply any station whose current copy is not yet in the tallies. This is the
     # outbox drain: a lost task message can delay a tally by a minute but never lose it.
     "sweep-stale-tallies": {"task": "tallies.tasks.sweep_stale_tallies", "schedule": 60.0},
+    # Every five minutes: record each deployed organisation's coverage (stations complete, partial,
+    # missing, ...) for the elections being held, as the points of the dashboard's progress chart.
+    "record-coverage": {"task": "tallies.tasks_coverage.record_election_night_coverage", "schedule": 300.0},
 }
 
 CACHES = {

@@ -48,3 +48,5 @@ def reconcile(*, organization_id: int, contest_id: int, snapshot_id: int | None 
 
 
 from tallies.tasks_analysis import *  # noqa: E402, F403
+from tallies.tasks_comparison import *  # noqa: E402, F403
+from tallies.tasks_coverage import *  # noqa: E402, F403

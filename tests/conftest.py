@@ -176,3 +176,23 @@ def new_uuid():
 
 
 from tests.tallies.test_selectors import reconciled  # noqa: E402,F401  (election night in miniature)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reload the shipped taxonomy and checklists when a transactional test flushed them.
+
+    Data migrations load them once per test database; a `transaction=True` test (live server,
+    real Celery worker) empties every table afterwards, and with xdist any later test may run next.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "db" not in request.fixturenames:
+        return
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from observers.models import ChecklistItem, ViolationType
+    from observers.services import violations, visits
+
+    if not (ViolationType.objects.exists() and ChecklistItem.objects.exists()):
+        violations.load_violation_types()
+        visits.load_checklist_items()

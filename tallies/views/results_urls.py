@@ -1,6 +1,6 @@
 """Routes of the results pages: home, commission drill-down, station, CSV exports."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tallies.views import results
 
@@ -23,4 +23,8 @@ urlpatterns = [
         results.station_export,
         name="results-station-export",
     ),
+    path("", include("tallies.views.comparison_urls")),
+    path("", include("tallies.views.analysis_urls")),
+    path("", include("tallies.views.dashboard_urls")),
+    path("", include("tallies.views.desk_urls")),
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ def draw_sample(
     contest: Contest,
     size: int,
     is_stratified: bool,
-    created_by: AbstractBaseUser,
+    created_by: User,
     seed: int | None = None,
 ) -> QuickCountSample:
     """Draw and store a sample (random seed unless given); raise SampleFrozenError once one is frozen."""

@@ -12,6 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from elections.models import Commission, Contest
 from elections.numbers import percent
 from elections.protocol import Figures
@@ -28,7 +30,7 @@ def rule_of(contest: Contest) -> SeatRule:
     """Return the contest's seat rule; raise AnalysisError when none is defined."""
     rule = SeatRule.objects.filter(contest=contest).first()
     if rule is None:
-        raise AnalysisError("No seat rule is defined for this contest.")
+        raise AnalysisError(_("No seat rule is defined for this contest."))
     return rule
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from elections.models import Commission, Contest, PollingStation
 from observers.models import Organization
@@ -82,7 +83,7 @@ def _turnout_line_ids(contest: Contest) -> tuple[int, list[int]]:
     base = next((line.pk for line in lines if line.is_turnout_base), None)
     numerators = [line.pk for line in lines if line.is_turnout_numerator]
     if base is None or not numerators:
-        raise AnalysisError("The protocol form does not say which lines give the turnout.")
+        raise AnalysisError(_("The protocol form does not say which lines give the turnout."))
     return base, numerators
 
 
@@ -91,7 +92,7 @@ def _leader(contest: Contest, figures: QuerySet) -> tuple[int, str]:  # type: ig
     totals = figures.filter(option_id__in=parties).values("option_id").order_by()
     top = totals.annotate(total=Sum("value")).order_by("-total", "option_id").first()
     if top is None or not top["total"]:
-        raise AnalysisError("No votes for any party or candidate in these figures.")
+        raise AnalysisError(_("No votes for any party or candidate in these figures."))
     return top["option_id"], parties[top["option_id"]]
 
 
@@ -99,9 +100,7 @@ def _stations(contest: Contest) -> dict[int, tuple[int, str, int]]:
     """Return {PEC id: (station id, station number, parent commission id)} for the election."""
     stations = PollingStation.objects.filter(pec__election_id=contest.election_id)
     rows = stations.values_list("pec_id", "pk", "number", "pec__parent_id")
-    return {
-        pec_id: (pk, number, parent_id) for pec_id, pk, number, parent_id in rows.iterator(chunk_size=10_000)
-    }
+    return {pec: (pk, number, parent or 0) for pec, pk, number, parent in rows.iterator(chunk_size=10_000)}
 
 
 def _tec_names(tec_ids: set[int]) -> dict[int, str]:

@@ -1,0 +1,69 @@
+"""The analysis pages' tables as (header, rows) for CSV downloads: the open data behind each chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from elections.models import Contest
+from tallies.selectors.analysis.forensics import ForensicsPage
+from tallies.selectors.analysis.quick_count import QuickCountPage, convergence_table
+from tallies.services.analysis.forensics import TENTHS
+
+Table = tuple[list[str], list[list[Any]]]
+
+
+def fingerprint_table(page: ForensicsPage) -> Table:
+    """Return every non-empty 1-point cell of the fingerprint: turnout, leader's share, stations."""
+    cells = (page.state.result.get("fingerprint") or {}).get("cells", [])
+    return [_("Turnout (%, from)"), _("Leader's share (%, from)"), _("Stations")], cells
+
+
+def histogram_table(page: ForensicsPage) -> Table:
+    """Return stations per 0.1 point of turnout and of the leader's share."""
+    tests = page.state.result.get("integer") or {}
+    if not tests:
+        return [], []
+    turnout, leader = tests["turnout"]["histogram"], tests["leader"]["histogram"]
+    rows = [[f"{i / 10:.1f}", turnout[i], leader[i]] for i in range(TENTHS + 1)]
+    return [_("Percent (from)"), _("Stations by turnout"), _("Stations by leader's share")], rows
+
+
+def tests_table(page: ForensicsPage) -> Table:
+    """Return the integer-percentage tests: observed, expected, z and p."""
+    header = [_("Figure"), _("Stations tested"), _("Near a whole percent"), _("Expected"), "z", "p"]
+    rows = [[r.label, r.stations, r.observed, r.expected, r.z, r.p_value] for r in page.integer_rows]
+    return header, rows
+
+
+def tenths_table(page: ForensicsPage) -> Table:
+    return [_("Tenth digit"), _("Stations by turnout"), _("Stations by leader's share")], page.tenth_rows
+
+
+def digits_table(page: ForensicsPage) -> Table:
+    return [_("Last digit"), _("Vote counts"), _("Expected if uniform")], page.digit_rows
+
+
+def outliers_table(page: ForensicsPage) -> Table:
+    """Return the stations furthest from their TEC's median turnout (robust z-score)."""
+    header = [_("Station"), _("Territorial commission"), _("Turnout (%)"), _("TEC median (%)"), _("Robust z")]
+    rows = [[o["number"], o["tec"], o["turnout"], o["median"], o["score"]] for o in page.outliers["top"]]
+    return header, rows
+
+
+def estimate_table(page: QuickCountPage) -> Table:
+    """Return the quick-count estimate: share, margin and the 95 % interval per row."""
+    header = [_("Figure"), _("Estimate (%)"), _("Margin of error (points)"), _("From (%)"), _("To (%)")]
+    return header, [[r.label, r.share, r.margin, r.low, r.high] for r in page.rows]
+
+
+def sample_table(page: QuickCountPage, stations: list[Any]) -> Table:
+    """Return the sampled stations: region, TEC, number and whether each has reported."""
+    header = [_("Region"), _("Territorial commission"), _("Station"), _("Reported")]
+    rows = [[s.stratum, s.tec, s.number, _("yes") if s.has_reported else _("no")] for s in stations]
+    return header, rows
+
+
+def convergence(contest: Contest, page: QuickCountPage) -> Table:
+    return convergence_table(contest, page.state.result)

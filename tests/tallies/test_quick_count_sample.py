@@ -1,0 +1,194 @@
+"""Quick count: a seeded, recorded sample of stations that can be frozen, and its estimate.
+
+`crowd` adds 40 stations to the contest's geography: 20 more in Moscow, 20 in Moscow Oblast, so
+the population is 43 stations in two regions. `reported` submits copies for 12 sampled stations.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.utils import translation
+
+from elections.models import PollingStation
+from elections.services import StationRecord, ensure_hierarchy
+from tallies import services
+from tallies.analysis import quickcount
+from tallies.models import AnalysisRun, ProtocolCopy, QuickCountSample
+from tallies.services import analysis
+from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
+
+pytestmark = pytest.mark.django_db
+
+MOSCOW, OBLAST = "Город Москва", "Московская область"
+POPULATION = 43
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English (the default language is Russian once catalogs exist)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def crowd(contest):
+    stations = [StationRecord((MOSCOW, "86 Арбат"), f"{200 + i}", 1500 + 10 * i) for i in range(20)]
+    stations += [StationRecord((OBLAST, "ТИК Химки"), f"{3000 + i}", 2000 + 10 * i) for i in range(20)]
+    ensure_hierarchy(election=contest.election, root_name="ЦИК России", stations=stations)
+    return contest
+
+
+def draw(organization, coordinator, contest, size=20, seed=7, stratified=True) -> QuickCountSample:
+    return analysis.draw_sample(
+        organization=organization,
+        contest=contest,
+        size=size,
+        is_stratified=stratified,
+        created_by=coordinator,
+        seed=seed,
+    )
+
+
+def sampled(sample) -> list[int]:
+    return sorted(sample.stations.values_list("station_id", flat=True))
+
+
+def figures(index: int) -> tuple[dict[str, int], dict[str, int]]:
+    """A copy whose turnout and United Russia vote vary with `index` (control relations aside)."""
+    took_part = 800 + 37 * index
+    lines = {**LINES_PEC_91_OFFICIAL, "voters_on_list": 1500 + 11 * index, "ballots_issued_early": 0}
+    lines |= {"ballots_issued_in_station": took_part - 19, "ballots_issued_outside": 19}
+    options = {**OPTIONS_PEC_91_OFFICIAL, "p6_UR": 300 + 41 * index % 400, "p4_KPRF": 200 + 13 * index}
+    return lines, options
+
+
+def expected(reports: int = 12) -> tuple[quickcount.Estimate, quickcount.Estimate]:
+    """Return the ratio estimates of turnout and of United Russia's share from the first copies."""
+    pairs = [figures(i) for i in range(reports)]
+    took_part = [(lines["ballots_issued_in_station"] + 19, lines["voters_on_list"]) for lines, _ in pairs]
+    united_russia = [(options["p6_UR"], sum(options.values())) for _, options in pairs]
+    return quickcount.estimate(took_part, POPULATION), quickcount.estimate(united_russia, POPULATION)
+
+
+def report(observer, contest, station_id: int, index: int) -> ProtocolCopy:
+    lines, options = figures(index)
+    return services.submit_protocol_copy(
+        observer=observer,
+        contest=contest,
+        station=PollingStation.objects.get(pk=station_id),
+        lines=lines,
+        options=options,
+        client_uuid=uuid.uuid4(),
+        channel=ProtocolCopy.Channel.IMPORT,
+    ).copy
+
+
+@pytest.fixture
+def reported(crowd, organization, coordinator, observer):
+    """A sample of 20 with copies from 12 of its stations, in a known order."""
+    sample = draw(organization, coordinator, crowd)
+    for index, station_id in enumerate(sampled(sample)[:12]):
+        report(observer, crowd, station_id, index)
+    return sample
+
+
+def test_it_draws_the_same_stations_from_the_same_seed_and_keeps_both_draws(crowd, organization, coordinator):
+    first = draw(organization, coordinator, crowd, seed=7)
+
+    second = draw(organization, coordinator, crowd, seed=7)
+
+    assert sampled(first) == sampled(second) and len(sampled(first)) == 20
+    assert QuickCountSample.objects.filter(organization=organization).count() == 2
+
+
+def test_it_draws_a_random_seed_by_default_and_records_it(crowd, organization, coordinator):
+    sample = draw(organization, coordinator, crowd, seed=None)
+
+    assert 0 <= sample.seed < 10**12
+    assert sample.stations.count() == sample.size == 20 and sample.created_by == coordinator
+
+
+def test_it_draws_each_region_in_proportion_to_its_stations(crowd, organization, coordinator):
+    sample = draw(organization, coordinator, crowd, size=20)
+
+    strata = sorted(sample.stations.values_list("stratum", flat=True))
+
+    # 20 × 23/43 = 10.70 and 20 × 20/43 = 9.30: floors 10 and 9, the last seat to the larger remainder.
+    assert strata.count(MOSCOW) == 11 and strata.count(OBLAST) == 9
+
+
+def test_it_refuses_to_redraw_a_frozen_sample(crowd, organization, coordinator):
+    sample = draw(organization, coordinator, crowd)
+    analysis.freeze_sample(organization=organization, sample=sample)
+
+    with pytest.raises(analysis.SampleFrozenError, match=r"frozen at .*cannot be redrawn"):
+        draw(organization, coordinator, crowd, seed=8)
+
+    assert QuickCountSample.objects.filter(organization=organization).count() == 1
+
+
+def test_it_freezes_only_the_latest_draw(crowd, organization, coordinator):
+    older = draw(organization, coordinator, crowd, seed=1)
+    draw(organization, coordinator, crowd, seed=2)
+
+    with pytest.raises(analysis.QuickCountError, match="latest"):
+        analysis.freeze_sample(organization=organization, sample=older)
+
+
+def test_it_keeps_the_first_freezing_time_when_frozen_again(crowd, organization, coordinator):
+    sample = draw(organization, coordinator, crowd)
+    first = analysis.freeze_sample(organization=organization, sample=sample).frozen_at
+
+    again = analysis.freeze_sample(organization=organization, sample=sample).frozen_at
+
+    assert first is not None and again == first
+
+
+def test_it_lets_another_organisation_draw_its_own_sample(
+    crowd, organization, other_organization, coordinator
+):
+    analysis.freeze_sample(organization=organization, sample=draw(organization, coordinator, crowd))
+
+    theirs = draw(other_organization, coordinator, crowd, seed=9)
+
+    assert theirs.organization == other_organization and theirs.frozen_at is None
+
+
+def test_it_refuses_a_sample_larger_than_the_population(crowd, organization, coordinator):
+    with pytest.raises(analysis.QuickCountError, match=f"between 1 and {POPULATION}"):
+        draw(organization, coordinator, crowd, size=POPULATION + 1)
+
+
+def test_it_estimates_from_the_sampled_stations_that_reported(
+    reported, organization, contest, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        requested = analysis.request_run(
+            organization=organization,
+            contest=contest,
+            kind=AnalysisRun.Kind.QUICK_COUNT,
+            parameters={"sample_id": reported.pk},
+        )
+
+    result = AnalysisRun.objects.get(pk=requested.pk).result
+    turnout, ur = expected()
+    assert (result["reported"], result["drawn"], result["population_stations"]) == (12, 20, POPULATION)
+    assert result["turnout"] == {"share": str(turnout.share), "margin": str(turnout.margin_of_error_95)}
+    assert result["options"]["p6_UR"] == {"share": str(ur.share), "margin": str(ur.margin_of_error_95)}
+    assert {w["code"] for w in result["warnings"]} >= {"few_stations"}
+    assert result["convergence"]["reports"][-1] == 12
+
+
+def test_it_orders_the_reports_by_the_time_each_station_first_reported(
+    crowd, organization, coordinator, observer
+):
+    sample = draw(organization, coordinator, crowd)
+    newest_first = list(reversed(sampled(sample)[:5]))
+    for index, station_id in enumerate(newest_first):
+        report(observer, crowd, station_id, index)
+
+    found = analysis.reports.sample_reports(organization, crowd, sampled(sample))
+
+    assert [r.station_id for r in found] == newest_first

@@ -14,6 +14,7 @@ help:
 	@echo "make demo-national    the same with all 342 copies against the 95,225-station national file"
 	@echo "make test             the test suite (PostgreSQL + Redis + a real Celery worker when configured)"
 	@echo "make lint | typecheck | migrations-check | schema-check | messages | check-deploy"
+	@echo "make bench            benchmarks P1-P5 at 10,000 and 100,000 stations (~20 min; docs/benchmarks.md)"
 
 $(PY):
 	@py=$$(.ci/find-python) || exit 1; echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
@@ -77,6 +78,15 @@ check-deploy: venv
 
 services:
 	.ci/services
+
+# Benchmarks (docs/benchmarks.md): their own database, rebuilt from scratch; BENCH_ARGS to narrow,
+# e.g. make bench BENCH_ARGS="--stations 10000 --only P2,P3".
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observer_bench
+.PHONY: bench
+bench: venv
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	.ci/services
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -109,3 +109,17 @@ def unchanged_since(before: tuple[list[dict], list[dict]]) -> bool:
     copies, figures = raw_rows()
     old_copies, old_figures = before
     return copies[: len(old_copies)] == old_copies and figures[: len(old_figures)] == old_figures
+
+
+@pytest.fixture
+def copy(observer, contest, station, django_capture_on_commit_callbacks):
+    """Alice's copy of station 91, tallied."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return submit(observer, contest, station)
+
+
+def blind(copy, by, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY):
+    """A blind second entry of `copy` typed by coordinator `by`."""
+    from tallies.services import desk
+
+    return desk.blind_entry(copy=copy, lines=lines, options=options, client_uuid=uuid.uuid4(), by=by).copy

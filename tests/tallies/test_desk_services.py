@@ -12,15 +12,15 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from observers.models import Mandate
-from tallies.errors import FieldError, NotAssignedError
-from tallies.models import AuditEntry, ConflictResolution, LineVerification, StationTallyState
-from tallies.selectors import desk as selectors
+from tallies.errors import FieldError
+from tallies.models import AuditEntry, ConflictResolution, StationTallyState
 from tallies.services import audit, desk
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tallies.test_desk_fixtures import (  # noqa: F401  (fixtures)
     assert_equals_recompute,
+    blind,
     bob,
+    copy,
     dave,
     olga,
     raw_rows,
@@ -34,12 +34,6 @@ from tests.tallies.test_desk_fixtures import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.django_db
 
 DISPUTED = {**OPTIONS_PEC_91_COPY, "p6_UR": 545}
-
-
-@pytest.fixture
-def copy(observer, contest, station, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return submit(observer, contest, station)
 
 
 @pytest.fixture
@@ -235,133 +229,6 @@ def test_it_never_changes_a_stored_copy_whatever_the_desk_does(
         desk.confirm_blind_entry(copy=first, by=dave)
 
     assert unchanged_since(before)
-
-
-def test_it_stores_a_phone_in_as_the_observers_copy_entered_by_the_coordinator(
-    observer, coordinator, contest, station, organization, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        submitted = desk.phone_in(
-            observer=observer, contest=contest, station=station, lines=LINES_PEC_91_COPY,
-            options=OPTIONS_PEC_91_COPY, client_uuid=uuid.uuid4(), by=coordinator, note="called at 21:40",
-        )  # fmt: skip
-
-    copy = submitted.copy
-    assert (copy.channel, copy.observer, copy.entered_by) == ("phone", observer, coordinator)
-    assert root_tally(contest, organization).option_totals["p6_UR"] == 445
-    entry = entries("protocol_copy.phoned_in")[0]
-    assert (entry.object_id, entry.after["options"]["p6_UR"], entry.reason) == (
-        str(copy.pk),
-        445,
-        "called at 21:40",
-    )
-
-
-def test_it_writes_one_audit_entry_for_a_phone_in_sent_twice(observer, coordinator, contest, station):
-    key = uuid.uuid4()
-    kwargs = {"observer": observer, "contest": contest, "station": station, "lines": LINES_PEC_91_COPY}
-    first = desk.phone_in(**kwargs, options=OPTIONS_PEC_91_COPY, client_uuid=key, by=coordinator)
-    again = desk.phone_in(**kwargs, options=OPTIONS_PEC_91_COPY, client_uuid=key, by=coordinator)
-
-    assert (first.created, again.created, again.copy) == (True, False, first.copy)
-    assert len(entries("protocol_copy.phoned_in")) == 1
-
-
-def test_it_refuses_a_phone_in_for_an_observer_without_a_live_mandate(
-    observer, coordinator, contest, station
-):
-    Mandate.objects.filter(observer=observer).update(status=Mandate.Status.WITHDRAWN)
-
-    with pytest.raises(NotAssignedError):
-        desk.phone_in(
-            observer=observer, contest=contest, station=station, lines=LINES_PEC_91_COPY,
-            options=OPTIONS_PEC_91_COPY, client_uuid=uuid.uuid4(), by=coordinator,
-        )  # fmt: skip
-
-
-def blind(copy, by, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY):
-    return desk.blind_entry(copy=copy, lines=lines, options=options, client_uuid=uuid.uuid4(), by=by).copy
-
-
-def test_it_stores_a_blind_entry_as_a_transcription_of_the_same_station(copy, dave):
-    entry = blind(with_photo(copy), dave)
-
-    assert (entry.channel, entry.entered_by, entry.observer, entry.station) == (
-        "transcription",
-        dave,
-        copy.observer,
-        copy.station,
-    )
-    assert entry.note == f"blind entry of copy {copy.pk}" and desk.blind_entry_of(copy) == entry
-    assert entries("protocol_copy.blind_entry")[0].after["transcription"] == entry.pk
-
-
-def test_it_refuses_a_blind_entry_without_a_photo_by_its_own_enterer_or_twice(
-    observer, coordinator, dave, contest, station
-):
-    phoned = desk.phone_in(
-        observer=observer, contest=contest, station=station, lines=LINES_PEC_91_COPY,
-        options=OPTIONS_PEC_91_COPY, client_uuid=uuid.uuid4(), by=coordinator,
-    ).copy  # fmt: skip
-    with pytest.raises(FieldError, match="photo"):
-        blind(phoned, dave)
-    with_photo(phoned)
-    with pytest.raises(FieldError, match="another coordinator"):
-        blind(phoned, coordinator)
-    blind(phoned, dave)
-    with pytest.raises(FieldError, match="already"):
-        blind(phoned, dave)
-
-
-def test_it_lists_exactly_the_lines_where_the_blind_entry_differs(copy, dave):
-    typed_lines = {**LINES_PEC_91_COPY, "ballots_valid": 1384}
-    entry = blind(with_photo(copy), dave, {**OPTIONS_PEC_91_COPY, "p6_UR": 446, "p1_SR": 139}, typed_lines)
-
-    diff = selectors.blind_diff(copy, entry)
-
-    assert [(row.code, row.copy_value, row.entry_value) for row in diff] == [
-        ("lines.ballots_valid", 1348, 1384),
-        ("options.p1_SR", 193, 139),
-        ("options.p6_UR", 445, 446),
-    ]
-
-
-def test_it_puts_a_station_in_conflict_when_the_blind_entry_differs_until_resolved(
-    copy, dave, organization, contest, station, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        entry = blind(with_photo(copy), dave, {**OPTIONS_PEC_91_COPY, "p6_UR": 446})
-    assert StationTallyState.objects.get(station=station).conflicts == ["options.p6_UR"]
-
-    with django_capture_on_commit_callbacks(execute=True):
-        desk.resolve_conflict(
-            organization=organization, station=station, contest=contest, code="options.p6_UR",
-            chosen_copy=entry, reason="the photo shows 446", by=dave,
-        )  # fmt: skip
-
-    assert root_tally(contest, organization).option_totals["p6_UR"] == 446
-    assert selectors.blind_diff(copy, entry)[0].resolved == 446
-    assert_equals_recompute(contest, organization)
-
-
-def test_it_confirms_a_matching_blind_entry_by_verifying_every_figure(copy, dave):
-    blind(with_photo(copy), dave)
-
-    rows = desk.confirm_blind_entry(copy=copy, by=dave)
-
-    assert (
-        len(rows)
-        == copy.figure_rows.count()
-        == LineVerification.objects.filter(copy=copy, method="photo").count()
-    )
-    assert entries("protocol_copy.blind_entry_confirmed")[0].after["verified"] is True
-
-
-def test_it_refuses_to_confirm_a_blind_entry_that_differs(copy, dave):
-    blind(with_photo(copy), dave, {**OPTIONS_PEC_91_COPY, "p6_UR": 446})
-
-    with pytest.raises(FieldError, match="differs"):
-        desk.confirm_blind_entry(copy=copy, by=dave)
 
 
 def test_it_lets_only_the_organisations_coordinators_act(

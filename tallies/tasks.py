@@ -23,6 +23,14 @@ def sweep_stale_tallies() -> int:
 
 
 @shared_task(**RETRY)
+def seal_copies() -> int:
+    """Write the digests of new observer copies into their organisations' audit chains."""
+    from tallies.services import seals
+
+    return seals.seal_copies()
+
+
+@shared_task(**RETRY)
 def recompute_observer_tallies(*, organization_id: int, contest_id: int) -> int:
     """Rebuild an organisation's tallies for a contest from its copies."""
     from tallies import services

@@ -20,6 +20,7 @@ from tallies.models.official import OfficialFigure, OfficialProtocol, OfficialSn
 from tallies.models.reconciliation import CommissionReconciliation, ReconciliationRun, StationComparison
 from tallies.models.releases import Release, ReleaseCommission, ReleaseFile, ReleaseReceipt, ReleaseStation
 from tallies.models.review import AuditEntry, ConflictResolution, LineVerification, Quarantine
+from tallies.models.seals import CopySeal
 from tallies.models.tally import ObserverTally, StationTallyState, TotalsMixin
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ControlFinding",
     "CopyFigure",
     "CopyPhoto",
+    "CopySeal",
     "CoverageSample",
     "FigureRow",
     "LineVerification",

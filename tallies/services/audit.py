@@ -107,7 +107,7 @@ def record(
     `action` is a dotted name ("protocol_copy.quarantined"); `obj` the row acted on. The chain
     stays locked until the caller's transaction ends, so call this last in a service.
     """
-    _lock_chain(organization)
+    lock_chain(organization)
     last = AuditEntry.objects.filter(organization=organization).order_by("-sequence").first()
     entry = AuditEntry(
         organization=organization,
@@ -127,7 +127,7 @@ def record(
     return entry
 
 
-def _lock_chain(organization: Organization) -> None:
+def lock_chain(organization: Organization) -> None:
     """Serialise appends to one organisation's chain until the transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -7,13 +7,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from observers.models import Organization
-from tallies.services import audit
+from tallies.services import audit, seals
 
 
 class Command(BaseCommand):
     help = (
-        "Verify the audit log's hash chain of one organisation (--organization slug) or of all; "
-        "exit with status 1 when any chain is broken."
+        "Verify the audit log's hash chain of one organisation (--organization slug) or of all, "
+        "then every sealed observer copy against its chained digest; exit with status 1 when "
+        "any chain is broken or any copy differs from its seal (each such copy is named)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,4 +45,10 @@ class Command(BaseCommand):
                 f"{organization.slug}: BROKEN at sequence {result.first_broken_sequence}: {result.reason} "
                 f"({result.entries} entries verified before it)"
             )
-        return result.ok
+        return result.ok and self._check_seals(organization)
+
+    def _check_seals(self, organization: Organization) -> bool:
+        problems = seals.verify_seals(organization)
+        for problem in problems:
+            self.stdout.write(f"{organization.slug}: SEAL BROKEN: {problem}")
+        return not problems

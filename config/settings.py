@@ -209,7 +209,8 @@ if CELERY_TASK_ALWAYS_EAGER:
 CELERY_TASK_EAGER_PROPAGATES = True
 # "Nothing lost" needs all of these (landscape.md §15.1, verified by a fault test there): ack late,
 # reject on a lost worker, prefetch one, and the visibility timeout in all three places.
-CELERY_VISIBILITY_TIMEOUT = 600  # seconds; longer than the longest task (time limit below)
+# seconds; longer than the longest task (time limits below). The fault suite shortens it.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -221,12 +222,17 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_TIME_LIMIT = 540  # seconds, hard; below the visibility timeout
-CELERY_TASK_SOFT_TIME_LIMIT = 480
+CELERY_TASK_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT * 9 // 10  # seconds, hard; below the visibility timeout
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT * 8 // 10
 CELERY_BEAT_SCHEDULE = {
     # Every minute: apply any station whose current copy is not yet in the tallies. This is the
     # outbox drain: a lost task message can delay a tally by a minute but never lose it.
     "sweep-stale-tallies": {"task": "tallies.tasks.sweep_stale_tallies", "schedule": 60.0},
+    # The same for photos: an upload still pending after two minutes is queued for sanitising again.
+    "sweep-pending-evidence": {"task": "observers.tasks.sweep_pending_evidence", "schedule": 60.0},
+    # Every minute: write the digests of new observer copies into the audit hash chain, so that an
+    # edit behind the append-only triggers' back is named by `verify_audit_chain`.
+    "seal-copies": {"task": "tallies.tasks.seal_copies", "schedule": 60.0},
     # Every five minutes: record each deployed organisation's coverage (stations complete, partial,
     # missing, ...) for the elections being held, as the points of the dashboard's progress chart.
     "record-coverage": {"task": "tallies.tasks_coverage.record_election_night_coverage", "schedule": 300.0},

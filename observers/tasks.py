@@ -12,3 +12,11 @@ def sanitise_evidence(*, evidence_id: int) -> str:
     from observers.services import evidence
 
     return evidence.sanitise_evidence(evidence_id=evidence_id)
+
+
+@shared_task(**RETRY)
+def sweep_pending_evidence() -> int:
+    """Queue sanitising again for photos left pending by a lost message (runs every minute)."""
+    from observers.services import evidence
+
+    return evidence.requeue_pending_evidence()

@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.base import ContentFile
@@ -21,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -127,6 +129,25 @@ def sanitise_evidence(*, evidence_id: int) -> str:
         evidence.save(update_fields=["upload", "file", "content_type", "status", "rejection"])
         transaction.on_commit(lambda: default_storage.delete(raw_name) if raw_name else None)
     return evidence.status
+
+
+def requeue_pending_evidence(*, older_than: float = 120.0, limit: int = 500) -> int:
+    """Queue `sanitise_evidence` again for uploads pending longer than `older_than` seconds.
+
+    The outbox drain for photos (a beat job): a task message lost with Redis, or a worker killed
+    mid-photo whose message was not redelivered, leaves the evidence pending; this picks it up.
+    Sanitising is idempotent, so a second message for a photo in progress costs one no-op.
+    Returns the number of uploads queued.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    ids = list(
+        Evidence.objects.filter(status=Evidence.Status.PENDING, uploaded_at__lt=cutoff)
+        .order_by("uploaded_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for evidence_id in ids:
+        _queue(evidence_id)
+    return len(ids)
 
 
 def _store_clean(evidence: Evidence) -> None:

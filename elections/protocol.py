@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 OPTIONS_TOTAL = "options_total"
+# Far above any count (a line is at most 10 million votes): keeps both sides of a relation inside
+# the BigIntegerFields a ControlFinding stores them in, and every constant printable.
+MAX_CONSTANT = 10**12
 
 _COMPARATORS: dict[type[ast.cmpop], tuple[str, Callable[[int, int], bool]]] = {
     ast.Eq: ("==", operator.eq),
@@ -117,22 +120,25 @@ class RelationCheck:
 def parse_relation(expression: str) -> ParsedRelation:
     """Parse ``a + b - c == d + e`` (also ``<=``, ``>=``; a lone ``=`` means ``==``).
 
-    Raises RelationSyntaxError naming the offending part.
+    Blanks around the expression are ignored; constants are whole numbers up to MAX_CONSTANT.
+    Raises RelationSyntaxError naming the offending part, and nothing else, for any text.
     """
-    source = _normalise_equals(expression)
+    source = _normalise_equals(expression.strip())
     try:
         tree = ast.parse(source, mode="eval").body
     except SyntaxError as error:
         raise RelationSyntaxError(f"cannot parse {expression!r}: {error.msg}") from error
+    except RecursionError as error:  # Python's own parser gives up on a sum thousands of terms long
+        raise RelationSyntaxError(f"cannot parse {expression!r}: too long") from error
     if not isinstance(tree, ast.Compare) or len(tree.ops) != 1:
         raise RelationSyntaxError(f"{expression!r} must be one comparison: a == b, a <= b or a >= b")
     op_type = type(tree.ops[0])
     if op_type not in _COMPARATORS:
         raise RelationSyntaxError(f"{expression!r}: only ==, <= and >= are allowed")
     return ParsedRelation(
-        lhs=tuple(_terms(tree.left, 1, expression)),
+        lhs=tuple(_terms(tree.left, expression, source)),
         comparator=_COMPARATORS[op_type][0],
-        rhs=tuple(_terms(tree.comparators[0], 1, expression)),
+        rhs=tuple(_terms(tree.comparators[0], expression, source)),
     )
 
 
@@ -144,17 +150,27 @@ def _normalise_equals(expression: str) -> str:
     return "".join(out)
 
 
-def _terms(node: ast.expr, sign: int, expression: str) -> list[Term]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
-        right_sign = sign if isinstance(node.op, ast.Add) else -sign
-        return _terms(node.left, sign, expression) + _terms(node.right, right_sign, expression)
-    if isinstance(node, ast.Name):
-        return [Term(sign=sign, name=node.id)]
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return [Term(sign=sign, constant=node.value)]
-    raise RelationSyntaxError(
-        f"{expression!r}: only line codes, whole numbers, + and - may appear (found {ast.unparse(node)!r})"
-    )
+def _terms(root: ast.expr, expression: str, source: str) -> list[Term]:
+    # A loop, not recursion: a flat sum is a left-nested chain as deep as it has terms.
+    terms: list[Term] = []
+    pending = [(root, 1)]
+    while pending:
+        node, sign = pending.pop()
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            pending.append((node.right, sign if isinstance(node.op, ast.Add) else -sign))
+            pending.append((node.left, sign))
+        elif isinstance(node, ast.Name):
+            terms.append(Term(sign=sign, name=node.id))
+        elif isinstance(node, ast.Constant) and type(node.value) is int and node.value <= MAX_CONSTANT:
+            terms.append(Term(sign=sign, constant=node.value))
+        else:
+            # The source text, not ast.unparse: unparsing a huge literal or a deep tree raises.
+            found = (ast.get_source_segment(source, node) or "")[:80]
+            raise RelationSyntaxError(
+                f"{expression!r}: only line codes, whole numbers up to {MAX_CONSTANT}, + and - may appear"
+                f" (found {found!r})"
+            )
+    return terms
 
 
 def _side(terms: tuple[Term, ...], figures: Figures) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
 from observers.models import Membership
@@ -34,13 +36,23 @@ OPEN_URL_NAMES = ("login", "logout", "set_language", "second-factor-verify")
 SETUP_URL_NAMES = ("two_factor:setup", "two_factor:qr", "two_factor:setup_complete")
 
 
-def needs_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether `user` must be OTP-verified: staff, admins and coordinators, when the setting is on."""
+def needs_second_factor(user: AbstractBaseUser | AnonymousUser, *, coordinating: bool | None = None) -> bool:
+    """Whether `user` must be OTP-verified: staff, admins and coordinators, when the setting is on.
+
+    `coordinating` is whether `user` is an admin or coordinator anywhere, when the caller has read
+    it already; None asks the database.
+    """
     if not settings.OTP_REQUIRED_FOR_COORDINATORS or not user.is_authenticated:
         return False
     if getattr(user, "is_staff", False):
         return True
-    return Membership.objects.coordinating().filter(user_id=user.pk).exists()
+    if coordinating is None:
+        coordinating = _coordinating(user.pk).exists()
+    return coordinating
+
+
+def _coordinating(user_id: Any) -> QuerySet[Membership]:
+    return Membership.objects.coordinating().filter(user_id=user_id)
 
 
 class SecondFactorMiddleware:
@@ -79,13 +91,26 @@ def _paths(url_names: tuple[str, ...]) -> frozenset[str]:
 
 
 class ObserverTokenAuthentication(TokenAuthentication):
-    """API tokens for observers' devices; a user who needs a second factor cannot use one."""
+    """API tokens for observers' devices; a user who needs a second factor cannot use one.
+
+    One query per request reads the token, its user and whether the user coordinates anywhere
+    (which needs_second_factor would otherwise ask in a second query).
+    """
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        user, token = super().authenticate_credentials(key)
-        if needs_second_factor(user):
+        tokens = Token.objects.select_related("user").annotate(
+            coordinating=Exists(_coordinating(OuterRef("user_id")))
+        )
+        # DRF's own checks and messages (TokenAuthentication.authenticate_credentials), as before.
+        try:
+            token = tokens.get(key=key)
+        except Token.DoesNotExist:
+            raise AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        if needs_second_factor(token.user, coordinating=token.coordinating):
             raise AuthenticationFailed(_("Coordinators use the web login with a second factor, not a token."))
-        return user, token
+        return token.user, token
 
 
 class LoginAttemptsBackend(AxesStandaloneBackend):

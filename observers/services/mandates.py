@@ -211,6 +211,7 @@ def record_copy_obtained(
     """Record that a copy of `contest` at `station` was stored under `mandate` (once per both).
 
     A stored copy is a fact, so no transition check; returns None when already recorded.
+    `mandate` is as read in this transaction, locked (submission_mandate): its status is current.
     """
     events = MandateEvent.objects.filter(mandate=mandate, station=station, contest=contest)
     if events.filter(status=Status.COPY_OBTAINED).exists():
@@ -222,5 +223,6 @@ def record_copy_obtained(
         contest=contest,
         recorded_by_id=_pk(recorded_by),
     )
-    _set_status(mandate, Status.COPY_OBTAINED)
+    if mandate.status != Status.COPY_OBTAINED:  # a mobile team's later copies: no UPDATE to write
+        _set_status(mandate, Status.COPY_OBTAINED)
     return event

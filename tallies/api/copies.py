@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from elections.models import Contest, PollingStation
-from observers.access import coordinated_organizations, observer_for
+from observers.access import coordinated_organizations, observer_for, signed_in
 from tallies import services
 from tallies.api.copy_serializers import (
     ContestFormSerializer,
@@ -69,12 +69,14 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         submitted = services.submit_protocol_copy(
             observer=observer,
             channel=ProtocolCopy.Channel.API,
-            entered_by=observer.user,
+            entered_by=signed_in(request.user),  # observer.user, without loading it again
             **data.validated_data,
         )
-        copy = visible_copies(request.user).get(pk=submitted.copy.pk)
-        code = status.HTTP_201_CREATED if submitted.created else status.HTTP_200_OK
-        return Response(CopySerializer(copy).data, status=code)
+        if not submitted.created:  # a resend: the stored copy, read back with its rows
+            copy = visible_copies(request.user).get(pk=submitted.copy.pk)
+            return Response(CopySerializer(copy).data, status=status.HTTP_200_OK)
+        # A new copy carries the figure rows and findings just written (ProtocolCopy.keep_written).
+        return Response(CopySerializer(submitted.copy).data, status=status.HTTP_201_CREATED)
 
 
 class ContestViewSet(viewsets.GenericViewSet):

@@ -101,6 +101,22 @@ class ProtocolCopy(models.Model):
     def figures(self) -> Figures:
         return figures_from_rows(self.figure_rows.select_related("line", "option"))
 
+    def keep_written(self, figure_rows: list[CopyFigure], findings: list[ControlFinding]) -> None:
+        """Let `figure_rows.all()` and `findings.all()` answer from the rows just written, with no query.
+
+        The rows must be all of this copy's (with `line`/`option` and `relation` set), as the
+        submission writes them: an append-only copy gains no rows after it is stored. This is
+        what prefetch_related leaves on an instance, so serializers read them the same way.
+        """
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        for name, rows in (("figure_rows", figure_rows), ("findings", findings)):
+            # Built as Django's prefetch_related_objects builds its cache (query.prefetch_one_level).
+            rows_queryset = getattr(self, name).get_queryset()
+            rows_queryset._result_cache = list(rows)
+            rows_queryset._prefetch_done = True
+            cache[name] = rows_queryset
+        self._prefetched_objects_cache = cache
+
 
 class CopyFigure(FigureRow):
     copy = models.ForeignKey(ProtocolCopy, models.PROTECT, related_name="figure_rows")

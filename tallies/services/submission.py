@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
 
-from elections.models import Contest, PollingStation
+from elections.models import BallotOption, Contest, ControlRelation, PollingStation, ProtocolLine
 from elections.protocol import Figures, check_relation
 from observers.models import Mandate, Observer
 from observers.services import mandates
@@ -63,9 +64,12 @@ def submit_protocol_copy(
     existing = _existing(client_uuid, observer, contest, station)
     if existing:
         return SubmittedCopy(existing, created=False)
-    figures = _validated_figures(contest, station, lines, options)
+    form = _form_of(contest)
+    figures = _validated_figures(contest, form, station, lines, options)
     try:
-        copy = _store(observer, contest, station, figures, client_uuid, channel, revises, entered_by, note)
+        copy = _store(
+            observer, contest, form, station, figures, client_uuid, channel, revises, entered_by, note
+        )
     except IntegrityError:
         # Two resends raced past the lookup above; the first one's row is the answer.
         existing = _existing(client_uuid, observer, contest, station)
@@ -89,8 +93,66 @@ def _existing(
     return copy
 
 
+class _Form(NamedTuple):
+    """A contest's protocol lines and ballot options (in form order) and control relations (by id)."""
+
+    lines: list[ProtocolLine]
+    options: list[BallotOption]
+    relations: list[ControlRelation]
+
+
+# The columns of the UNION below after the first (the kind) are id, owner, position, code,
+# expression, tolerance, labels: the field each one gives per model (None: a filler).
+_FIELDS = {
+    ProtocolLine: ("id", "form_id", "position", "code", None, None, None),
+    BallotOption: ("id", "contest_id", "position", "code", None, None, None),
+    ControlRelation: ("id", "form_id", None, "code", "expression", "tolerance", "labels"),
+}
+
+
+def _form_of(contest: Contest) -> _Form:
+    """Read the contest's lines, options and relations in one query (a UNION ALL).
+
+    They serve validation, the figure rows and the findings; the response reads their codes and
+    the relations' labels. Fields not read (e.g. a line's number) are deferred, as with .only().
+    """
+    blank, zero, no_labels = Value(""), Value(0), Value({}, output_field=JSONField())
+    lines = ProtocolLine.objects.filter(form_id=contest.form_id).values_list(
+        Value(0), "id", "form_id", "position", "code", blank, zero, no_labels
+    )
+    options = BallotOption.objects.filter(contest_id=contest.pk).values_list(
+        Value(1), "id", "contest_id", "position", "code", blank, zero, no_labels
+    )
+    relations = ControlRelation.objects.filter(form_id=contest.form_id).values_list(
+        Value(2), "id", "form_id", zero, "code", "expression", "tolerance", "labels"
+    )
+    found: tuple[list, list, list] = ([], [], [])
+    for kind, *values in lines.order_by().union(options.order_by(), relations.order_by(), all=True):
+        found[kind].append(values)
+    models_ = (ProtocolLine, BallotOption, ControlRelation)
+    loaded = [_instances(model, rows, lines.db) for model, rows in zip(models_, found, strict=True)]
+    return _Form(
+        sorted(loaded[0], key=lambda line: line.position),  # form order, as ProtocolLine.Meta
+        sorted(loaded[1], key=lambda option: option.position),  # ballot order, as BallotOption.Meta
+        sorted(loaded[2], key=lambda relation: relation.pk),  # as ControlRelation.Meta
+    )
+
+
+def _instances(model: type[Any], rows: list[list[Any]], db: str) -> list[Any]:
+    """Model instances from UNION rows: the fields _FIELDS names for `model`, others deferred."""
+    fields = _FIELDS[model]
+    names = [name for name in fields if name]
+    return [
+        model.from_db(db, names, [v for v, name in zip(row, fields, strict=True) if name]) for row in rows
+    ]
+
+
 def _validated_figures(
-    contest: Contest, station: PollingStation, lines: Mapping[str, Any], options: Mapping[str, Any]
+    contest: Contest,
+    form: _Form,
+    station: PollingStation,
+    lines: Mapping[str, Any],
+    options: Mapping[str, Any],
 ) -> Figures:
     if station.pec.election_id != contest.election_id:
         raise FieldError(
@@ -98,8 +160,8 @@ def _validated_figures(
             _("station %(number)s is not in the election of %(contest)s")
             % {"number": station.number, "contest": contest},
         )
-    line_codes = [line.code for line in contest.form.lines.all()]
-    option_codes = [option.code for option in contest.options.all()]
+    line_codes = [line.code for line in form.lines]
+    option_codes = [option.code for option in form.options]
     return Figures(
         _counts("lines", lines, line_codes),
         _counts("options", options, option_codes),
@@ -136,6 +198,7 @@ def _count(field: str, value: Any) -> int:
 def _store(
     observer: Observer,
     contest: Contest,
+    form: _Form,
     station: PollingStation,
     figures: Figures,
     client_uuid: uuid.UUID,
@@ -147,20 +210,20 @@ def _store(
     mandate = _mandate(observer, contest, station, channel)
     if revises is not None:
         _check_revisable(revises, observer, contest, station)
-    with transaction.atomic():  # savepoint: a racing duplicate key leaves the outer block usable
-        copy = ProtocolCopy.objects.create(
-            client_uuid=client_uuid,
-            organization_id=observer.organization_id,
-            observer=observer,
-            contest=contest,
-            station=station,
-            channel=channel,
-            revises=revises,
-            entered_by_id=entered_by.pk if entered_by else None,
-            note=note,
-        )
-    _store_figures(copy, contest, figures)
-    _store_findings(copy, contest, figures)
+    # No savepoint of its own: a racing duplicate key rolls back this whole atomic block (itself a
+    # savepoint inside a caller's transaction), and submit_protocol_copy then reads the winner.
+    copy = ProtocolCopy.objects.create(
+        client_uuid=client_uuid,
+        organization_id=observer.organization_id,
+        observer=observer,
+        contest=contest,
+        station=station,
+        channel=channel,
+        revises=revises,
+        entered_by_id=entered_by.pk if entered_by else None,
+        note=note,
+    )
+    copy.keep_written(_store_figures(copy, form, figures), _store_findings(copy, form, figures))
     if mandate is not None:
         mandates.record_copy_obtained(
             mandate=mandate, station=station, contest=contest, recorded_by=entered_by
@@ -200,22 +263,24 @@ def _check_revisable(
         raise FieldError("revises", _("this copy has already been revised; revise the newest one"))
 
 
-def _store_figures(copy: ProtocolCopy, contest: Contest, figures: Figures) -> None:
-    lines = {line.code: line for line in contest.form.lines.all()}
-    options = {option.code: option for option in contest.options.all()}
-    CopyFigure.objects.bulk_create(
+def _store_figures(copy: ProtocolCopy, form: _Form, figures: Figures) -> list[CopyFigure]:
+    """Write the copy's figure rows in one INSERT; return them (with ids) in form order."""
+    lines = {line.code: line for line in form.lines}
+    options = {option.code: option for option in form.options}
+    return CopyFigure.objects.bulk_create(
         [CopyFigure(copy=copy, line=lines[code], value=v) for code, v in figures.lines.items()]
         + [CopyFigure(copy=copy, option=options[code], value=v) for code, v in figures.options.items()]
     )
 
 
-def _store_findings(copy: ProtocolCopy, contest: Contest, figures: Figures) -> None:
+def _store_findings(copy: ProtocolCopy, form: _Form, figures: Figures) -> list[ControlFinding]:
+    """Write a ControlFinding per broken relation (one INSERT, none if all hold); return them."""
     findings = []
-    for relation in contest.form.control_relations.all():
+    for relation in form.relations:
         check = check_relation(relation.expression, figures, relation.tolerance)
         if not check.holds:
             findings.append(ControlFinding(copy=copy, relation=relation, lhs=check.lhs, rhs=check.rhs))
-    ControlFinding.objects.bulk_create(findings)
+    return ControlFinding.objects.bulk_create(findings)
 
 
 def _make_current(copy: ProtocolCopy) -> StationTallyState:

@@ -7,13 +7,14 @@ MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv demo demo-national worker beat test schema-check test-fast lint format typecheck migrations-check \
-        messages check-deploy services clean
+        messages check-deploy services clean faults
 
 help:
 	@echo "make demo             load Moscow + St Petersburg 2011, submit 112 observer copies, tally, reconcile, serve"
 	@echo "make demo-national    the same with all 342 copies against the 95,225-station national file"
 	@echo "make test             the test suite (PostgreSQL + Redis + a real Celery worker when configured)"
 	@echo "make lint | typecheck | migrations-check | schema-check | messages | check-deploy"
+	@echo "make faults           fault injection at length: workers, Redis, PostgreSQL, gunicorn killed (~10 min)"
 	@echo "make bench            benchmarks P1-P5 at 10,000 and 100,000 stations (~20 min; docs/benchmarks.md)"
 
 $(PY):
@@ -87,6 +88,13 @@ bench: venv
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	.ci/services
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.run $(BENCH_ARGS)
+
+# The fault suite at length: more phones and copies, each fault repeated. The short version of
+# every case runs in `make test` (and CI). FAULTS_POSTGRES_RESTART=1 also restarts PostgreSQL.
+faults: venv
+	.ci/services
+	FAULTS_SCALE=long DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/observer_faults} \
+	  $(VENV)/bin/pytest tests/faults -v -s -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -10,9 +10,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from two_factor.urls import urlpatterns as two_factor_urls
 from two_factor.views import LoginView
 
+from config import health
 from observers.views import login_security
 
 urlpatterns = [
+    path("healthz/", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/verify/", login_security.verify, name="second-factor-verify"),

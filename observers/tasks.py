@@ -15,8 +15,8 @@ def sanitise_evidence(*, evidence_id: int) -> str:
 
 
 @shared_task(**RETRY)
-def sweep_pending_evidence() -> int:
-    """Queue sanitising again for photos left pending by a lost message (runs every minute)."""
+def sweep_pending_evidence(*, older_than: float = 120.0) -> int:
+    """Queue sanitising again for photos pending over `older_than` seconds (runs every minute)."""
     from observers.services import evidence
 
-    return evidence.requeue_pending_evidence()
+    return evidence.requeue_pending_evidence(older_than=older_than)

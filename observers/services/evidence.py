@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 from observers.access import coordinated_organizations
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence_images as images
+from tallies.services.outbox import send_or_leave_to_sweep
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".heic", ".heif", ".webp")
@@ -180,7 +181,7 @@ def _create(evidence: Evidence, then: Callable[[Evidence], object] | None) -> No
 def _queue(evidence_id: int) -> None:
     from observers import tasks
 
-    tasks.sanitise_evidence.delay(evidence_id=evidence_id)
+    send_or_leave_to_sweep(tasks.sanitise_evidence, evidence_id=evidence_id)  # requeue_pending_evidence
 
 
 def _not_allowed(name: str) -> EvidenceRefused:

@@ -33,6 +33,7 @@ from tallies.models import (
     StationTallyState,
 )
 from tallies.services.accepted import Accepted, accepted_for_stations
+from tallies.services.outbox import send_or_leave_to_sweep
 
 ZERO = Figures()
 
@@ -50,7 +51,7 @@ def touch_station(*, organization_id: int, contest_id: int, station_id: int) -> 
     state.save(update_fields=["wanted_version"])
     from tallies import tasks  # tasks import services; import here to avoid a cycle
 
-    transaction.on_commit(lambda: tasks.apply_station_tally.delay(state_id=state.pk))
+    transaction.on_commit(lambda: send_or_leave_to_sweep(tasks.apply_station_tally, state_id=state.pk))
     return state
 
 

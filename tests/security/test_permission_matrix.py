@@ -30,6 +30,7 @@ PUBLIC = {
     "logout",
     "set_language",
     "organization-sign-up",
+    "healthz",
     "schema",
     "api-docs",
     "password_reset",

@@ -1,0 +1,151 @@
+"""The observers of a fault case and their phones: copies sent over HTTP, resent until answered.
+
+`build_field` makes a generated election (honest figures known for every station), an approved
+organisation and observers with API tokens and live mandates. `Phones` plays the observers'
+devices: each thread sends its stations' copies to /api/copies/ and, like the offline-first
+client, resends the same body with the same `client_uuid` after any error or 5xx until it gets
+an answer; a copy is *acknowledged* when the server answered 200 or 201 with its id.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+
+from elections.generator import GeneratedStation, plan_election
+from elections.models import Contest, PollingStation
+from elections.protocol import Figures
+from observers.models import Membership, Observer, Organization
+from observers.services import mandates
+from tallies import generator
+from tests.faults.processes import HTTPS
+
+RESEND_PAUSE = 0.2  # seconds between resends
+GIVE_UP = 120.0  # seconds a phone keeps resending one copy
+
+
+@dataclass
+class Field:
+    """The election of a fault case: its contest, organisation, stations and observers' tokens."""
+
+    contest: Contest
+    organization: Organization
+    honest: dict[int, Figures]  # station id → the figures on its protocol
+    tokens: list[tuple[str, list[int]]]  # (API token, station ids of its mandate)
+
+
+def build_field(seed: int, stations: int, observers: int) -> Field:
+    """A generated election of `stations` stations and `observers` observers sharing them out."""
+    plan = plan_election(seed=seed, stations=stations, falsify=Decimal(0), copies=Decimal(0))
+    contest = generator.load_contest(seed)
+    generator.import_official(contest, plan, seed)  # creates the commissions and stations
+    by_number: dict[str, GeneratedStation] = {s.number: s for s in plan}
+    station_rows = list(PollingStation.objects.filter(pec__election=contest.election).order_by("number"))
+    organization = generator.generated_organization()
+    tokens = []
+    for index in range(observers):
+        mine = station_rows[index::observers]
+        tokens.append((_observer_token(organization, contest, index, mine), [s.pk for s in mine]))
+    honest = {s.pk: by_number[s.number].honest for s in station_rows}
+    return Field(contest, organization, honest, tokens)
+
+
+def _observer_token(organization: Organization, contest: Contest, index: int, stations) -> str:  # type: ignore[no-untyped-def]
+    user = get_user_model().objects.create_user(username=f"fault-observer-{index:03d}")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
+    observer = Observer.objects.create(organization=organization, user=user, code=f"FAULT-{index + 1:04d}")
+    mandates.issue_mandate(
+        organization=organization,
+        observer=observer,
+        election=contest.election,
+        stations=stations,
+        issued_by=None,
+    )
+    return Token.objects.create(user=user).key
+
+
+def revised(figures: Figures) -> Figures:
+    """The correction a phone sends after its first copy: 3 votes moved from p6_UR to p4_KPRF."""
+    moved = min(3, figures.options["p6_UR"])
+    options = {**figures.options, "p6_UR": figures.options["p6_UR"] - moved}
+    options["p4_KPRF"] += moved
+    return Figures(dict(figures.lines), options)
+
+
+@dataclass
+class Phones:
+    """Observers' devices sending copies (and optionally a correction of each) until answered."""
+
+    base: str
+    field: Field
+    revise: bool = False
+    acknowledged: dict[str, int] = field(default_factory=dict)  # client_uuid → copy id
+    sent: set[str] = field(default_factory=set)
+    errors: Counter[str] = field(default_factory=Counter)
+    refused: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, stations_per_phone: int | None = None, start: int = 0) -> None:
+        """Each phone sends the copies of its stations[start:start + n], all phones at once."""
+        threads = [
+            threading.Thread(target=self._phone, args=(token, stations[start:][:stations_per_phone]))
+            for token, stations in self.field.tokens
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _phone(self, token: str, stations: Iterable[int]) -> None:
+        for station in stations:
+            figures = self.field.honest[station]
+            first = self._until_answered(token, station, figures, None)
+            if self.revise and first is not None:
+                self._until_answered(token, station, revised(figures), first)
+
+    def _until_answered(self, token: str, station: int, figures: Figures, revises: int | None) -> int | None:
+        key = str(uuid.uuid4())
+        body = {"client_uuid": key, "contest": self.field.contest.pk, "station": station, "revises": revises}
+        body |= {"lines": figures.lines, "options": figures.options}
+        with self._lock:
+            self.sent.add(key)
+        deadline = time.monotonic() + GIVE_UP
+        while time.monotonic() < deadline:
+            answer = self._post(token, body)
+            if isinstance(answer, int):
+                with self._lock:
+                    self.acknowledged[key] = answer
+                return answer
+            if answer.startswith("refused"):
+                self.refused.append(f"{key}: {answer}")
+                return None
+            with self._lock:
+                self.errors[answer] += 1
+            time.sleep(RESEND_PAUSE)
+        self.refused.append(f"{key}: no answer within {GIVE_UP:.0f} s")
+        return None
+
+    def _post(self, token: str, body: dict) -> int | str:
+        """The copy id on 200/201; "refused …" on another 4xx; the kind of failure otherwise."""
+        headers = {**HTTPS, "Content-Type": "application/json", "Authorization": f"Token {token}"}
+        request = urllib.request.Request(f"{self.base}/api/copies/", json.dumps(body).encode(), headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return int(json.loads(response.read())["id"])
+        except urllib.error.HTTPError as error:
+            if error.code >= 500:
+                return f"HTTP {error.code}"
+            return f"refused {error.code}: {error.read()[:300]!r}"
+        except (OSError, ValueError) as error:  # reset, refused, cut off, timed out, half a body
+            return type(error).__name__

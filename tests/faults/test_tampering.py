@@ -1,0 +1,45 @@
+"""Fault (f): one row altered directly in the database is named by `manage.py verify_audit_chain`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tallies.models import ProtocolCopy
+from tests.faults.checks import assert_nothing_lost
+from tests.faults.conftest import SCALE
+from tests.faults.processes import stack_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
+
+def verify_audit_chain(stack) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
+    command = [sys.executable, "manage.py", "verify_audit_chain"]
+    env = stack_env(stack.redis.url, stack.folder / "media")
+    return subprocess.run(
+        command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_figure_altered_behind_the_triggers_is_named(field, stack, phones):
+    phones.send(SCALE["per_phone"])
+    assert_nothing_lost(field, phones)  # which seals every copy into the chain
+    assert verify_audit_chain(stack).returncode == 0
+    copy = ProtocolCopy.objects.filter(contest=field.contest).order_by("?").first()
+
+    with connection.cursor() as cursor:  # what someone with the database password could do
+        cursor.execute("ALTER TABLE tallies_copyfigure DISABLE TRIGGER USER")
+        cursor.execute(
+            "UPDATE tallies_copyfigure SET value = value + 50 WHERE copy_id = %s AND option_id IS NOT NULL",
+            [copy.pk],
+        )
+        cursor.execute("ALTER TABLE tallies_copyfigure ENABLE TRIGGER USER")
+
+    result = verify_audit_chain(stack)
+    assert result.returncode == 1
+    assert f"SEAL BROKEN: copy {copy.pk} " in result.stdout
+    assert f"station {copy.station.number}" in result.stdout

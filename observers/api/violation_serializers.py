@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from elections.models import PollingStation
-from observers.api.visit_serializers import LocalDateTimeField
+from observers.api.visit_serializers import CodeField, LocalDateTimeField
 from observers.models import ComplaintStep, CoSigner, ViolationAct, ViolationType
 from observers.models.visits import Stage
 from observers.services import violations as service
@@ -33,7 +33,7 @@ class ActInputSerializer(serializers.Serializer):
         queryset=PollingStation.objects.select_related("pec__election")
     )
     stage = serializers.ChoiceField(choices=Stage.choices)
-    violation_type = serializers.SlugRelatedField(slug_field="code", queryset=ViolationType.objects.all())
+    violation_type = CodeField(slug_field="code", queryset=ViolationType.objects.all())
     occurred_at = LocalDateTimeField()
     description = serializers.CharField(max_length=5000)
     legal_article = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -72,7 +72,7 @@ class ReviewInputSerializer(serializers.Serializer):
 class CoSignerSerializer(serializers.ModelSerializer[CoSigner]):
     """A co-signer: an observer's pseudonymous code, or a commission member's name."""
 
-    observer = serializers.CharField(source="observer.code", default=None)
+    observer = serializers.CharField(source="observer.code", default=None, allow_null=True)  # None: a member
 
     class Meta:
         model = CoSigner

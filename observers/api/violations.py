@@ -91,7 +91,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             service.add_cosigner(act=act, **valid_data(CoSignerInputSerializer, request))
         return self._show(act)
 
-    @extend_schema(request=FilingInputSerializer, responses={200: ActSerializer})
+    @extend_schema(request=FilingInputSerializer, responses={200: ActSerializer, 400: FIELD_ERRORS})
     @action(detail=True, methods=["post"])
     def filing(self, request: Request, pk: str) -> Response:
         """Record where the act stands with the PEC (author or coordinator)."""

@@ -117,6 +117,7 @@ class StationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             OpenApiParameter("number", str, description="Precinct number, exact."),
             OpenApiParameter("region", int, description="Id of a commission the station is under."),
         ],
+        responses={200: StationLookupSerializer(many=True), 400: FIELD_ERRORS},
     )
     def list(self, request: Request) -> Response:
         """List matching stations, at most 50 a page."""

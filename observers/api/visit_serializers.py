@@ -22,6 +22,19 @@ class LocalDateTimeField(serializers.DateTimeField):
         return value if timezone.is_naive(value) else super().enforce_timezone(value)
 
 
+class CodeField(serializers.SlugRelatedField):  # type: ignore[type-arg]
+    """A SlugRelatedField that answers "no such code" for text with NUL characters.
+
+    PostgreSQL text cannot hold NUL, and psycopg 3 raises a DataError for it that DRF does not
+    catch: without this check such a code is a 500 instead of a 400 naming the field.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\x00"))
+        return super().to_internal_value(data)
+
+
 class ChecklistItemSerializer(serializers.ModelSerializer[ChecklistItem]):
     """A checklist question; `label` is in the request language, `labels` in all three."""
 
@@ -57,7 +70,7 @@ class CheckOutSerializer(serializers.Serializer):
 class AnswerInputSerializer(serializers.Serializer):
     """One answer: `yes` for a yes/no item, `number` for a number item; both null withdraws it."""
 
-    item = serializers.SlugRelatedField(slug_field="code", queryset=ChecklistItem.objects.all())
+    item = CodeField(slug_field="code", queryset=ChecklistItem.objects.all())
     yes = serializers.BooleanField(required=False, allow_null=True, default=None)
     number = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
 

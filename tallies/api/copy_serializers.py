@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -43,6 +46,18 @@ class CopyInputSerializer(serializers.Serializer):
     options = CountsField()
     revises = OrganizationCopyField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Refuse counts that are not JSON integers, naming the field as the service does.
+
+        The service also reads digit strings (for files); over the API the schema says integer,
+        and a string such as "²" (a digit to str.isdigit, not to int) must not reach it.
+        """
+        for group in ("lines", "options"):
+            for code, value in attrs[group].items():
+                if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                    raise serializers.ValidationError({f"{group}.{code}": [_("must be a whole number")]})
+        return attrs
 
 
 class CopyFindingSerializer(serializers.ModelSerializer[ControlFinding]):

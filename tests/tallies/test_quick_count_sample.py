@@ -15,8 +15,9 @@ from elections.models import PollingStation
 from elections.services import StationRecord, ensure_hierarchy
 from tallies import services
 from tallies.analysis import quickcount
-from tallies.models import AnalysisRun, ProtocolCopy, QuickCountSample
+from tallies.models import AnalysisRun, ProtocolCopy, Quarantine, QuickCountSample
 from tallies.services import analysis
+from tallies.services.desk.quarantine import quarantine
 from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
 
 pytestmark = pytest.mark.django_db
@@ -86,11 +87,12 @@ def report(observer, contest, station_id: int, index: int) -> ProtocolCopy:
 
 
 @pytest.fixture
-def reported(crowd, organization, coordinator, observer):
-    """A sample of 20 with copies from 12 of its stations, in a known order."""
+def reported(crowd, organization, coordinator, observer, django_capture_on_commit_callbacks):
+    """A sample of 20 with copies from 12 of its stations, in a known order, tallied."""
     sample = draw(organization, coordinator, crowd)
-    for index, station_id in enumerate(sampled(sample)[:12]):
-        report(observer, crowd, station_id, index)
+    with django_capture_on_commit_callbacks(execute=True):
+        for index, station_id in enumerate(sampled(sample)[:12]):
+            report(observer, crowd, station_id, index)
     return sample
 
 
@@ -182,13 +184,28 @@ def test_it_estimates_from_the_sampled_stations_that_reported(
 
 
 def test_it_orders_the_reports_by_the_time_each_station_first_reported(
-    crowd, organization, coordinator, observer
+    crowd, organization, coordinator, observer, django_capture_on_commit_callbacks
 ):
     sample = draw(organization, coordinator, crowd)
     newest_first = list(reversed(sampled(sample)[:5]))
-    for index, station_id in enumerate(newest_first):
-        report(observer, crowd, station_id, index)
+    with django_capture_on_commit_callbacks(execute=True):
+        for index, station_id in enumerate(newest_first):
+            report(observer, crowd, station_id, index)
 
     found = analysis.reports.sample_reports(organization, crowd, sampled(sample))
 
     assert [r.station_id for r in found] == newest_first
+
+
+def test_a_quarantined_copy_is_no_report(
+    crowd, organization, coordinator, observer, django_capture_on_commit_callbacks
+):
+    sample = draw(organization, coordinator, crowd)
+    stations = sampled(sample)[:3]
+    with django_capture_on_commit_callbacks(execute=True):
+        copies = [report(observer, crowd, station_id, index) for index, station_id in enumerate(stations)]
+        quarantine(copy=copies[1], scope=Quarantine.Scope.RESULTS, reason="photo unreadable", by=coordinator)
+
+    found = analysis.reports.sample_reports(organization, crowd, stations)
+
+    assert [r.station_id for r in found] == [stations[0], stations[2]]

@@ -16,14 +16,14 @@ from django.db.models import Min
 from elections.models import Contest
 from observers.models import Organization
 from tallies.analysis import quickcount
-from tallies.models import CopyFigure, ProtocolCopy, QuickCountSample, StationTallyState
+from tallies.models import ProtocolCopy, QuickCountSample, StationTallyState
 
 CONVERGENCE_POINTS = 60
 
 
 @dataclass
 class Report:
-    """One sampled station's current copy: voters who took part, voters on the list, option votes."""
+    """One sampled station's accepted figures: voters who took part, voters on the list, option votes."""
 
     station_id: int
     took_part: int = 0
@@ -36,18 +36,20 @@ class Report:
 
 
 def sample_reports(organization: Organization, contest: Contest, station_ids: list[int]) -> list[Report]:
-    """Return the reports of the given stations, in the order the stations first sent a copy."""
+    """Return the reports of the given stations, in the order the stations first sent a copy.
+
+    A report is the station's accepted figures as the tallies count them (StationTallyState
+    applied_lines/applied_options): a quarantined copy or an unresolved conflict is no report.
+    """
     states = StationTallyState.objects.filter(
-        organization=organization, contest=contest, station_id__in=station_ids, current_copy__isnull=False
-    )
-    copy_station = dict(states.values_list("current_copy_id", "station_id"))
-    reports = {station_id: Report(station_id) for station_id in copy_station.values()}
+        organization=organization, contest=contest, station_id__in=station_ids, is_counted=True
+    ).values_list("station_id", "applied_lines", "applied_options")
     base, numerators = _turnout_lines(contest)
-    rows = CopyFigure.objects.filter(copy_id__in=copy_station).values_list(
-        "copy_id", "line__code", "option__code", "value"
-    )
-    for copy_id, line, option, value in rows:
-        _add(reports[copy_station[copy_id]], line, option, value, base, numerators)
+    reports = {}
+    for station_id, lines, options in states:
+        took_part = sum(lines.get(code, 0) for code in numerators)
+        voters = lines.get(base, 0) if base else 0
+        reports[station_id] = Report(station_id, took_part, voters, dict(options))
     order = _arrival_order(organization, contest, list(reports))
     return sorted(reports.values(), key=lambda report: order[report.station_id])
 
@@ -56,15 +58,6 @@ def _turnout_lines(contest: Contest) -> tuple[str | None, set[str]]:
     lines = list(contest.form.lines.all())
     base = next((line.code for line in lines if line.is_turnout_base), None)
     return base, {line.code for line in lines if line.is_turnout_numerator}
-
-
-def _add(report: Report, line: str | None, option: str | None, value: int, base, numerators) -> None:  # type: ignore[no-untyped-def]
-    if option:
-        report.votes[option] = value
-    elif line == base:
-        report.voters = value
-    elif line in numerators:
-        report.took_part += value
 
 
 def _arrival_order(organization: Organization, contest: Contest, station_ids: list[int]) -> dict[int, tuple]:  # type: ignore[type-arg]

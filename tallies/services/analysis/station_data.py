@@ -48,9 +48,13 @@ def official_station_data(snapshot: OfficialSnapshot) -> StationData:
 
 
 def observer_station_data(organization: Organization, contest: Contest) -> StationData:
-    """Read the current copy of every station the organisation has one of."""
+    """Read the current copy of every station whose copy the tallies count.
+
+    Stations held out of the tallies (a quarantined copy, an unresolved conflict) are left out,
+    so the forensics read the same stations as the results pages.
+    """
     states = StationTallyState.objects.filter(
-        organization=organization, contest=contest, current_copy__isnull=False
+        organization=organization, contest=contest, current_copy__isnull=False, is_counted=True
     )
     figures = CopyFigure.objects.filter(copy_id__in=states.values("current_copy_id"))
     return _station_data(contest, figures, "copy__station__pec_id")

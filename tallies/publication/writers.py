@@ -67,7 +67,7 @@ def xlsx_bytes(tables: list[Table], created_at: datetime) -> bytes:
     workbook.properties.creator = "observer-tally"
     for table in tables:
         sheet = workbook.create_sheet(table.name[:31])
-        sheet.append([column.name for column in table.columns])
+        sheet.append([xlsx_cell(column.name) for column in table.columns])  # as the CSV header
         for row in table.rows:
             cells = zip(table.columns, row, strict=True)
             sheet.append([xlsx_cell(_number(column.type, cell)) for column, cell in cells])

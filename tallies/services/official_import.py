@@ -155,6 +155,7 @@ def _parse_station_rows(contest: Contest, path: Path, fmt: StationFileFormat) ->
         refs = [(line_id, option_id) for _, line_id, option_id in columns]
         pick = operator.itemgetter(*(index for index, _, _ in columns))
         position = {name: header.index(name) for name in (fmt.region, fmt.tec, fmt.number)}
+        first_rows: dict[tuple[str, ...], int] = {}
         for number, row in enumerate(reader, start=2):
             counts = _parse_counts(row, pick, columns, header, number, path)
             record = StationRecord(
@@ -162,9 +163,22 @@ def _parse_station_rows(contest: Contest, path: Path, fmt: StationFileFormat) ->
                 number=row[position[fmt.number]].strip(),
                 registered_voters=counts[0] if lines and lines[0].is_turnout_base else None,
             )
+            _check_listed_once(record, number, first_rows, path)
             yield ParsedRow(
                 record, [(line, option, n) for (line, option), n in zip(refs, counts, strict=True)]
             )
+
+
+def _check_listed_once(
+    record: StationRecord, number: int, first_rows: dict[tuple[str, ...], int], path: Path
+) -> None:
+    """Raise ImportFileError naming both rows when a station (same commissions, same number) recurs."""
+    key = tuple(name.strip().replace("/", "∕") for name in (*record.chain, record.number))
+    first = first_rows.setdefault(key, number)
+    if first != number:
+        raise ImportFileError(
+            f"{path.name}, row {number}: station {record.number!r} is already on row {first}"
+        )
 
 
 def _parse_counts(row, pick, columns, header, number, path) -> list[int]:  # type: ignore[no-untyped-def]
@@ -173,7 +187,7 @@ def _parse_counts(row, pick, columns, header, number, path) -> list[int]:  # typ
         fields = pick(row)
     except IndexError:
         fields = ()
-    if fields and all(fields) and "".join(fields).isdigit():
+    if fields and all(fields) and "".join(fields).isdecimal():  # isdigit() passes "²", int() does not
         counts = [int(field) for field in fields]
         if max(counts) <= FIELD_LIMIT:
             return counts
@@ -194,7 +208,7 @@ def _figure_columns(header, lines, options, fmt, path) -> list[tuple[int, int | 
 
 def _parse_value(row: list[str], index: int, header: list[str], number: int, path: Path) -> int:
     text = row[index].strip() if index < len(row) else ""
-    if not text.isdigit() or int(text) > FIELD_LIMIT:
+    if not text.isdecimal() or int(text) > FIELD_LIMIT:
         raise ImportFileError(
             f"{path.name}, row {number}, column {header[index]!r}: {text!r} is not a count of votes"
         )

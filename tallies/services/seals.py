@@ -14,11 +14,12 @@ append-only triggers' back, which `audit.verify_chain` alone cannot see.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from observers.models import Organization
 from tallies.models import AuditEntry, CopySeal, ProtocolCopy, figures_from_rows
@@ -128,5 +129,5 @@ def _sealed_digests(organization: Organization) -> Iterator[tuple[int, dict[int,
         yield entry.sequence, {int(k): v for k, v in entry.after.get("copies", {}).items()}
 
 
-def _with_figures(copies: Iterable[ProtocolCopy] | Any) -> Any:
+def _with_figures(copies: QuerySet[ProtocolCopy]) -> QuerySet[ProtocolCopy]:
     return copies.select_related("station").prefetch_related("figure_rows__line", "figure_rows__option")

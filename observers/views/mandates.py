@@ -26,6 +26,7 @@ from observers.models import Mandate, MandateEvent, Organization
 from observers.services import funnel
 from observers.services import mandates as service
 from observers.services.mandates import MandateError
+from tallies.publication.writers import safe_text
 
 
 @login_required
@@ -165,7 +166,7 @@ def funnel_csv(request: HttpRequest, slug: str) -> HttpResponse:
     writer.writerow([str(title) for title in FUNNEL_COLUMNS])
     for row in [*table.rows, table.total]:
         name = row.commission.name if row.commission else _("Total")
-        writer.writerow([_spreadsheet_safe(name), *row.counts()])
+        writer.writerow([safe_text(name), *row.counts()])  # names come from imported files
     return response
 
 
@@ -190,8 +191,3 @@ def _funnel(request: HttpRequest, organization: Organization) -> tuple[FunnelFor
         organization=organization, election=election, level=form.chosen_level(), within=territory
     )
     return form, table
-
-
-def _spreadsheet_safe(text: str) -> str:
-    """Quote a cell a spreadsheet would run as a formula (names come from imported files)."""
-    return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text

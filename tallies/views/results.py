@@ -7,7 +7,6 @@ none), the figures from tallies.selectors. Each CSV export is one of the page's 
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,10 +20,9 @@ from observers.access import coordinated_organization, coordinated_organizations
 from observers.models import Organization
 from tallies import demo, selectors
 from tallies.models import OfficialSnapshot, ReconciliationRun
+from tallies.publication.writers import safe_text
 
 Table = tuple[list[Any], Iterable[list[Any]]]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 @login_required
@@ -111,10 +109,7 @@ def station_export(request: HttpRequest, contest_id: int, station_id: int, table
 
 def csv_cell(value: object) -> str:
     """Render a CSV cell; text a spreadsheet would run as a formula gets a leading "'"."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    return safe_text("" if value is None else str(value))
 
 
 def csv_response(filename: str, header: list[Any], rows: Iterable[list[Any]]) -> HttpResponse:

@@ -5,20 +5,68 @@ copies (the newest revision of each), leave out quarantined ones; a line (or opt
 copies all agree is accepted; where they disagree, the coordinator's latest resolution of that
 line is accepted, else the line is a conflict. A station counts in the tallies only when every
 line is accepted, so a tally never mixes lines from different stations' sets.
+
+The rule is written once, as SQL (`accepted_sql`), on top of the ORM's `countable_copies`. The
+full recompute runs it over every station of a contest inside PostgreSQL
+(tallies.services.recompute_sql); `accepted_for_stations` runs the same statement for a few
+stations, on any database, and reads the rows back into `Accepted` values.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from elections.protocol import Figures
-from tallies.models import ConflictResolution, CopyFigure, ProtocolCopy, Quarantine
+from tallies.models import ProtocolCopy, Quarantine
 
 LINE, OPTION = "lines", "options"
+
+# Common table expressions (to follow a WITH) that leave `accepted`: one row per station and
+# line or option that a countable copy gives, (station_id, line_id, option_id, value), with value
+# NULL where the copies disagree and no coordinator has resolved the line (a conflict).
+ACCEPTED = """
+countable AS (
+    SELECT c.id, c.station_id, COUNT(*) OVER (PARTITION BY c.station_id) AS copies
+    FROM ({countable}) c
+    WHERE {stations}
+),
+given AS (
+    -- One countable copy (the common case): its figures, nothing to compare.
+    SELECT c.station_id, f.line_id, f.option_id, f.value AS low, f.value AS high
+    FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
+    WHERE c.copies = 1
+    UNION ALL
+    -- Several: the lowest and the highest value they give for each line a copy has.
+    SELECT c.station_id, f.line_id, f.option_id, MIN(f.value), MAX(f.value)
+    FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
+    WHERE c.copies > 1
+    GROUP BY c.station_id, f.line_id, f.option_id
+),
+resolved AS (
+    -- Each resolution keyed as the line it settles (a line if it names one, else its option);
+    -- newest = 1 marks the latest of each station and line.
+    SELECT station_id, COALESCE(line_id, 0) AS line_key,
+        CASE WHEN line_id IS NULL THEN option_id ELSE 0 END AS option_key, value,
+        ROW_NUMBER() OVER (
+            PARTITION BY station_id, COALESCE(line_id, 0), CASE WHEN line_id IS NULL THEN option_id ELSE 0 END
+            ORDER BY resolved_at DESC, id DESC
+        ) AS newest
+    FROM tallies_conflictresolution
+    WHERE organization_id = %s AND contest_id = %s AND station_id IN (SELECT station_id FROM countable)
+),
+accepted AS (
+    SELECT g.station_id, g.line_id, g.option_id,
+        CASE WHEN g.low = g.high THEN g.low ELSE r.value END AS value
+    FROM given g
+    LEFT JOIN resolved r ON r.newest = 1 AND g.low <> g.high AND r.station_id = g.station_id
+        AND r.line_key = COALESCE(g.line_id, 0) AND r.option_key = COALESCE(g.option_id, 0)
+)"""
 
 
 @dataclass(frozen=True)
@@ -31,12 +79,34 @@ class Accepted:
 
 
 def countable_copies(organization_id: int, contest_id: int, station_ids: Iterable[int] | None = None):  # type: ignore[no-untyped-def]
-    """Current, unquarantined copies of the organisation for the contest (optionally some stations)."""
-    copies = ProtocolCopy.objects.current().filter(organization_id=organization_id, contest_id=contest_id)
+    """Current, unquarantined copies of the organisation for the contest (optionally some stations).
+
+    Written with NOT EXISTS (not `current()`'s outer join) so that PostgreSQL plans an anti-join
+    and estimates it well when the full recompute runs it over a whole election.
+    """
+    revised = ProtocolCopy.objects.filter(revises_id=OuterRef("pk"))
+    held = Quarantine.objects.active().filter(copy_id=OuterRef("pk"))
+    copies = ProtocolCopy.objects.filter(organization_id=organization_id, contest_id=contest_id)
     if station_ids is not None:
         copies = copies.filter(station_id__in=list(station_ids))
-    held = Quarantine.objects.active().values("copy_id")
-    return copies.exclude(pk__in=held)
+    return copies.filter(~Exists(revised), ~Exists(held))
+
+
+def accepted_sql(
+    organization_id: int,
+    contest_id: int,
+    station_ids: Iterable[int] | None = None,
+    stations: str = "TRUE",
+) -> tuple[str, list[Any]]:
+    """The rule as SQL: (common table expressions ending in `accepted`, their parameters).
+
+    `station_ids` narrows the copies through the ORM; `stations` is an SQL condition on
+    `c.station_id` instead, for a caller whose WITH defines the stations first (no parameters).
+    """
+    copies = countable_copies(organization_id, contest_id, station_ids).order_by().values("id", "station_id")
+    countable_sql, countable_params = copies.query.sql_with_params()
+    sql = ACCEPTED.format(countable=countable_sql, stations=stations)
+    return sql, [*countable_params, organization_id, contest_id]
 
 
 def accepted_for_stations(
@@ -44,52 +114,48 @@ def accepted_for_stations(
 ) -> dict[int, Accepted]:
     """Accepted figures for each station with a countable copy: station id → Accepted.
 
-    Three queries whatever the number of stations: copies' figures, resolutions, nothing else.
+    One query whatever the number of stations; every station without a copy that gives
+    figures is left out (it counts as Accepted(None)).
     """
-    copies = countable_copies(organization_id, contest_id, station_ids)
-    per_station: dict[int, dict[int, dict[tuple[str, str], int]]] = defaultdict(dict)
-    rows = CopyFigure.objects.filter(copy__in=copies).values_list(
-        "copy__station_id", "copy_id", "line__code", "option__code", "value"
-    )
-    for station_id, copy_id, line, option, value in rows.iterator(chunk_size=20_000):
-        key = (LINE, line) if line else (OPTION, option)
-        per_station[station_id].setdefault(copy_id, {})[key] = value
-    resolutions = _resolutions(organization_id, contest_id, per_station.keys())
-    return {
-        station_id: _merge(by_copy, resolutions.get(station_id, {}))
-        for station_id, by_copy in per_station.items()
-    }
+    if station_ids is not None:
+        station_ids = list(station_ids)
+        if not station_ids:
+            return {}
+    rules, params = accepted_sql(organization_id, contest_id, station_ids)
+    statement = f"""
+        WITH {rules},
+        figured AS (
+            SELECT c.station_id, COUNT(*) AS copies FROM countable c
+            WHERE EXISTS (SELECT 1 FROM tallies_copyfigure f WHERE f.copy_id = c.id)
+            GROUP BY c.station_id
+        )
+        SELECT a.station_id, l.code, o.code, a.value, figured.copies
+        FROM accepted a
+        JOIN figured ON figured.station_id = a.station_id
+        LEFT JOIN elections_protocolline l ON l.id = a.line_id
+        LEFT JOIN elections_ballotoption o ON o.id = a.option_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return _accepted_by_station(cursor.fetchall())
 
 
-def _resolutions(
-    organization_id: int, contest_id: int, station_ids: Iterable[int]
-) -> dict[int, dict[tuple[str, str], int]]:
-    """The latest resolution of each line per station (ordered by time, so later ones win)."""
-    found: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
-    rows = ConflictResolution.objects.filter(
-        Q(organization_id=organization_id, contest_id=contest_id, station_id__in=list(station_ids))
-    ).order_by("resolved_at", "id")
-    for station_id, line, option, value in rows.values_list(
-        "station_id", "line__code", "option__code", "value"
-    ):
-        found[station_id][(LINE, line) if line else (OPTION, option)] = value
-    return found
+Row = tuple[int, str | None, str | None, int | None, int]  # station, line code, option code, value, copies
 
 
-def _merge(by_copy: dict[int, dict[tuple[str, str], int]], resolved: dict[tuple[str, str], int]) -> Accepted:
-    keys = sorted({key for values in by_copy.values() for key in values})
-    accepted: dict[tuple[str, str], int] = {}
-    conflicts = []
-    for key in keys:
-        values = {values[key] for values in by_copy.values() if key in values}
-        if len(values) == 1:
-            accepted[key] = values.pop()
-        elif key in resolved:
-            accepted[key] = resolved[key]
-        else:
-            conflicts.append(f"{key[0]}.{key[1]}")
+def _accepted_by_station(rows: Sequence[Row]) -> dict[int, Accepted]:
+    values: dict[int, dict[tuple[str, str], int | None]] = defaultdict(dict)
+    copies: dict[int, int] = {}
+    for station_id, line, option, value, count in rows:
+        values[station_id][(LINE, line) if line else (OPTION, str(option))] = value
+        copies[station_id] = count
+    return {station_id: _station(by_key, copies[station_id]) for station_id, by_key in values.items()}
+
+
+def _station(by_key: dict[tuple[str, str], int | None], copies: int) -> Accepted:
+    conflicts = [f"{kind}.{code}" for (kind, code), value in sorted(by_key.items()) if value is None]
     if conflicts:
-        return Accepted(None, conflicts, len(by_copy))
-    lines = {code: value for (kind, code), value in accepted.items() if kind == LINE}
-    options = {code: value for (kind, code), value in accepted.items() if kind == OPTION}
-    return Accepted(Figures(lines, options), [], len(by_copy))
+        return Accepted(None, conflicts, copies)
+    lines = {code: value for (kind, code), value in by_key.items() if kind == LINE and value is not None}
+    options = {code: value for (kind, code), value in by_key.items() if kind == OPTION and value is not None}
+    return Accepted(Figures(lines, options), [], copies)

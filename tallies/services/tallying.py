@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 
 from elections.models import Commission
@@ -32,6 +32,7 @@ from tallies.models import (
     OfficialSnapshot,
     StationTallyState,
 )
+from tallies.services import recompute_sql
 from tallies.services.accepted import Accepted, accepted_for_stations
 from tallies.services.outbox import send_or_leave_to_sweep
 
@@ -128,26 +129,36 @@ def recompute_observer_tallies(*, organization_id: int, contest_id: int) -> int:
 
     Returns the number of stations counted. Locks the root tally first, then every station
     state, so changes made meanwhile are applied on top of the rebuilt totals afterwards.
+    On PostgreSQL the rebuild is set-based SQL (tallies.services.recompute_sql); elsewhere (the
+    embedded SQLite default) it goes station by station, and the tests hold the two equal.
     """
     with transaction.atomic():
         roots = list(Commission.objects.filter(Q(election__contests=contest_id), parent__isnull=True))
         _locked_tallies(organization_id, contest_id, roots)
-        states = list(
-            StationTallyState.objects.select_for_update()
-            .filter(organization_id=organization_id, contest_id=contest_id)
-            .select_related("station__pec")
-        )
-        accepted = accepted_for_stations(organization_id, contest_id, [s.station_id for s in states])
-        per_parent, stations = _sum_by_parent(states, accepted)
-        totals, station_counts = _roll_up(per_parent, stations)
-        _replace_tallies(organization_id, contest_id, totals, station_counts)
-        for state in states:
-            _record_applied(state, accepted.get(state.station_id, Accepted(None)))
-        StationTallyState.objects.bulk_update(
-            states,
-            ["applied_version", "is_counted", "applied_lines", "applied_options", "conflicts"],
-            batch_size=1000,
-        )
+        if connection.vendor == "postgresql":
+            recompute_sql.lock_station_states(organization_id, contest_id)
+            return recompute_sql.recompute_in_sql(organization_id, contest_id)
+        return _recompute_in_python(organization_id, contest_id)
+
+
+def _recompute_in_python(organization_id: int, contest_id: int) -> int:
+    """The row-by-row recompute: lock and load every state, sum in Python, bulk_update."""
+    states = list(
+        StationTallyState.objects.select_for_update()
+        .filter(organization_id=organization_id, contest_id=contest_id)
+        .select_related("station__pec")
+    )
+    accepted = accepted_for_stations(organization_id, contest_id, [s.station_id for s in states])
+    per_parent, stations = _sum_by_parent(states, accepted)
+    totals, station_counts = _roll_up(per_parent, stations)
+    _replace_tallies(organization_id, contest_id, totals, station_counts)
+    for state in states:
+        _record_applied(state, accepted.get(state.station_id, Accepted(None)))
+    StationTallyState.objects.bulk_update(
+        states,
+        ["applied_version", "is_counted", "applied_lines", "applied_options", "conflicts"],
+        batch_size=1000,
+    )
     return sum(stations.values())
 
 

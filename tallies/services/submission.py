@@ -184,7 +184,7 @@ def _count(field: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise FieldError(field, _("must be a whole number"))
     if isinstance(value, str):
-        if not value.strip().isdigit():
+        if not value.strip().isdecimal():
             raise FieldError(field, _("must be a whole number of votes, not negative"))
         value = int(value.strip())
     if value < 0:

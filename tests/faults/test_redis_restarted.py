@@ -21,7 +21,7 @@ from tests.observers.fixtures.evidence_images import jpeg_with_exif
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
 
-@pytest.mark.parametrize("stack", [False, True], indirect=True, ids=["in memory", "append-only file"])
+@pytest.mark.parametrize("stack", [False, True], indirect=True, ids=["in-memory", "append-only-file"])
 def test_redis_restarted_with_tasks_queued_loses_no_tally_and_no_photo(field, stack, phones):
     appendonly = stack.redis.appendonly
     stack.worker.stop()  # nobody consumes: the jobs wait in Redis

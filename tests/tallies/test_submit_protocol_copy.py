@@ -108,6 +108,21 @@ def test_it_names_the_line_of_a_negative_count_and_writes_nothing(submit):
     assert _rows() == (0, 0, 0, 0)
 
 
+@pytest.mark.parametrize("text", ["²", "1½", "12 3", "0x10", ""])
+def test_it_names_the_line_of_a_count_that_is_not_decimal_digits_and_writes_nothing(submit, text):
+    with pytest.raises(FieldError) as error:  # "²".isdigit() is true, but int("²") fails
+        submit(lines={**LINES_PEC_91_COPY, "ballots_valid": text})
+
+    assert error.value.field == "lines.ballots_valid"
+    assert _rows() == (0, 0, 0, 0)
+
+
+def test_it_takes_a_count_given_as_decimal_digits(submit):
+    copy = submit(lines={**LINES_PEC_91_COPY, "ballots_valid": " 1348 "}).copy
+
+    assert copy.figures().lines["ballots_valid"] == 1348
+
+
 @pytest.fixture
 def postgresql():
     if connection.vendor != "postgresql":

@@ -79,10 +79,14 @@ def open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8", newline="")
 
 
+Ref = tuple[int | None, int | None]  # (line id, option id) of a figure column
+
+
 @dataclass(frozen=True)
 class ParsedRow:
     record: StationRecord
-    values: list[tuple[int | None, int | None, int]]  # (line id, option id, value)
+    refs: tuple[Ref, ...]  # the same tuple for every row of a file
+    counts: list[int]  # one value per ref
 
 
 def import_stations_file(
@@ -129,11 +133,7 @@ def import_stations_file(
             ((snapshot.pk, pec_id, False, 1) for pec_id in pecs),
         )
         protocol_ids = dict(snapshot.protocols.values_list("commission_id", "pk"))
-        _write_figures(
-            (protocol_ids[pec_id], line, option, value)
-            for pec_id, row in zip(pecs, rows, strict=True)
-            for line, option, value in row.values
-        )
+        _write_figures([(protocol_ids[pec_id], row) for pec_id, row in zip(pecs, rows, strict=True)])
     _schedule_tally(snapshot)
     return snapshot, True
 
@@ -152,7 +152,7 @@ def _parse_station_rows(contest: Contest, path: Path, fmt: StationFileFormat) ->
         reader = csv.reader(handle)
         header = next(reader)
         columns = _figure_columns(header, lines, options, fmt, path)
-        refs = [(line_id, option_id) for _, line_id, option_id in columns]
+        refs = tuple((line_id, option_id) for _, line_id, option_id in columns)
         pick = operator.itemgetter(*(index for index, _, _ in columns))
         position = {name: header.index(name) for name in (fmt.region, fmt.tec, fmt.number)}
         first_rows: dict[tuple[str, ...], int] = {}
@@ -164,9 +164,7 @@ def _parse_station_rows(contest: Contest, path: Path, fmt: StationFileFormat) ->
                 registered_voters=counts[0] if lines and lines[0].is_turnout_base else None,
             )
             _check_listed_once(record, number, first_rows, path)
-            yield ParsedRow(
-                record, [(line, option, n) for (line, option), n in zip(refs, counts, strict=True)]
-            )
+            yield ParsedRow(record, refs, counts)
 
 
 def _check_listed_once(
@@ -215,7 +213,8 @@ def _parse_value(row: list[str], index: int, header: list[str], number: int, pat
     return int(text)
 
 
-def _write_figures(rows: Iterator[tuple[int, int | None, int | None, int]]) -> None:
+def _write_figures(rows: list[tuple[int, ParsedRow]]) -> None:
+    """Write each (protocol id, parsed row)'s figures: COPY on PostgreSQL, bulk inserts elsewhere."""
     if connection.vendor == "postgresql":
         table = OfficialFigure._meta.db_table
         statement = f"COPY {table} (protocol_id, line_id, option_id, value) FROM STDIN"
@@ -224,27 +223,43 @@ def _write_figures(rows: Iterator[tuple[int, int | None, int | None, int]]) -> N
                 copy.write(chunk)
         return
     batch: list[OfficialFigure] = []
-    for protocol_id, line_id, option_id, value in rows:
-        batch.append(
+    for protocol_id, row in rows:
+        batch += [
             OfficialFigure(protocol_id=protocol_id, line_id=line_id, option_id=option_id, value=value)
-        )
+            for (line_id, option_id), value in zip(row.refs, row.counts, strict=True)
+        ]
         if len(batch) >= 5000:
             OfficialFigure.objects.bulk_create(batch)
             batch = []
     OfficialFigure.objects.bulk_create(batch)
 
 
-def _copy_text(rows: Iterator[tuple[int, int | None, int | None, int]]) -> Iterator[str]:
-    """COPY's text format in chunks: tab-separated, \\N for NULL (4x faster than write_row)."""
+def _copy_text(rows: list[tuple[int, ParsedRow]]) -> Iterator[str]:
+    """COPY's text format in chunks: tab-separated, \\N for NULL.
+
+    One format string per file fills a whole station's 25 lines in one call, several times
+    faster than formatting figure by figure (the 2011 file has 2.4 million figures).
+    """
+    templates: dict[tuple[Ref, ...], str] = {}
     buffer: list[str] = []
-    for protocol_id, line_id, option_id, value in rows:
-        line = "\\N" if line_id is None else line_id
-        option = "\\N" if option_id is None else option_id
-        buffer.append(f"{protocol_id}\t{line}\t{option}\t{value}\n")
-        if len(buffer) >= 50_000:
+    for protocol_id, row in rows:
+        template = templates.get(row.refs) or templates.setdefault(row.refs, _copy_template(row.refs))
+        buffer.append(template.format(protocol_id, *row.counts))
+        if len(buffer) >= 2_000:
             yield "".join(buffer)
             buffer = []
     yield "".join(buffer)
+
+
+def _copy_template(refs: tuple[Ref, ...]) -> str:
+    """A str.format template of one station's figure lines: {0} is the protocol id, {n} the nth count."""
+
+    def field(ref: int | None) -> str:
+        return "\\N" if ref is None else str(ref)
+
+    return "".join(
+        f"{{0}}\t{field(line)}\t{field(option)}\t{{{n}}}\n" for n, (line, option) in enumerate(refs, start=1)
+    )
 
 
 def _schedule_tally(snapshot: OfficialSnapshot) -> None:

@@ -39,6 +39,7 @@ PUBLIC = {
     "password_reset_complete",
     "two_factor:login",
     "second-factor-verify",
+    "service-worker",  # the offline service worker: static code, no data
 }
 PUBLIC_PREFIXES = ("public-", "public-api-")
 SIGNED_IN = {  # any logged-in user, about their own account

@@ -1,0 +1,242 @@
+"""Fault case (e): a phone goes offline, queues copies, comes back: every copy accepted exactly once.
+
+Drives Debian's Chromium (tests/test_browser.py) against the live server. The copy form has no
+photo input (photos are attached afterwards from the receipt, observers/views/evidence.py), so
+the queued copies carry no files here; outbox.js would queue a file input's Blobs as well.
+"""
+
+# ruff: noqa: F811  (pytest fixtures imported from other test modules)
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils.translation import gettext, override
+
+from tallies.models import ProtocolCopy
+from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+WAITING = "Saved on this phone, will be sent when online (%(n)s waiting)"
+# The outbox has been read (dataset.count is set after each replay) and is empty.
+HIDDEN = (
+    "() => { const box = document.getElementById('outbox'); return box.dataset.count === '0' && box.hidden; }"
+)
+MARKER = 4242  # a figure typed into every queued copy, to look for in the stored bytes
+# The service worker has stored the form page, its stylesheet and its script.
+CACHED_FOR_OFFLINE = """async () => {
+  const names = await caches.keys();
+  return names.length === 1 && (await (await caches.open(names[0])).keys()).length >= 3;
+}"""
+# The outbox's IndexedDB, read from the page: [{id, attention, plain: the stored bytes as text}].
+READ_OUTBOX = """async (name) => {
+  const db = await new Promise((ok, ko) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result);
+                                             r.onerror = () => ko(r.error); });
+  if (!db.objectStoreNames.contains("entries")) { db.close(); return []; }
+  const read = (store, work) => new Promise((ok) => {
+    const r = work(db.transaction(store).objectStore(store)); r.onsuccess = () => ok(r.result); });
+  const entries = await read("entries", (s) => s.getAll());
+  const key = await read("keys", (s) => s.get("aes"));
+  db.close();
+  const exportable = await crypto.subtle.exportKey("raw", key).then(() => true, () => false);
+  return Promise.all(entries.map(async (e) => ({id: e.id, attention: e.attention, exportable,
+                                                plain: await e.body.data.text()})));
+}"""
+
+
+def phone(browser, live_server, client, user, language="en", **options):
+    """A 360 px browser context logged in as `user`, and a page in it."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=language, **options)
+    client.force_login(user)
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+    context.add_cookies([cookie])
+    return context, context.new_page()
+
+
+def open_form(page, live_server, contest):
+    page.goto(live_server.url + reverse("copy-new", args=[contest.pk]))
+    page.wait_for_function("() => document.querySelector('form[data-outbox]') && window.indexedDB")
+
+
+def fill_and_send(page, number: str) -> str:
+    """Type a full copy for station `number`, press Send; return the form's client_uuid."""
+    page.fill("input[name=number]", number)
+    for code, value in {**LINES_PEC_91_COPY, "voters_on_list": MARKER}.items():
+        page.fill(f"input[name='lines.{code}']", str(value))
+    for code, value in OPTIONS_PEC_91_COPY.items():
+        page.fill(f"input[name='options.{code}']", str(value))
+    key = page.input_value("input[name=client_uuid]")
+    page.click("form[data-outbox] button[type=submit]")
+    return key
+
+
+def wait_waiting(page, count: int) -> None:
+    page.wait_for_function(f"() => document.getElementById('outbox').dataset.count === '{count}'")
+
+
+def on_posts(page, handle) -> None:
+    """Route the copy form's POSTs through `handle(route)`; its GETs go through untouched."""
+    page.route(
+        "**/copies/new/**",
+        lambda route: handle(route) if route.request.method == "POST" else route.continue_(),
+    )
+
+
+def wait_until(page, predicate: str, seconds: float = 20) -> None:
+    """Poll an async page function (wait_for_function takes a returned promise as truthy)."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(predicate):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {seconds}s: {predicate}")
+
+
+def outbox(page, user):
+    return page.evaluate(READ_OUTBOX, f"observer-outbox-{user.pk}")
+
+
+def test_it_queues_copies_offline_and_sends_each_exactly_once(
+    browser, live_server, client, contest, observer
+):
+    context, page = phone(browser, live_server, client, observer.user)
+    open_form(page, live_server, contest)
+    context.set_offline(True)
+
+    keys = []
+    for n, number in enumerate(["91", "92", "120"], start=1):
+        keys.append(fill_and_send(page, number))
+        wait_waiting(page, n)
+
+    assert WAITING % {"n": 3} in page.inner_text("#outbox")
+    assert len(set(keys)) == 3, "each new blank form must get a new client_uuid"
+    assert page.input_value("input[name=client_uuid]") not in keys
+    stored = outbox(page, observer.user)
+    assert sorted(e["id"] for e in stored) == sorted(keys)
+    assert not any(str(MARKER) in e["plain"] or "120" in e["plain"] for e in stored), "stored in clear"
+    assert not any(e["exportable"] for e in stored)
+    assert ProtocolCopy.objects.count() == 0
+
+    context.set_offline(False)
+    page.wait_for_function(HIDDEN, timeout=20000)
+
+    copies = ProtocolCopy.objects.select_related("station")
+    assert sorted(str(c.client_uuid) for c in copies) == sorted(keys)
+    assert sorted(c.station.number for c in copies) == ["120", "91", "92"]
+    assert outbox(page, observer.user) == []
+    context.close()
+
+
+def test_it_resends_a_copy_whose_answer_was_lost_and_the_server_keeps_one(
+    browser, live_server, client, contest, observer
+):
+    context, page = phone(browser, live_server, client, observer.user, service_workers="block")
+    open_form(page, live_server, contest)
+
+    def lose_the_answer(route):
+        route.fetch()  # the server receives and stores the copy ...
+        route.abort("internetdisconnected")  # ... but the phone never hears back
+
+    on_posts(page, lose_the_answer)
+    key = fill_and_send(page, "91")
+    wait_waiting(page, 1)
+    assert ProtocolCopy.objects.filter(client_uuid=key).count() == 1
+
+    page.unroute("**/copies/new/**")
+    page.reload()  # a page load replays the outbox
+    page.wait_for_function(HIDDEN, timeout=20000)
+
+    assert ProtocolCopy.objects.count() == 1
+    assert outbox(page, observer.user) == []
+    context.close()
+
+
+def test_it_keeps_a_copy_the_server_refuses_until_the_observer_corrects_it(
+    browser, live_server, client, contest, observer
+):
+    context, page = phone(browser, live_server, client, observer.user)
+    open_form(page, live_server, contest)
+    context.set_offline(True)
+    key = fill_and_send(page, "9999")  # no such station: the server will show the form again
+    wait_waiting(page, 1)
+
+    context.set_offline(False)
+    page.wait_for_function(
+        "() => document.getElementById('outbox').dataset.attentionCount === '1'", timeout=20_000
+    )
+    assert [e["attention"] for e in outbox(page, observer.user)] == [True]
+    assert ProtocolCopy.objects.count() == 0
+
+    page.click("#outbox a[data-outbox-open]")
+    page.wait_for_function(f"() => document.querySelector('input[name=client_uuid]').value === '{key}'")
+    assert page.input_value("input[name=number]") == "9999"
+    page.fill("input[name=number]", "92")
+    page.click("form[data-outbox] button[type=submit]")
+    page.wait_for_url("**/copies/*/")
+
+    assert ProtocolCopy.objects.get().client_uuid.hex == key.replace("-", "")
+    assert outbox(page, observer.user) == []
+    context.close()
+
+
+def test_it_warns_before_a_logout_deletes_waiting_copies(browser, live_server, client, contest, observer):
+    context, page = phone(browser, live_server, client, observer.user, service_workers="block")
+    open_form(page, live_server, contest)
+    context.set_offline(True)
+    fill_and_send(page, "91")
+    wait_waiting(page, 1)
+    on_posts(page, lambda route: route.abort())
+    context.set_offline(False)  # online, but every replay fails: the copy keeps waiting
+    page.evaluate("caches.open('observer-offline-v1')")  # as the service worker would have
+    dialogs = []
+
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.click("form[data-outbox-logout] button")
+    page.wait_for_timeout(500)
+    assert len(dialogs) == 1 and "1" in dialogs[0]
+    assert len(outbox(page, observer.user)) == 1, "a dismissed warning keeps the copy"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("form[data-outbox-logout] button")
+    databases = page.evaluate("indexedDB.databases().then((all) => all.map((d) => d.name))")
+    assert f"observer-outbox-{observer.user.pk}" not in databases
+    assert page.evaluate("caches.keys()") == []
+    context.close()
+
+
+def test_it_reopens_the_form_offline_with_a_new_key(browser, live_server, client, contest, observer):
+    context, page = phone(browser, live_server, client, observer.user)
+    open_form(page, live_server, contest)
+    wait_until(page, CACHED_FOR_OFFLINE)
+    first = page.input_value("input[name=client_uuid]")
+    context.set_offline(True)
+
+    response = page.reload()
+
+    assert response.from_service_worker
+    assert page.locator("input[name='lines.voters_on_list']").count() == 1
+    assert page.input_value("input[name=client_uuid]") not in ("", first)
+    context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_it_shows_the_waiting_copies_on_a_phone(browser, live_server, client, contest, observer, language):
+    context, page = phone(browser, live_server, client, observer.user, language)
+    open_form(page, live_server, contest)
+    context.set_offline(True)
+    fill_and_send(page, "91")
+    wait_waiting(page, 1)
+
+    with override(language):
+        assert gettext(WAITING) % {"n": 1} in page.inner_text("#outbox")
+    assert_fits_a_phone(page, language)
+    context.close()
+
+
+def test_it_serves_the_service_worker_for_the_whole_site(client):
+    response = client.get(reverse("service-worker"))
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/"
+    assert b'addEventListener("fetch"' in response.content

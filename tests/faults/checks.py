@@ -16,10 +16,9 @@ from elections.models import Commission
 from elections.protocol import Figures, sum_figures
 from tallies.models import ObserverTally, ProtocolCopy, StationTallyState, figures_from_rows
 from tallies.services import audit, recompute_observer_tallies, seals
+from tests.faults.conftest import SETTLE
 from tests.faults.field import Field, Phones
 from tests.faults.processes import wait_until
-
-SETTLE = 90.0  # seconds the workers get to apply every station after the fault
 
 
 def tallies(field: Field) -> dict:
@@ -41,7 +40,7 @@ def current_figures(field: Field) -> dict[int, Figures]:
     return {copy.station_id: figures_from_rows(copy.figure_rows.all()) for copy in copies}
 
 
-def assert_nothing_lost(field: Field, phones: Phones, settle: float = SETTLE) -> None:
+def assert_nothing_lost(field: Field, phones: Phones, settle: float | None = None) -> None:
     """Run the three checks above; AssertionError naming what differs."""
     assert not phones.refused, f"the server refused copies it should take: {phones.refused[:5]}"
     stored = Counter(
@@ -55,7 +54,7 @@ def assert_nothing_lost(field: Field, phones: Phones, settle: float = SETTLE) ->
 
     stale = StationTallyState.objects.filter(organization=field.organization, contest=field.contest).stale()
     started = time.monotonic()
-    wait_until(lambda: not stale.exists(), "every station applied to the tallies", timeout=settle, every=0.5)
+    wait_until(lambda: not stale.exists(), "every station applied", timeout=settle or SETTLE, every=0.5)
     settled = time.monotonic() - started
     incremental = tallies(field)
     recompute_observer_tallies(organization_id=field.organization.pk, contest_id=field.contest.pk)

@@ -22,12 +22,16 @@ from tests.faults import processes
 from tests.faults.field import Field, Phones, build_field
 
 LONG = os.environ.get("FAULTS_SCALE", "short") == "long"
+REPEATS = 5 if LONG else 1  # how many times a case injects its fault
+# per_phone copies per round; the worker case sends 1 + REPEATS rounds, so each phone's share of
+# the stations (stations / observers) must hold 1 + REPEATS × per_phone of them.
 SCALE = (
-    {"stations": 600, "observers": 8, "per_phone": 30}
+    {"stations": 1200, "observers": 8, "per_phone": 25}
     if LONG
     else {"stations": 60, "observers": 3, "per_phone": 5}
 )
-REPEATS = 5 if LONG else 1  # how many times a case injects its fault
+SETTLE = 300.0 if LONG else 90.0  # seconds the workers get to apply every station after a fault
+assert SCALE["stations"] // SCALE["observers"] >= 1 + REPEATS * SCALE["per_phone"]
 
 
 def require_stack() -> None:

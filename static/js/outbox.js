@@ -27,6 +27,7 @@
   const DB_NAME = "observer-outbox-" + script.dataset.user;
   const RECEIPTS = script.dataset.receipts;
   const RETRY_MS = 30000;
+  const SEND_MS = 120000; // generous: a copy with photos over 2G
   const LATER = [408, 429];
   let reopened = null; // id of the entry put back in the form by "Open", if any
   let replaying = null;
@@ -134,7 +135,9 @@
     if (!navigator.onLine) return { outcome: "offline" };
     let response;
     try {
-      response = await fetch(url, { method: "POST", body: formData, credentials: "same-origin" });
+      // A hung connection must not stall the outbox: give up after SEND_MS and try again later.
+      const signal = AbortSignal.timeout(SEND_MS);
+      response = await fetch(url, { method: "POST", body: formData, credentials: "same-origin", signal });
     } catch (error) {
       return { outcome: "offline" };
     }

@@ -2,7 +2,8 @@
 
 Drives Debian's Chromium (tests/test_browser.py) against the live server. The copy form has no
 photo input (photos are attached afterwards from the receipt, observers/views/evidence.py), so
-the queued copies carry no files here; outbox.js would queue a file input's Blobs as well.
+the copies carry no photo; one test adds a file input to show that a file is kept encrypted and
+comes back intact.
 """
 
 # ruff: noqa: F811  (pytest fixtures imported from other test modules)
@@ -43,6 +44,21 @@ READ_OUTBOX = """async (name) => {
   return Promise.all(entries.map(async (e) => ({id: e.id, attention: e.attention, exportable,
                                                 plain: await e.body.data.text()})));
 }"""
+# A file input, as a photo field on the copy form would be (the server ignores it today).
+ADD_FILE_INPUT = """() => { const input = document.createElement("input");
+  input.type = "file"; input.name = "photo"; document.querySelector("form[data-outbox]").append(input); }"""
+# The files of the one queued entry: their names and the stored (encrypted) bytes.
+READ_FILES = """async (name) => {
+  const db = await new Promise((ok) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); });
+  const [entry] = await new Promise((ok) => {
+    const r = db.transaction("entries").objectStore("entries").getAll(); r.onsuccess = () => ok(r.result); });
+  db.close();
+  const bytes = new Uint8Array(await entry.files[0].sealed.data.arrayBuffer());
+  return {names: entry.files.map((f) => f.filename), bytes: Array.from(bytes)};
+}"""
+
+FILE_IN_FORM = """async () => { const file = document.querySelector("input[name=photo]").files[0];
+  return {name: file.name, bytes: Array.from(new Uint8Array(await file.arrayBuffer()))}; }"""
 
 
 def phone(browser, live_server, client, user, language="en", **options):
@@ -202,6 +218,30 @@ def test_it_warns_before_a_logout_deletes_waiting_copies(browser, live_server, c
     databases = page.evaluate("indexedDB.databases().then((all) => all.map((d) => d.name))")
     assert f"observer-outbox-{observer.user.pk}" not in databases
     assert page.evaluate("caches.keys()") == []
+    context.close()
+
+
+def test_it_keeps_a_file_encrypted_and_gives_it_back_intact(browser, live_server, client, contest, observer):
+    context, page = phone(browser, live_server, client, observer.user)
+    open_form(page, live_server, contest)
+    page.evaluate(ADD_FILE_INPUT)
+    photo = b"\xff\xd8\xff\xe0 protocol page 1 \xff\xd9"
+    page.set_input_files(
+        "input[name=photo]", files=[{"name": "p1.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+    )
+    context.set_offline(True)
+    fill_and_send(page, "9999")  # refused when online, so it comes back into the form
+    wait_waiting(page, 1)
+
+    stored = page.evaluate(READ_FILES, f"observer-outbox-{observer.user.pk}")
+    assert stored["names"] == ["p1.jpg"] and b"protocol page" not in bytes(stored["bytes"])
+    context.set_offline(False)
+    page.wait_for_function("() => document.getElementById('outbox').dataset.attentionCount === '1'")
+    page.click("#outbox a[data-outbox-open]")
+    page.wait_for_function("() => document.querySelector('input[name=photo]').files.length === 1")
+
+    given_back = page.evaluate(FILE_IN_FORM)
+    assert given_back["name"] == "p1.jpg" and bytes(given_back["bytes"]) == photo
     context.close()
 
 

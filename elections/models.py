@@ -15,6 +15,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from elections.protocol import OPTIONS_TOTAL, RelationSyntaxError, parse_relation
+
 PATH_SEPARATOR = "/"
 
 
@@ -118,6 +120,23 @@ class ControlRelation(models.Model):
 
     def __str__(self) -> str:
         return self.expression
+
+    def clean(self) -> None:
+        """Refuse an expression the parser refuses or one naming a line the form lacks.
+
+        Raises ValidationError on `expression`: a relation that cannot be evaluated would make
+        every later copy of the form fail instead of being flagged (the admin path; specs are
+        checked the same way by elections.services.define_protocol_form).
+        """
+        try:
+            names = parse_relation(self.expression).names()
+        except RelationSyntaxError as error:
+            raise ValidationError({"expression": str(error)}) from error
+        if self.form_id is not None:
+            unknown = names - set(self.form.line_codes()) - {OPTIONS_TOTAL}
+            if unknown:
+                message = _("Unknown line codes: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+                raise ValidationError({"expression": message})
 
     @property
     def label(self) -> str:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from elections.models import Contest, ControlRelation, ProtocolForm, ProtocolLine
 
 pytestmark = pytest.mark.django_db
+LABELS = '{"en": "a relation"}'
 
 PAGES = [
     "admin:elections_protocolform_changelist",
@@ -51,3 +52,36 @@ def test_it_refuses_the_admin_to_a_coordinator(client, coordinator):
     response = client.get(reverse("admin:elections_protocolline_changelist"))
 
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("ballots_valid == __import__('os')", "expression"),
+        ("ballots_valid == no_such_line", "Unknown line codes: no_such_line"),
+    ],
+)
+def test_it_refuses_a_relation_that_could_not_be_evaluated(staff, contest, expression, message):
+    url = reverse("admin:elections_controlrelation_add")
+    data = {
+        "form": contest.form_id,
+        "code": "bad",
+        "expression": expression,
+        "tolerance": 0,
+        "labels": LABELS,
+    }
+
+    response = staff.post(url, data)
+
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not ControlRelation.objects.filter(code="bad").exists()
+
+
+def test_it_accepts_a_relation_on_the_forms_lines(staff, contest):
+    url = reverse("admin:elections_controlrelation_add")
+    expression = "ballots_valid + ballots_invalid <= ballots_received"
+    data = {"form": contest.form_id, "code": "ok", "expression": expression, "tolerance": 0, "labels": LABELS}
+
+    staff.post(url, data)
+
+    assert ControlRelation.objects.get(code="ok").expression == expression

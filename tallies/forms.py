@@ -3,6 +3,8 @@
 Fields are named as the service names its errors ("lines.<code>", "options.<code>"), so a
 FieldError lands next to its input. The form checks shape only (whole numbers, a station that
 exists); the rules (no negatives, same election, revisions) stay in submit_protocol_copy.
+Photos of the protocol may come with the copy: each is checked as an evidence upload is
+(observers.services.evidence.inspect_upload) before anything is stored.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Commission, Contest, PollingStation
 from observers.models import Organization
+from observers.services import evidence
 from tallies.models import ProtocolCopy
 
 
@@ -23,6 +27,35 @@ def _figure_field(label: str) -> forms.IntegerField:
     # No min_value: a negative count is the service's rule to refuse; min=0 only helps the keyboard.
     widget = forms.NumberInput(attrs={"min": 0, "inputmode": "numeric", "step": 1})
     return forms.IntegerField(label=label, widget=widget)
+
+
+MAX_PHOTOS = 10
+
+
+class PhotosInput(forms.FileInput):
+    """A file input that takes several photos, straight from the phone's camera."""
+
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Zero or more uploaded files, as a list; each must be an acceptable evidence photo."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {"accept": "image/*", "capture": "environment"}
+        super().__init__(widget=PhotosInput(attrs=attrs), required=False, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("At most %(limit)d photos.") % {"limit": MAX_PHOTOS})
+        cleaned = [super(PhotosField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            try:
+                evidence.inspect_upload(upload)
+            except evidence.EvidenceRefused as refusal:
+                raise forms.ValidationError(f"{upload.name}: {refusal.message}") from refusal
+        return cleaned
 
 
 class CopyForm(forms.Form):
@@ -41,6 +74,10 @@ class CopyForm(forms.Form):
     number = forms.CharField(required=False, max_length=40, label=_("Polling station number"))
     note = forms.CharField(
         required=False, max_length=2000, label=_("Note (optional)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(
+        label=_("Photos of the protocol (optional)"),
+        help_text=_("JPEG, PNG, HEIC or WebP, at most 15 MB each; sent with the copy."),
     )
 
     def __init__(self, *args: Any, contest: Contest, organization: Organization, **kwargs: Any) -> None:

@@ -100,6 +100,13 @@ def upload_evidence(
     return evidence
 
 
+def attached_sha256s(*, copy_id: int) -> set[str]:
+    """SHA-256 (hex) of the originals of the photos already attached to protocol copy `copy_id`."""
+    return set(
+        Evidence.objects.filter(copy_photos__copy_id=copy_id).values_list("original_sha256", flat=True)
+    )
+
+
 def acts_open_to(observer: Observer) -> QuerySet[ViolationAct]:
     """Violation acts `observer` may add evidence to: their own and those they co-signed."""
     mine = Q(observer=observer) | Q(cosigners__observer=observer)

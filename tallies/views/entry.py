@@ -2,16 +2,22 @@
 
 Thin: CopyForm checks the shape, services.submit_protocol_copy the rules; its FieldError is
 shown next to the field it names. The hidden client_uuid is made when the empty form is first
-rendered, so a double tap or a resend of the same page returns the same copy.
+rendered, so a double tap or a resend of the same page returns the same copy. Photos sent
+with the copy are stored and attached in the copy's transaction; a resend stores only the photos
+the copy does not have yet (compared by the SHA-256 of the original file).
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,11 +26,13 @@ from django.views.decorators.http import require_http_methods
 
 from elections.models import Contest, PollingStation
 from observers.access import observer_for
-from observers.models import Observer
+from observers.models import Evidence, Observer
+from observers.services import evidence
 from tallies import services
 from tallies.errors import FieldError, IdempotencyConflict
 from tallies.forms import CopyForm, initial_for_revision
 from tallies.models import ProtocolCopy
+from tallies.services import photos
 
 
 @login_required
@@ -38,7 +46,7 @@ def copy_new(request: HttpRequest, contest_id: int) -> HttpResponse:
         initial = _initial(request, contest, observer)
         form = CopyForm(initial=initial, contest=contest, organization=organization)
     else:
-        form = CopyForm(request.POST, contest=contest, organization=organization)
+        form = CopyForm(request.POST, request.FILES, contest=contest, organization=organization)
         copy = _submit(request, form, observer) if form.is_valid() else None
         if copy is not None:
             return redirect("copy-detail", pk=copy.pk)
@@ -69,13 +77,14 @@ def copy_list(request: HttpRequest) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> ProtocolCopy | None:
-    """Store the form's copy; on a refusal put the reason on the form and return None."""
+    """Store the form's copy and its photos; on a refusal put the reason on the form and return None."""
     try:
-        submitted = services.submit_protocol_copy(
-            observer=observer, channel=ProtocolCopy.Channel.WEB, entered_by=observer.user, **form.submission()
-        )
+        submitted, added = _store(request, form, observer)
     except FieldError as error:
         form.add_error(_form_field(form, error.field), error.message)
+        return None
+    except evidence.EvidenceRefused as refusal:  # the form checked them: a file changed since
+        form.add_error("photos", refusal.message)
         return None
     except IdempotencyConflict:
         form.add_error(None, _("This page was already sent for another station. Check it and send again."))
@@ -84,9 +93,72 @@ def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> Protoco
         data["client_uuid"] = str(uuid.uuid4())
         form.data = data
         return None
-    if not submitted.created:
+    if not submitted.created and added:
+        messages.info(request, _("This copy had already been received; only the new photos were added."))
+    elif not submitted.created:
         messages.info(request, _("This copy had already been received; nothing was changed."))
     return submitted.copy
+
+
+def _store(request: HttpRequest, form: CopyForm, observer: Observer) -> tuple[services.SubmittedCopy, int]:
+    """Store the copy and attach its new photos in one transaction; return it and the photos added.
+
+    On any failure the transaction is rolled back and the raw files already written are deleted.
+    """
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            submitted = services.submit_protocol_copy(
+                observer=observer,
+                channel=ProtocolCopy.Channel.WEB,
+                entered_by=observer.user,
+                **form.submission(),
+            )
+            _attach_photos(request, submitted.copy, form.cleaned_data["photos"], stored)
+    except BaseException:
+        _delete_uploads(stored)
+        raise
+    return submitted, len(stored)
+
+
+def _attach_photos(
+    request: HttpRequest, copy: ProtocolCopy, uploads: list[UploadedFile], stored: list[Evidence]
+) -> None:
+    """Store and attach each upload the copy has no photo of yet; append new Evidence to `stored`.
+
+    Locks the copy so two resends of it at once cannot both add the same photo.
+    """
+    if not uploads:
+        return
+    ProtocolCopy.objects.select_for_update().only("pk").get(pk=copy.pk)
+    known = evidence.attached_sha256s(copy_id=copy.pk)
+    for upload in uploads:
+        digest = _sha256(upload)
+        if digest in known:
+            continue  # a resend, or the same photo chosen twice: already stored once
+        stored.append(
+            evidence.upload_evidence(
+                observer=copy.observer,
+                upload=upload,
+                then=lambda e: photos.attach_copy_photo(copy=copy, evidence=e, user=request.user),
+            )
+        )
+        known.add(digest)
+
+
+def _sha256(upload: UploadedFile) -> str:
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _delete_uploads(stored: list[Evidence]) -> None:
+    """Remove the raw files of photos whose rows were rolled back with the copy."""
+    for item in stored:
+        if item.upload.name:
+            default_storage.delete(item.upload.name)
 
 
 def _form_field(form: CopyForm, field: str) -> str | None:

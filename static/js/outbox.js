@@ -223,14 +223,14 @@
       const input = form.elements.namedItem(name);
       if (input && name !== "csrfmiddlewaretoken" && input.type !== "file") input.value = value;
     }
+    const transfers = new Map(); // one per file input: an input of several photos gets them all back
     for (const [name, file] of contents.files) {
       const input = form.elements.namedItem(name);
-      if (input && input.type === "file") {
-        const transfer = new DataTransfer();
-        transfer.items.add(file);
-        input.files = transfer.files;
-      }
+      if (!input || input.type !== "file") continue;
+      if (!transfers.has(input)) transfers.set(input, new DataTransfer());
+      transfers.get(input).items.add(file);
     }
+    for (const [input, transfer] of transfers) input.files = transfer.files;
     reopened = entry.id;
     return true;
   }

@@ -1,19 +1,23 @@
 """Fault case (e): a phone goes offline, queues copies, comes back: every copy accepted exactly once.
 
-Drives Debian's Chromium (tests/test_browser.py) against the live server. The copy form has no
-photo input (photos are attached afterwards from the receipt, observers/views/evidence.py), so
-the copies carry no photo; one test adds a file input to show that a file is kept encrypted and
-comes back intact.
+Drives Debian's Chromium (tests/test_browser.py) against the live server. The queued copies carry
+a photo each (the form's "photos" input): every copy and every photo is stored exactly once, and
+a photo is kept encrypted on the phone and comes back intact when a refused copy is reopened.
 """
 
 # ruff: noqa: F811  (pytest fixtures imported from other test modules)
 from __future__ import annotations
 
+import hashlib
+import io
+
 import pytest
 from django.urls import reverse
 from django.utils.translation import gettext, override
+from PIL import Image
 
-from tallies.models import ProtocolCopy
+from observers.models import Evidence
+from tallies.models import CopyPhoto, ProtocolCopy
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser  # noqa: F401  (fixture)
 
@@ -44,9 +48,6 @@ READ_OUTBOX = """async (name) => {
   return Promise.all(entries.map(async (e) => ({id: e.id, attention: e.attention, exportable,
                                                 plain: await e.body.data.text()})));
 }"""
-# A file input, as a photo field on the copy form would be (the server ignores it today).
-ADD_FILE_INPUT = """() => { const input = document.createElement("input");
-  input.type = "file"; input.name = "photo"; document.querySelector("form[data-outbox]").append(input); }"""
 # The files of the one queued entry: their names and the stored (encrypted) bytes.
 READ_FILES = """async (name) => {
   const db = await new Promise((ok) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); });
@@ -57,7 +58,7 @@ READ_FILES = """async (name) => {
   return {names: entry.files.map((f) => f.filename), bytes: Array.from(bytes)};
 }"""
 
-FILE_IN_FORM = """async () => { const file = document.querySelector("input[name=photo]").files[0];
+FILE_IN_FORM = """async () => { const file = document.querySelector("input[name=photos]").files[0];
   return {name: file.name, bytes: Array.from(new Uint8Array(await file.arrayBuffer()))}; }"""
 
 
@@ -75,8 +76,21 @@ def open_form(page, live_server, contest):
     page.wait_for_function("() => document.querySelector('form[data-outbox]') && window.indexedDB")
 
 
-def fill_and_send(page, number: str) -> str:
-    """Type a full copy for station `number`, press Send; return the form's client_uuid."""
+def jpeg(shade: int) -> bytes:
+    """A small JPEG of one colour; a different `shade` gives different bytes (another photo)."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (shade, 90, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def fill_and_send(page, number: str, *photos: bytes) -> str:
+    """Type a full copy for station `number` with `photos`, press Send; return its client_uuid."""
+    if photos:
+        files = [
+            {"name": f"pec-{number}-{i}.jpg", "mimeType": "image/jpeg", "buffer": photo}
+            for i, photo in enumerate(photos, start=1)
+        ]
+        page.set_input_files("input[name=photos]", files=files)
     page.fill("input[name=number]", number)
     for code, value in {**LINES_PEC_91_COPY, "voters_on_list": MARKER}.items():
         page.fill(f"input[name='lines.{code}']", str(value))
@@ -119,9 +133,9 @@ def test_it_queues_copies_offline_and_sends_each_exactly_once(
     open_form(page, live_server, contest)
     context.set_offline(True)
 
-    keys = []
-    for n, number in enumerate(["91", "92", "120"], start=1):
-        keys.append(fill_and_send(page, number))
+    keys, photos = [], {number: jpeg(shade) for shade, number in enumerate(["91", "92", "120"])}
+    for n, (number, photo) in enumerate(photos.items(), start=1):
+        keys.append(fill_and_send(page, number, photo))
         wait_waiting(page, n)
 
     assert WAITING % {"n": 3} in page.inner_text("#outbox")
@@ -139,6 +153,10 @@ def test_it_queues_copies_offline_and_sends_each_exactly_once(
     copies = ProtocolCopy.objects.select_related("station")
     assert sorted(str(c.client_uuid) for c in copies) == sorted(keys)
     assert sorted(c.station.number for c in copies) == ["120", "91", "92"]
+    assert Evidence.objects.count() == 3 and CopyPhoto.objects.count() == 3
+    for copy in copies:
+        [attached] = CopyPhoto.objects.filter(copy=copy).select_related("evidence")
+        assert attached.evidence.original_sha256 == hashlib.sha256(photos[copy.station.number]).hexdigest()
     assert outbox(page, observer.user) == []
     context.close()
 
@@ -154,15 +172,19 @@ def test_it_resends_a_copy_whose_answer_was_lost_and_the_server_keeps_one(
         route.abort("internetdisconnected")  # ... but the phone never hears back
 
     on_posts(page, lose_the_answer)
-    key = fill_and_send(page, "91")
+    key = fill_and_send(page, "91", jpeg(7))
     wait_waiting(page, 1)
     assert ProtocolCopy.objects.filter(client_uuid=key).count() == 1
+    assert CopyPhoto.objects.count() == 1
 
     page.unroute("**/copies/new/**")
     page.reload()  # a page load replays the outbox
     page.wait_for_function(HIDDEN, timeout=20000)
 
     assert ProtocolCopy.objects.count() == 1
+    assert Evidence.objects.count() == 1 and CopyPhoto.objects.get().copy.client_uuid.hex == key.replace(
+        "-", ""
+    )
     assert outbox(page, observer.user) == []
     context.close()
 
@@ -221,27 +243,27 @@ def test_it_warns_before_a_logout_deletes_waiting_copies(browser, live_server, c
     context.close()
 
 
-def test_it_keeps_a_file_encrypted_and_gives_it_back_intact(browser, live_server, client, contest, observer):
+def test_it_keeps_the_photos_encrypted_and_gives_them_back_intact(
+    browser, live_server, client, contest, observer
+):
     context, page = phone(browser, live_server, client, observer.user)
     open_form(page, live_server, contest)
-    page.evaluate(ADD_FILE_INPUT)
-    photo = b"\xff\xd8\xff\xe0 protocol page 1 \xff\xd9"
-    page.set_input_files(
-        "input[name=photo]", files=[{"name": "p1.jpg", "mimeType": "image/jpeg", "buffer": photo}]
-    )
+    photo, page2 = jpeg(200), jpeg(201)
     context.set_offline(True)
-    fill_and_send(page, "9999")  # refused when online, so it comes back into the form
+    fill_and_send(page, "9999", photo, page2)  # refused when online, so it comes back into the form
     wait_waiting(page, 1)
 
     stored = page.evaluate(READ_FILES, f"observer-outbox-{observer.user.pk}")
-    assert stored["names"] == ["p1.jpg"] and b"protocol page" not in bytes(stored["bytes"])
+    assert stored["names"] == ["pec-9999-1.jpg", "pec-9999-2.jpg"]
+    assert photo[:64] not in bytes(stored["bytes"])
     context.set_offline(False)
     page.wait_for_function("() => document.getElementById('outbox').dataset.attentionCount === '1'")
     page.click("#outbox a[data-outbox-open]")
-    page.wait_for_function("() => document.querySelector('input[name=photo]').files.length === 1")
+    page.wait_for_function("() => document.querySelector('input[name=photos]').files.length === 2")
 
     given_back = page.evaluate(FILE_IN_FORM)
-    assert given_back["name"] == "p1.jpg" and bytes(given_back["bytes"]) == photo
+    assert given_back["name"] == "pec-9999-1.jpg" and bytes(given_back["bytes"]) == photo
+    assert Evidence.objects.count() == 0, "a refused copy stores none of its photos"
     context.close()
 
 

@@ -29,3 +29,5 @@ urlpatterns = [
     path("", include("observers.urls")),
     path("", include("tallies.urls")),
 ]
+
+handler404 = "config.errors.not_found"

@@ -1,0 +1,59 @@
+"""OpenAPI post-processing: document the error answers every operation can give.
+
+DRF answers 403 (not signed in, or not allowed), 404 (no such object, or not yours), and for
+operations that take a body, 400 (a field refused) and 415 (a body type it does not parse), all
+with a JSON body; 413 for a body over the upload limit. drf-spectacular documents only what a
+view declares, so API clients could not see these; this hook adds them where missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string", "description": "What was refused, in the user's language."}},
+    "required": ["detail"],
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": 'Each refused field (or "detail", "non_field_errors") with its messages.',
+    "additionalProperties": {},
+}
+ALWAYS = {"403": "Not signed in, or not allowed to do this.", "404": "No such object, or not yours."}
+WITH_BODY = {
+    "400": "A field was refused; the body names it.",
+    "413": "The body is over the upload limit.",
+    "415": "The body's content type is not accepted.",
+}
+BODY_METHODS = {"post", "put", "patch"}
+
+
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Add the generic error responses, with their JSON bodies, to every operation of `result`.
+
+    An operation that answers success in another media type only (a JPEG file) gets its errors
+    without a body type: DRF renders them empty there.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorDetail", ERROR)
+    schemas.setdefault("FieldErrors", FIELD_ERRORS)
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            responses = operation.setdefault("responses", {})
+            errors = ALWAYS | (WITH_BODY if method in BODY_METHODS else {})
+            for code, description in errors.items():
+                response = responses.setdefault(code, {"description": description})
+                if _answers_json(responses):  # a view's own 403 text has the same body
+                    response.setdefault("content", _body("FieldErrors" if code == "400" else "ErrorDetail"))
+    return result
+
+
+def _answers_json(responses: dict[str, Any]) -> bool:
+    """False only when every success answer with a body has a media type other than JSON."""
+    typed = [r["content"] for code, r in responses.items() if code.startswith("2") and r.get("content")]
+    return not typed or any("application/json" in content for content in typed)
+
+
+def _body(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}

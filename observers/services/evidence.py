@@ -67,7 +67,7 @@ def inspect_upload(upload: UploadedFile) -> Inspected:
         raise _not_allowed(upload.name or "")
     _verify(upload, format_)
     content_type = images.ALLOWED[format_][0]
-    return Inspected(format_, content_type, _sha256(upload), upload.size)
+    return Inspected(format_, content_type, sha256_of(upload), upload.size)
 
 
 def upload_evidence(
@@ -218,7 +218,8 @@ def _too_many_pixels() -> EvidenceRefused:
     )
 
 
-def _sha256(upload: UploadedFile) -> str:
+def sha256_of(upload: UploadedFile) -> str:
+    """SHA-256 (hex) of the uploaded bytes, read in chunks from the start."""
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -9,7 +9,6 @@ the copy does not have yet (compared by the SHA-256 of the original file).
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Any
 
@@ -133,7 +132,7 @@ def _attach_photos(
     ProtocolCopy.objects.select_for_update().only("pk").get(pk=copy.pk)
     known = evidence.attached_sha256s(copy_id=copy.pk)
     for upload in uploads:
-        digest = _sha256(upload)
+        digest = evidence.sha256_of(upload)
         if digest in known:
             continue  # a resend, or the same photo chosen twice: already stored once
         stored.append(
@@ -144,14 +143,6 @@ def _attach_photos(
             )
         )
         known.add(digest)
-
-
-def _sha256(upload: UploadedFile) -> str:
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _delete_uploads(stored: list[Evidence]) -> None:

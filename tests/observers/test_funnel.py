@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from elections.models import Commission, PollingStation
-from observers.management.commands.load_haq_2021 import load_haq_2021
+from observers.management.commands.load_haq_2021 import MAZHILIS, load_haq_2021
 from observers.models import Mandate, Membership
 from observers.services import funnel, mandates
+from tallies.models import SeatRule
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +162,12 @@ def test_it_loads_haq_once_and_prints_the_table(haq):
 
     assert Mandate.objects.filter(organization=haq[0]).count() == 1030
     assert out.getvalue().splitlines()[-1].split() == ["Total", "1030", "196", "123", "132", "898"]
+
+
+def test_only_the_mazhilis_contest_gets_the_mazhilis_seat_rule(haq):
+    _, election = haq
+    rules = SeatRule.objects.filter(contest__election=election)
+
+    with_rule = set(rules.values_list("contest__slug", flat=True))
+
+    assert with_rule == {MAZHILIS} and election.contests.count() == 3

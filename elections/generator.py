@@ -123,7 +123,7 @@ def _station(rng: random.Random, index: int, stations: int, regions: int, tecs: 
 
 def _honest_figures(rng: random.Random) -> Figures:
     on_list = rng.randint(600, 3000)
-    voted = on_list * rng.randint(35, 80) // 100
+    voted = rng.binomialvariate(on_list, rng.uniform(0.35, 0.80))  # no lattice of whole percents
     early, outside = rng.randint(0, 3), rng.randint(0, voted // 20)
     received = voted + rng.randint(100, 600)
     in_station = voted - early - outside

@@ -10,7 +10,10 @@ from elections.generator import plan_election, write_official_csv
 from elections.protocol import check_relation
 from elections.services import shipped_spec
 from tallies import generator
+from tallies.analysis import forensics
 from tallies.models import OfficialSnapshot, ProtocolCopy, StationTallyState
+
+TOOK_PART = ("ballots_issued_early", "ballots_issued_in_station", "ballots_issued_outside")
 
 RELATIONS = [r["expression"] for r in shipped_spec("forms", "ru-duma-2011")["control_relations"]]
 SMALL = {"seed": 7, "stations": 200, "falsify": Decimal("0.25"), "copies": Decimal("0.2")}
@@ -110,3 +113,14 @@ def test_it_says_the_election_is_generated_and_not_real_data():
     assert "Generated election (seed 3): generated election, not real data" in out.getvalue()
     assert "Discrepant stations are exactly the falsified ones   yes" in out.getvalue()
     assert "Stations discrepant                                  5\n" in out.getvalue()
+
+
+def test_a_clean_generated_election_shows_no_excess_of_whole_percent_turnouts():
+    plan = plan_election(seed=3, stations=3_000, falsify=Decimal(0), copies=Decimal(0))
+    turnout = [
+        (sum(s.honest.lines[code] for code in TOOK_PART), s.honest.lines["voters_on_list"]) for s in plan
+    ]
+
+    test = forensics.integer_percent_excess(turnout)
+
+    assert test.stations == 3_000 and test.p_value > 0.01  # with `randint(35, 80) // 100` it was ~0

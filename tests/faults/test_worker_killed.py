@@ -31,7 +31,7 @@ NATIONAL_TALLY = (
 )
 
 
-@pytest.mark.parametrize("victim", ["pool process", "whole worker"])
+@pytest.mark.parametrize("victim", ["pool process", "whole worker"], ids=["pool-process", "whole-worker"])
 def test_a_worker_killed_mid_tally_loses_no_copy(field, stack, phones, victim):
     phones.send(1)  # one copy per phone, tallied normally: the national tally row now exists
     wait_until(lambda: _tallied(field), "the first copies tallied")

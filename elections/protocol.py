@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -125,7 +126,9 @@ def parse_relation(expression: str) -> ParsedRelation:
     """
     source = _normalise_equals(expression.strip())
     try:
-        tree = ast.parse(source, mode="eval").body
+        with warnings.catch_warnings():  # "1if x" is only a SyntaxWarning to Python; a refusal here
+            warnings.simplefilter("error", SyntaxWarning)
+            tree = ast.parse(source, mode="eval").body
     except SyntaxError as error:
         raise RelationSyntaxError(f"cannot parse {expression!r}: {error.msg}") from error
     except RecursionError as error:  # Python's own parser gives up on a sum thousands of terms long

@@ -243,3 +243,11 @@ def test_it_subtracts_what_it_added(first, second):
     assert back.differing(first) == ({}, {})
     assert first.minus(first).is_zero()
     assert first.plus(second).value(OPTIONS_TOTAL) == first.value(OPTIONS_TOTAL) + second.value(OPTIONS_TOTAL)
+
+
+@pytest.mark.parametrize("text", ["ballots_valid == 1if 1 else 2", "1abc == ballots_valid"])
+def test_text_python_only_warns_about_is_refused_without_a_warning(text, recwarn):
+    with pytest.raises(RelationSyntaxError, match="invalid decimal literal"):
+        parse_relation(text)
+
+    assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]

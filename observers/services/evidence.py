@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from observers.access import coordinated_organizations
+from elections.models import Commission
+from observers.access import coordinated_organizations, territory_filter
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence_images as images
 from tallies.services.outbox import send_or_leave_to_sweep
@@ -114,11 +115,35 @@ def acts_open_to(observer: Observer) -> QuerySet[ViolationAct]:
 
 
 def visible_evidence(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Evidence]:
-    """Evidence `user` may see: their own uploads, and all of the organisations they coordinate."""
+    """Evidence `user` may see: their own uploads, and those of the organisations they coordinate.
+
+    A coordinator limited to a territory (a region or TEC) sees the photos of acts and copies at
+    stations inside it; a photo attached to neither has no place, so only unrestricted
+    coordinators (and its uploader) see it.
+    """
     if not user.is_authenticated:
         return Evidence.objects.none()
-    scope = Q(uploaded_by__user_id=user.pk) | Q(organization__in=coordinated_organizations(user))
+    scope = Q(uploaded_by__user_id=user.pk)
+    for organization in coordinated_organizations(user):
+        scope |= Q(organization=organization) & _in_territory(territory_filter(user, organization))
     return Evidence.objects.filter(scope).select_related("uploaded_by", "violation_act")
+
+
+def _in_territory(territory: Commission | None) -> Q:
+    """A filter on evidence of acts or copies at stations under `territory`; none when it is None."""
+    if territory is None:
+        return Q()
+
+    def at(station: str) -> dict[str, object]:
+        return {
+            f"{station}__pec__election_id": territory.election_id,
+            f"{station}__pec__path__startswith": territory.path,
+        }
+
+    copies = Evidence.objects.filter(**at("copy_photos__copy__station")).values("pk")
+    return Q(**at("violation_act__station")) | Q(
+        pk__in=copies
+    )  # a subquery: a photo of two copies is one row
 
 
 def sanitise_evidence(*, evidence_id: int) -> str:

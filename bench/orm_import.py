@@ -15,7 +15,7 @@ from django.db import transaction
 
 from elections.models import Commission, Contest, Election, PollingStation
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
-from tallies.services.official_import import file_sha256, open_text
+from tallies.services.station_files import file_sha256, open_text
 
 BATCH = 5000
 FIRST_FIGURE = 3  # region, tik, uik, then the lines and options in protocol order (dkobak files)

@@ -23,7 +23,7 @@ from elections.models import Contest
 from elections.services import define_election, define_protocol_form, shipped_spec
 from tallies import services
 from tallies.models import OfficialFigure, OfficialSnapshot
-from tallies.services.official_import import open_text
+from tallies.services.station_files import open_text
 
 FILE = Path("ru-uik-shpilkin") / "2011.csv.zip"
 FULL = 95_225

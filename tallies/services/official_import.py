@@ -9,13 +9,7 @@ elsewhere with bulk inserts.
 from __future__ import annotations
 
 import csv
-import gzip
-import hashlib
-import io
-import operator
-import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -25,30 +19,14 @@ from elections.models import Commission, Contest
 from elections.services import StationRecord, ensure_hierarchy
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
-
-FIELD_LIMIT = 10_000_000
-
-
-@dataclass(frozen=True)
-class StationFileFormat:
-    """Where a station-level file keeps the hierarchy and the figures.
-
-    ``by_code``: figure columns are named by line and option codes. ``by_position``: the
-    figures start at column `first_figure` and follow the form's lines, then the options,
-    in protocol order (the dkobak/Shpilkin files use the Russian line wording as headers).
-    """
-
-    region: str = "region"
-    tec: str = "tik"
-    number: str = "uik"
-    figures: str = "by_code"
-    first_figure: int = 3
-
-
-STATION_FORMATS = {
-    "codes": StationFileFormat(),
-    "dkobak": StationFileFormat(figures="by_position"),
-}
+from tallies.services.station_files import (
+    STATION_FORMATS,
+    ParsedRow,
+    Ref,
+    file_sha256,
+    open_text,
+    parse_station_rows,
+)
 
 # Kazakhstan national totals (kz-national-results): item_type → protocol line code.
 NATIONAL_ITEM_LINES = {
@@ -59,34 +37,6 @@ NATIONAL_ITEM_LINES = {
     "valid": "ballots_valid",
     "invalid": "ballots_invalid",
 }
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def open_text(path: Path) -> io.TextIOBase:
-    """Open a CSV that may be plain, gzipped or the single member of a zip archive."""
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path), encoding="utf-8", newline="")
-    if path.suffix == ".zip":
-        archive = zipfile.ZipFile(path)
-        return io.TextIOWrapper(archive.open(archive.namelist()[0]), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
-
-
-Ref = tuple[int | None, int | None]  # (line id, option id) of a figure column
-
-
-@dataclass(frozen=True)
-class ParsedRow:
-    record: StationRecord
-    refs: tuple[Ref, ...]  # the same tuple for every row of a file
-    counts: list[int]  # one value per ref
 
 
 def import_stations_file(
@@ -108,7 +58,7 @@ def import_stations_file(
     existing = OfficialSnapshot.objects.filter(contest=contest, file_sha256=sha).first()
     if existing:
         return existing, False
-    rows = list(_parse_station_rows(contest, path, STATION_FORMATS[file_format]))
+    rows = list(parse_station_rows(contest, path, STATION_FORMATS[file_format]))
     with transaction.atomic():
         by_path = ensure_hierarchy(
             election=contest.election,
@@ -143,74 +93,6 @@ def _pec_path(root_path: str, record: StationRecord) -> str:
     for name in (*record.chain, record.number):
         path = Commission.child_path(path, name.strip().replace("/", "∕"))
     return path
-
-
-def _parse_station_rows(contest: Contest, path: Path, fmt: StationFileFormat) -> Iterator[ParsedRow]:
-    lines = list(contest.form.lines.all())
-    options = list(contest.options.all())
-    with open_text(path) as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        columns = _figure_columns(header, lines, options, fmt, path)
-        refs = tuple((line_id, option_id) for _, line_id, option_id in columns)
-        pick = operator.itemgetter(*(index for index, _, _ in columns))
-        position = {name: header.index(name) for name in (fmt.region, fmt.tec, fmt.number)}
-        first_rows: dict[tuple[str, ...], int] = {}
-        for number, row in enumerate(reader, start=2):
-            counts = _parse_counts(row, pick, columns, header, number, path)
-            record = StationRecord(
-                chain=(row[position[fmt.region]], row[position[fmt.tec]]),
-                number=row[position[fmt.number]].strip(),
-                registered_voters=counts[0] if lines and lines[0].is_turnout_base else None,
-            )
-            _check_listed_once(record, number, first_rows, path)
-            yield ParsedRow(record, refs, counts)
-
-
-def _check_listed_once(
-    record: StationRecord, number: int, first_rows: dict[tuple[str, ...], int], path: Path
-) -> None:
-    """Raise ImportFileError naming both rows when a station (same commissions, same number) recurs."""
-    key = tuple(name.strip().replace("/", "∕") for name in (*record.chain, record.number))
-    first = first_rows.setdefault(key, number)
-    if first != number:
-        raise ImportFileError(
-            f"{path.name}, row {number}: station {record.number!r} is already on row {first}"
-        )
-
-
-def _parse_counts(row, pick, columns, header, number, path) -> list[int]:  # type: ignore[no-untyped-def]
-    """Parse a row's figures; the fast path checks the whole row at once, the slow one names the cell."""
-    try:
-        fields = pick(row)
-    except IndexError:
-        fields = ()
-    if fields and all(fields) and "".join(fields).isdecimal():  # isdigit() passes "²", int() does not
-        counts = [int(field) for field in fields]
-        if max(counts) <= FIELD_LIMIT:
-            return counts
-    return [_parse_value(row, index, header, number, path) for index, _, _ in columns]
-
-
-def _figure_columns(header, lines, options, fmt, path) -> list[tuple[int, int | None, int | None]]:  # type: ignore[no-untyped-def]
-    targets = [(line.code, line.pk, None) for line in lines] + [(o.code, None, o.pk) for o in options]
-    if fmt.figures == "by_position":
-        if len(header) < fmt.first_figure + len(targets):
-            raise ImportFileError(f"{path.name}: expected {len(targets)} figure columns")
-        return [(fmt.first_figure + i, line, option) for i, (_, line, option) in enumerate(targets)]
-    missing = [code for code, _, _ in targets if code not in header]
-    if missing:
-        raise ImportFileError(f"{path.name}: missing columns {missing}")
-    return [(header.index(code), line, option) for code, line, option in targets]
-
-
-def _parse_value(row: list[str], index: int, header: list[str], number: int, path: Path) -> int:
-    text = row[index].strip() if index < len(row) else ""
-    if not text.isdecimal() or int(text) > FIELD_LIMIT:
-        raise ImportFileError(
-            f"{path.name}, row {number}, column {header[index]!r}: {text!r} is not a count of votes"
-        )
-    return int(text)
 
 
 def _write_figures(rows: list[tuple[int, ParsedRow]]) -> None:

@@ -20,7 +20,7 @@ from django.db import transaction
 from elections.models import Commission, Contest, Election
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
-from tallies.services.official_import import file_sha256, open_text
+from tallies.services.station_files import file_sha256, open_text
 
 LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {"SEC": ("region",), "TEC": ("region", "tik")}
 STATIONS_COLUMN = "stations"

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from elections.models import Commission, Election
 from observers.models import Accreditation, Membership, Obstacle, Organization
@@ -115,7 +116,7 @@ class MemberForm(forms.Form):
 class CoalitionForm(forms.Form):
     """A coalition for one election and the organisations invited to it."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("coalition", "Name"), max_length=200)
     election = forms.ModelChoiceField(label=_("Election"), queryset=Election.objects.all())
     partners = forms.ModelMultipleChoiceField(
         label=_("Invite"), queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple

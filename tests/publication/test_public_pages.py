@@ -103,6 +103,17 @@ def test_it_speaks_the_visitors_language(client, release, language, heading):
     assert heading in text(client, release.get_absolute_url(), language)
 
 
+@pytest.mark.parametrize(
+    ("language", "label"), [("ru", "Публикация"), ("kk", "Жарияланым"), ("en", "Release")]
+)
+def test_it_names_the_release_navigation_as_a_publication_not_a_quarantine_release(
+    client, release, language, label
+):
+    page = text(client, release.get_absolute_url(), language)
+
+    assert f'aria-label="{label}"' in page and "Снять с карантина" not in page
+
+
 def test_it_caches_a_page_and_serves_it_with_few_queries(client, release, django_assert_max_num_queries):
     text(client, release.get_absolute_url())
 

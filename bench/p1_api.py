@@ -16,15 +16,12 @@ import uuid
 from pathlib import Path
 
 import redis
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
 from bench import database, fixtures, server
 from bench.locust_run import USERS, LocustStats, run_locust
 from bench.report import MET, MISSED, Report, Row, stations_text, verdict
 from elections.models import Contest, PollingStation
-from observers.models import Membership, Observer, Organization
-from observers.services import mandates
+from tallies import generator
 from tallies.models import ProtocolCopy
 
 STATIONS_EACH, WARM_UP = 20, 20
@@ -41,7 +38,9 @@ def p1_spec(contest: Contest, users: int = USERS, each: int = STATIONS_EACH) -> 
     observers = []
     for index in range(users):
         mine = stations[index * each : (index + 1) * each] or stations[:each]
-        token = _observer_token(organization, contest, index, mine)
+        token = generator.observer_with_token(
+            organization, contest, mine, f"bench-observer-{index:03d}", f"BENCH-{index + 1:04d}"
+        )
         observers.append({"token": token, "stations": [station.pk for station in mine]})
     figures = fixtures.honest_figures(random.Random(1))
     return {
@@ -49,22 +48,6 @@ def p1_spec(contest: Contest, users: int = USERS, each: int = STATIONS_EACH) -> 
         "observers": observers,
         "figures": {"lines": figures.lines, "options": figures.options},
     }
-
-
-def _observer_token(
-    organization: Organization, contest: Contest, index: int, stations: list[PollingStation]
-) -> str:
-    user = get_user_model().objects.create_user(username=f"bench-observer-{index:03d}")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
-    observer = Observer.objects.create(organization=organization, user=user, code=f"BENCH-{index + 1:04d}")
-    mandates.issue_mandate(
-        organization=organization,
-        observer=observer,
-        election=contest.election,
-        stations=stations,
-        issued_by=None,
-    )
-    return Token.objects.create(user=user).key
 
 
 def warm_up(base: str, spec: dict, requests: int = WARM_UP) -> list[str]:

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from elections.generator import GeneratedStation, election_spec, plan_election, write_official_csv
 from elections.models import Commission, Contest, PollingStation
 from elections.services import define_election, define_protocol_form, shipped_spec
-from observers.models import Observer, Organization
+from observers.models import Membership, Observer, Organization
+from observers.services import mandates
 from tallies import services, tasks
 from tallies.models import (
     OfficialProtocol,
@@ -141,6 +144,26 @@ def submit_copies(
         )
         submitted += 1
     return submitted
+
+
+def observer_with_token(
+    organization: Organization, contest: Contest, stations: list[PollingStation], username: str, code: str
+) -> str:
+    """Create an observer with a login, an API token and a live mandate for `stations`; return the token.
+
+    For load and fault tests, which play observers' phones over HTTP.
+    """
+    user = get_user_model().objects.create_user(username=username)
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
+    observer = Observer.objects.create(organization=organization, user=user, code=code)
+    mandates.issue_mandate(
+        organization=organization,
+        observer=observer,
+        election=contest.election,
+        stations=stations,
+        issued_by=None,
+    )
+    return Token.objects.create(user=user).key
 
 
 def _observer(organization: Organization, number: int) -> Observer:

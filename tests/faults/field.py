@@ -20,14 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
-
 from elections.generator import GeneratedStation, plan_election
 from elections.models import Contest, PollingStation
 from elections.protocol import Figures
-from observers.models import Membership, Observer, Organization
-from observers.services import mandates
+from observers.models import Organization
 from tallies import generator
 from tests.faults.processes import HTTPS
 
@@ -56,23 +52,12 @@ def build_field(seed: int, stations: int, observers: int) -> Field:
     tokens = []
     for index in range(observers):
         mine = station_rows[index::observers]
-        tokens.append((_observer_token(organization, contest, index, mine), [s.pk for s in mine]))
+        token = generator.observer_with_token(
+            organization, contest, mine, f"fault-observer-{index:03d}", f"FAULT-{index + 1:04d}"
+        )
+        tokens.append((token, [s.pk for s in mine]))
     honest = {s.pk: by_number[s.number].honest for s in station_rows}
     return Field(contest, organization, honest, tokens)
-
-
-def _observer_token(organization: Organization, contest: Contest, index: int, stations) -> str:  # type: ignore[no-untyped-def]
-    user = get_user_model().objects.create_user(username=f"fault-observer-{index:03d}")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
-    observer = Observer.objects.create(organization=organization, user=user, code=f"FAULT-{index + 1:04d}")
-    mandates.issue_mandate(
-        organization=organization,
-        observer=observer,
-        election=contest.election,
-        stations=stations,
-        issued_by=None,
-    )
-    return Token.objects.create(user=user).key
 
 
 def revised(figures: Figures) -> Figures:

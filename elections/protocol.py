@@ -163,6 +163,9 @@ def _terms(root: ast.expr, expression: str, source: str) -> list[Term]:
             pending.append((node.right, sign if isinstance(node.op, ast.Add) else -sign))
             pending.append((node.left, sign))
         elif isinstance(node, ast.Name):
+            written = ast.get_source_segment(source, node)
+            if written != node.id:  # Python folds look-alikes (full-width "ａ" is "a"); a code is as written
+                raise RelationSyntaxError(f"{expression!r}: {written!r} is not a line code as written")
             terms.append(Term(sign=sign, name=node.id))
         elif isinstance(node, ast.Constant) and type(node.value) is int and node.value <= MAX_CONSTANT:
             terms.append(Term(sign=sign, constant=node.value))

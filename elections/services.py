@@ -58,10 +58,14 @@ def define_protocol_form(*, spec: dict[str, Any]) -> ProtocolForm:
 
     The spec holds ``code``, ``name``, ``lines`` (number, code, labels, turnout flags) and
     ``control_relations`` (code, expression, tolerance, labels). Raises SpecError naming the
-    field when a relation does not parse or names a line the form lacks, or when a form with
+    field when a line code is not a plain name (letters, digits, _), when a relation does not
+    parse or names a line the form lacks, or when a form with
     the same code but other lines already exists (forms are immutable once defined).
     """
     line_codes = [line["code"] for line in spec["lines"]]
+    for index, code in enumerate(line_codes):
+        if not (code.isascii() and code.isidentifier()):  # "a-b" would read as a minus
+            raise SpecError(f"lines[{index}].code: {code!r} must be letters, digits and _ (relations use it)")
     _check_relations(spec.get("control_relations", []), set(line_codes))
     form, created = ProtocolForm.objects.get_or_create(
         code=spec["code"], defaults={"name": spec["name"], "source": spec.get("source", "")}

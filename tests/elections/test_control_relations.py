@@ -1,6 +1,8 @@
 import pytest
 
+from elections.models import ProtocolForm
 from elections.protocol import Figures, RelationSyntaxError, check_relation, parse_relation
+from elections.services import SpecError, define_protocol_form
 from tests.conftest import (
     LINES_PEC_91_COPY,
     LINES_PEC_91_OFFICIAL,
@@ -59,3 +61,19 @@ def test_it_subtracts_figures_line_by_line():
 
     assert delta.options["p6_UR"] == 445 - 1115
     assert delta.lines["voters_on_list"] == 2124 - 2326
+
+
+def test_a_full_width_look_alike_is_not_read_as_the_line_it_resembles():
+    with pytest.raises(RelationSyntaxError, match="not a line code as written"):
+        parse_relation("ｂallots_valid == options_total")  # Python itself folds "ｂ" to "b"
+
+
+@pytest.mark.parametrize("code", ["ballots-valid", "1st_line", "бюллетени", "a b"])
+def test_a_form_refuses_a_line_code_a_relation_could_not_name(db, code):
+    line = {"number": "1", "code": code, "labels": {"en": "x"}}
+    spec = {"code": "bad-form", "name": "Bad", "lines": [line]}
+
+    with pytest.raises(SpecError, match=r"lines\[0\]\.code"):
+        define_protocol_form(spec=spec)
+
+    assert not ProtocolForm.objects.filter(code="bad-form").exists()

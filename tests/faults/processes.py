@@ -62,6 +62,12 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     process.wait(STOP_WAIT)
 
 
+def children_of(pid: int) -> list[int]:
+    """The pids of `pid`'s child processes (pgrep -P)."""
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(child) for child in found.stdout.split()]
+
+
 class PrivateRedis:
     """A redis-server of the case's own; `appendonly` keeps queued tasks across a restart."""
 
@@ -151,8 +157,7 @@ class Worker:
 
     def children(self) -> list[int]:
         assert self.process is not None
-        found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
-        return [int(pid) for pid in found.stdout.split()]
+        return children_of(self.process.pid)
 
     def kill_child(self) -> int:
         """SIGKILL the pool process that runs the tasks (the OOM killer's way); return its pid."""
@@ -240,8 +245,7 @@ class Gunicorn:
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None
-        found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
-        return [int(pid) for pid in found.stdout.split()]
+        return children_of(self.process.pid)
 
     def stop(self) -> None:
         if self.process is not None:

@@ -7,12 +7,12 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tallies.models import ProtocolCopy
 from tests.faults.checks import assert_nothing_lost
 from tests.faults.conftest import SCALE
 from tests.faults.processes import stack_env
+from tests.tamper import behind_the_triggers
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -31,13 +31,11 @@ def test_a_figure_altered_behind_the_triggers_is_named(field, stack, phones):
     assert verify_audit_chain(stack).returncode == 0
     copy = ProtocolCopy.objects.filter(contest=field.contest).order_by("?").first()
 
-    with connection.cursor() as cursor:  # what someone with the database password could do
-        cursor.execute("ALTER TABLE tallies_copyfigure DISABLE TRIGGER USER")
-        cursor.execute(
-            "UPDATE tallies_copyfigure SET value = value + 50 WHERE copy_id = %s AND option_id IS NOT NULL",
-            [copy.pk],
-        )
-        cursor.execute("ALTER TABLE tallies_copyfigure ENABLE TRIGGER USER")
+    behind_the_triggers(  # what someone with the database password could do
+        "tallies_copyfigure",
+        "UPDATE tallies_copyfigure SET value = value + 50 WHERE copy_id = %s AND option_id IS NOT NULL",
+        [copy.pk],
+    )
 
     result = verify_audit_chain(stack)
     assert result.returncode == 1

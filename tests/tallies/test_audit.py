@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 
 from tallies.models import AuditEntry
 from tallies.services import audit
+from tests.tamper import behind_the_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -101,20 +102,13 @@ def test_the_table_refuses_updates_and_deletes(organization, coordinator):
             cursor.execute(statement, [entry.pk])
 
 
-def behind_the_triggers(statement: str, params: list) -> None:
-    """Run raw SQL on the audit table with its append-only triggers off (what a superuser could do)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending FK checks
-        cursor.execute("ALTER TABLE tallies_auditentry DISABLE TRIGGER USER")
-        cursor.execute(statement, params)
-        cursor.execute("ALTER TABLE tallies_auditentry ENABLE TRIGGER USER")
-
-
 def test_it_names_the_entry_altered_by_raw_sql(organization, coordinator):
     entries = log(organization, coordinator, 5)
 
     behind_the_triggers(
-        "UPDATE tallies_auditentry SET reason = 'nothing to see' WHERE id = %s", [entries[2].pk]
+        "tallies_auditentry",
+        "UPDATE tallies_auditentry SET reason = 'nothing to see' WHERE id = %s",
+        [entries[2].pk],
     )
 
     result = audit.verify_chain(organization)
@@ -126,6 +120,7 @@ def test_it_names_an_entry_whose_after_was_altered(organization, coordinator):
     entries = log(organization, coordinator, 4)
 
     behind_the_triggers(
+        "tallies_auditentry",
         """UPDATE tallies_auditentry SET after = '{"quarantine": 2, "scope": "results"}' WHERE id = %s""",
         [entries[1].pk],
     )
@@ -136,7 +131,7 @@ def test_it_names_an_entry_whose_after_was_altered(organization, coordinator):
 def test_it_names_a_deleted_entry(organization, coordinator):
     entries = log(organization, coordinator, 4)
 
-    behind_the_triggers("DELETE FROM tallies_auditentry WHERE id = %s", [entries[1].pk])
+    behind_the_triggers("tallies_auditentry", "DELETE FROM tallies_auditentry WHERE id = %s", [entries[1].pk])
 
     result = audit.verify_chain(organization)
     assert (result.ok, result.first_broken_sequence) == (False, 2)
@@ -149,6 +144,7 @@ def test_it_notices_a_rewritten_entry_even_with_a_fresh_hash(organization, coord
     forged.entry_hash = audit.compute_hash(forged.prev_hash, forged)
 
     behind_the_triggers(
+        "tallies_auditentry",
         "UPDATE tallies_auditentry SET reason = %s, entry_hash = %s WHERE id = %s",
         [forged.reason, forged.entry_hash, forged.pk],
     )
@@ -168,7 +164,9 @@ def test_the_command_fails_and_names_the_broken_sequence(
     organization, other_organization, coordinator, capsys
 ):
     entries = log(organization, coordinator, 3)
-    behind_the_triggers("UPDATE tallies_auditentry SET action = 'x.y' WHERE id = %s", [entries[0].pk])
+    behind_the_triggers(
+        "tallies_auditentry", "UPDATE tallies_auditentry SET action = 'x.y' WHERE id = %s", [entries[0].pk]
+    )
 
     with pytest.raises(CommandError):
         call_command("verify_audit_chain")

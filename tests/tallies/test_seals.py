@@ -13,6 +13,7 @@ from tallies import services
 from tallies.models import AuditEntry, CopySeal, ProtocolCopy
 from tallies.services import audit, seals
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tamper import behind_the_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +28,6 @@ def submit(observer, contest, station, **changes) -> ProtocolCopy:
         client_uuid=uuid.uuid4(),
         channel=ProtocolCopy.Channel.API,
     ).copy
-
-
-def behind_the_triggers(table: str, statement: str, params: list) -> None:
-    """Run raw SQL on `table` with its append-only triggers off (what a superuser could do)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        cursor.execute(statement, params)
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def test_it_writes_each_copys_digest_into_its_organisations_chain_once(

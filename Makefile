@@ -15,7 +15,7 @@ help:
 	@echo "make test             the test suite (PostgreSQL + Redis + a real Celery worker when configured)"
 	@echo "make lint | typecheck | migrations-check | schema-check | messages | check-deploy"
 	@echo "make faults           fault injection at length: workers, Redis, PostgreSQL, gunicorn killed (~10 min)"
-	@echo "make bench            benchmarks P1-P5 at 10,000 and 100,000 stations (~20 min; docs/benchmarks.md)"
+	@echo "make bench            benchmarks P1-P5 at 10,000 and 100,000 stations (~6 min here; docs/benchmarks.md)"
 
 $(PY):
 	@py=$$(.ci/find-python) || exit 1; echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)

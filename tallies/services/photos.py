@@ -7,12 +7,19 @@ copy's organisation (any upload of that organisation).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 
 from observers.access import coordinated_organizations
-from observers.models import Evidence
+from observers.models import Evidence, Observer
+from observers.services import evidence as evidence_service
 from tallies.models import CopyPhoto, ProtocolCopy
+from tallies.services.submission import SubmittedCopy, submit_protocol_copy
 
 
 def attach_copy_photo(
@@ -35,3 +42,60 @@ def may_attach(*, copy: ProtocolCopy, evidence: Evidence, user: AbstractBaseUser
         return True
     own_copy = copy.observer.user_id is not None and copy.observer.user_id == user.pk
     return own_copy and evidence.uploaded_by_id == copy.observer_id
+
+
+def submit_copy_with_photos(
+    *,
+    observer: Observer,
+    submission: dict[str, Any],
+    uploads: list[UploadedFile],
+    user: AbstractBaseUser | AnonymousUser,
+) -> tuple[SubmittedCopy, int]:
+    """Store a web-form copy and attach its new photos in one transaction; return it and the count added.
+
+    `submission` is the keyword arguments of submit_protocol_copy other than observer and channel.
+    A resend (same client_uuid) stores only the photos the copy has no SHA-256 of yet. Raises
+    what submit_protocol_copy and upload_evidence raise (FieldError, IdempotencyConflict,
+    EvidenceRefused); then nothing is stored and the raw files already written are deleted.
+    """
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            submitted = submit_protocol_copy(
+                observer=observer, channel=ProtocolCopy.Channel.WEB, entered_by=observer.user, **submission
+            )
+            _attach_new_photos(submitted.copy, uploads, user, stored)
+    except BaseException:
+        for item in stored:
+            if item.upload.name:
+                default_storage.delete(item.upload.name)
+        raise
+    return submitted, len(stored)
+
+
+def _attach_new_photos(
+    copy: ProtocolCopy,
+    uploads: list[UploadedFile],
+    user: AbstractBaseUser | AnonymousUser,
+    stored: list[Evidence],
+) -> None:
+    """Store and attach each upload the copy has no photo of yet; append new Evidence to `stored`.
+
+    Locks the copy so two resends of it at once cannot both add the same photo.
+    """
+    if not uploads:
+        return
+    ProtocolCopy.objects.select_for_update().only("pk").get(pk=copy.pk)
+    known = evidence_service.attached_sha256s(copy_id=copy.pk)
+    for upload in uploads:
+        digest = evidence_service.sha256_of(upload)
+        if digest in known:
+            continue  # a resend, or the same photo chosen twice: already stored once
+        stored.append(
+            evidence_service.upload_evidence(
+                observer=copy.observer,
+                upload=upload,
+                then=lambda e: attach_copy_photo(copy=copy, evidence=e, user=user),
+            )
+        )
+        known.add(digest)

@@ -3,8 +3,7 @@
 Thin: CopyForm checks the shape, services.submit_protocol_copy the rules; its FieldError is
 shown next to the field it names. The hidden client_uuid is made when the empty form is first
 rendered, so a double tap or a resend of the same page returns the same copy. Photos sent
-with the copy are stored and attached in the copy's transaction; a resend stores only the photos
-the copy does not have yet (compared by the SHA-256 of the original file).
+with the copy go through tallies.services.photos.submit_copy_with_photos.
 """
 
 from __future__ import annotations
@@ -14,9 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,9 +21,8 @@ from django.views.decorators.http import require_http_methods
 
 from elections.models import Contest, PollingStation
 from observers.access import observer_for
-from observers.models import Evidence, Observer
+from observers.models import Observer
 from observers.services import evidence
-from tallies import services
 from tallies.errors import FieldError, IdempotencyConflict
 from tallies.forms import CopyForm, initial_for_revision
 from tallies.models import ProtocolCopy
@@ -78,7 +73,12 @@ def copy_list(request: HttpRequest) -> HttpResponse:
 def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> ProtocolCopy | None:
     """Store the form's copy and its photos; on a refusal put the reason on the form and return None."""
     try:
-        submitted, added = _store(request, form, observer)
+        submitted, added = photos.submit_copy_with_photos(
+            observer=observer,
+            submission=form.submission(),
+            uploads=form.cleaned_data["photos"],
+            user=request.user,
+        )
     except FieldError as error:
         form.add_error(_form_field(form, error.field), error.message)
         return None
@@ -97,59 +97,6 @@ def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> Protoco
     elif not submitted.created:
         messages.info(request, _("This copy had already been received; nothing was changed."))
     return submitted.copy
-
-
-def _store(request: HttpRequest, form: CopyForm, observer: Observer) -> tuple[services.SubmittedCopy, int]:
-    """Store the copy and attach its new photos in one transaction; return it and the photos added.
-
-    On any failure the transaction is rolled back and the raw files already written are deleted.
-    """
-    stored: list[Evidence] = []
-    try:
-        with transaction.atomic():
-            submitted = services.submit_protocol_copy(
-                observer=observer,
-                channel=ProtocolCopy.Channel.WEB,
-                entered_by=observer.user,
-                **form.submission(),
-            )
-            _attach_photos(request, submitted.copy, form.cleaned_data["photos"], stored)
-    except BaseException:
-        _delete_uploads(stored)
-        raise
-    return submitted, len(stored)
-
-
-def _attach_photos(
-    request: HttpRequest, copy: ProtocolCopy, uploads: list[UploadedFile], stored: list[Evidence]
-) -> None:
-    """Store and attach each upload the copy has no photo of yet; append new Evidence to `stored`.
-
-    Locks the copy so two resends of it at once cannot both add the same photo.
-    """
-    if not uploads:
-        return
-    ProtocolCopy.objects.select_for_update().only("pk").get(pk=copy.pk)
-    known = evidence.attached_sha256s(copy_id=copy.pk)
-    for upload in uploads:
-        digest = evidence.sha256_of(upload)
-        if digest in known:
-            continue  # a resend, or the same photo chosen twice: already stored once
-        stored.append(
-            evidence.upload_evidence(
-                observer=copy.observer,
-                upload=upload,
-                then=lambda e: photos.attach_copy_photo(copy=copy, evidence=e, user=request.user),
-            )
-        )
-        known.add(digest)
-
-
-def _delete_uploads(stored: list[Evidence]) -> None:
-    """Remove the raw files of photos whose rows were rolled back with the copy."""
-    for item in stored:
-        if item.upload.name:
-            default_storage.delete(item.upload.name)
 
 
 def _form_field(form: CopyForm, field: str) -> str | None:

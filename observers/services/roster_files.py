@@ -1,6 +1,7 @@
 """Read a roster file (CSV or XLSX) into rows of text cells; the rules are in observers.services.roster.
 
-Limits: 2 MB and 5,000 observers. CSV may be UTF-8 (with or without BOM) or Windows-1251, as
+Limits: 2 MB (8 MB once unzipped, checked before the XLSX is parsed: config.uploads), 20 columns,
+20,000 rows and 5,000 observers. CSV may be UTF-8 (with or without BOM) or Windows-1251, as
 Excel saves it in Russian and Kazakh locales, separated by commas, semicolons or tabs. XLSX is
 read from the first sheet, formulas as their text (so "=cmd|..." is seen and refused, never run).
 """
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-from itertools import islice
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
+
+from config import uploads
 
 COLUMNS = ("name", "phone", "username", "email")
 REQUIRED = ("name", "phone")
@@ -22,6 +23,9 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 20
 MAX_SCANNED = 20_000  # rows read at most, blank ones included (a sheet can hold millions)
+LIMITS = uploads.Limits(
+    max_bytes=MAX_BYTES, max_unpacked_bytes=8 * uploads.MiB, max_rows=MAX_SCANNED, max_columns=MAX_COLUMNS
+)
 
 
 class RosterFileError(Exception):
@@ -37,20 +41,22 @@ class RosterFileError(Exception):
 def read_rows(content: bytes, filename: str) -> list[dict[str, Any]]:
     """Return one {row, name, phone, username, email} dict of stripped text per non-empty row.
 
-    Raises RosterFileError for a file over 2 MB or 5,000 observers (or 20,000 rows, blank ones
-    included), of another format, or whose header row lacks the name or phone column.
+    Raises RosterFileError for a file over 2 MB (8 MB unzipped), 5,000 observers, 20,000 rows
+    (blank ones included) or 20 columns, of another format, or whose header row lacks the name
+    or phone column.
     """
     if len(content) > MAX_BYTES:
         raise RosterFileError(0, "", _("The file is larger than 2 MB."))
     name = filename.lower()
-    if name.endswith(".xlsx"):
-        table = _xlsx_rows(content)
-    elif name.endswith((".csv", ".txt")):
-        table = _csv_rows(content)
-    else:
-        raise RosterFileError(0, "", _("Upload a .csv or .xlsx file."))
-    if len(table) > MAX_SCANNED:
-        raise RosterFileError(MAX_SCANNED, "", _("The file has too many rows, blank ones included."))
+    try:
+        if name.endswith(".xlsx"):
+            table = [[_text(value) for value in row] for row in uploads.xlsx_rows(content, LIMITS)]
+        elif name.endswith((".csv", ".txt")):
+            table = _csv_rows(content)
+        else:
+            raise RosterFileError(0, "", _("Upload a .csv or .xlsx file."))
+    except uploads.UploadRefused as error:
+        raise RosterFileError(error.row, error.column, error.message) from error
     return _records(table)
 
 
@@ -87,10 +93,7 @@ def _csv_rows(content: bytes) -> list[list[str]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    try:
-        return list(islice(csv.reader(io.StringIO(text), dialect), MAX_SCANNED + 1))
-    except csv.Error as error:
-        raise RosterFileError(0, "", _("This is not a readable .csv file.")) from error
+    return list(uploads.csv_rows(io.StringIO(text), LIMITS, dialect))
 
 
 def _decoded(content: bytes) -> str:
@@ -98,20 +101,6 @@ def _decoded(content: bytes) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return content.decode("cp1251")  # every byte decodes: a wrong guess shows up as bad names
-
-
-def _xlsx_rows(content: bytes) -> list[list[str]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as error:  # an untrusted upload: zip, XML and openpyxl errors alike
-        raise RosterFileError(0, "", _("This is not a readable .xlsx file.")) from error
-    try:
-        rows = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
-        return [[_text(value) for value in row] for row in islice(rows, MAX_SCANNED + 1)]
-    except Exception as error:  # malformed sheet XML surfaces only while reading rows
-        raise RosterFileError(0, "", _("This is not a readable .xlsx file.")) from error
-    finally:
-        workbook.close()
 
 
 def _text(value: object) -> str:

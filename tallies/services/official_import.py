@@ -8,7 +8,6 @@ elsewhere with bulk inserts.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,8 +23,8 @@ from tallies.services.station_files import (
     ParsedRow,
     Ref,
     file_sha256,
-    open_text,
     parse_station_rows,
+    read_csv,
 )
 
 # Kazakhstan national totals (kz-national-results): item_type → protocol line code.
@@ -198,16 +197,23 @@ def _national_values(
     lines = {line.code: line.pk for line in contest.form.lines.all()}
     options = {option.name.casefold(): option for option in contest.options.all()}
     values: dict[tuple[int | None, int | None], int] = {}
-    with open_text(path) as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            if row["election_id"] != election_key or not row["value"]:
-                continue
-            kind, value = row["item_type"], int(row["value"])
-            if kind in NATIONAL_ITEM_LINES and NATIONAL_ITEM_LINES[kind] in lines:
-                values[(lines[NATIONAL_ITEM_LINES[kind]], None)] = value
-            elif kind in ("party", "candidate", "against_all"):
-                option = options.get(row["item"].casefold())
-                if option is None:
-                    raise ImportFileError(f"{path.name}, row {number}: no ballot option {row['item']!r}")
-                values[(None, option.pk)] = value
+    for number, row in _records(path):
+        if row["election_id"] != election_key or not row["value"]:
+            continue
+        kind, value = row["item_type"], int(row["value"])
+        if kind in NATIONAL_ITEM_LINES and NATIONAL_ITEM_LINES[kind] in lines:
+            values[(lines[NATIONAL_ITEM_LINES[kind]], None)] = value
+        elif kind in ("party", "candidate", "against_all"):
+            option = options.get(row["item"].casefold())
+            if option is None:
+                raise ImportFileError(f"{path.name}, row {number}: no ballot option {row['item']!r}")
+            values[(None, option.pk)] = value
     return [(line, option, value) for (line, option), value in values.items()]
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, {column: cell}) for each row under the header; missing cells read as ""."""
+    reader = read_csv(path)
+    header = next(reader, [])
+    for number, cells in enumerate(reader, start=2):
+        yield number, {name: cells[index] if index < len(cells) else "" for index, name in enumerate(header)}

@@ -10,7 +10,6 @@ station list, so requiring the commissions to exist would block the import).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from django.db import transaction
 from elections.models import Commission, Contest, Election
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
-from tallies.services.station_files import file_sha256, open_text
+from tallies.services.station_files import file_sha256, read_csv
 
 LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {"SEC": ("region",), "TEC": ("region", "tik")}
 STATIONS_COLUMN = "stations"
@@ -102,11 +101,10 @@ def _store_rows(
 
 
 def _parse(contest: Contest, path: Path, chain_columns: tuple[str, ...]) -> list[LevelRow]:
-    with open_text(path) as handle:
-        reader = csv.reader(handle)
-        header = [name.strip() for name in next(reader, [])]
-        refs = _figure_refs(contest, header, chain_columns, path)
-        rows = [_row(row, header, chain_columns, refs, number, path) for number, row in enumerate(reader, 2)]
+    reader = read_csv(path)
+    header = [name.strip() for name in next(reader, [])]
+    refs = _figure_refs(contest, header, chain_columns, path)
+    rows = [_row(row, header, chain_columns, refs, number, path) for number, row in enumerate(reader, 2)]
     _check_unique(rows, path)
     return rows
 

@@ -4,25 +4,28 @@ A station file is a CSV (plain, gzipped or the only member of a zip) with one ro
 station: its region, TEC and number, then one count per protocol line and ballot option,
 either under columns named by their codes or at fixed positions in protocol order.
 `parse_station_rows` raises ImportFileError naming the file, row and column of a bad value.
+Every official file is read within `LIMITS` (config.uploads: the national 2011 file is 33 MB,
+95,225 rows and 60 columns once unzipped).
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 import hashlib
-import io
 import operator
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+from config import uploads
 from elections.models import Contest
 from elections.services import StationRecord
 from tallies.errors import ImportFileError
 
 FIELD_LIMIT = 10_000_000
+LIMITS = uploads.Limits(
+    max_bytes=256 * uploads.MiB, max_unpacked_bytes=256 * uploads.MiB, max_rows=500_000, max_columns=1_000
+)
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,28 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_text(path: Path) -> io.TextIOBase:
-    """Open a CSV that may be plain, gzipped or the single member of a zip archive."""
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path), encoding="utf-8", newline="")
-    if path.suffix == ".zip":
-        archive = zipfile.ZipFile(path)
-        return io.TextIOWrapper(archive.open(archive.namelist()[0]), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+def open_text(path: Path) -> IO[str]:
+    """Open a CSV that may be plain, gzipped or the single member of a zip archive, within `LIMITS`.
+
+    Raises ImportFileError naming the file when it (or its zip members) is too large.
+    """
+    try:
+        return uploads.open_text(path, LIMITS)
+    except uploads.UploadRefused as error:
+        raise ImportFileError(f"{Path(path).name}: {error.message}") from error
+
+
+def read_csv(path: Path) -> Iterator[list[str]]:
+    """Yield the rows of an official CSV (header first) within `LIMITS`.
+
+    Raises ImportFileError naming the file and row when the file passes a limit or is not CSV.
+    """
+    with open_text(path) as handle:
+        try:
+            yield from uploads.csv_rows(handle, LIMITS)
+        except uploads.UploadRefused as error:
+            where = f"{Path(path).name}, row {error.row}" if error.row else Path(path).name
+            raise ImportFileError(f"{where}: {error.message}") from error
 
 
 Ref = tuple[int | None, int | None]  # (line id, option id) of a figure column
@@ -80,23 +97,22 @@ def parse_station_rows(contest: Contest, path: Path, fmt: StationFileFormat) -> 
     """Yield one ParsedRow per station row of `path`; ImportFileError on a bad header or value."""
     lines = list(contest.form.lines.all())
     options = list(contest.options.all())
-    with open_text(path) as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        columns = _figure_columns(header, lines, options, fmt, path)
-        refs = tuple((line_id, option_id) for _, line_id, option_id in columns)
-        pick = operator.itemgetter(*(index for index, _, _ in columns))
-        position = {name: header.index(name) for name in (fmt.region, fmt.tec, fmt.number)}
-        first_rows: dict[tuple[str, ...], int] = {}
-        for number, row in enumerate(reader, start=2):
-            counts = _parse_counts(row, pick, columns, header, number, path)
-            record = StationRecord(
-                chain=(row[position[fmt.region]], row[position[fmt.tec]]),
-                number=row[position[fmt.number]].strip(),
-                registered_voters=counts[0] if lines and lines[0].is_turnout_base else None,
-            )
-            _check_listed_once(record, number, first_rows, path)
-            yield ParsedRow(record, refs, counts)
+    reader = read_csv(path)
+    header = next(reader)
+    columns = _figure_columns(header, lines, options, fmt, path)
+    refs = tuple((line_id, option_id) for _, line_id, option_id in columns)
+    pick = operator.itemgetter(*(index for index, _, _ in columns))
+    position = {name: header.index(name) for name in (fmt.region, fmt.tec, fmt.number)}
+    first_rows: dict[tuple[str, ...], int] = {}
+    for number, row in enumerate(reader, start=2):
+        counts = _parse_counts(row, pick, columns, header, number, path)
+        record = StationRecord(
+            chain=(row[position[fmt.region]], row[position[fmt.tec]]),
+            number=row[position[fmt.number]].strip(),
+            registered_voters=counts[0] if lines and lines[0].is_turnout_base else None,
+        )
+        _check_listed_once(record, number, first_rows, path)
+        yield ParsedRow(record, refs, counts)
 
 
 def _check_listed_once(

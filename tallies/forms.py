@@ -18,7 +18,7 @@ from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Commission, Contest, PollingStation
-from observers.models import Organization
+from observers.models import Observer
 from observers.services import evidence
 from tallies.models import ProtocolCopy
 
@@ -59,7 +59,10 @@ class PhotosField(forms.FileField):
 
 
 class CopyForm(forms.Form):
-    """A protocol copy for one contest; `contest` and `organization` scope the choices."""
+    """A protocol copy for one contest; `contest` scopes the stations, `observer` the copies it revises.
+
+    Without `observer` (a coordinator entering for someone) no copy can be revised.
+    """
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     revises = forms.ModelChoiceField(
@@ -80,12 +83,13 @@ class CopyForm(forms.Form):
         help_text=_("JPEG, PNG, HEIC or WebP, at most 15 MB each; sent with the copy."),
     )
 
-    def __init__(self, *args: Any, contest: Contest, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contest: Contest, observer: Observer | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.contest = contest
         self.stations = PollingStation.objects.filter(pec__election_id=contest.election_id)
-        self._restrict("revises", ProtocolCopy.objects.of(organization))
+        own = ProtocolCopy.objects.sent_by(observer) if observer else ProtocolCopy.objects.none()
+        self._restrict("revises", own.filter(contest=contest))
         self._restrict("station", self.stations)
         regions = Commission.objects.filter(election_id=contest.election_id, level=Commission.Level.SEC)
         self._restrict("region", regions)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from elections.models import Commission, Contest
 from observers.models import Observer, Organization
 from tallies.forms import CopyForm
-from tallies.models import LineVerification, ProtocolCopy, Quarantine
+from tallies.models import LineVerification, Quarantine
 from tallies.selectors.layout import Layout
 
 REASON_WIDGET = forms.Textarea(attrs={"rows": 2})
@@ -127,13 +127,12 @@ class PhoneInForm(CopyForm):
     observer = forms.ModelChoiceField(queryset=Observer.objects.none(), label=_("Observer on the phone"))
 
     def __init__(self, *args: Any, contest: Contest, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, contest=contest, organization=organization, **kwargs)
+        super().__init__(*args, contest=contest, **kwargs)  # no observer: nothing to revise
         observers = Observer.objects.filter(organization=organization, is_active=True).order_by(
             "display_name"
         )
         self.fields["observer"].queryset = observers  # type: ignore[attr-defined]
         self.fields["observer"].label_from_instance = lambda o: f"{o.display_name} ({o.code})"  # type: ignore[attr-defined]
-        self.fields["revises"].queryset = ProtocolCopy.objects.none()  # type: ignore[attr-defined]
 
     def submission(self) -> dict[str, Any]:
         """The cleaned data as keyword arguments of services.desk.phone_in."""

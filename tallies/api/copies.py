@@ -64,7 +64,7 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         """Submit a copy; 201 when stored, 200 when this client_uuid already stored it."""
         observer = observer_for(request.user)
-        data = CopyInputSerializer(data=request.data, context={"organization": observer.organization})
+        data = CopyInputSerializer(data=request.data, context={"observer": observer})
         data.is_valid(raise_exception=True)
         submitted = services.submit_protocol_copy(
             observer=observer,

@@ -29,22 +29,25 @@ class CountsField(serializers.DictField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class OrganizationCopyField(serializers.PrimaryKeyRelatedField):
-    """The id of a copy of the organisation in the serializer's context (others do not exist)."""
+class OwnCopyField(serializers.PrimaryKeyRelatedField):
+    """The id of a copy sent by the observer in the serializer's context (others do not exist).
+
+    A colleague's copy answers exactly as a missing one, so ids cannot be probed.
+    """
 
     def get_queryset(self) -> QuerySet[ProtocolCopy]:
-        return ProtocolCopy.objects.of(self.context["organization"])
+        return ProtocolCopy.objects.sent_by(self.context["observer"])
 
 
 class CopyInputSerializer(serializers.Serializer):
-    """A protocol copy as the device sends it; context["organization"] is the sender's."""
+    """A protocol copy as the device sends it; context["observer"] is the sender."""
 
     client_uuid = serializers.UUIDField()
     contest = serializers.PrimaryKeyRelatedField(queryset=Contest.objects.select_related("form"))
     station = serializers.PrimaryKeyRelatedField(queryset=PollingStation.objects.select_related("pec"))
     lines = CountsField()
     options = CountsField()
-    revises = OrganizationCopyField(required=False, allow_null=True, default=None)
+    revises = OwnCopyField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -59,6 +59,10 @@ class ProtocolCopyQuerySet(models.QuerySet["ProtocolCopy"]):
     def of(self, organization: Organization) -> Self:
         return self.filter(organization=organization)
 
+    def sent_by(self, observer: Observer) -> Self:
+        """Copies stored under `observer`: the only ones they may read or revise."""
+        return self.filter(observer=observer)
+
 
 class ProtocolCopy(models.Model):
     """An observer's copy of a PEC results protocol for one contest; never changed once stored.

@@ -252,12 +252,15 @@ def _mandate(observer: Observer, contest: Contest, station: PollingStation, chan
 def _check_revisable(
     revises: ProtocolCopy, observer: Observer, contest: Contest, station: PollingStation
 ) -> None:
+    """Raise FieldError on "revises" unless it is `observer`'s own newest copy of this station and contest.
+
+    A colleague's figures for the same station are a separate copy shown beside this one, never
+    a revision of it (issue 12, reproduction 3): revising it would hide it from the desk.
+    """
     revises = ProtocolCopy.objects.select_for_update().get(pk=revises.pk)
-    if (revises.organization_id, revises.contest_id, revises.station_id) != (
-        observer.organization_id,
-        contest.pk,
-        station.pk,
-    ):
+    if revises.observer_id != observer.pk:
+        raise FieldError("revises", _("you can revise only a copy you sent yourself"))
+    if (revises.contest_id, revises.station_id) != (contest.pk, station.pk):
         raise FieldError("revises", _("a revision must be of a copy of the same station and contest"))
     if ProtocolCopy.objects.filter(revises=revises).exists():
         raise FieldError("revises", _("this copy has already been revised; revise the newest one"))

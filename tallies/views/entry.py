@@ -35,12 +35,11 @@ def copy_new(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show the copy form for a contest (GET) or store the copy and redirect to its receipt (POST)."""
     observer = observer_for(request.user)
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
-    organization = observer.organization
     if request.method == "GET":
         initial = _initial(request, contest, observer)
-        form = CopyForm(initial=initial, contest=contest, organization=organization)
+        form = CopyForm(initial=initial, contest=contest, observer=observer)
     else:
-        form = CopyForm(request.POST, request.FILES, contest=contest, organization=organization)
+        form = CopyForm(request.POST, request.FILES, contest=contest, observer=observer)
         copy = _submit(request, form, observer) if form.is_valid() else None
         if copy is not None:
             return redirect("copy-detail", pk=copy.pk)
@@ -108,7 +107,7 @@ def _form_field(form: CopyForm, field: str) -> str | None:
 def _initial(request: HttpRequest, contest: Contest, observer: Observer) -> dict[str, Any]:
     initial: dict[str, Any] = {"client_uuid": uuid.uuid4()}
     if "revises" in request.GET:
-        copies = ProtocolCopy.objects.of(observer.organization).filter(contest=contest)
+        copies = ProtocolCopy.objects.sent_by(observer).filter(contest=contest)  # a colleague's: 404
         initial.update(initial_for_revision(get_object_or_404(copies, pk=_id_param(request, "revises"))))
     elif "station" in request.GET:
         stations = PollingStation.objects.filter(pec__election_id=contest.election_id)

@@ -150,13 +150,10 @@ class TallyMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.copies)
     @rule(author=picks, copy=picks, protocol=protocols)
     def revise(self, author, copy, protocol):
-        """A revision of any copy: refused unless it is a current copy of the author's organisation."""
+        """A revision of any copy: refused unless it is a current copy the author sent themselves."""
         revised = self._copy(copy)
         arguments = self._submission(author, revised.station, protocol, revises=revised)
-        if (
-            revised.organization_id != arguments["observer"].organization_id
-            or revised.pk in self.model.superseded
-        ):
+        if revised.observer_id != arguments["observer"].pk or revised.pk in self.model.superseded:
             self._refused(("revises",), services.submit_protocol_copy, **arguments)
         else:
             self._send(arguments)

@@ -26,6 +26,8 @@ from tallies.models import (
     StationComparison,
     StationTallyState,
 )
+from tallies.selectors.comparison import LEVELS
+from tallies.selectors.comparison_aggregates import LEVEL_NAMES
 from tallies.selectors.layout import FigureRow, Layout, ShareRow, Source, _source, share_rows
 from tallies.services.reconciliation import latest_snapshot
 
@@ -106,6 +108,20 @@ def _scope(organization: Organization, contest: Contest) -> _Scope:
     run = latest_run(organization, contest)
     snapshot = run.snapshot if run else latest_snapshot(contest)
     return _Scope(organization, contest, Layout.of(contest), run, snapshot)
+
+
+def comparison_level(snapshot: OfficialSnapshot | None, stations_compared: int) -> dict[str, object]:
+    """What a results page needs to say the level of its comparison (issue 22).
+
+    `station_level`: the official snapshot holds station protocols; `compared`: some station
+    here was compared one by one; `official_level`: the snapshot's level in words.
+    """
+    level = LEVEL_NAMES.get(snapshot.level, "") if snapshot else ""
+    return {
+        "station_level": level == "station",
+        "compared": stations_compared > 0,
+        "official_level": str(LEVELS.get(level, LEVELS["none"])),
+    }
 
 
 def contests_with_data(organization: Organization) -> QuerySet[Contest]:

@@ -55,6 +55,10 @@ class Layout:
         total = sum(figures.options.values())
         return {option.code: percent(figures.options.get(option.code, 0), total) for option in self.options}
 
+    def turnout_base_code(self) -> str:
+        """The code of the line counting voters on the list ("" when the form has none)."""
+        return next((line.code for line in self.lines if line.is_turnout_base), "")
+
     def turnout_line_ids(self) -> list[int]:
         return [line.pk for line in self.lines if line.is_turnout_base or line.is_turnout_numerator]
 

@@ -13,6 +13,8 @@ from typing import Any
 from elections.models import pick_label
 from observers.models.visits import Stage
 from tallies.models import Release
+from tallies.selectors.comparison import LEVELS
+from tallies.selectors.comparison_aggregates import LEVEL_NAMES
 from tallies.selectors.layout import FigureRow, ShareRow
 
 SHARE_SOURCES = ("observer", "official", "compared_observer", "compared_official")
@@ -62,6 +64,34 @@ class FrozenLayout:
         return rows
 
 
+@dataclass(frozen=True)
+class RegionsRow:
+    """Turnout or a share (percent): observer, official over the regions with copies, official."""
+
+    code: str
+    label: str
+    observer: Decimal | None
+    official_in_regions: Decimal | None
+    official: Decimal | None
+
+
+def regions_rows(
+    layout: FrozenLayout, figures: dict[str, Any], in_regions: dict[str, Any] | None
+) -> list[RegionsRow]:
+    """The national figure beside the official figure restricted to the regions with copies.
+
+    Empty without that restricted figure (no official regional totals, or no region with copies).
+    """
+    if not in_regions:
+        return []
+    sources = [figures.get("observer"), in_regions, figures.get("official")]
+    rows = [RegionsRow("turnout", "", *(percent_of(s, "turnout") for s in sources))]
+    for option in layout.options:
+        code, label = option["code"], option["short_name"] or option["name"]
+        rows.append(RegionsRow(code, label, *(percent_of((s or {}).get("shares"), code) for s in sources)))
+    return rows
+
+
 def _share_row(code: str, label: str, values: list[Decimal | None], moved: int | None) -> ShareRow:
     observer, official, compared_observer, compared_official = values
     return ShareRow(code, label, observer, official, compared_observer, compared_official, moved)
@@ -76,11 +106,49 @@ def percent_of(source: dict[str, Any] | None, key: str) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def official_level(release: Release) -> str:
+    """The level of the official results the release compared with: "station", "tec", "region",
+    "nation", or "" when it compared with none."""
+    snapshot = release.content["release"].get("official_snapshot") or {}
+    return LEVEL_NAMES.get(snapshot.get("level", ""), "")
+
+
+def comparison_context(release: Release, stations_compared: int) -> dict[str, Any]:
+    """What a page needs to say the level of its comparison (issue 22).
+
+    `station_level`: official results are station protocols, so stations can be compared one by
+    one; `compared`: some station under this commission was; `official_level`: the level in words
+    ("regional totals").
+    """
+    level = official_level(release)
+    return {
+        "station_level": level == "station",
+        "compared": stations_compared > 0,
+        "official_level": str(LEVELS.get(level, LEVELS["none"])),
+    }
+
+
 def votes_moved(figures: dict[str, Any]) -> dict[str, int]:
-    """Official minus observer votes per option over the compared stations (or the station)."""
-    observer = figures.get("compared_observer") or figures.get("observer") or {}
-    official = figures.get("compared_official") or figures.get("official") or {}
-    if not observer or not official:
+    """Official minus observer votes per option over the stations compared one by one; else {}.
+
+    Only the "compared_*" figures qualify: they hold the same stations on both sides. The
+    commission's totals ("observer": the stations with copies, "official": every station) cover
+    different stations, so their difference is not votes moved and is never returned
+    (issue 22: an all-copies-against-all-stations fallback published +5.5 million "moved" votes).
+    """
+    return _moved(figures.get("compared_observer"), figures.get("compared_official"))
+
+
+def station_votes_moved(figures: dict[str, Any]) -> dict[str, int]:
+    """Official minus observer votes per option at one station: its copy against its own protocol.
+
+    Empty when the station has no official protocol (official results published only as totals).
+    """
+    return _moved(figures.get("observer"), figures.get("official"))
+
+
+def _moved(observer: dict[str, Any] | None, official: dict[str, Any] | None) -> dict[str, int]:
+    if not observer or not official or not observer.get("stations"):
         return {}
     codes = observer.get("options", {}).keys() | official.get("options", {}).keys()
     return {c: official["options"].get(c, 0) - observer["options"].get(c, 0) for c in codes}

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from elections.models import Commission
 from elections.protocol import Figures
@@ -254,16 +254,35 @@ def tally_official_snapshot(*, snapshot_id: int) -> int:
         per_parent = _group_rows(
             (r for r in rows if r["protocol__commission__parent_id"]), "protocol__commission__parent_id"
         )
-        counts: dict[int, int] = defaultdict(int)
-        for parent_id in published.values_list("commission__parent_id", flat=True):
-            if parent_id:
-                counts[parent_id] += 1
+        counts, unknown = _published_station_counts(published)
         totals, station_counts = _roll_up(per_parent, counts)
+        _unknown, unknown_below = _roll_up({}, unknown)
+        station_counts = {k: 0 if unknown_below.get(k) else n for k, n in station_counts.items()}
         have = set(published.values_list("commission_id", flat=True))
         added = _store_derived(snapshot, {k: v for k, v in totals.items() if k not in have}, station_counts)
         snapshot.is_tallied = True
         snapshot.save(update_fields=["is_tallied"])
     return added
+
+
+def _published_station_counts(published: QuerySet[OfficialProtocol]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per parent commission: stations its published rows cover, and rows that do not say (0).
+
+    A station protocol covers one station; a region or TEC total covers the stations its file
+    states (`stations_count`, 0 when the file does not say). A derived total counts the stations
+    below it, never the rows: 17 regional totals are not 17 stations (issue 22). A sum with any
+    row of unknown stations is unknown (stored as 0).
+    """
+    counts: dict[int, int] = defaultdict(int)
+    unknown: dict[int, int] = defaultdict(int)
+    rows = published.values_list("commission__parent_id", "commission__level", "stations_count")
+    for parent_id, level, stations in rows:
+        if not parent_id:
+            continue
+        covered = 1 if level == Commission.Level.PEC else stations
+        counts[parent_id] += covered
+        unknown[parent_id] += int(not covered)
+    return counts, {k: v for k, v in unknown.items() if v}
 
 
 def _store_derived(snapshot: OfficialSnapshot, totals: dict[int, Figures], counts: dict[int, int]) -> int:

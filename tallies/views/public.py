@@ -87,7 +87,7 @@ def station(
         row = selectors.station(release, station_id)
         layout = layouts.FrozenLayout.of(release)
         observer, official = row.figures.get("observer"), row.figures.get("official")
-        shares = layout.share_rows(row.figures, layouts.votes_moved(row.figures))
+        shares = layout.share_rows(row.figures, layouts.station_votes_moved(row.figures))
         return {
             "title": _("Station %(number)s") % {"number": row.number},
             "row": row,
@@ -140,7 +140,16 @@ def _commission_context(release: Release, row: ReleaseCommission, page: int) -> 
         "total_rows": layout.rows(figures.get("observer"), figures.get("official")),
         "children": selectors.children(release, row),
         "page": selectors.discrepant_page(release, row.path, page),
+        **layouts.comparison_context(release, row.stations_compared),
+        "regions_rows": layouts.regions_rows(layout, figures, _in_regions(release, row)),
     }
+
+
+def _in_regions(release: Release, row: ReleaseCommission) -> dict[str, Any] | None:
+    """The official figure over the regions with copies: on the national page only."""
+    if row.parent_id is not None:
+        return None
+    return release.content.get("coverage", {}).get("official_in_regions_with_copies")
 
 
 def _page_number(request: HttpRequest) -> int:

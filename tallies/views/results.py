@@ -72,6 +72,7 @@ def commission_page(request: HttpRequest, contest_id: int, commission_id: int | 
     results = selectors.commission_results(organization=organization, contest=contest, commission=commission)
     page = selectors.discrepant_page(results, request.GET.get("page"))
     context = {"results": results, "page": page, **_footer(contest, results.snapshot, results.run)}
+    context |= selectors.comparison_level(results.snapshot, results.stations_compared)
     return render(request, "tallies/results_commission.html", context)
 
 
@@ -128,8 +129,12 @@ def _figure_table(rows: list[selectors.FigureRow]) -> Table:
     return header, ([row.number, row.label, row.observer, row.official, row.difference] for row in rows)
 
 
-def _share_table(rows: list[selectors.ShareRow], *, compared: bool = True) -> Table:
-    """Turnout and shares by source; a station has no "compared stations" columns."""
+def _share_table(rows: list[selectors.ShareRow], *, compared: bool = True, moved: bool = True) -> Table:
+    """Turnout and shares by source; a station has no "compared stations" columns.
+
+    Without a station compared (official results published only as totals) there are neither
+    "compared stations" nor "votes moved" columns: nothing was compared station by station.
+    """
     header = [
         "",
         _("Observer, all copies (%)"),
@@ -138,7 +143,7 @@ def _share_table(rows: list[selectors.ShareRow], *, compared: bool = True) -> Ta
         _("Official, compared stations (%)"),
         _("Votes moved (official − observer)"),
     ]
-    columns = [0, 1, 2, 3, 4, 5] if compared else [0, 1, 2, 5]
+    columns = [0, 1, 2, *([3, 4] if compared else []), *([5] if moved else [])]
     cells = (
         [r.label, r.observer, r.official, r.compared_observer, r.compared_official, r.votes_moved]
         for r in rows
@@ -191,7 +196,9 @@ def _findings_table(results: selectors.StationResults) -> Table:
 
 
 COMMISSION_TABLES: dict[str, Callable[[selectors.CommissionResults], Table]] = {
-    "shares": lambda results: _share_table(results.share_rows),
+    "shares": lambda results: _share_table(
+        results.share_rows, compared=bool(results.stations_compared), moved=bool(results.stations_compared)
+    ),
     "figures": lambda results: _figure_table(results.figure_rows),
     "totals": lambda results: _figure_table(results.total_rows),
     "children": _children_table,
@@ -199,6 +206,6 @@ COMMISSION_TABLES: dict[str, Callable[[selectors.CommissionResults], Table]] = {
 }
 STATION_TABLES: dict[str, Callable[[selectors.StationResults], Table]] = {
     "figures": lambda results: _figure_table(results.rows),
-    "shares": lambda results: _share_table(results.share_rows, compared=False),
+    "shares": lambda results: _share_table(results.share_rows, compared=False, moved=bool(results.official)),
     "findings": _findings_table,
 }

@@ -70,9 +70,17 @@ def official_figures(
 
 
 def commission_entries(
-    organization: Organization, contest: Contest, layout: Layout, run: ReconciliationRun | None
+    organization: Organization,
+    contest: Contest,
+    layout: Layout,
+    run: ReconciliationRun | None,
+    coverage: dict[int, dict[str, Any]] | None = None,
 ) -> list[CommissionEntry]:
-    """Every commission above the stations with observer figures, and the root, in path order."""
+    """Every commission above the stations with observer figures, and the root, in path order.
+
+    `coverage` (commission id → document, tallies.services.releases.coverage) is stored in each
+    commission's figures under "coverage".
+    """
     tallies = {
         t.commission_id: t
         for t in ObserverTally.objects.filter(organization=organization, contest=contest).exclude(
@@ -84,9 +92,13 @@ def commission_entries(
     ids = tallies.keys() | rollups.keys() | set(root.values_list("pk", flat=True))
     official = official_figures(run.snapshot if run else None, ids)
     commissions = Commission.objects.filter(pk__in=ids).exclude(level=PEC).order_by("path")
-    return [
+    found = [
         _commission(c, layout, tallies.get(c.pk), rollups.get(c.pk), official.get(c.pk)) for c in commissions
     ]
+    for entry in found:
+        if coverage and entry.commission_id in coverage:
+            entry.figures["coverage"] = coverage[entry.commission_id]
+    return found
 
 
 def _commission(commission, layout, tally, rollup, official) -> CommissionEntry:  # type: ignore[no-untyped-def]

@@ -13,18 +13,31 @@ from typing import Any
 from django.db.models import Count, Q
 
 from elections.models import Contest, PollingStation
-from elections.numbers import percent
+from elections.protocol import Figures
 from observers.models import Organization, ViolationAct
 from observers.models.visits import Stage
 from observers.services.violations import taxonomy
 from tallies import demo
-from tallies.models import AnalysisRun, AuditEntry, Release, StationTallyState
-from tallies.publication import ReceiptEntry, ReleaseData, StationEntry
+from tallies.models import (
+    AnalysisRun,
+    AuditEntry,
+    OfficialProtocol,
+    OfficialSnapshot,
+    Release,
+    StationTallyState,
+)
+from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, StationEntry
 from tallies.selectors.commission import latest_run
 from tallies.selectors.layout import Layout
 from tallies.services import audit
 from tallies.services.accepted import countable_copies
-from tallies.services.releases.figures import commission_entries, counted_states, station_entries
+from tallies.services.releases.coverage import coverage_by_commission
+from tallies.services.releases.figures import (
+    commission_entries,
+    counted_states,
+    source_document,
+    station_entries,
+)
 from tallies.services.releases.receipts import receipts_for
 from tallies.services.releases.summary import header_document
 
@@ -51,16 +64,19 @@ def gather(publication: Publication) -> ReleaseData:
     layout, run = Layout.of(contest), latest_run(organization, contest)
     states = counted_states(organization, contest)
     stations = station_entries(states, layout, run, publication.show_photos)
+    snapshot = run.snapshot if run else None
+    covered = coverage_by_commission(contest, snapshot, states, layout.turnout_base_code())
+    commissions = commission_entries(organization, contest, layout, run, covered)
     sequence, head = audit.chain_head(organization)
     credits = [demo.CREDIT] if contest.election.slug == "ru-duma-2011" else []
     header = header_document(publication, run, (sequence, head), credits, LICENSE)
     return ReleaseData(
         header=header,
         layout=layout_document(layout),
-        coverage=coverage(contest, stations),
+        coverage=coverage(contest, stations, commissions, regional_official(layout, snapshot, commissions)),
         seats=seats(organization, contest),
         violations=violations(organization, contest),
-        commissions=commission_entries(organization, contest, layout, run),
+        commissions=commissions,
         stations=stations,
         receipts=receipts(states),
         chain=chain(organization, sequence),
@@ -86,23 +102,53 @@ def layout_document(layout: Layout) -> dict[str, Any]:
     return {"lines": lines, "options": options}
 
 
-def coverage(contest: Contest, stations: list[StationEntry]) -> dict[str, Any]:
-    """How much of the election the copies cover: stations and registered voters, in percent."""
-    all_stations = PollingStation.objects.filter(pec__election_id=contest.election_id)
-    total = all_stations.count()
-    voters_total = sum(v or 0 for v in all_stations.values_list("registered_voters", flat=True))
-    voters_covered = sum(s.registered_voters or 0 for s in stations)
+def coverage(
+    contest: Contest,
+    stations: list[StationEntry],
+    commissions: list[CommissionEntry],
+    in_regions_with_copies: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """How much of the election the copies cover, nationally (tallies.services.releases.coverage).
+
+    Stations, registered voters, TECs and regions with copies out of their totals (a total is
+    None when it is not known, never the stations with copies themselves), the stations
+    compared one by one, and `official_in_regions_with_copies`: the official figures summed over
+    the regions that have copies, to set beside the national official figure.
+    """
+    root = next((c for c in commissions if c.parent_id is None), None)
+    national = dict(root.figures.get("coverage", {})) if root else {}
+    if not national:
+        count = PollingStation.objects.filter(pec__election_id=contest.election_id).count()
+        national = {"stations_with_copies": len(stations), "stations_total": count or None}
     compared = [s for s in stations if s.is_discrepant is not None]
     return {
-        "stations_total": total,
-        "stations_with_copies": len(stations),
-        "stations_percent": _text(percent(len(stations), total)),
+        **national,
         "stations_compared": len(compared),
         "stations_discrepant": sum(1 for s in compared if s.is_discrepant),
-        "registered_voters_total": voters_total,
-        "registered_voters_covered": voters_covered,
-        "registered_voters_percent": _text(percent(voters_covered, voters_total)),
+        "official_in_regions_with_copies": in_regions_with_copies,
     }
+
+
+def regional_official(
+    layout: Layout, snapshot: OfficialSnapshot | None, commissions: list[CommissionEntry]
+) -> dict[str, Any] | None:
+    """The official figures summed over the regions with copies (None without official regions)."""
+    if snapshot is None:
+        return None
+    root = next((c for c in commissions if c.parent_id is None), None)
+    regions = [c for c in commissions if root and c.parent_id == root.commission_id and c.figures["observer"]]
+    protocols = OfficialProtocol.objects.filter(
+        snapshot=snapshot, commission_id__in=[c.commission_id for c in regions]
+    )
+    total, stations, known = Figures(), 0, True
+    for protocol in protocols:
+        total = total.plus(protocol.figures())
+        stations += protocol.stations_count
+        known &= protocol.stations_count > 0
+    if not regions or not protocols:
+        return None
+    document = source_document(layout, total, stations if known else 0)
+    return {**(document or {}), "regions": len(regions)}
 
 
 def _text(value: object) -> str | None:

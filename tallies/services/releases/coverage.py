@@ -1,0 +1,179 @@
+"""What the copies cover, per commission: the denominators every observer-vs-official figure needs.
+
+For each commission above the stations (issue 22, scope 2 and 6):
+
+- stations with copies out of the stations it has: the official file's count where the file
+  states one (a region or TEC total with a ``stations`` column), else the app's station list;
+- registered voters at the stations with copies out of all: the official total's line 1
+  (voters on the list) where the file has it, else the station list's, else unknown;
+- TECs with copies out of its TECs, and regions with copies out of its regions (the hierarchy;
+  regions also from the official file).
+
+The app's station list can hold only the observed stations (HAQ's deployment, `load_haq_2021`):
+then "505 of 505 stations (100 %)" would be false. When the list's share of stations is more
+than twice the copies' share of the official votes, the list is taken as incomplete and the
+total is left unknown (None, source "") rather than overstated; the same rule as
+tallies.selectors.comparison_aggregates._station_list_incomplete.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from elections.models import Commission, Contest, PollingStation
+from elections.numbers import percent
+from elections.protocol import Figures
+from tallies.models import OfficialProtocol, OfficialSnapshot, StationTallyState
+
+PEC, TEC, SEC = Commission.Level.PEC, Commission.Level.TEC, Commission.Level.SEC
+
+
+@dataclass
+class _Tally:
+    """Running counts under one commission."""
+
+    stations: int = 0
+    stations_with_copies: int = 0
+    voters: int = 0
+    voters_unknown: bool = False
+    voters_covered: int = 0
+    votes_covered: int = 0
+
+
+@dataclass(frozen=True)
+class _Official:
+    stations: int
+    voters: int | None
+    votes: int | None
+
+
+def coverage_by_commission(
+    contest: Contest, snapshot: OfficialSnapshot | None, states: list[StationTallyState], base: str
+) -> dict[int, dict[str, Any]]:
+    """Commission id → its coverage document (see the module docstring), for every non-PEC commission.
+
+    `states` are the counted stations with copies; `base` the code of the line counting voters on
+    the list ("" when the form has none). Counts are integers, percentages strings (0.01).
+    """
+    commissions = list(
+        Commission.objects.filter(election_id=contest.election_id).exclude(level=PEC).order_by("path")
+    )
+    copies = {s.station_id: s.applied_figures() for s in states}
+    tallies, tecs, regions = _walk(contest, commissions, copies, base)
+    official = _official(snapshot, base)
+    return {
+        c.pk: _document(c, tallies[c.path], official.get(c.pk), tecs[c.path], regions[c.path])
+        for c in commissions
+    }
+
+
+def _walk(
+    contest: Contest, commissions: list[Commission], copies: dict[int, Figures], base: str
+) -> tuple[dict[str, _Tally], dict[str, list[int]], dict[str, list[int]]]:
+    """Station counts per ancestor path, and [with copies, total] TECs and regions under each."""
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    copied_paths: set[str] = set()
+    rows = PollingStation.objects.filter(pec__election_id=contest.election_id)
+    for pk, path, voters in rows.values_list("pk", "pec__path", "registered_voters"):
+        copy = copies.get(pk)
+        if voters is None and copy is not None:
+            voters = copy.lines.get(base)
+        for ancestor in _ancestors(path):
+            _count(tallies[ancestor], voters, copy)
+            if copy is not None:
+                copied_paths.add(ancestor)
+    tecs: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    regions: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for c in commissions:
+        target = tecs if c.level == TEC else regions if c.level == SEC else None
+        if target is None:
+            continue
+        for ancestor in _ancestors(c.path + "x"):
+            if ancestor != c.path:
+                target[ancestor][0] += c.path in copied_paths
+                target[ancestor][1] += 1
+    return tallies, tecs, regions
+
+
+def _count(tally: _Tally, voters: int | None, copy: Figures | None) -> None:
+    tally.stations += 1
+    tally.voters += voters or 0
+    tally.voters_unknown |= voters is None
+    if copy is not None:
+        tally.stations_with_copies += 1
+        tally.voters_covered += voters or 0
+        tally.votes_covered += sum(copy.options.values())
+
+
+def _ancestors(path: str) -> list[str]:
+    """ "A/B/C/" → ["A/", "A/B/"]: the commissions above a PEC (or above "A/B/x")."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
+def _official(snapshot: OfficialSnapshot | None, base: str) -> dict[int, _Official]:
+    """Commission id → the snapshot's stations, voters on the list and option votes (above PECs)."""
+    if snapshot is None:
+        return {}
+    protocols = OfficialProtocol.objects.filter(snapshot=snapshot).exclude(commission__level=PEC)
+    found = {}
+    for protocol in protocols.prefetch_related("figure_rows__line", "figure_rows__option"):
+        figures = protocol.figures()
+        votes = sum(figures.options.values()) if figures.options else None
+        found[protocol.commission_id] = _Official(protocol.stations_count, figures.lines.get(base), votes)
+    return found
+
+
+def _document(
+    commission: Commission, tally: _Tally, official: _Official | None, tecs: list[int], regions: list[int]
+) -> dict[str, Any]:
+    stations_total, stations_source = _stations_total(tally, official)
+    voters_total, voters_source = _voters_total(tally, official)
+    return {
+        "stations_with_copies": tally.stations_with_copies,
+        "stations_total": stations_total,
+        "stations_source": stations_source,
+        "stations_percent": _text(percent(tally.stations_with_copies, stations_total or 0)),
+        "registered_voters_covered": tally.voters_covered,
+        "registered_voters_total": voters_total,
+        "registered_voters_source": voters_source,
+        "registered_voters_percent": _text(percent(tally.voters_covered, voters_total or 0)),
+        "votes_covered": tally.votes_covered,
+        "votes_official": official.votes if official else None,
+        "tecs_with_copies": tecs[0] if commission.level != TEC else None,
+        "tecs_total": tecs[1] if commission.level != TEC else None,
+        "regions_with_copies": regions[0] if commission.parent_id is None else None,
+        "regions_total": regions[1] if commission.parent_id is None else None,
+    }
+
+
+def _stations_total(tally: _Tally, official: _Official | None) -> tuple[int | None, str]:
+    """The file's station count, else the app's list unless it looks incomplete; (None, "")."""
+    if official and official.stations:
+        return max(official.stations, tally.stations_with_copies), "official"
+    if not tally.stations or _list_incomplete(tally, official):
+        return None, ""
+    return tally.stations, "app"
+
+
+def _voters_total(tally: _Tally, official: _Official | None) -> tuple[int | None, str]:
+    if official and official.voters:
+        return official.voters, "official"
+    if tally.stations and not tally.voters_unknown and not _list_incomplete(tally, official):
+        return tally.voters, "app"
+    return None, ""
+
+
+def _list_incomplete(tally: _Tally, official: _Official | None) -> bool:
+    """True when the station list's share is over twice the copies' share of the official votes."""
+    if official is None or not official.votes or not tally.stations:
+        return False
+    station_share = percent(tally.stations_with_copies, tally.stations)
+    vote_share = percent(tally.votes_covered, official.votes)
+    return station_share is not None and vote_share is not None and vote_share * 2 < station_share
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

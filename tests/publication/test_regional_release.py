@@ -1,0 +1,169 @@
+"""A release compared with official results published only per region (issue 22, scope 1 and 2).
+
+Golos copied stations 91 and 120 of Moscow; the official file gives only regional totals, for
+Moscow (3,000 stations) and St Petersburg (1,500 stations, no copy). Nothing was compared
+station by station, so no page may speak of stations compared, stations in the official results
+or votes moved; every figure carries what the copies cover.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from elections.models import Commission
+from elections.services import StationRecord, ensure_hierarchy
+from tallies import services
+from tallies.models import OfficialProtocol, ReleaseCommission
+from tallies.services.official_levels import import_level_file
+from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.publication.conftest import publish
+from tests.tallies.test_selectors import LINES_PEC_120, OPTIONS_PEC_120, submit
+
+pytestmark = pytest.mark.django_db
+MOSCOW, SPB = "Город Москва", "Санкт-Петербург"
+PARTIES = ("p1_SR", "p2_LDPR", "p3_Patriots", "p4_KPRF", "p5_Yabloko", "p6_UR", "p7_RightCause")
+MOSCOW_VOTES = (700_000, 500_000, 40_000, 900_000, 400_000, 2_100_000, 30_000)
+SPB_VOTES = (300_000, 200_000, 10_000, 400_000, 100_000, 900_000, 10_000)
+
+
+def regions_file(folder):
+    path = folder / "regions.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["region", "stations", "voters_on_list", "ballots_issued_in_station", *PARTIES])
+        writer.writerow([MOSCOW, "3000", "7200000", "4670000", *MOSCOW_VOTES])
+        writer.writerow([SPB, "1500", "3800000", "1930000", *SPB_VOTES])
+    return path
+
+
+@pytest.fixture
+def regional(contest, tmp_path, django_capture_on_commit_callbacks):
+    """St Petersburg's one station (no copy) joins the list; the regional file is imported."""
+    ensure_hierarchy(
+        election=contest.election,
+        root_name="ЦИК России",
+        stations=[StationRecord((SPB, "Адмиралтейская"), "1")],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot, _ = import_level_file(contest=contest, path=regions_file(tmp_path), source="test")
+    return snapshot
+
+
+@pytest.fixture
+def regional_release(
+    regional,
+    observer,
+    organization,
+    contest,
+    admin,
+    station,
+    other_station,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(observer, contest, station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
+        submit(observer, contest, other_station, LINES_PEC_120, OPTIONS_PEC_120)
+    services.reconcile(organization_id=organization.pk, contest_id=contest.pk)
+    return publish(organization, contest, admin)
+
+
+def test_a_derived_national_total_counts_the_stations_of_the_regions_not_the_rows(regional, contest):
+    root = Commission.objects.get(election=contest.election, parent__isnull=True)
+
+    national = OfficialProtocol.objects.get(snapshot=regional, commission=root)
+
+    assert national.is_derived and national.stations_count == 3000 + 1500  # not 2 (the rows)
+
+
+def test_a_national_total_over_a_region_without_a_station_count_has_none(contest, tmp_path):
+    path = tmp_path / "no-counts.csv"
+    path.write_text(f"region,p6_UR\n{MOSCOW},5\n", encoding="utf-8")
+    snapshot, _ = import_level_file(contest=contest, path=path, source="test")
+    services.tally_official_snapshot(snapshot_id=snapshot.pk)
+
+    national = snapshot.protocols.get(is_derived=True, commission__parent__isnull=True)
+
+    assert national.stations_count == 0  # unknown, not 1
+
+
+def test_the_release_invents_no_votes_moved_and_no_station_comparison(regional_release, client):
+    root = regional_release.commissions.get(parent_id__isnull=True)
+    assert root.stations_compared == 0 and root.figures["compared_observer"] is None
+
+    page = client.get(regional_release.get_absolute_url()).content.decode()
+
+    for claim in (
+        "Votes moved",
+        "stations compared",
+        "stations in the official results",
+        "Every compared station matches",
+        "only the stations that both sources cover",
+        "Stations where the copy differs",
+    ):
+        assert claim not in page
+    assert "published only as regional totals" in page
+    assert "+4" not in page  # no official-minus-observer difference of totals, e.g. +4,990,000
+
+
+def test_a_region_page_says_its_level_and_coverage(regional_release, client, contest):
+    moscow = regional_release.commissions.get(name=MOSCOW)
+
+    page = client.get(f"{regional_release.get_absolute_url()}c/{moscow.commission_id}/").content.decode()
+
+    assert "Votes moved" not in page and "stations compared" not in page
+    assert "Observers' copies cover 2 of 3000 stations (0.07 %)" in page
+    assert "They cover 4126 of 7200000 registered voters (0.06 %)" in page
+    assert "Territorial commissions with copies: 2 of 2." in page
+
+
+def test_the_national_coverage_counts_regions_and_tecs_and_sets_the_copied_regions_beside(
+    regional_release, client
+):
+    coverage = regional_release.content["coverage"]
+
+    assert (coverage["stations_with_copies"], coverage["stations_total"]) == (2, 4500)
+    assert coverage["stations_source"] == "official"
+    assert (coverage["regions_with_copies"], coverage["regions_total"]) == (1, 2)
+    assert (coverage["tecs_with_copies"], coverage["tecs_total"]) == (2, 3)
+    in_regions = coverage["official_in_regions_with_copies"]
+    assert in_regions["regions"] == 1 and in_regions["stations"] == 3000
+    assert in_regions["options"]["p6_UR"] == 2_100_000  # Moscow's alone, not Moscow's + St Petersburg's
+    page = client.get(regional_release.get_absolute_url()).content.decode()
+    assert "Regions with copies: 1 of 2." in page
+    assert "Official, regions with copies" in page and in_regions["turnout"] in page
+
+
+def test_a_station_list_of_only_the_observed_stations_gives_no_total(regional, contest, tmp_path):
+    """HAQ's case: the list holds only the stations with copies, so "2 of 2 (100 %)" would be false."""
+    from tallies.services.releases.coverage import _list_incomplete, _Official, _Tally
+
+    observed_only = _Tally(stations=2, stations_with_copies=2, votes_covered=2_000)
+
+    assert _list_incomplete(observed_only, _Official(stations=0, voters=None, votes=7_000_000))
+    assert not _list_incomplete(observed_only, None)
+
+
+def test_votes_moved_needs_stations_compared_one_by_one():
+    from tallies.selectors.release_layout import station_votes_moved, votes_moved
+
+    totals = {
+        "observer": {"stations": 505, "options": {"nur_otan": 100}},
+        "official": {"stations": 10_000, "options": {"nur_otan": 5_517_894}},
+        "compared_observer": None,
+        "compared_official": None,
+    }
+    assert votes_moved(totals) == {}
+    compared = {**totals, "compared_observer": {"stations": 2, "options": {"nur_otan": 90}}}
+    compared["compared_official"] = {"stations": 2, "options": {"nur_otan": 95}}
+    assert votes_moved(compared) == {"nur_otan": 5}
+    station = {"observer": {"stations": 1, "options": {"a": 3}}, "official": None}
+    assert station_votes_moved(station) == {}
+
+
+def test_release_rows_of_regions_keep_their_coverage(regional_release):
+    moscow = ReleaseCommission.objects.get(release=regional_release, name=MOSCOW)
+
+    assert moscow.figures["coverage"]["stations_total"] == 3000
+    assert moscow.figures["coverage"]["tecs_with_copies"] == 2

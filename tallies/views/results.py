@@ -16,22 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from elections.models import Commission, Contest, PollingStation
-from observers.access import coordinated_organization, coordinated_organizations
+from observers.access import coordinated_organization
 from observers.models import Organization
 from tallies import demo, selectors
 from tallies.models import OfficialSnapshot, ReconciliationRun
 from tallies.publication.writers import safe_text
 
 Table = tuple[list[Any], Iterable[list[Any]]]
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """List the contests with data for the user's organisation (a notice for non-coordinators)."""
-    organizations = coordinated_organizations(request.user)
-    organization = organizations[0] if organizations else None
-    contests = selectors.contests_with_data(organization) if organization else []
-    return render(request, "tallies/results_home.html", {"organization": organization, "contests": contests})
 
 
 def _scope(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:

@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 
-from tallies.views import results
+from tallies.views import home, results
 
 urlpatterns = [
-    path("", results.home, name="home"),
+    path("", home.home, name="home"),
     path("results/<int:contest_id>/", results.commission_page, name="results-root"),
     path(
         "results/<int:contest_id>/c/<int:commission_id>/",

@@ -21,7 +21,8 @@ from tests.tallies import test_selectors
 pytestmark = pytest.mark.django_db
 reconciled = test_selectors.reconciled  # the shared election-night fixture
 
-PAGE_QUERIES = 22  # session, user, membership, contest, commission and a fixed number per table
+# session, user, membership, the menu's two (roles), contest, commission and a fixed number per table
+PAGE_QUERIES = 24
 
 
 @pytest.fixture

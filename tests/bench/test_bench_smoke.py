@@ -10,7 +10,6 @@ import json
 import uuid
 
 import pytest
-from django.db import connection
 
 from bench import fixtures
 from bench.createdb import NotABenchDatabase, ensure_database
@@ -24,10 +23,7 @@ from bench.reconciliation import run_reconciliation
 from bench.report import INFO, MET, MISSED, Report
 from tests.conftest import shared_data
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the benchmarks use COPY"),
-]
+pytestmark = pytest.mark.django_db
 STATIONS = 200
 
 

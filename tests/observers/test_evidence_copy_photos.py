@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.forms.models import model_to_dict
 
 from tallies.models import CopyPhoto, ProtocolCopy
@@ -87,8 +87,6 @@ def test_it_refuses_an_observer_attaching_a_colleagues_upload(copy, sent, collea
 
 
 def test_it_refuses_to_change_or_delete_an_attachment(copy, photo, observer):
-    if connection.vendor != "postgresql":
-        pytest.skip("append-only triggers exist on PostgreSQL only")
     attached = attach_copy_photo(copy=copy, evidence=photo, user=observer.user)
 
     for change in (

@@ -7,7 +7,6 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from tallies import services
 from tallies.models import AuditEntry, CopySeal, ProtocolCopy
@@ -53,7 +52,6 @@ def test_the_digest_covers_the_figures(observer, contest, station, other_station
     assert seals.digest(one) != seals.digest(two)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
 def test_a_figure_altered_behind_the_triggers_is_named(observer, contest, station, other_station):
     kept, altered = submit(observer, contest, station), submit(observer, contest, other_station)
     seals.seal_copies()
@@ -71,7 +69,6 @@ def test_a_figure_altered_behind_the_triggers_is_named(observer, contest, statio
     assert str(other_station.number) in problems[0].reason and kept.pk != altered.pk
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
 def test_the_command_names_the_altered_copy_and_fails(observer, contest, station, capsys):
     copy = submit(observer, contest, station)
     seals.seal_copies()

@@ -123,21 +123,15 @@ def test_it_takes_a_count_given_as_decimal_digits(submit):
     assert copy.figures().lines["ballots_valid"] == 1348
 
 
-@pytest.fixture
-def postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("append-only triggers exist on PostgreSQL only")
-
-
 # The trigger raises P0001, which psycopg reports as a ProgrammingError: both are DatabaseErrors.
-def test_it_refuses_to_update_a_stored_copy(postgresql, submit):
+def test_it_refuses_to_update_a_stored_copy(submit):
     copy = submit().copy
 
     with pytest.raises(DatabaseError, match="pgtrigger"), transaction.atomic():
         ProtocolCopy.objects.filter(pk=copy.pk).update(note="edited")
 
 
-def test_it_refuses_to_delete_a_stored_copy(postgresql, submit):
+def test_it_refuses_to_delete_a_stored_copy(submit):
     copy = submit().copy
 
     # Plain SQL: Django's own PROTECT check would refuse first, and the database must refuse too.

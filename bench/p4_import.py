@@ -62,7 +62,7 @@ def copy_import(contest: Contest, path: Path) -> OfficialSnapshot:
     """The product's import; its on-commit tally job is held back (not part of the import)."""
     with held_tasks():
         snapshot, _ = services.import_stations_file(
-            contest=contest, path=path, source="bench", file_format="dkobak", root_name=ROOT
+            contest=contest, path=path, source="bench", root_name=ROOT
         )
     return snapshot
 

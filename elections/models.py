@@ -66,7 +66,21 @@ class ProtocolForm(models.Model):
 
 
 class ProtocolLine(models.Model):
-    """One numbered line of a protocol form (e.g. line 10, "valid ballots"), counted in votes."""
+    """One numbered line of a protocol form (e.g. line 10, "valid ballots"), counted in votes.
+
+    `role` says what the line is for, whatever its code: the voters on the list, ballots
+    received or issued, voters who took part, valid or invalid ballots (blank: none of these).
+    A station's vote count is complete when every option and every valid/invalid line has a figure.
+    """
+
+    class Role(models.TextChoices):
+        REGISTERED = "registered", _("Voters on the list")
+        BALLOTS_RECEIVED = "ballots_received", _("Ballots received")
+        BALLOTS_ISSUED = "ballots_issued", _("Ballots issued to voters")
+        TOOK_PART = "took_part", _("Voters who took part")
+        VALID = "valid", _("Valid ballots")
+        INVALID = "invalid", _("Invalid ballots")
+        OTHER = "", _("Other")
 
     form = models.ForeignKey(ProtocolForm, models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(_("order on the form"))
@@ -80,6 +94,13 @@ class ProtocolLine(models.Model):
         _("counts voters who took part"),
         default=False,
         help_text=_("Turnout numerator: the sum of the lines marked so (e.g. lines 3 + 4 + 5)."),
+    )
+    role = models.CharField(_("what the line is for"), max_length=20, choices=Role, blank=True, default="")
+    headers = models.JSONField(
+        _("column headers in known sources"),
+        default=list,
+        blank=True,
+        help_text=_("How results files name this line, e.g. the CEC's wording; matched by name."),
     )
 
     class Meta:
@@ -178,6 +199,12 @@ class BallotOption(models.Model):
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60, blank=True)
     is_against_all = models.BooleanField(default=False)
+    headers = models.JSONField(
+        _("column headers in known sources"),
+        default=list,
+        blank=True,
+        help_text=_("How results files name this option, e.g. the CEC's wording; matched by name."),
+    )
 
     class Meta:
         ordering = ["contest", "position"]

@@ -73,6 +73,7 @@ def define_protocol_form(*, spec: dict[str, Any]) -> ProtocolForm:
     if not created:
         if form.line_codes() != line_codes:
             raise SpecError(f"form {form.code!r} exists with other lines; define a new code")
+        _refresh_headers(form.lines.all(), {line["code"]: line.get("headers", []) for line in spec["lines"]})
         return form
     ProtocolLine.objects.bulk_create(
         ProtocolLine(
@@ -83,6 +84,8 @@ def define_protocol_form(*, spec: dict[str, Any]) -> ProtocolForm:
             labels=line.get("labels", {}),
             is_turnout_base=line.get("turnout_base", False),
             is_turnout_numerator=line.get("turnout_numerator", False),
+            role=_role(line, f"lines[{position - 1}].role"),
+            headers=_headers(line, f"lines[{position - 1}].headers"),
         )
         for position, line in enumerate(spec["lines"], start=1)
     )
@@ -97,6 +100,34 @@ def define_protocol_form(*, spec: dict[str, Any]) -> ProtocolForm:
         for relation in spec.get("control_relations", [])
     )
     return form
+
+
+def _headers(spec: dict[str, Any], where: str) -> list[str]:
+    """The column headers a spec declares for a line or option; SpecError unless a list of texts."""
+    headers = spec.get("headers", [])
+    if not isinstance(headers, list) or not all(isinstance(h, str) and h.strip() for h in headers):
+        raise SpecError(f"{where}: must be a list of column headers (non-empty texts)")
+    return headers
+
+
+def _role(spec: dict[str, Any], where: str) -> str:
+    """A line's role (ProtocolLine.Role); SpecError naming the accepted values otherwise."""
+    role = spec.get("role", "")
+    if role not in ProtocolLine.Role.values:
+        raise SpecError(f"{where}: {role!r} is not one of {[r for r in ProtocolLine.Role.values if r]}")
+    return str(role)
+
+
+def _refresh_headers(items: Iterable[ProtocolLine | BallotOption], by_code: dict[str, list[str]]) -> None:
+    """Bring the declared column headers of existing lines or options up to the spec's.
+
+    Headers are not part of a form's identity (its lines are): a source seen later may add one.
+    """
+    for item in items:
+        headers = by_code.get(item.code, item.headers)
+        if headers != item.headers:
+            item.headers = headers
+            item.save(update_fields=["headers"])
 
 
 def _check_relations(relations: Sequence[dict[str, Any]], line_codes: set[str]) -> None:
@@ -119,6 +150,11 @@ def define_election(*, spec: dict[str, Any]) -> Election:
     """
     existing = Election.objects.filter(slug=spec["slug"]).first()
     if existing:
+        for contest_spec in spec["contests"]:
+            options = BallotOption.objects.filter(
+                contest__election=existing, contest__slug=contest_spec["slug"]
+            )
+            _refresh_headers(options, {o["code"]: o.get("headers", []) for o in contest_spec["options"]})
         return existing
     try:
         validate_time_zone(spec["time_zone"])
@@ -151,6 +187,7 @@ def _define_contest(election: Election, spec: dict[str, Any]) -> Contest:
             name=option["name"],
             short_name=option.get("short_name", ""),
             is_against_all=option.get("against_all", False),
+            headers=_headers(option, f"contests[{spec['slug']}].options[{position - 1}].headers"),
         )
         for position, option in enumerate(spec["options"], start=1)
     )

@@ -139,12 +139,11 @@ def run(*, national: bool = False, wait_seconds: float = 300) -> DemoSummary:
     """Run the whole job and return its summary (see module docstring)."""
     contest = load_contest()
     organization = demo_organization()
-    file_name, file_format = (NATIONAL_FILE, "dkobak") if national else (CITIES_FILE, "codes")
+    file_name = NATIONAL_FILE if national else CITIES_FILE
     snapshot, _ = services.import_stations_file(
         contest=contest,
         path=data_dir() / file_name,
         source="CEC of Russia (izbirkom.ru), via dkobak/elections",
-        file_format=file_format,
         root_name="ЦИК России",
     )
     with transaction.atomic():

@@ -17,11 +17,19 @@ from tallies.models.copies import (  # noqa: F401
 )
 
 
+class OfficialSnapshotQuerySet(models.QuerySet["OfficialSnapshot"]):
+    def current(self) -> OfficialSnapshotQuerySet:
+        """Snapshots not withdrawn: the only ones comparisons, seats and analyses read."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class OfficialSnapshot(models.Model):
     """One import of official results for a contest: a versioned, immutable snapshot.
 
     `level` is the finest level the file publishes (PEC for station protocols, SEC for regional
-    totals, CEC for national totals). The same file (same SHA-256) is never imported twice.
+    totals, CEC for national totals). Identity is (contest, level, SHA-256 of the file): the same
+    file at the same level is imported once. A wrong import is withdrawn (`withdrawn_at` set): it
+    stays in the history but is no longer current, and the file may then be imported again.
     """
 
     class Status(models.TextChoices):
@@ -39,11 +47,19 @@ class OfficialSnapshot(models.Model):
     imported_at = models.DateTimeField(default=timezone.now)
     protocols_count = models.PositiveIntegerField(default=0)
     is_tallied = models.BooleanField(default=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(_("why it was withdrawn"), max_length=500, blank=True)
+
+    objects = OfficialSnapshotQuerySet.as_manager()
 
     class Meta:
         ordering = ["-imported_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["contest", "file_sha256"], name="one_import_per_file"),
+            models.UniqueConstraint(
+                fields=["contest", "level", "file_sha256"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_current_import_per_file",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """Importing official results as versioned snapshots: station protocols or aggregated totals.
 
-A snapshot is immutable and keyed by the file's SHA-256, so importing the same file twice
-changes nothing. Station files create the missing commissions and stations on the way. The
-figures go in with PostgreSQL's COPY (2.4 million rows for the 95,225-station 2011 file).
+A snapshot is immutable and identified by (contest, level, the file's SHA-256), so importing the
+same file twice changes nothing; a file that would store no figure is refused. Station files
+create the missing commissions and stations on the way. The figures go in with PostgreSQL's
+COPY (2.4 million rows for the 95,225-station 2011 file).
 """
 
 from __future__ import annotations
@@ -13,27 +14,21 @@ from pathlib import Path
 from django.db import connection, transaction
 
 from elections.bulk import insert_rows
-from elections.models import Commission, Contest
+from elections.models import Commission, Contest, ProtocolLine
 from elections.services import StationRecord, ensure_hierarchy
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
-from tallies.services.station_files import (
-    STATION_FORMATS,
-    ParsedRow,
-    Ref,
-    file_sha256,
-    parse_station_rows,
-    read_csv,
-)
+from tallies.services.columns import ColumnMap, Ref, normalise
+from tallies.services.station_files import BadCell, ParsedRow, file_sha256, parse_station_rows, read_csv
 
-# Kazakhstan national totals (kz-national-results): item_type → protocol line code.
-NATIONAL_ITEM_LINES = {
-    "registered": "voters_on_list",
-    "ballots_received": "ballots_received",
-    "ballots_cast": "voters_took_part",
-    "votes_cast": "voters_took_part",
-    "valid": "ballots_valid",
-    "invalid": "ballots_invalid",
+# Kazakhstan national totals (kz-national-results): item_type → the role of the line it gives.
+NATIONAL_ITEM_ROLES = {
+    "registered": ProtocolLine.Role.REGISTERED,
+    "ballots_received": ProtocolLine.Role.BALLOTS_RECEIVED,
+    "ballots_cast": ProtocolLine.Role.TOOK_PART,
+    "votes_cast": ProtocolLine.Role.TOOK_PART,
+    "valid": ProtocolLine.Role.VALID,
+    "invalid": ProtocolLine.Role.INVALID,
 }
 
 
@@ -42,48 +37,81 @@ def import_stations_file(
     contest: Contest,
     path: Path,
     source: str,
-    file_format: str = "codes",
+    column_map: ColumnMap | None = None,
     root_name: str | None = None,
     status: str = OfficialSnapshot.Status.FINAL,
     source_url: str = "",
 ) -> tuple[OfficialSnapshot, bool]:
     """Import official station protocols from a CSV; return (snapshot, created).
 
-    Raises ImportFileError naming the row and column of a bad value; nothing is written then.
+    Columns are matched by name (tallies.services.columns); a blank cell stays a missing figure.
+    The same file at station level is imported once (a repeat returns the current snapshot).
+    Raises ImportFileError naming the row and column of a bad value, the unmatched headers and
+    lines, or a file without any figure; nothing is written then.
     """
     path = Path(path)
     sha = file_sha256(path)
-    existing = OfficialSnapshot.objects.filter(contest=contest, file_sha256=sha).first()
+    existing = current_snapshot(contest, Commission.Level.PEC, sha)
     if existing:
         return existing, False
-    rows = list(parse_station_rows(contest, path, STATION_FORMATS[file_format]))
-    with transaction.atomic():
-        by_path = ensure_hierarchy(
-            election=contest.election,
-            root_name=root_name or contest.election.country,
-            stations=[row.record for row in rows],
-        )
-        snapshot = OfficialSnapshot.objects.create(
-            contest=contest,
-            level=Commission.Level.PEC,
-            status=status,
-            source=source,
-            source_url=source_url,
-            file_name=path.name,
-            file_sha256=sha,
-            protocols_count=len(rows),
-        )
-        root = next(c for c in by_path.values() if c.parent_id is None)
-        pecs = [by_path[_pec_path(root.path, row.record)].pk for row in rows]
-        insert_rows(
-            OfficialProtocol,
-            ["snapshot_id", "commission_id", "is_derived", "stations_count"],
-            ((snapshot.pk, pec_id, False, 1) for pec_id in pecs),
-        )
-        protocol_ids = dict(snapshot.protocols.values_list("commission_id", "pk"))
-        _write_figures([(protocol_ids[pec_id], row) for pec_id, row in zip(pecs, rows, strict=True)])
-    _schedule_tally(snapshot)
+    rows = read_station_file(contest, path, column_map)
+    snapshot = write_station_snapshot(
+        contest=contest,
+        rows=rows,
+        fields={"source": source, "source_url": source_url, "status": status, "file_name": path.name},
+        sha=sha,
+        root_name=root_name,
+    )
     return snapshot, True
+
+
+def current_snapshot(contest: Contest, level: str, sha: str) -> OfficialSnapshot | None:
+    """The contest's snapshot of this file at this level that is not withdrawn (identity, issue 14)."""
+    found = OfficialSnapshot.objects.current().filter(contest=contest, level=level, file_sha256=sha)
+    return found.first()
+
+
+def read_station_file(
+    contest: Contest, path: Path, column_map: ColumnMap | None = None, bad_cells: list[BadCell] | None = None
+) -> list[ParsedRow]:
+    """Every station row with a figure; ImportFileError when there is none (it would store nothing)."""
+    rows = list(parse_station_rows(contest, path, column_map, bad_cells))
+    if not rows:
+        raise ImportFileError(f"{path.name}: no station row has a figure; nothing to import")
+    return rows
+
+
+@transaction.atomic
+def write_station_snapshot(
+    *, contest: Contest, rows: list[ParsedRow], fields: dict[str, str], sha: str, root_name: str | None
+) -> OfficialSnapshot:
+    """Store parsed station rows as one snapshot (one transaction) and schedule its tally.
+
+    `fields` gives the snapshot's source, source_url, status and file_name.
+    """
+    by_path = ensure_hierarchy(
+        election=contest.election,
+        root_name=root_name or contest.election.country,
+        stations=[row.record for row in rows],
+    )
+    snapshot = OfficialSnapshot.objects.create(
+        contest=contest,
+        level=Commission.Level.PEC,
+        file_sha256=sha,
+        protocols_count=len(rows),
+        **fields,
+    )
+    root = next(c for c in by_path.values() if c.parent_id is None)
+    pecs = [by_path[_pec_path(root.path, row.record)].pk for row in rows]
+    insert_rows(
+        OfficialProtocol,
+        ["snapshot_id", "commission_id", "is_derived", "stations_count"],
+        ((snapshot.pk, pec_id, False, 1) for pec_id in pecs),
+    )
+    protocol_ids = dict(snapshot.protocols.values_list("commission_id", "pk"))
+    _write_figures([(protocol_ids[pec_id], row) for pec_id, row in zip(pecs, rows, strict=True)])
+    _schedule_tally(snapshot)
+    return snapshot
 
 
 def _pec_path(root_path: str, record: StationRecord) -> str:
@@ -94,7 +122,7 @@ def _pec_path(root_path: str, record: StationRecord) -> str:
 
 
 def _write_figures(rows: list[tuple[int, ParsedRow]]) -> None:
-    """Write each (protocol id, parsed row)'s figures with COPY."""
+    """Write each (protocol id, parsed row)'s figures with COPY; a missing figure writes no row."""
     table = OfficialFigure._meta.db_table
     statement = f"COPY {table} (protocol_id, line_id, option_id, value) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
@@ -111,8 +139,15 @@ def _copy_text(rows: list[tuple[int, ParsedRow]]) -> Iterator[str]:
     templates: dict[tuple[Ref, ...], str] = {}
     buffer: list[str] = []
     for protocol_id, row in rows:
-        template = templates.get(row.refs) or templates.setdefault(row.refs, _copy_template(row.refs))
-        buffer.append(template.format(protocol_id, *row.counts))
+        if None in row.counts:  # a partial row: only the figures it has (a missing one is not 0)
+            present = [
+                (ref, count) for ref, count in zip(row.refs, row.counts, strict=True) if count is not None
+            ]
+            template = _copy_template(tuple(ref for ref, _ in present))
+            buffer.append(template.format(protocol_id, *(count for _, count in present)))
+        else:
+            template = templates.get(row.refs) or templates.setdefault(row.refs, _copy_template(row.refs))
+            buffer.append(template.format(protocol_id, *row.counts))
         if len(buffer) >= 2_000:
             yield "".join(buffer)
             buffer = []
@@ -140,23 +175,28 @@ def import_official_results(
     *,
     contest: Contest,
     path: Path,
-    election_key: str,
+    election_key: str | None = None,
     source: str,
     root_name: str = "CEC",
     status: str = OfficialSnapshot.Status.FINAL,
-) -> tuple[OfficialSnapshot, bool]:
+    dry_run: bool = False,
+) -> tuple[OfficialSnapshot | None, bool]:
     """Import national totals (one row per figure, kz-national-results format) for a contest.
 
-    `election_key` selects the rows (column ``election_id``). Lines map through
-    NATIONAL_ITEM_LINES, parties by their name, "against all" to the against-all option. Lines
-    the file does not give stay absent. Raises ImportFileError for a party it cannot match.
+    `election_key` selects the rows (column ``election_id``; default: the election's slug).
+    Lines map by role through NATIONAL_ITEM_ROLES, options by code, name or declared header.
+    Lines the file does not give stay absent. Returns (None, False) for a dry run. Raises
+    ImportFileError for an option it cannot match, or when no row carries the key (naming the
+    keys in the file and the contests known): such an import would store an empty snapshot.
     """
     path = Path(path)
     sha = file_sha256(path)
-    existing = OfficialSnapshot.objects.filter(contest=contest, file_sha256=sha).first()
+    existing = current_snapshot(contest, Commission.Level.CEC, sha)
     if existing:
         return existing, False
-    values = _national_values(contest, path, election_key)
+    values = national_values(contest, path, election_key or contest.election.slug)
+    if dry_run:
+        return None, False
     with transaction.atomic():
         by_path = ensure_hierarchy(election=contest.election, root_name=root_name, stations=[])
         root = next(c for c in by_path.values() if c.parent_id is None)
@@ -178,24 +218,47 @@ def import_official_results(
     return snapshot, True
 
 
-def _national_values(
+def national_values(
     contest: Contest, path: Path, election_key: str
 ) -> list[tuple[int | None, int | None, int]]:
-    lines = {line.code: line.pk for line in contest.form.lines.all()}
-    options = {option.name.casefold(): option for option in contest.options.all()}
+    """(line id, option id, count) of every figure the national file gives for `election_key`."""
+    lines: dict[str, int] = {}
+    for line in contest.form.lines.all():
+        lines.setdefault(line.role, line.pk)
+    options = {normalise(n): o.pk for o in contest.options.all() for n in (o.code, o.name, *o.headers)}
     values: dict[tuple[int | None, int | None], int] = {}
+    keys: set[str] = set()
     for number, row in _records(path):
-        if row["election_id"] != election_key or not row["value"]:
+        keys.add(row.get("election_id") or "")
+        if row.get("election_id") != election_key or not row.get("value"):
             continue
-        kind, value = row["item_type"], int(row["value"])
-        if kind in NATIONAL_ITEM_LINES and NATIONAL_ITEM_LINES[kind] in lines:
-            values[(lines[NATIONAL_ITEM_LINES[kind]], None)] = value
+        kind, value = row.get("item_type", ""), _national_count(row["value"], number, path)
+        if NATIONAL_ITEM_ROLES.get(kind) in lines:
+            values[(lines[NATIONAL_ITEM_ROLES[kind]], None)] = value
         elif kind in ("party", "candidate", "against_all"):
-            option = options.get(row["item"].casefold())
+            option = options.get(normalise(row.get("item", "")))
             if option is None:
-                raise ImportFileError(f"{path.name}, row {number}: no ballot option {row['item']!r}")
-            values[(None, option.pk)] = value
+                raise ImportFileError(f"{path.name}, row {number}: no ballot option {row.get('item')!r}")
+            values[(None, option)] = value
+    if not values:
+        raise ImportFileError(_nothing_for(path, election_key, keys))
     return [(line, option, value) for (line, option), value in values.items()]
+
+
+def _national_count(text: str, number: int, path: Path) -> int:
+    if not text.strip().isdecimal():
+        raise ImportFileError(f"{path.name}, row {number}, column 'value': {text!r} is not a count")
+    return int(text)
+
+
+def _nothing_for(path: Path, election_key: str, keys: set[str]) -> str:
+    known = [
+        f"{election}/{contest}" for election, contest in Contest.objects.values_list("election__slug", "slug")
+    ]
+    return (
+        f"{path.name}: no figure for the key {election_key!r}; keys in the file: {sorted(keys - {''})}; "
+        f"contests known: {known}. Give the file's key (--key) for this contest"
+    )
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -19,6 +19,8 @@ from django.db import transaction
 from elections.models import Commission, Contest, Election
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.services.columns import ColumnMap, match_columns
+from tallies.services.official_import import current_snapshot
 from tallies.services.station_files import file_sha256, read_csv
 
 LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {"SEC": ("region",), "TEC": ("region", "tik")}
@@ -46,23 +48,25 @@ def import_level_file(
     status: str = OfficialSnapshot.Status.FINAL,
     root_name: str | None = None,
     source_url: str = "",
+    column_map: ColumnMap | None = None,
 ) -> tuple[OfficialSnapshot, bool]:
     """Import official region (SEC) or TEC totals from a CSV; return (snapshot, created).
 
     Columns: ``region`` (and ``tik`` for TEC), optionally ``stations`` (how many stations the
-    total covers), then any of the form's line codes and the contest's option codes. An absent
-    column or an empty cell leaves that figure absent. The same file (SHA-256) is imported once.
-    Raises ImportFileError naming the row and column of a bad count, an unknown or missing column,
-    or a commission given twice; nothing is written then.
+    total covers), then figure columns matched by name (tallies.services.columns: codes, the
+    headers a form declares, or `column_map`). An absent column or an empty cell leaves that
+    figure absent. The same file at the same level is imported once. Raises ImportFileError
+    naming the row and column of a bad count, an unmatched or missing column, a commission given
+    twice, or a file without any figure; nothing is written then.
     """
     if level not in LEVEL_COLUMNS:
         raise ImportFileError(f"level must be SEC or TEC, not {level!r}")
     path = Path(path)
     sha = file_sha256(path)
-    existing = OfficialSnapshot.objects.filter(contest=contest, file_sha256=sha).first()
+    existing = current_snapshot(contest, level, sha)
     if existing:
         return existing, False
-    rows = _parse(contest, path, LEVEL_COLUMNS[level])
+    rows = _parse(contest, path, LEVEL_COLUMNS[level], column_map)
     with transaction.atomic():
         commissions = ensure_commissions(contest.election, [row.chain for row in rows], root_name)
         snapshot = OfficialSnapshot.objects.create(
@@ -100,33 +104,40 @@ def _store_rows(
     )
 
 
-def _parse(contest: Contest, path: Path, chain_columns: tuple[str, ...]) -> list[LevelRow]:
+def _parse(
+    contest: Contest, path: Path, chain_columns: tuple[str, ...], column_map: ColumnMap | None = None
+) -> list[LevelRow]:
     reader = read_csv(path)
     header = [name.strip() for name in next(reader, [])]
-    refs = _figure_refs(contest, header, chain_columns, path)
+    refs = _figure_refs(contest, header, chain_columns, path, column_map)
     rows = [_row(row, header, chain_columns, refs, number, path) for number, row in enumerate(reader, 2)]
     _check_unique(rows, path)
+    if not any(row.values for row in rows):
+        raise ImportFileError(f"{path.name}: no row has a figure; nothing to import")
     return rows
 
 
 def _figure_refs(
-    contest: Contest, header: list[str], chain_columns: tuple[str, ...], path: Path
+    contest: Contest,
+    header: list[str],
+    chain_columns: tuple[str, ...],
+    path: Path,
+    column_map: ColumnMap | None = None,
 ) -> dict[int, tuple[int | None, int | None]]:
-    """Map each figure column's index to (line id, option id); raise on a missing or unknown column."""
+    """Map each figure column's index to (line id, option id); raise on a missing or unmatched column."""
     missing = [name for name in chain_columns if name not in header]
     if missing:
         raise ImportFileError(f"{path.name}: missing columns {missing}")
-    known: dict[str, tuple[int | None, int | None]] = {
-        line.code: (line.pk, None) for line in contest.form.lines.all()
-    }
-    known |= {option.code: (None, option.pk) for option in contest.options.all()}
-    extra = set(header) - known.keys() - {*chain_columns, STATIONS_COLUMN}
-    if extra:
-        raise ImportFileError(f"{path.name}: unknown columns {sorted(extra)}")
-    refs = {index: known[name] for index, name in enumerate(header) if name in known}
-    if not refs:
-        raise ImportFileError(f"{path.name}: no line or option column")
-    return refs
+    matched = match_columns(
+        contest,
+        header,
+        places=("region", "tec", "stations"),
+        required_places=(),
+        column_map=column_map,
+        every_line=False,
+        file_name=path.name,
+    )
+    return matched.figures
 
 
 def _row(
@@ -209,3 +220,12 @@ def _create(election: Election, parent: Commission | None, level: str, name: str
 
 def _code(name: str) -> str:
     return name.strip().replace("/", "∕")
+
+
+def read_level_file(
+    contest: Contest, path: Path, level: str, column_map: ColumnMap | None = None
+) -> list[LevelRow]:
+    """The rows of a region (SEC) or TEC file as the import would store them (for a dry run)."""
+    if level not in LEVEL_COLUMNS:
+        raise ImportFileError(f"level must be SEC or TEC, not {level!r}")
+    return _parse(contest, Path(path), LEVEL_COLUMNS[level], column_map)

@@ -28,7 +28,7 @@ from tallies.models import (
 
 def latest_snapshot(contest: Contest) -> OfficialSnapshot | None:
     """The newest final snapshot, else the newest of any status."""
-    snapshots = contest.official_snapshots.order_by("-imported_at", "-id")
+    snapshots = contest.official_snapshots.current().order_by("-imported_at", "-id")
     return snapshots.filter(status=OfficialSnapshot.Status.FINAL).first() or snapshots.first()
 
 

@@ -1,8 +1,8 @@
 """Reading official station-level files: formats, compressed containers and the rows' figures.
 
 A station file is a CSV (plain, gzipped or the only member of a zip) with one row per polling
-station: its region, TEC and number, then one count per protocol line and ballot option,
-either under columns named by their codes or at fixed positions in protocol order.
+station: its region, TEC and number, and one count per protocol line and ballot option, each
+column found by its header (tallies.services.columns), never by its position.
 `parse_station_rows` raises ImportFileError naming the file, row and column of a bad value.
 Every official file is read within `LIMITS` (config.uploads: the national 2011 file is 33 MB,
 95,225 rows and 60 columns once unzipped).
@@ -21,33 +21,12 @@ from config import uploads
 from elections.models import Contest
 from elections.services import StationRecord
 from tallies.errors import ImportFileError
+from tallies.services.columns import ColumnMap, Matched, Ref, match_columns
 
 FIELD_LIMIT = 10_000_000
 LIMITS = uploads.Limits(
     max_bytes=256 * uploads.MiB, max_unpacked_bytes=256 * uploads.MiB, max_rows=500_000, max_columns=1_000
 )
-
-
-@dataclass(frozen=True)
-class StationFileFormat:
-    """Where a station-level file keeps the hierarchy and the figures.
-
-    ``by_code``: figure columns are named by line and option codes. ``by_position``: the
-    figures start at column `first_figure` and follow the form's lines, then the options,
-    in protocol order (the dkobak/Shpilkin files use the Russian line wording as headers).
-    """
-
-    region: str = "region"
-    tec: str = "tik"
-    number: str = "uik"
-    figures: str = "by_code"
-    first_figure: int = 3
-
-
-STATION_FORMATS = {
-    "codes": StationFileFormat(),
-    "dkobak": StationFileFormat(figures="by_position"),
-}
 
 
 def file_sha256(path: Path) -> str:
@@ -83,36 +62,98 @@ def read_csv(path: Path) -> Iterator[list[str]]:
             raise ImportFileError(f"{where}: {error.message}") from error
 
 
-Ref = tuple[int | None, int | None]  # (line id, option id) of a figure column
-
-
 @dataclass(frozen=True)
 class ParsedRow:
+    """One station row: where it is, its figure refs (one tuple per file) and counts (None: missing)."""
+
     record: StationRecord
     refs: tuple[Ref, ...]  # the same tuple for every row of a file
-    counts: list[int]  # one value per ref
+    counts: list[int | None]  # one value per ref; None where the cell is blank (a missing figure)
+    row_number: int = 0
 
 
-def parse_station_rows(contest: Contest, path: Path, fmt: StationFileFormat) -> Iterator[ParsedRow]:
-    """Yield one ParsedRow per station row of `path`; ImportFileError on a bad header or value."""
+@dataclass
+class BadCell:
+    """A cell that is not a count: its row (1 = the header), column header and text."""
+
+    row: int
+    column: str
+    text: str
+
+
+def parse_station_rows(
+    contest: Contest,
+    path: Path,
+    column_map: ColumnMap | None = None,
+    bad_cells: list[BadCell] | None = None,
+) -> Iterator[ParsedRow]:
+    """Yield one ParsedRow per station row of `path` that has at least one figure.
+
+    Columns are matched by name (tallies.services.columns.match_columns). A blank cell is a
+    missing figure, never 0; a row without any figure is no protocol and is skipped. A cell that
+    is not a count raises ImportFileError naming its row and column, unless `bad_cells` is given:
+    then it is recorded there and read as missing. An empty station number or a station listed
+    twice raises ImportFileError naming the rows.
+    """
     lines = list(contest.form.lines.all())
-    options = list(contest.options.all())
+    base = next((line.pk for line in lines if line.is_turnout_base), None)
     reader = read_csv(path)
-    header = next(reader)
-    columns = _figure_columns(header, lines, options, fmt, path)
-    refs = tuple((line_id, option_id) for _, line_id, option_id in columns)
-    pick = operator.itemgetter(*(index for index, _, _ in columns))
-    position = {name: header.index(name) for name in (fmt.region, fmt.tec, fmt.number)}
+    header = next(reader, [])
+    matched = match_columns(
+        contest,
+        header,
+        places=("region", "tec", "number", "remote"),
+        required_places=("number",),
+        column_map=column_map,
+        file_name=path.name,
+    )
+    columns = list(matched.figures.items())
+    refs = tuple(ref for _, ref in columns)
+    pick = operator.itemgetter(*(index for index, _ in columns))
     first_rows: dict[tuple[str, ...], int] = {}
     for number, row in enumerate(reader, start=2):
-        counts = _parse_counts(row, pick, columns, header, number, path)
-        record = StationRecord(
-            chain=(row[position[fmt.region]], row[position[fmt.tec]]),
-            number=row[position[fmt.number]].strip(),
-            registered_voters=counts[0] if lines and lines[0].is_turnout_base else None,
-        )
+        if not row:
+            continue
+        if len(row) != len(header):  # a cell lost or added shifts every figure after it
+            _refuse_ragged(row, header, number, path)
+        counts = _parse_counts(row, pick, columns, header, number, path, bad_cells)
+        if all(count is None for count in counts):
+            continue
+        record = _record(row, matched, number, path, dict(zip(refs, counts, strict=True)).get((base, None)))
         _check_listed_once(record, number, first_rows, path)
-        yield ParsedRow(record, refs, counts)
+        yield ParsedRow(record, refs, counts, number)
+
+
+def _refuse_ragged(row: list[str], header: list[str], number: int, path: Path) -> None:
+    if len(row) < len(header):
+        where = f"column {header[len(row)]!r}: the row ends before it"
+    else:
+        where = f"column {len(header) + 1}: a cell without a header"
+    raise ImportFileError(
+        f"{path.name}, row {number}, {where} ({len(row)} cells, the header has {len(header)})"
+    )
+
+
+def _record(row: list[str], matched: Matched, number: int, path: Path, voters: int | None) -> StationRecord:
+    """The station a row is about; ImportFileError for an empty station number."""
+
+    def cell(place: str) -> str:
+        index = matched.places.get(place)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    if matched.split is not None:
+        index, separator = matched.split
+        station_id = row[index].strip() if index < len(row) else ""
+        parts = station_id.split(separator)
+        chain = tuple(separator.join(parts[: depth + 1]) for depth in range(len(parts) - 1))
+        station = station_id
+    else:
+        chain = tuple(name for name in (cell("region"), cell("tec")) if name)
+        station = cell("number")
+    if not station:
+        raise ImportFileError(f"{path.name}, row {number}: empty station number")
+    remote = cell("remote").casefold() in ("1", "true", "yes", "да", "иә")
+    return StationRecord(chain=chain, number=station, registered_voters=voters, is_virtual=remote)
 
 
 def _check_listed_once(
@@ -127,35 +168,32 @@ def _check_listed_once(
         )
 
 
-def _parse_counts(row, pick, columns, header, number, path) -> list[int]:  # type: ignore[no-untyped-def]
+def _parse_counts(row, pick, columns, header, number, path, bad_cells) -> list[int | None]:  # type: ignore[no-untyped-def]
     """Parse a row's figures; the fast path checks the whole row at once, the slow one names the cell."""
     try:
         fields = pick(row)
     except IndexError:
         fields = ()
+    if len(columns) == 1:
+        fields = (fields,) if fields else ()
     if fields and all(fields) and "".join(fields).isdecimal():  # isdigit() passes "²", int() does not
         counts = [int(field) for field in fields]
         if max(counts) <= FIELD_LIMIT:
-            return counts
-    return [_parse_value(row, index, header, number, path) for index, _, _ in columns]
+            return list(counts)
+    return [_parse_value(row, index, header, number, path, bad_cells) for index, _ in columns]
 
 
-def _figure_columns(header, lines, options, fmt, path) -> list[tuple[int, int | None, int | None]]:  # type: ignore[no-untyped-def]
-    targets = [(line.code, line.pk, None) for line in lines] + [(o.code, None, o.pk) for o in options]
-    if fmt.figures == "by_position":
-        if len(header) < fmt.first_figure + len(targets):
-            raise ImportFileError(f"{path.name}: expected {len(targets)} figure columns")
-        return [(fmt.first_figure + i, line, option) for i, (_, line, option) in enumerate(targets)]
-    missing = [code for code, _, _ in targets if code not in header]
-    if missing:
-        raise ImportFileError(f"{path.name}: missing columns {missing}")
-    return [(header.index(code), line, option) for code, line, option in targets]
-
-
-def _parse_value(row: list[str], index: int, header: list[str], number: int, path: Path) -> int:
+def _parse_value(
+    row: list[str], index: int, header: list[str], number: int, path: Path, bad_cells: list[BadCell] | None
+) -> int | None:
     text = row[index].strip() if index < len(row) else ""
+    if not text:
+        return None
     if not text.isdecimal() or int(text) > FIELD_LIMIT:
-        raise ImportFileError(
-            f"{path.name}, row {number}, column {header[index]!r}: {text!r} is not a count of votes"
-        )
+        if bad_cells is None:
+            raise ImportFileError(
+                f"{path.name}, row {number}, column {header[index]!r}: {text!r} is not a count of votes"
+            )
+        bad_cells.append(BadCell(number, header[index], text))
+        return None
     return int(text)

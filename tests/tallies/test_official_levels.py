@@ -91,9 +91,9 @@ def test_it_imports_tec_totals_under_their_regions(contest, tmp_path):
     [
         (["region", "p6_UR"], [MOSCOW, "12a"], r"row 2, column 'p6_UR': '12a' is not a count"),
         (["region", "p6_UR"], [MOSCOW, "-5"], r"row 2, column 'p6_UR': '-5' is not a count"),
-        (["region", "p6_ER"], [MOSCOW, "5"], r"unknown columns \['p6_ER'\]"),
+        (["region", "p6_ER"], [MOSCOW, "5"], r"columns matching no line, option or place: \['p6_ER'\]"),
         (["tik", "p6_UR"], ["84", "5"], r"missing columns \['region'\]"),
-        (["region", "stations"], [MOSCOW, "3"], r"no line or option column"),
+        (["region", "stations"], [MOSCOW, "3"], r"no column gives a line or an option"),
     ],
 )
 def test_it_names_what_is_wrong_and_writes_nothing(contest, tmp_path, header, row, message):

@@ -38,7 +38,7 @@ class Loaded:
         return ProtocolCopy.objects.filter(organization=self.organization, contest=self.contest)
 
 
-def load(file_name: str, file_format: str, regions: tuple[str, ...] | None) -> Loaded:
+def load(file_name: str, regions: tuple[str, ...] | None) -> Loaded:
     """Import an official file and submit the copies of `regions` the way the demo does."""
     contest, organization = demo.load_contest(), demo.demo_organization()
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -46,7 +46,6 @@ def load(file_name: str, file_format: str, regions: tuple[str, ...] | None) -> L
             contest=contest,
             path=shared_data() / file_name,
             source=SOURCE,
-            file_format=file_format,
             root_name="ЦИК России",
         )
         with transaction.atomic():
@@ -59,7 +58,7 @@ def load(file_name: str, file_format: str, regions: tuple[str, ...] | None) -> L
 def cities(django_db_setup, django_db_blocker):
     shared_data()
     with django_db_blocker.unblock(), transaction.atomic():
-        yield load(demo.CITIES_FILE, "codes", demo.CITIES)
+        yield load(demo.CITIES_FILE, demo.CITIES)
         transaction.set_rollback(True)
 
 
@@ -158,7 +157,7 @@ class TestMoscowAndStPetersburg:
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_it_checks_all_342_copies_against_the_national_file():
-    loaded = load(demo.NATIONAL_FILE, "dkobak", None)
+    loaded = load(demo.NATIONAL_FILE, None)
 
     assert loaded.snapshot.protocols_count == 95_225
     assert loaded.submitted == loaded.copies().count() == 342

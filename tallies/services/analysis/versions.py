@@ -24,7 +24,7 @@ def official_snapshot(contest: Contest) -> OfficialSnapshot | None:
 
 def station_snapshots(contest: Contest) -> list[OfficialSnapshot]:
     """Return the contest's snapshots of station protocols, final ones first, newest first."""
-    snapshots = contest.official_snapshots.filter(level=Commission.Level.PEC)
+    snapshots = contest.official_snapshots.current().filter(level=Commission.Level.PEC)
     return sorted(snapshots, key=lambda s: (s.status != FINAL, -s.imported_at.timestamp(), -s.pk))
 
 

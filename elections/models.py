@@ -283,7 +283,9 @@ class PollingStation(models.Model):
 
     A station belongs to the territorial hierarchy through its PEC; `districts` holds its
     single-member district commissions (a second hierarchy) where an election has them.
-    A remote e-voting "virtual station" is a station with `is_virtual` set.
+    A remote e-voting "virtual station" is a station with `is_virtual` set. A station that a
+    later register no longer lists is retired (`retired_at`), never deleted: copies and official
+    figures may point at it.
     """
 
     pec = models.OneToOneField(Commission, models.PROTECT, related_name="station")
@@ -294,6 +296,12 @@ class PollingStation(models.Model):
     is_virtual = models.BooleanField(_("virtual (remote e-voting) station"), default=False)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    retired_at = models.DateTimeField(
+        _("retired"),
+        null=True,
+        blank=True,
+        help_text=_("No longer in the station register; kept, never deleted."),
+    )
     districts = models.ManyToManyField(
         Commission, blank=True, related_name="district_stations", limit_choices_to={"level": "DEC"}
     )

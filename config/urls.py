@@ -6,11 +6,11 @@ users who have set one up); see observers/login_security.py for who must.
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from two_factor.urls import urlpatterns as two_factor_urls
 from two_factor.views import LoginView
 
-from config import health
+from config import api_docs, health
 from observers.views import login_security
 
 urlpatterns = [
@@ -24,7 +24,8 @@ urlpatterns = [
     path("public/", include("tallies.views.public_urls")),
     path("api/public/", include("tallies.api.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", api_docs.RedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/", include("tallies.api_urls")),
     path("", include("observers.urls")),
     path("", include("tallies.urls")),

@@ -112,10 +112,11 @@ def staff_links() -> list[Link]:
 
 
 def public_links() -> list[Link]:
-    """Pages anyone may open: the published releases and the receipt check."""
+    """Pages anyone may open: the published releases, the receipt check, the API documentation."""
     return [
         Link(_("Published results"), reverse("public-index")),
         Link(_("Check a copy's receipt"), reverse("public-receipt-lookup")),
+        Link(_("API documentation"), reverse("api-docs")),
     ]
 
 

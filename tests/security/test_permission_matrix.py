@@ -33,6 +33,7 @@ PUBLIC = {
     "healthz",
     "schema",
     "api-docs",
+    "api-redoc",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

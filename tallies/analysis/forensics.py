@@ -1,16 +1,14 @@
 """Election forensics: statistical leads for observers to follow up, never verdicts of fraud.
 
 Each test returns its statistic, a p-value or threshold, a one-line method and a reference. Station
-figures are exact ratios (numerator, denominator): turnout (ballots in the boxes, voters on the list),
-leader's share (leader votes, ballots in the boxes). Counting is exact; probabilities are floats, with
+figures are exact ratios (numerator, denominator). Counting is exact; probabilities are floats, with
 the chi-square and normal tails computed here (incomplete gamma, Numerical Recipes §6.2; math.erfc).
+The integer-percentage tests (Kobak et al. 2016) are in `tallies.analysis.integers`.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
-import random
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -20,11 +18,12 @@ from fractions import Fraction
 Ratio = tuple[int, int]
 
 KLIMEK = "Klimek, Yegorov, Hanel & Thurner (2012), PNAS 109(41):16469-16473"
-KOBAK = "Kobak, Shpilkin & Pshenichnikov (2016), Annals of Applied Statistics 10(1):54-73"
 DIGITS = "Beber & Scacco (2012), Political Analysis 20(2):211-234; caveats: Mebane (2006), Election forensics"
 MAD = "Leys, Ley, Klein, Bernard & Licata (2013), J. Experimental Social Psychology 49(4):764-766"
 MAD_TO_SD = Fraction(14826, 10000)  # 1 / Φ⁻¹(3/4): MAD × 1.4826 estimates σ of a normal distribution
-SPREAD = 7  # binomial probabilities beyond 7 standard deviations (+ 10) are ignored (< 1e-11)
+MIN_DIGIT_COUNT = 100  # votes: last digits of smaller counts are not uniform by arithmetic (Mebane 2006)
+MIN_DIGIT_SAMPLE = 50  # counts per option: 5 expected per digit, Cochran's rule for a chi-square test
+MAX_SLOPE_BIAS = 1.0  # chi-square the counts' slope alone may add (9 on average when honest)
 
 
 @dataclass(frozen=True)
@@ -39,32 +38,33 @@ class Fingerprint:
 
 
 @dataclass(frozen=True)
-class IntegerPercentTest:
-    """Stations whose percentage is (nearly) a whole number, against the number expected by chance."""
-
-    observed: int
-    expected: float
-    simulated_mean: float
-    simulated_sd: float
-    z: float
-    p_value: float
-    p_value_monte_carlo: float
-    stations: int
-    simulations: int
-    method: str = "stations within ±window of a whole percent (1..99) vs binomial resampling of each station"
-    reference: str = KOBAK
-
-
-@dataclass(frozen=True)
 class LastDigitTest:
-    """Chi-square test of uniform last digits of counts ≥ 10 (9 degrees of freedom)."""
+    """Last digits of one option's vote counts of `MIN_DIGIT_COUNT` and more, tested where valid.
 
-    chi_square: float
-    p_value: float
-    digits: list[int]
+    `digits`: how many counts end in 0..9. `slope_bias`: the chi-square that the shape of the
+    counts' distribution alone gives (the last digit of a count drawn from a sloping density is not
+    uniform: a density falling across a ten favours low digits). The test `applies` only with at
+    least `MIN_DIGIT_SAMPLE` counts and a slope bias of at most `MAX_SLOPE_BIAS`; otherwise
+    `chi_square` and `p_value` are None and `reason` says why ("few counts" or "slope").
+    """
+
+    option: str
     counts: int
-    method: str = "chi-square of last-digit frequencies against uniform 0-9, counts of 10 and more"
+    digits: list[int]
+    slope_bias: float
+    chi_square: float | None
+    p_value: float | None
+    reason: str = ""
+    method: str = (
+        "chi-square (9 df) of the last digits of one option's counts of 100 votes and more against "
+        "uniform, only where the counts' slope cannot make them non-uniform by itself"
+    )
     reference: str = DIGITS
+
+    @property
+    def applies(self) -> bool:
+        """True when the test was run (enough counts, a flat enough distribution)."""
+        return self.p_value is not None
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ class Outlier:
     method: str = "turnout further than k × 1.4826 × MAD from the median of its group (TEC)"
     reference: str = MAD
 
+    @property
+    def side(self) -> str:
+        """ "above" or "below": the side of the group's median turnout the station lies on."""
+        return "above" if self.score > 0 else "below"
+
 
 def fingerprint(stations: Iterable[tuple[Ratio, Ratio]], bins: int = 100) -> Fingerprint:
     """Bin stations by (turnout, leader share) ratios into (bins + 1)² counts; skip zero denominators."""
@@ -90,102 +95,49 @@ def fingerprint(stations: Iterable[tuple[Ratio, Ratio]], bins: int = 100) -> Fin
     return Fingerprint(counts, bins, sum(map(sum, counts)))
 
 
-def is_integer_percent(numerator: int, denominator: int, window: Fraction = Fraction(1, 20)) -> bool:
-    """Return True if 100·num/den lies strictly within ±window percentage points of 1, 2, ..., 99."""
-    remainder = 100 * numerator % denominator
-    distance = min(remainder, denominator - remainder)  # |100·num/den − nearest integer| × den
-    nearest = (100 * numerator + denominator // 2) // denominator
-    return 1 <= nearest <= 99 and distance * window.denominator < window.numerator * denominator
+def last_digit_tests(option_counts: dict[str, list[int]]) -> list[LastDigitTest]:
+    """Test the last digits of each option's vote counts separately (option code → station counts).
 
-
-def integer_percent_excess(
-    ratios: Sequence[Ratio],
-    simulations: int = 200,
-    seed: int = 0,
-    window: Fraction = Fraction(1, 20),
-    min_denominator: int = 100,
-) -> IntegerPercentTest:
-    """Test for an excess of integer percentages (Kobak et al. 2016) among (numerator, denominator) pairs.
-
-    Null: each numerator is redrawn Binomial(denominator, numerator/denominator), keeping denominators
-    (so small-station lattices are accounted for). The null count is a sum of independent
-    Bernoulli(p_i), p_i exact from the binomial pmf; the Monte Carlo draws those with
-    random.Random(seed), the same distribution as resampling every station but much faster.
-    `p_value`: one-sided normal tail with the exact mean and variance (the Monte Carlo p-value cannot
-    go below 1 / (simulations + 1)). Denominators under `min_denominator` are left out.
+    Per option, because options of very different sizes mix differently sloping distributions.
     """
-    if simulations < 2:
-        raise ValueError("at least 2 simulations are needed")
-    kept = [(k, n) for k, n in ratios if n >= min_denominator]
-    observed = sum(is_integer_percent(k, n, window) for k, n in kept)
-    null = _Binomial(window, max((n for _, n in kept), default=0))
-    probabilities = [p for p in (null.hit_probability(k, n) for k, n in kept) if p > 0]
-    expected = math.fsum(probabilities)
-    sd = math.sqrt(math.fsum(p * (1 - p) for p in probabilities))
-    draws = _simulate(probabilities, simulations, seed)
-    z = (observed - 0.5 - expected) / sd if sd else 0.0  # continuity-corrected
-    p_mc = (1 + sum(d >= observed for d in draws)) / (1 + simulations)
-    mean, sim_sd = statistics.fmean(draws), statistics.stdev(draws)
-    return IntegerPercentTest(observed, expected, mean, sim_sd, z, normal_sf(z), p_mc, len(kept), simulations)
+    return [last_digit_test(option, counts) for option, counts in option_counts.items()]
 
 
-class _Binomial:
-    """P(hit) under Binomial(n, k/n) resampling; hit numerators cached per n, log-factorials tabulated."""
+def last_digit_test(option: str, counts: Sequence[int]) -> LastDigitTest:
+    """Chi-square test (9 df) that the last digits of one option's counts ≥ MIN_DIGIT_COUNT are uniform.
 
-    def __init__(self, window: Fraction, largest: int) -> None:
-        self.window = window
-        self.log_factorial = [math.lgamma(i + 1) for i in range(largest + 1)]
-        self.hits: dict[int, list[int]] = {}
-
-    def hit_probability(self, k: int, n: int) -> float:
-        """Return P(Binomial(n, k/n) lands within the window of 1..99 %)."""
-        if k <= 0 or k >= n:
-            return 0.0  # resampling is deterministic at 0 % and 100 %, which never count
-        p, hits, lf = k / n, self.hits.get(n) or self._hits(n), self.log_factorial
-        spread = SPREAD * math.sqrt(n * p * (1 - p)) + 10  # + 10: Poisson-like tails when n·p is small
-        first, last = bisect.bisect_left(hits, n * p - spread), bisect.bisect_right(hits, n * p + spread)
-        base, slope = lf[n] + n * math.log1p(-p), math.log(p) - math.log1p(-p)
-        return sum(math.exp(base - lf[x] - lf[n - x] + x * slope) for x in hits[first:last])
-
-    def _hits(self, n: int) -> list[int]:
-        self.hits[n] = [k for j in range(1, 100) for k in _hits_near(j, n, self.window)]
-        return self.hits[n]
-
-
-def _hits_near(j: int, n: int, window: Fraction) -> range:
-    """Return the numerators k with |100·k/n − j| < window percentage points (disjoint across j)."""
-    scale, centre, half = 100 * window.denominator, j * n * window.denominator, window.numerator * n
-    first = (centre - half) // scale + 1  # strictly above (centre − half) / scale
-    last = -(-(centre + half) // scale) - 1  # strictly below (centre + half) / scale
-    return range(max(0, first), min(n, last) + 1)
-
-
-def _simulate(probabilities: list[float], simulations: int, seed: int) -> list[int]:
-    """Draw the null count `simulations` times, station i hitting in each run with probability p_i.
-
-    A station's hits are placed by geometric gaps between runs (work Σ p_i · runs, not N · runs).
+    Validity (Beber & Scacco 2012, §3; Mebane 2006): the last digit of an honest count is close to
+    uniform only when the count's distribution is nearly flat across ten votes. `slope_bias` is the
+    chi-square the distribution's own slope would give: counts per ten votes (all counts, so the ten
+    below the cut-off counts too) give a local linear density in each ten, whose expected digits are
+    compared with uniform. Returns the test, run or not (see LastDigitTest).
     """
-    rand = random.Random(seed).random
-    counts = [0] * simulations
-    for p in probabilities:
-        log_q = math.log1p(-p) if p < 1 else -math.inf
-        position = math.log(1.0 - rand()) / log_q  # float: may be huge (or inf) for a tiny p
-        while position < simulations:
-            run = int(position)
-            counts[run] += 1
-            position = run + 1 + math.log(1.0 - rand()) / log_q
-    return counts
-
-
-def last_digit_test(counts: Iterable[int], min_count: int = 10) -> LastDigitTest:
-    """Chi-square test (9 df) that the last digits of counts ≥ min_count (votes) are uniform."""
-    tally = Counter(count % 10 for count in counts if count >= min_count)
+    tested = [count for count in counts if count >= MIN_DIGIT_COUNT]
+    tally = Counter(count % 10 for count in tested)
     digits = [tally[digit] for digit in range(10)]
-    total = sum(digits)
-    if total == 0:
-        raise ValueError(f"no counts of {min_count} or more")
-    chi_square = sum(Fraction((10 * d - total) ** 2, 10 * total) for d in digits)
-    return LastDigitTest(float(chi_square), chi_square_sf(float(chi_square), 9), digits, total)
+    bias = slope_bias(counts)
+    if len(tested) < MIN_DIGIT_SAMPLE:
+        return LastDigitTest(option, len(tested), digits, bias, None, None, "few counts")
+    if bias > MAX_SLOPE_BIAS:
+        return LastDigitTest(option, len(tested), digits, bias, None, None, "slope")
+    chi_square = float(sum(Fraction((10 * d - len(tested)) ** 2, 10 * len(tested)) for d in digits))
+    return LastDigitTest(option, len(tested), digits, bias, chi_square, chi_square_sf(chi_square, 9))
+
+
+def slope_bias(counts: Sequence[int]) -> float:
+    """Return the chi-square (on counts ≥ MIN_DIGIT_COUNT) that a locally linear density alone gives.
+
+    In the ten [10m, 10m + 9] holding t_m counts, a density with slope (t_(m+1) − t_(m−1)) / 200 per
+    vote expects t_m / 10 + slope × (d − 4.5) counts ending in d; summed over the tens, the expected
+    digits are N/10 + S·(d − 4.5), whose chi-square against uniform is S² · Σ(d − 4.5)² / (N/10).
+    """
+    tens = Counter(count // 10 for count in counts)
+    tested = [m for m in tens if 10 * m >= MIN_DIGIT_COUNT]
+    total = sum(tens[m] for m in tested)
+    if not total:
+        return 0.0
+    slope = sum(Fraction(tens[m + 1] - tens[m - 1], 200) for m in tested)
+    return float(slope**2 * Fraction(165, 2) * 10 / total)  # Σ (d − 4.5)² over 0..9 = 82.5
 
 
 def outliers_by_group(

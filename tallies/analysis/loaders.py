@@ -42,19 +42,26 @@ class RuLayout:
     valid: int  # line 10: valid ballots
     leader: int
     leader_header: str
+    first_option: int  # the options run from here to the last column before "url"
+
+    @property
+    def issued(self) -> range:
+        """Lines 3-5: ballots issued early, in the station and outside it (the paper's turnout)."""
+        return range(self.voters + 2, self.voters + 5)
 
 
 RU_LAYOUTS: dict[int, RuLayout] = {
-    2011: RuLayout(0, 1, 2, 3, 11, 12, 26, "ЕДИНАЯ РОССИЯ"),
-    2018: RuLayout(0, 1, 2, 3, 11, 12, 18, "Путин"),
-    2021: RuLayout(1, 3, 4, 5, 13, 14, 21, "ЕДИНАЯ РОССИЯ"),
-    2024: RuLayout(0, 1, 2, 3, 11, 12, 16, "Путин"),
+    2011: RuLayout(0, 1, 2, 3, 11, 12, 26, "ЕДИНАЯ РОССИЯ", 21),
+    2018: RuLayout(0, 1, 2, 3, 11, 12, 18, "Путин", 15),
+    2021: RuLayout(1, 3, 4, 5, 13, 14, 21, "ЕДИНАЯ РОССИЯ", 17),
+    2024: RuLayout(0, 1, 2, 3, 11, 12, 16, "Путин", 15),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class StationRow:
-    """One Russian station protocol: voters on the list, ballots in boxes (valid + invalid), leader votes."""
+    """One Russian station protocol: voters on the list, ballots in boxes (valid + invalid), leader
+    votes, ballots issued (lines 3-5) and every option's votes in ballot order."""
 
     region: str
     tik: str
@@ -62,6 +69,8 @@ class StationRow:
     voters: int
     ballots: int
     leader: int
+    issued: int = 0
+    options: tuple[int, ...] = ()
 
 
 def read_kz_national_results(data_dir: Path) -> dict[str, NationalResult]:
@@ -90,8 +99,10 @@ def read_ru_stations(data_dir: Path, year: int) -> list[StationRow]:
     """Read one Russian election's station protocols; skip rows without figures (2024 annexed regions)."""
     layout = RU_LAYOUTS[year]
     rows = _csv_rows(data_dir / RU_STATIONS_DIR / f"{year}.csv.zip")
-    _check_header(next(rows), layout)
-    return [_station(row, layout) for row in rows if row[layout.voters]]
+    header = next(rows)
+    _check_header(header, layout)
+    options = range(layout.first_option, header.index("url") if "url" in header else len(header))
+    return [_station(row, layout, options) for row in rows if row[layout.voters]]
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
@@ -102,12 +113,13 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
 def _check_header(header: list[str], layout: RuLayout) -> None:
     expected = {layout.voters: "Число избирателей", layout.invalid: "недействительных"}
     expected |= {layout.valid: "действительных", layout.leader: layout.leader_header}
+    expected |= dict.fromkeys(layout.issued, "выданных")
     for position, text in expected.items():
         if text not in header[position]:
             raise ValueError(f"column {position} is {header[position]!r}, expected {text!r}")
 
 
-def _station(row: list[str], layout: RuLayout) -> StationRow:
+def _station(row: list[str], layout: RuLayout, options: range) -> StationRow:
     ballots = int(row[layout.invalid]) + int(row[layout.valid])
     return StationRow(
         row[layout.region],
@@ -116,4 +128,6 @@ def _station(row: list[str], layout: RuLayout) -> StationRow:
         int(row[layout.voters]),
         ballots,
         int(row[layout.leader]),
+        sum(int(row[i]) for i in layout.issued),
+        tuple(int(row[i]) for i in options),
     )

@@ -282,9 +282,10 @@ def test_it_finds_no_whole_percent_excess_in_a_clean_generated_election(
 
     assert done.status == AnalysisRun.Status.DONE
     assert done.result["stations"] == 3_000 and done.result["leader"] == "p6_UR"
-    assert not done.result["integer"]["turnout"]["is_excess"]
-    assert not done.result["integer"]["leader"]["is_excess"]
-    assert done.result["integer"]["turnout"]["p_value"] > 0.01
+    for test in ("turnout", "leader", "combined"):
+        assert not done.result["integer"][test]["is_excess"]
+        assert done.result["integer"][test]["p_value_monte_carlo"] > 0.01
+    assert not done.result["digits"]["is_lead"]
 
 
 def test_it_finds_the_excess_when_a_tenth_of_the_stations_are_written_to_whole_percents(
@@ -297,7 +298,8 @@ def test_it_finds_the_excess_when_a_tenth_of_the_stations_are_written_to_whole_p
     )
 
     turnout = done.result["integer"]["turnout"]
-    assert turnout["is_excess"] and turnout["p_value"] < 1e-6
+    assert turnout["is_excess"] and turnout["p_value"] < 1e-6 and turnout["p_value_monte_carlo"] < 0.001
+    assert done.result["integer"]["combined"]["is_excess"]
     assert turnout["observed"] - turnout["expected"] > 200
     assert turnout["tenths"][0] > 2 * turnout["tenths"][5]  # ".0" stands out in the table too
 
@@ -315,12 +317,14 @@ def test_it_stores_the_fingerprint_last_digits_and_outliers(
     result = done.result
     assert sum(n for _, _, n in result["fingerprint"]["cells"]) == 500
     assert [99, 99, 1] in result["fingerprint"]["cells"]
-    assert sum(result["digits"]["digits"]) == sum(
-        1 for *_, votes in stations for v in votes.values() if v >= 10
-    )
-    assert (
-        result["outliers"]["top"][0]["number"] == "8" and result["outliers"]["top"][0]["turnout"] == "99.50"
-    )
+    digits = {o["option"]: o for o in result["digits"]["options"]}
+    for code in ("p6_UR", "p4_KPRF", "p2_LDPR"):  # per option, counts of 100 votes and more
+        assert sum(digits[code]["digits"]) == digits[code]["counts"]
+        assert digits[code]["counts"] == sum(1 for *_, votes in stations if votes[code] >= 100)
+    assert result["integer"]["excluded"] == 1  # the 99.5 % station: out of the paper's tests
+    assert result["integer"]["stations"] == 499 and result["integer"]["simulations"] >= 1_000
+    top = result["outliers"]["top"][0]
+    assert top["number"] == "8" and top["turnout"] == "99.50" and top["side"] == "above"
     assert done.inputs["snapshot_id"] == contest.official_snapshots.get().pk and done.inputs["seed"] == 0
 
 
@@ -354,5 +358,6 @@ def test_it_runs_forensics_on_the_observers_copies_once_there_are_enough(
     assert done.status == AnalysisRun.Status.DONE
     assert done.inputs["source"] == "observers" and done.inputs["copies"] == 2
     assert done.result["stations"] == 2 and done.result["leader"] == "p6_UR"
-    # One-point cells (floor): copy of 91: 1414 / 2124 = 66.6 %, UR 445 / 1348 = 33.0 %; 120: 50 %, 43.3 %.
-    assert sorted(done.result["fingerprint"]["cells"]) == [[50, 43, 1], [66, 33, 1]]
+    # One-point cells (floor): copy of 91: 1414 / 2124 = 66.6 %, UR 445 of 1348 valid + 40 invalid
+    # ballots = 32.1 % (the paper's denominator); 120: 50 %, 43.3 %.
+    assert sorted(done.result["fingerprint"]["cells"]) == [[50, 43, 1], [66, 32, 1]]

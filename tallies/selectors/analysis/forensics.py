@@ -22,15 +22,36 @@ LEVELS = 5  # heat-map colour classes heat-1 .. heat-5 (heat-0: no station)
 
 @dataclass(frozen=True)
 class IntegerRow:
-    """One integer-percentage test: stations near whole percentages, observed against expected."""
+    """One integer-percentage test: stations at whole percentages, observed against expected.
+
+    `excess` = observed − expected (stations), `spread` the simulations' standard deviation;
+    `p_value` the Monte Carlo p-value (the one compared with the threshold), `p_normal` the normal
+    approximation's, both as text.
+    """
 
     label: str
     observed: int
     expected: float
+    excess: float
+    spread: float
     z: float
     p_value: str
+    p_normal: str
     is_excess: bool
     stations: int
+
+
+@dataclass(frozen=True)
+class DigitRow:
+    """One option's last-digit test: counts tested, χ² and p (None when the test does not apply)."""
+
+    option: str
+    counts: int
+    slope_bias: float
+    chi_square: float | None
+    p_value: str
+    reason: str
+    is_lead: bool
 
 
 @dataclass(frozen=True)
@@ -53,15 +74,15 @@ class ForensicsPage:
     integer_rows: list[IntegerRow]
     tenth_rows: list[list[Any]]
     digit_rows: list[list[Any]]
+    digit_tests: list[DigitRow]
     heat_columns: list[str]
     heat_rows: list[HeatRow]
     outliers: dict[str, Any]
 
     @property
-    def digit_p(self) -> str:
-        """The last-digit test's p-value for people ("" when there was nothing to test)."""
-        found = self.state.result.get("digits")
-        return p_phrase(found["p_value"]) if found else ""
+    def integer(self) -> dict[str, Any]:
+        """The stored integer-percentage block: stations, exclusions, draws, seed ({} before a run)."""
+        return self.state.result.get("integer") or {}
 
 
 def forensics_page(
@@ -69,7 +90,7 @@ def forensics_page(
 ) -> ForensicsPage:
     """Gather the run of the chosen source (official snapshot or observers' copies) and its tables."""
     snapshot = versions.station_snapshot(contest, snapshot_id) if source == service.OFFICIAL else None
-    match: dict[str, Any] = {"source": source}
+    match: dict[str, Any] = {"source": source, "method": service.METHOD}
     if snapshot is not None:
         match["snapshot_id"] = snapshot.pk
     parameters = {"source": source, "snapshot_id": snapshot.pk if snapshot else None}
@@ -78,7 +99,8 @@ def forensics_page(
     columns, rows = heat_map(result.get("fingerprint"))
     return ForensicsPage(
         source, snapshot, versions.station_snapshots(contest), state, _leader(contest, result),
-        integer_rows(result), tenth_rows(result), digit_rows(result), columns, rows,
+        integer_rows(result), tenth_rows(result), digit_rows(result), digit_tests(contest, result),
+        columns, rows,
         result.get("outliers") or {"count": 0, "top": []},
     )  # fmt: skip
 
@@ -99,17 +121,25 @@ def p_phrase(p_value: float) -> str:
 
 
 def integer_rows(result: dict[str, Any]) -> list[IntegerRow]:
-    """Return the turnout and leader-share integer-percentage tests as table rows."""
-    labels = {"turnout": _("Turnout"), "leader": _("Leader's share")}
+    """Return the turnout, leader-share and "either" integer-percentage tests as table rows."""
+    labels = {
+        "turnout": _("Turnout"),
+        "leader": _("Leader's share"),
+        "combined": _("Turnout or leader's share"),
+    }
     tests = result.get("integer") or {}
-    return [_integer_row(str(label), tests[key]) for key, label in labels.items() if key in tests]
+    return [
+        _integer_row(str(label), tests[key], tests["stations"])
+        for key, label in labels.items()
+        if key in tests
+    ]
 
 
-def _integer_row(label: str, test: dict[str, Any]) -> IntegerRow:
-    p_value = p_text(test["p_value"])
+def _integer_row(label: str, test: dict[str, Any], stations: int) -> IntegerRow:
     return IntegerRow(
-        label, test["observed"], test["expected"], test["z"], p_value, test["is_excess"], test["stations"]
-    )
+        label, test["observed"], test["expected"], test["excess"], test["simulated_sd"], test["z"],
+        p_text(test["p_value_monte_carlo"]), p_text(test["p_value"]), test["is_excess"], stations,
+    )  # fmt: skip
 
 
 def tenth_rows(result: dict[str, Any]) -> list[list[Any]]:
@@ -124,13 +154,34 @@ def tenth_rows(result: dict[str, Any]) -> list[list[Any]]:
 
 
 def digit_rows(result: dict[str, Any]) -> list[list[Any]]:
-    """Return [last digit, counts ending in it, expected if uniform] rows of the last-digit test."""
+    """Return [last digit, counts ending in it, expected if uniform] over the options tested."""
     found = result.get("digits")
     if not found:
         return []
-    total = sum(found["digits"])
-    expected = (Decimal(total) / 10).quantize(Decimal("0.1"))
-    return [[digit, count, expected] for digit, count in enumerate(found["digits"])]
+    tested = [o["digits"] for o in found["options"] if o["p_value"] is not None]
+    totals = [sum(digits[d] for digits in tested) for d in range(10)]
+    expected = (Decimal(sum(totals)) / 10).quantize(Decimal("0.1"))
+    return [[digit, count, expected] for digit, count in enumerate(totals)] if tested else []
+
+
+def digit_tests(contest: Contest, result: dict[str, Any]) -> list[DigitRow]:
+    """Return each option's last-digit test, named as on the ballot."""
+    found = result.get("digits")
+    if not found:
+        return []
+    names = {o.code: str(o) for o in contest.options.all()}
+    return [
+        DigitRow(
+            names.get(o["option"], o["option"]),
+            o["counts"],
+            o["slope_bias"],
+            o["chi_square"],
+            "" if o["p_value"] is None else p_text(o["p_value"]),
+            o["reason"],
+            o["is_lead"],
+        )
+        for o in found["options"]
+    ]
 
 
 def heat_map(found: dict[str, Any] | None) -> tuple[list[str], list[HeatRow]]:

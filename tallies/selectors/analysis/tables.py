@@ -31,9 +31,13 @@ def histogram_table(page: ForensicsPage) -> Table:
 
 
 def tests_table(page: ForensicsPage) -> Table:
-    """Return the integer-percentage tests: observed, expected, z and p."""
-    header = [_("Figure"), _("Stations tested"), _("Near a whole percent"), _("Expected"), "z", "p"]
-    rows = [[r.label, r.stations, r.observed, r.expected, r.z, r.p_value] for r in page.integer_rows]
+    """Return the integer-percentage tests: observed, expected, excess, spread, z and both p-values."""
+    header = [_("Figure"), _("Stations tested"), _("At a whole percent"), _("Expected"), _("Excess")]
+    header += [_("Spread (SD of the simulations)"), "z", _("p (simulations)"), _("p (normal)")]
+    rows = [
+        [r.label, r.stations, r.observed, r.expected, r.excess, r.spread, r.z, r.p_value, r.p_normal]
+        for r in page.integer_rows
+    ]
     return header, rows
 
 
@@ -48,8 +52,17 @@ def digits_table(page: ForensicsPage) -> Table:
 def outliers_table(page: ForensicsPage) -> Table:
     """Return the stations furthest from their TEC's median turnout (robust z-score)."""
     header = [_("Station"), _("Territorial commission"), _("Turnout (%)"), _("TEC median (%)"), _("Robust z")]
-    rows = [[o["number"], o["tec"], o["turnout"], o["median"], o["score"]] for o in page.outliers["top"]]
+    header.append(_("Side of the median"))
+    rows = [
+        [o["number"], o["tec"], o["turnout"], o["median"], o["score"], side_text(o.get("side", ""))]
+        for o in page.outliers["top"]
+    ]
     return header, rows
+
+
+def side_text(side: str) -> str:
+    """Word the side of the median an outlier lies on ("above" / "below") for people."""
+    return {"above": _("above the median"), "below": _("below the median")}.get(side, "")
 
 
 def estimate_table(page: QuickCountPage) -> Table:

@@ -1,9 +1,12 @@
 """Election forensics on station figures: statistical leads for observers, never verdicts.
 
 Reads an official snapshot's station protocols, or the organisation's copies once it has at
-least MIN_OBSERVER_STATIONS; runs tallies.analysis.forensics; stores the figures as JSON:
-the fingerprint as sparse [turnout %, leader share %, stations] cells, integer-percentage tests
-(p-values are floats) with 0.1-point histograms, the last-digit test and the largest outliers.
+least MIN_OBSERVER_STATIONS; runs tallies.analysis.forensics and .integers; stores the figures as
+JSON: the fingerprint as sparse [turnout %, leader share %, stations] cells, the integer-percentage
+tests of Kobak et al. (2016) by their method (turnout, leader, either; p-values are floats; the seed
+and the number of draws kept) with 0.1-point histograms, the last-digit test per option where it is
+valid, and the largest outliers with the side of their commission's median. Every figure is a lead
+with its assumptions (stated on the page), never a verdict.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from elections.models import Contest
 from elections.numbers import percent
 from observers.models import Organization
 from tallies.analysis import forensics as tests
+from tallies.analysis import integers
 from tallies.models import AnalysisRun
 from tallies.services.analysis import versions
 from tallies.services.analysis.errors import AnalysisError
@@ -29,7 +33,8 @@ from tallies.services.analysis.station_data import (
 
 OFFICIAL, OBSERVERS = "official", "observers"
 MIN_OBSERVER_STATIONS = 500
-PARAMETERS = {"bins": 100, "simulations": 200, "seed": 0, "window": "1/20", "min_denominator": 100}
+METHOD = "kobak2016"  # stored in the inputs: runs of an earlier method are neither shown nor reused
+PARAMETERS = {"method": METHOD, "bins": 100, "simulations": integers.SIMULATIONS, "seed": 0, "window": "1/20"}
 PARAMETERS |= {"outlier_k": "3", "alpha": "0.001"}
 OUTLIERS_KEPT = 200
 TENTHS = 1000  # histogram bins per unit ratio: 0.1 percentage point
@@ -62,46 +67,66 @@ def compute(run: AnalysisRun) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def analyse(data: StationData, parameters: dict[str, Any]) -> dict[str, Any]:
     """Run the fingerprint, the integer-percentage, last-digit and outlier tests on station data."""
-    turnout = [(s.took_part, s.voters) for s in data.stations]
-    leader = [(s.leader, s.votes) for s in data.stations]
     return {
         "stations": len(data.stations),
         "leader": data.leader,
         "fingerprint": fingerprint(data, parameters["bins"]),
-        "integer": {"turnout": integer(turnout, parameters), "leader": integer(leader, parameters)},
-        "digits": digits(data.option_counts),
+        "integer": integer(data, parameters),
+        "digits": digits(data.option_counts, float(parameters["alpha"])),
         "outliers": outliers(data, Fraction(parameters["outlier_k"])),
     }
 
 
 def fingerprint(data: StationData, bins: int) -> dict[str, Any]:
     """Return the 2-D histogram as sparse cells [turnout bin, leader-share bin, stations]."""
-    found = tests.fingerprint((((s.took_part, s.voters), (s.leader, s.votes)) for s in data.stations), bins)
+    found = tests.fingerprint((((s.took_part, s.voters), (s.leader, s.ballots)) for s in data.stations), bins)
     cells = [[t, s, n] for t, row in enumerate(found.counts) for s, n in enumerate(row) if n]
     return {"bins": bins, "stations": found.stations, "cells": cells}
 
 
-def integer(ratios: Sequence[tuple[int, int]], parameters: dict[str, Any]) -> dict[str, Any]:
-    """Return the integer-percentage test, whether p < alpha, and the 0.1-point histograms."""
-    result = tests.integer_percent_excess(
-        ratios,
-        simulations=parameters["simulations"],
-        seed=parameters["seed"],
-        window=Fraction(parameters["window"]),
-        min_denominator=parameters["min_denominator"],
-    )
-    kept = [(k, n) for k, n in ratios if n >= parameters["min_denominator"]]
+def integer(data: StationData, parameters: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the paper's three tests, each flagged when its Monte Carlo p-value is under alpha.
+
+    None when no station passes the paper's inclusion rule. Raises ValueError when the number of
+    simulations could not bring the Monte Carlo p-value under alpha (it is at least 1 / (draws + 1)).
+    """
+    alpha, simulations = float(parameters["alpha"]), parameters["simulations"]
+    if 1 / (simulations + 1) >= alpha:
+        raise ValueError(f"{simulations} simulations cannot give a p-value under {alpha}")
+    stations = [integers.StationFigures(s.voters, s.took_part, s.ballots, s.leader) for s in data.stations]
+    try:
+        found = integers.integer_percent_tests(
+            stations, simulations, parameters["seed"], Fraction(parameters["window"])
+        )
+    except ValueError:
+        return None
+    kept = [s for s in stations if s.is_included]
+    turnout, leader = [(s.issued, s.voters) for s in kept], [(s.leader, s.ballots) for s in kept]
     return {
-        "observed": result.observed,
-        "expected": round(result.expected, 1),
-        "simulated_sd": round(result.simulated_sd, 1),
-        "z": round(result.z, 2),
-        "p_value": result.p_value,
-        "p_value_monte_carlo": result.p_value_monte_carlo,
-        "stations": result.stations,
-        "is_excess": result.p_value < float(parameters["alpha"]),
-        "histogram": histogram(kept),
-        "tenths": tenths(kept),
+        "stations": found.stations,
+        "excluded": found.excluded,
+        "simulations": found.simulations,
+        "seed": found.seed,
+        "generator": found.generator,
+        "leader_denominator": "ballots" if data.has_invalid_line else "valid",
+        "turnout": _test(found.turnout, alpha) | {"histogram": histogram(turnout), "tenths": tenths(turnout)},
+        "leader": _test(found.leader, alpha) | {"histogram": histogram(leader), "tenths": tenths(leader)},
+        "combined": _test(found.combined, alpha),
+    }
+
+
+def _test(test: integers.IntegerPercentTest, alpha: float) -> dict[str, Any]:
+    return {
+        "observed": test.observed,
+        "expected": round(test.expected, 1),
+        "excess": round(test.excess, 1),
+        "sd": round(test.sd, 1),
+        "simulated_mean": round(test.simulated_mean, 1),
+        "simulated_sd": round(test.simulated_sd, 1),
+        "z": round(test.z, 2),
+        "p_value": test.p_value,
+        "p_value_monte_carlo": test.p_value_monte_carlo,
+        "is_excess": test.p_value_monte_carlo < alpha,
     }
 
 
@@ -126,17 +151,42 @@ def tenths(ratios: Sequence[tuple[int, int]]) -> list[int]:
     return counts
 
 
-def digits(option_counts: list[int]) -> dict[str, Any] | None:
-    """Return the last-digit test of option votes of 10 and more (None when there are none)."""
-    try:
-        result = tests.last_digit_test(option_counts)
-    except ValueError:
+def digits(option_counts: dict[str, list[int]], alpha: float) -> dict[str, Any] | None:
+    """Return the last-digit test of each option, and whether any applicable one is a lead.
+
+    A lead: p under alpha divided by the number of options tested (Bonferroni: several options are
+    tested at once). None when no option has votes.
+    """
+    found = tests.last_digit_tests(option_counts)
+    if not found:
         return None
-    return {"chi_square": round(result.chi_square, 2), "p_value": result.p_value, "digits": result.digits}
+    tested = sum(1 for test in found if test.applies)
+    threshold = alpha / tested if tested else alpha
+    options = [_digit_test(test, threshold) for test in found]
+    return {
+        "tested": tested,
+        "threshold": threshold,
+        "is_lead": any(o["is_lead"] for o in options),
+        "options": options,
+    }
+
+
+def _digit_test(test: tests.LastDigitTest, threshold: float) -> dict[str, Any]:
+    return {
+        "option": test.option,
+        "counts": test.counts,
+        "digits": test.digits,
+        "slope_bias": round(test.slope_bias, 2),
+        "chi_square": None if test.chi_square is None else round(test.chi_square, 2),
+        "p_value": test.p_value,
+        "reason": test.reason,
+        "is_lead": test.p_value is not None and test.p_value < threshold,
+    }
 
 
 def outliers(data: StationData, k: Fraction) -> dict[str, Any]:
-    """Return how many stations lie over k robust SDs from their TEC's median turnout, and the largest."""
+    """Return how many stations lie over k robust SDs above and below their TEC's median turnout,
+    and the largest, each with its side of the median ("above" or "below")."""
     by_id = {str(s.station_id): s for s in data.stations}
     found = tests.outliers_by_group(
         (str(s.station_id), str(s.tec_id), (s.took_part, s.voters)) for s in data.stations
@@ -149,7 +199,9 @@ def outliers(data: StationData, k: Fraction) -> dict[str, Any]:
             "turnout": str(percent(o.turnout.numerator, o.turnout.denominator)),
             "median": str(percent(o.median.numerator, o.median.denominator)),
             "score": str(percent(o.score.numerator, 100 * o.score.denominator)),
+            "side": o.side,
         }
         for o in found[:OUTLIERS_KEPT]
     ]
-    return {"count": len(found), "top": top}
+    above = sum(1 for o in found if o.side == "above")
+    return {"count": len(found), "above": above, "below": len(found) - above, "top": top}

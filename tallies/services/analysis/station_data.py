@@ -3,6 +3,9 @@
 Summed in the database, one row per station: about 2.4 million official figures become 95,000
 rows in one query. Turnout is the form's numerator lines over its base line (as on the results
 pages); the leader is the option (not against-all) with the most votes over all the stations read.
+Ballots in the boxes are the votes for the options (valid ballots) plus the form's invalid-ballots
+lines (role "invalid") where the form has one: the leader's share is divided by them, as
+Kobak, Shpilkin & Pshenichnikov (2016) and the Russian CEC divide.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from elections.models import Commission, Contest, PollingStation
+from elections.models import Commission, Contest, PollingStation, ProtocolLine
 from observers.models import Organization
 from tallies.models import CopyFigure, OfficialFigure, OfficialSnapshot, StationTallyState
 from tallies.services.analysis.errors import AnalysisError
@@ -20,7 +23,8 @@ from tallies.services.analysis.errors import AnalysisError
 
 @dataclass(frozen=True, slots=True)
 class StationCounts:
-    """One station: voters on the list, voters who took part, the leader's votes, all option votes."""
+    """One station: voters on the list, voters who took part, the leader's votes, all option votes
+    (valid ballots) and invalid ballots (0 when the form has no such line)."""
 
     station_id: int
     number: str
@@ -29,16 +33,24 @@ class StationCounts:
     took_part: int
     leader: int
     votes: int
+    invalid: int = 0
+
+    @property
+    def ballots(self) -> int:
+        """Ballots in the boxes: valid (the votes for the options) + invalid."""
+        return self.votes + self.invalid
 
 
 @dataclass(frozen=True)
 class StationData:
-    """The stations read, every option count (for the last-digit test), the leader and TEC names."""
+    """The stations read, each option's station counts (option code → counts, for the last-digit
+    test), the leader, TEC names and whether the form has an invalid-ballots line."""
 
     stations: list[StationCounts]
-    option_counts: list[int]
+    option_counts: dict[str, list[int]]
     leader: str
     tec_names: dict[int, str]
+    has_invalid_line: bool = True
 
 
 def official_station_data(snapshot: OfficialSnapshot) -> StationData:
@@ -62,6 +74,7 @@ def observer_station_data(organization: Organization, contest: Contest) -> Stati
 
 def _station_data(contest: Contest, figures: QuerySet, pec_field: str) -> StationData:  # type: ignore[type-arg]
     base, numerators = _turnout_line_ids(contest)
+    invalid = list(contest.form.lines.filter(role=ProtocolLine.Role.INVALID).values_list("pk", flat=True))
     leader_id, leader_code = _leader(contest, figures)
     rows = (
         figures.values(pec_field)
@@ -71,15 +84,33 @@ def _station_data(contest: Contest, figures: QuerySet, pec_field: str) -> Statio
             took_part=Sum("value", filter=Q(line_id__in=numerators), default=0),
             leader=Sum("value", filter=Q(option_id=leader_id), default=0),
             votes=Sum("value", filter=Q(option_id__isnull=False), default=0),
+            invalid=Sum("value", filter=Q(line_id__in=invalid) if invalid else Q(pk__isnull=True), default=0),
         )
     )
     stations = _stations(contest)
     counts = [
-        StationCounts(*stations[row[pec_field]], row["voters"], row["took_part"], row["leader"], row["votes"])
+        StationCounts(
+            *stations[row[pec_field]],
+            row["voters"],
+            row["took_part"],
+            row["leader"],
+            row["votes"],
+            row["invalid"],
+        )
         for row in rows.iterator(chunk_size=10_000)
     ]
-    option_counts = list(figures.filter(option_id__isnull=False).values_list("value", flat=True))
-    return StationData(counts, option_counts, leader_code, _tec_names({c.tec_id for c in counts}))
+    tecs = _tec_names({c.tec_id for c in counts})
+    return StationData(counts, _option_counts(contest, figures), leader_code, tecs, bool(invalid))
+
+
+def _option_counts(contest: Contest, figures: QuerySet) -> dict[str, list[int]]:  # type: ignore[type-arg]
+    """Return {option code: its vote count at every station read}, in ballot order."""
+    codes = dict(contest.options.values_list("pk", "code"))
+    found: dict[str, list[int]] = {code: [] for code in codes.values()}
+    rows = figures.filter(option_id__isnull=False).values_list("option_id", "value")
+    for option_id, value in rows.iterator(chunk_size=50_000):
+        found[codes[option_id]].append(value)
+    return {code: counts for code, counts in found.items() if counts}
 
 
 def _turnout_line_ids(contest: Contest) -> tuple[int, list[int]]:

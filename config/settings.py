@@ -241,6 +241,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT * 9 // 10  # seconds, hard; below the visibility timeout
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT * 8 // 10
+# seconds a station's tally job waits for the tally row locks before it puts its message back in
+# the queue (tallies.errors.StationBusy); far below the soft time limit, whose failure would
+# acknowledge the message and leave the station to the minute's sweep (docs/faults.md).
+TALLY_LOCK_TIMEOUT = max(1, min(5, CELERY_TASK_SOFT_TIME_LIMIT // 4))
 CELERY_BEAT_SCHEDULE = {
     # Every minute: apply any station whose current copy is not yet in the tallies. This is the
     # outbox drain: a lost task message can delay a tally by a minute but never lose it.

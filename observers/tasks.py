@@ -1,17 +1,20 @@
 """Celery tasks of the observers app: thin wrappers that take ids and call one service each."""
 
 from celery import shared_task
-from django.db import OperationalError
 
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 8}
+from config.task_retry import REQUEUE, RETRY, requeue_if_not_now
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **REQUEUE)
 def sanitise_evidence(*, evidence_id: int) -> str:
-    """Re-encode an uploaded photo without metadata; return its status (safe to repeat)."""
+    """Re-encode an uploaded photo without metadata; return its status (safe to repeat).
+
+    At its time limit the message goes back to the queue rather than fail (config/task_retry.py).
+    """
     from observers.services import evidence
 
-    return evidence.sanitise_evidence(evidence_id=evidence_id)
+    with requeue_if_not_now():
+        return evidence.sanitise_evidence(evidence_id=evidence_id)
 
 
 @shared_task(**RETRY)

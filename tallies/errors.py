@@ -18,6 +18,18 @@ class IdempotencyConflict(TalliesError):
     """A client_uuid already used for a copy of another station, contest or observer."""
 
 
+class StationBusy(TalliesError):
+    """A station's tally rows stayed locked longer than settings.TALLY_LOCK_TIMEOUT seconds.
+
+    Another job holds them (a recompute, another station's job of the same commissions). Nothing
+    was written; the caller tries again later (the tally job goes back to its queue).
+    """
+
+    def __init__(self, state_id: int) -> None:
+        super().__init__(f"station tally state {state_id}: tally rows locked by another job")
+        self.state_id = state_id
+
+
 class ImportFileError(TalliesError):
     """An official results file that cannot be imported; the message names the row and column."""
 

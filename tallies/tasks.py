@@ -1,17 +1,22 @@
 """Celery tasks: thin wrappers that take ids and call one service each. All are safe to repeat."""
 
 from celery import shared_task
-from django.db import OperationalError
 
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 8}
+from config.task_retry import REQUEUE, RETRY, requeue_if_not_now
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **REQUEUE)
 def apply_station_tally(*, state_id: int) -> bool:
-    """Move the TEC, region and nation tallies to the station's current copy."""
-    from tallies import services
+    """Move the TEC, region and nation tallies to the station's current copy.
 
-    return services.apply_station_tally(state_id=state_id)
+    When it cannot finish now (its tally rows stay locked: StationBusy; its time limit), the
+    message goes back to the queue rather than fail and be acknowledged (config/task_retry.py).
+    """
+    from tallies import services
+    from tallies.errors import StationBusy
+
+    with requeue_if_not_now(StationBusy):
+        return services.apply_station_tally(state_id=state_id)
 
 
 @shared_task(**RETRY)

@@ -4,10 +4,8 @@ Thin: ids in, one service call. Safe to repeat: a comparison with the same input
 """
 
 from celery import shared_task
-from django.db import OperationalError
 
-# As in tallies.tasks (not imported from there: tallies.tasks imports this module).
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 8}
+from config.task_retry import RETRY
 
 __all__ = ["run_comparison"]
 

@@ -4,10 +4,8 @@ Thin: ids in, one service call. Repeating one only adds a sample at a slightly l
 """
 
 from celery import shared_task
-from django.db import OperationalError
 
-# As in tallies.tasks (not imported from there: tallies.tasks imports this module).
-RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 8}
+from config.task_retry import RETRY
 
 __all__ = ["record_coverage", "record_election_night_coverage"]
 

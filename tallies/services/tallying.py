@@ -11,20 +11,27 @@ same totals from the copies in set-based SQL; the tests hold the two paths equal
 
 Locking: every change to an organisation's tallies for a contest locks that contest's tally
 rows root first (by path), so two stations of one TEC never interleave and never deadlock, and
-a full recompute excludes incremental updates while it runs.
+a full recompute excludes incremental updates while it runs. A station's job waits at most
+settings.TALLY_LOCK_TIMEOUT seconds for those rows, then raises StationBusy having written
+nothing: the task puts its message back in the queue rather than wait until its time limit
+fails it, which would acknowledge the message and leave the station to the sweep
+(docs/faults.md, "A killed pool process left stations unapplied").
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet, Sum
 
 from elections.models import Commission
 from elections.protocol import Figures
+from tallies.errors import StationBusy
 from tallies.models import (
     ObserverTally,
     OfficialFigure,
@@ -37,6 +44,8 @@ from tallies.services.accepted import Accepted, accepted_for_stations
 from tallies.services.outbox import send_or_leave_to_sweep
 
 ZERO = Figures()
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
+log = logging.getLogger(__name__)
 
 
 def touch_station(*, organization_id: int, contest_id: int, station_id: int) -> StationTallyState:
@@ -57,21 +66,41 @@ def touch_station(*, organization_id: int, contest_id: int, station_id: int) -> 
 
 
 def apply_station_tally(*, state_id: int) -> bool:
-    """Bring the tallies in line with the station's accepted figures; return False if already so."""
-    with transaction.atomic():
-        state = StationTallyState.objects.select_related("station__pec").get(pk=state_id)
-        commissions = _ancestors_and_self_parent(state.station.pec)
-        tallies = _locked_tallies(state.organization_id, state.contest_id, commissions)
-        state = StationTallyState.objects.select_for_update().get(pk=state_id)
-        if state.applied_version == state.wanted_version:
-            return False
-        accepted = accepted_for_stations(state.organization_id, state.contest_id, [state.station_id])
-        target = accepted.get(state.station_id, Accepted(None))
-        _move_tallies(tallies, state, target)
-        _record_applied(state, target)
-        state.save(
-            update_fields=["applied_version", "is_counted", "applied_lines", "applied_options", "conflicts"]
-        )
+    """Bring the tallies in line with the station's accepted figures; return False if already so.
+
+    Raises StationBusy, having written nothing, when the tally rows stay locked by another
+    transaction for more than settings.TALLY_LOCK_TIMEOUT seconds.
+    """
+    try:
+        with transaction.atomic():
+            _limit_lock_wait(settings.TALLY_LOCK_TIMEOUT)
+            return _apply_locked(state_id)
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise StationBusy(state_id) from error
+        raise
+
+
+def _limit_lock_wait(seconds: float) -> None:
+    """SET LOCAL lock_timeout for the current transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{round(seconds * 1000)}ms"])
+
+
+def _apply_locked(state_id: int) -> bool:
+    state = StationTallyState.objects.select_related("station__pec").get(pk=state_id)
+    commissions = _ancestors_and_self_parent(state.station.pec)
+    tallies = _locked_tallies(state.organization_id, state.contest_id, commissions)
+    state = StationTallyState.objects.select_for_update().get(pk=state_id)
+    if state.applied_version == state.wanted_version:
+        return False
+    accepted = accepted_for_stations(state.organization_id, state.contest_id, [state.station_id])
+    target = accepted.get(state.station_id, Accepted(None))
+    _move_tallies(tallies, state, target)
+    _record_applied(state, target)
+    state.save(
+        update_fields=["applied_version", "is_counted", "applied_lines", "applied_options", "conflicts"]
+    )
     return True
 
 
@@ -95,9 +124,27 @@ def _record_applied(state: StationTallyState, target: Accepted) -> None:
 
 
 def sweep_stale_tallies(*, limit: int = 1000) -> int:
-    """Apply every station whose changes are not yet in the tallies; return how many."""
-    ids = list(StationTallyState.objects.stale().values_list("pk", flat=True)[:limit])
-    return sum(apply_station_tally(state_id=state_id) for state_id in ids)
+    """Apply every station whose changes are not yet in the tallies; return how many.
+
+    A station whose tally rows are busy (StationBusy) is left to the next sweep, and so are the
+    other stations of its organisation and contest, which wait for the same root row.
+    """
+    rows = StationTallyState.objects.stale().values_list("pk", "organization_id", "contest_id")[:limit]
+    busy: set[tuple[int, int]] = set()
+    applied = 0
+    for state_id, organization_id, contest_id in rows:
+        if (organization_id, contest_id) in busy:
+            continue
+        try:
+            applied += apply_station_tally(state_id=state_id)
+        except StationBusy:
+            log.info(
+                "tallies of organisation %s, contest %s busy: left to the next sweep",
+                organization_id,
+                contest_id,
+            )
+            busy.add((organization_id, contest_id))
+    return applied
 
 
 def _ancestors_and_self_parent(pec: Commission) -> list[Commission]:

@@ -1,0 +1,39 @@
+"""How the project's Celery tasks survive what goes wrong around them (docs/faults.md, "Bounds").
+
+- A transient database error (a dropped connection, a restarting server: django.db
+  OperationalError, InterfaceError) is retried: the task is sent again with an exponential,
+  jittered countdown (RETRY). The countdown is capped below the broker's visibility timeout: on
+  Redis a message held for its countdown longer than that is handed out a second time.
+- A job that cannot finish *now* (it reached its soft time limit, say while PostgreSQL was slow
+  to accept a connection, or the rows it needs stay locked) puts its message back at the end of
+  the queue (`requeue_if_not_now`, and REQUEUE for the hard time limit). Failing instead would
+  acknowledge the message (acks_late acknowledges failures and time-outs), and the work would
+  wait for a beat sweep, minutes later. Only tasks safe to repeat use these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from celery.exceptions import Reject, SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+TRANSIENT = (OperationalError, InterfaceError)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "retry_backoff_max": max(1, settings.CELERY_VISIBILITY_TIMEOUT // 2),  # seconds
+    "max_retries": 12,
+}
+REQUEUE = {"acks_on_timeout": False}  # a job killed at its hard time limit is redelivered
+
+
+@contextmanager
+def requeue_if_not_now(*busy: type[Exception]) -> Iterator[None]:
+    """Turn SoftTimeLimitExceeded, and any of `busy`, into Reject(requeue=True): try again later."""
+    try:
+        yield
+    except (SoftTimeLimitExceeded, *busy) as not_now:
+        raise Reject(not_now, requeue=True) from not_now

@@ -2,8 +2,10 @@
 
 DRF answers 403 (not signed in, or not allowed), 404 (no such object, or not yours), and for
 operations that take a body, 400 (a field refused) and 415 (a body type it does not parse), all
-with a JSON body; 413 for a body over the upload limit. drf-spectacular documents only what a
-view declares, so API clients could not see these; this hook adds them where missing.
+with a JSON body; 413 for a body over the upload limit; and any operation 503 with Retry-After
+when the database or the broker fails for a moment (config/unavailable.py). drf-spectacular
+documents only what a view declares, so API clients could not see these; this hook adds them
+where missing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,20 @@ FIELD_ERRORS = {
     "description": 'Each refused field (or "detail", "non_field_errors") with its messages.',
     "additionalProperties": {},
 }
-ALWAYS = {"403": "Not signed in, or not allowed to do this.", "404": "No such object, or not yours."}
+ALWAYS = {
+    "403": "Not signed in, or not allowed to do this.",
+    "404": "No such object, or not yours.",
+    "503": (
+        "The database or the task broker failed for a moment. Nothing needs fixing: send the same "
+        "request again after Retry-After seconds (a copy with the same client_uuid is stored once)."
+    ),
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending the request again.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 WITH_BODY = {
     "400": "A field was refused; the body names it.",
     "413": "The body is over the upload limit.",
@@ -44,6 +59,8 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
             errors = ALWAYS | (WITH_BODY if method in BODY_METHODS else {})
             for code, description in errors.items():
                 response = responses.setdefault(code, {"description": description})
+                if code == "503":
+                    response.setdefault("headers", RETRY_AFTER)
                 if _answers_json(responses):  # a view's own 403 text has the same body
                     response.setdefault("content", _body("FieldErrors" if code == "400" else "ErrorDetail"))
     return result

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.unavailable.TransientFailureMiddleware",  # a database/broker blip: 503 + Retry-After
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 

@@ -14,6 +14,9 @@
  * - The queue is replayed on load, on the `online` event and every 30 s. The server keys each
  *   copy by its client_uuid, so a replay of a copy already stored (its answer was lost, two
  *   tabs replayed it) returns that same copy. An entry is deleted only after a receipt.
+ * - 503 (or 429) with Retry-After means the database or broker failed for a moment
+ *   (config/unavailable.py): the replay stops there and starts again after that many seconds
+ *   (at least 1 s, at most the 30 s of the regular replay), rather than after the next 30 s.
  * - ASVS 14.3.3: the queue holds only the form's fields, encrypted with AES-GCM under a
  *   non-extractable key kept beside it; only the entry's id (its client_uuid), time and state
  *   are in clear. This keeps figures out of casual reads of the storage; it is no defence
@@ -31,6 +34,7 @@
   const LATER = [408, 429];
   let reopened = null; // id of the entry put back in the form by "Open", if any
   let replaying = null;
+  let retryTimer = null; // the replay the server's Retry-After asked for, if any
 
   // --- IndexedDB: store "keys" holds the CryptoKey, store "entries" the queued copies.
 
@@ -155,11 +159,30 @@
       } catch (error) {
         continue; // unreadable (key lost): kept and counted, never sent garbled, never blocks the rest
       }
-      const { outcome } = await post(contents.url, formDataOf(contents));
+      const { outcome, response } = await post(contents.url, formDataOf(contents));
       if (outcome === "offline") break;
+      if (outcome === "later" && retryAfter(response) !== null) {
+        replayAfter(retryAfter(response)); // the whole server is busy: the next entries would be too
+        break;
+      }
       if (outcome === "sent") await removeEntry(entry.id);
       if (outcome === "attention") await putEntry({ ...entry, attention: true });
     }
+  }
+
+  // Milliseconds a 503/429 asks us to wait (its Retry-After in seconds), within [1 s, RETRY_MS]; else null.
+  function retryAfter(response) {
+    if (!response || ![503, 429].includes(response.status)) return null;
+    const seconds = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+    return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 1) * 1000, RETRY_MS) : null;
+  }
+
+  function replayAfter(ms) {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      replayAll();
+    }, ms);
   }
 
   function replayAll() {
@@ -186,6 +209,7 @@
       return;
     }
     if (outcome === "attention" && (await showAnswer(response))) return;
+    if (outcome === "later" && retryAfter(response) !== null) replayAfter(retryAfter(response));
     try {
       if (reopened && reopened !== id) await removeEntry(reopened);
       const entry = await pack(id, form.action, data);

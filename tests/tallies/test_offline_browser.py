@@ -189,6 +189,26 @@ def test_it_resends_a_copy_whose_answer_was_lost_and_the_server_keeps_one(
     context.close()
 
 
+def test_it_sends_a_copy_again_when_the_retry_after_of_a_503_is_over(
+    browser, live_server, client, contest, observer
+):
+    context, page = phone(browser, live_server, client, observer.user, service_workers="block")
+    open_form(page, live_server, contest)
+    on_posts(page, lambda route: route.fulfill(status=503, headers={"Retry-After": "1"}, body="busy"))
+    key = fill_and_send(page, "91")
+    wait_waiting(page, 1)
+    assert ProtocolCopy.objects.count() == 0
+
+    page.unroute("**/copies/new/**")
+    # No reload and no `online` event, and the regular replay is 30 s away: only the replay that
+    # the Retry-After asked for can send it within these 10 s.
+    page.wait_for_function(HIDDEN, timeout=10000)
+
+    assert ProtocolCopy.objects.filter(client_uuid=key).count() == 1
+    assert outbox(page, observer.user) == []
+    context.close()
+
+
 def test_it_keeps_a_copy_the_server_refuses_until_the_observer_corrects_it(
     browser, live_server, client, contest, observer
 ):

@@ -267,7 +267,11 @@
     fillRows("tecs", data.tecs.map(function (row) { return areaCells(row, statuses, true); }));
     fillRows("progress", progressCells(data.progress, statuses));
     fillRows("calls", data.call_list.rows.map(function (row) { return callCells(row, config); }));
-    fillRows("shares", data.shares.map(function (bar) { return [bar.label, bar.observer, bar.official]; }));
+    var regional = data.coverage && data.coverage.regions_total;
+    fillRows("shares", data.shares.map(function (bar) {
+      var row = [bar.label, bar.observer, bar.official];
+      return regional ? row.concat([bar.official_in_regions]) : row;
+    }));
     this.redraw(data);
   };
 

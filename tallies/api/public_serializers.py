@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from tallies.api.result_serializers import CoverageSerializer
 from tallies.models import Release, ReleaseCommission, ReleaseFile, ReleaseStation
 
 
@@ -40,6 +41,9 @@ class PublicCommissionFiguresSerializer(serializers.Serializer):
     official = PublicSourceSerializer(allow_null=True)
     compared_observer = PublicSourceSerializer(allow_null=True)
     compared_official = PublicSourceSerializer(allow_null=True)
+    coverage = CoverageSerializer(
+        required=False, help_text="What the copies cover here (releases since issue 22)."
+    )
 
 
 class PublicStationFiguresSerializer(serializers.Serializer):

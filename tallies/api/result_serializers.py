@@ -66,6 +66,28 @@ class FigureRowSerializer(serializers.Serializer):
     difference = serializers.IntegerField(allow_null=True, help_text="official − observer")
 
 
+class CoverageSerializer(serializers.Serializer):
+    """What the copies cover in the commission; a total is null when it is not known.
+
+    `*_source`: "official" (the official file), "app" (the station list), "" (unknown).
+    """
+
+    stations_with_copies = serializers.IntegerField()
+    stations_total = serializers.IntegerField(allow_null=True)
+    stations_source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source
+    stations_percent = percent_field()
+    registered_voters_covered = serializers.IntegerField()
+    registered_voters_total = serializers.IntegerField(allow_null=True)
+    registered_voters_source = serializers.CharField()
+    registered_voters_percent = percent_field()
+    votes_covered = serializers.IntegerField()
+    votes_official = serializers.IntegerField(allow_null=True)
+    tecs_with_copies = serializers.IntegerField(allow_null=True)
+    tecs_total = serializers.IntegerField(allow_null=True)
+    regions_with_copies = serializers.IntegerField(allow_null=True, help_text="The root only.")
+    regions_total = serializers.IntegerField(allow_null=True, help_text="The root only.")
+
+
 class ChildSerializer(serializers.Serializer):
     commission = CommissionRefSerializer()
     station_id = serializers.IntegerField(allow_null=True, help_text="Set for a precinct (PEC).")
@@ -102,9 +124,20 @@ class CommissionResultsSerializer(serializers.Serializer):
     official = SourceSerializer(allow_null=True, help_text="All stations of the commission.")
     compared_observer = SourceSerializer(allow_null=True, help_text="Compared stations only.")
     compared_official = SourceSerializer(allow_null=True, help_text="Compared stations only.")
+    comparison_level = serializers.ChoiceField(
+        choices=["station", "tec", "region", "nation", "none"],
+        help_text="The level of the official results: only 'station' compares stations one by one.",
+    )
+    coverage = CoverageSerializer()
+    official_in_regions_with_copies = SourceSerializer(
+        allow_null=True, help_text="The root only: the official figures of the regions with copies."
+    )
     stations_compared = serializers.IntegerField()
     stations_discrepant = serializers.IntegerField()
-    votes_moved = serializers.DictField(child=serializers.IntegerField(), help_text="official − observer")
+    votes_moved = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="official − observer over the stations compared one by one; empty when none was.",
+    )
     children = ChildSerializer(many=True)
     discrepant_stations = DiscrepantPageSerializer()
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
@@ -28,7 +29,17 @@ from tallies.models import (
 )
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
-from tallies.selectors.layout import FigureRow, Layout, ShareRow, Source, _source, share_rows
+from tallies.selectors.copy_coverage import commission_coverage, official_in_regions_with_copies
+from tallies.selectors.layout import (
+    FigureRow,
+    Layout,
+    RegionsRow,
+    ShareRow,
+    Source,
+    _source,
+    regions_rows,
+    share_rows,
+)
 from tallies.services.reconciliation import latest_snapshot
 
 DISCREPANT_PER_PAGE = 50
@@ -74,6 +85,9 @@ class CommissionResults:
     stations_discrepant: int
     votes_moved: dict[str, int]
     children: list[ChildRow]
+    comparison_level: str = "none"  # "station", "tec", "region", "nation" or "none"
+    coverage: dict[str, Any] = field(default_factory=dict)  # tallies.selectors.copy_coverage
+    official_in_regions_with_copies: Source | None = None  # the root only
 
     @property
     def figure_rows(self) -> list[FigureRow]:
@@ -84,6 +98,11 @@ class CommissionResults:
     def total_rows(self) -> list[FigureRow]:
         """Lines and options as each source reports them (different station sets)."""
         return self.layout.rows(_figures(self.observer), _figures(self.official))
+
+    @property
+    def regions_rows(self) -> list[RegionsRow]:
+        """At the root: observer, official over the regions with copies, official national."""
+        return regions_rows(self.layout, (self.observer, self.official_in_regions_with_copies, self.official))
 
     @property
     def share_rows(self) -> list[ShareRow]:
@@ -188,7 +207,28 @@ def commission_results(
         stations_discrepant=rollup.stations_discrepant if rollup else 0,
         votes_moved=rollup.votes_moved() if rollup else {},
         children=_child_rows(scope, commission),
+        comparison_level=LEVEL_NAMES.get(scope.snapshot.level, "none") if scope.snapshot else "none",
+        coverage=commission_coverage(
+            organization.pk, contest, scope.snapshot, commission, layout.turnout_base_code()
+        ),
+        official_in_regions_with_copies=_in_regions(scope, commission),
     )
+
+
+def _in_regions(scope: _Scope, commission: Commission) -> Source | None:
+    """At the root: the official figures summed over the regions where the organisation has copies."""
+    if commission.parent_id is not None:
+        return None
+    regions = ObserverTally.objects.filter(
+        organization=scope.organization,
+        contest=scope.contest,
+        commission__parent=commission,
+        stations_count__gt=0,
+    )
+    found = official_in_regions_with_copies(
+        scope.snapshot, list(regions.values_list("commission_id", flat=True))
+    )
+    return _source(scope.layout, found[0], found[1]) if found else None
 
 
 def _compared_sources(

@@ -8,9 +8,10 @@ coordinators (views check that), and lists only the organisation's own observers
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -133,17 +134,27 @@ class ShareBar:
     label: str
     observer: Decimal | None
     official: Decimal | None
+    official_in_regions: Decimal | None = None  # the root: official over the regions with copies
 
 
-def shares(scope: Scope) -> list[ShareBar]:
-    """Turnout, then each option's share, for the territory or the root commission (fixed queries)."""
+def shares(scope: Scope) -> tuple[list[ShareBar], dict[str, Any]]:
+    """Turnout, then each option's share, for the territory or the root commission, and its coverage.
+
+    Every observer-vs-official figure goes with what the copies cover (issue 22): the coverage
+    document of tallies.selectors.copy_coverage, and at the root the official figure of the
+    regions with copies beside the national one. Fixed queries.
+    """
     commission: Commission | None = scope.territory or root_commission(scope.contest)
     if commission is None:
-        return []
+        return [], {}
     results = commission_results(
         organization=scope.organization, contest=scope.contest, commission=commission
     )
-    return [ShareBar(row.label, row.observer, row.official) for row in results.share_rows]
+    regions = {row.code: row.official_in_regions for row in results.regions_rows}
+    bars = [
+        ShareBar(row.label, row.observer, row.official, regions.get(row.code)) for row in results.share_rows
+    ]
+    return bars, results.coverage
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,7 @@ class Dashboard:
     call_rows: list[CallRow]
     shares: list[ShareBar]
     updated: str
+    coverage: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         """JSON-ready data (integers; percentages as Decimal, which Django's encoder writes as text)."""
@@ -166,6 +178,7 @@ class Dashboard:
             "progress": {"labels": self.progress.labels, "series": self.progress.series},
             "call_list": {"count": self.calls, "rows": [row.as_json() for row in self.call_rows]},
             "shares": [bar.__dict__ for bar in self.shares],
+            "coverage": self.coverage,
             "updated": self.updated,
         }
 
@@ -176,7 +189,8 @@ def dashboard(scope: Scope) -> Dashboard:
     count, calls = call_list(scope)
     now = _local(timezone.now(), zoneinfo.ZoneInfo(scope.contest.election.time_zone))
     history = _with_now(progress(scope), now, report.total.counts)
-    return Dashboard(report, history, count, calls, shares(scope), now)
+    bars, covered = shares(scope)
+    return Dashboard(report, history, count, calls, bars, now, covered)
 
 
 def _with_now(history: Progress, now: str, counts: dict[str, int]) -> Progress:

@@ -143,3 +143,26 @@ def _turnout(source: Source | None) -> Decimal | None:
 
 def _share(source: Source | None, code: str) -> Decimal | None:
     return source.shares.get(code) if source else None
+
+
+@dataclass(frozen=True)
+class RegionsRow:
+    """Turnout or a share (percent): observer, official over the regions with copies, official."""
+
+    code: str
+    label: str
+    observer: Decimal | None
+    official_in_regions: Decimal | None
+    official: Decimal | None
+
+
+def regions_rows(
+    layout: Layout, sources: tuple[Source | None, Source | None, Source | None]
+) -> list[RegionsRow]:
+    """Observer, official over the regions with copies, official: turnout, then options ([] without)."""
+    if sources[1] is None:
+        return []
+    rows = [RegionsRow("turnout", str(_("Turnout")), *(_turnout(s) for s in sources))]
+    for option in layout.options:
+        rows.append(RegionsRow(option.code, str(option), *(_share(s, option.code) for s in sources)))
+    return rows

@@ -15,7 +15,7 @@ from observers.models.visits import Stage
 from tallies.models import Release
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
-from tallies.selectors.layout import FigureRow, ShareRow
+from tallies.selectors.layout import FigureRow, RegionsRow, ShareRow
 
 SHARE_SOURCES = ("observer", "official", "compared_observer", "compared_official")
 
@@ -62,17 +62,6 @@ class FrozenLayout:
             shares = [percent_of((s or {}).get("shares"), code) for s in sources]
             rows.append(_share_row(code, label, shares, votes_moved.get(code)))
         return rows
-
-
-@dataclass(frozen=True)
-class RegionsRow:
-    """Turnout or a share (percent): observer, official over the regions with copies, official."""
-
-    code: str
-    label: str
-    observer: Decimal | None
-    official_in_regions: Decimal | None
-    official: Decimal | None
 
 
 def regions_rows(

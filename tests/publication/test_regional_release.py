@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 
 import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from elections.models import Commission
 from elections.services import StationRecord, ensure_hierarchy
@@ -137,7 +139,7 @@ def test_the_national_coverage_counts_regions_and_tecs_and_sets_the_copied_regio
 
 def test_a_station_list_of_only_the_observed_stations_gives_no_total(regional, contest, tmp_path):
     """HAQ's case: the list holds only the stations with copies, so "2 of 2 (100 %)" would be false."""
-    from tallies.services.releases.coverage import _list_incomplete, _Official, _Tally
+    from tallies.selectors.copy_coverage import _list_incomplete, _Official, _Tally
 
     observed_only = _Tally(stations=2, stations_with_copies=2, votes_covered=2_000)
 
@@ -167,3 +169,36 @@ def test_release_rows_of_regions_keep_their_coverage(regional_release):
 
     assert moscow.figures["coverage"]["stations_total"] == 3000
     assert moscow.figures["coverage"]["tecs_with_copies"] == 2
+
+
+def test_the_coordinator_page_and_the_results_api_carry_coverage_and_no_votes_moved(
+    regional_release, client, coordinator, contest
+):
+    client.force_login(coordinator)
+    root = Commission.objects.get(election=contest.election, parent__isnull=True)
+    api = APIClient()
+    api.force_authenticate(coordinator)
+
+    page = client.get(reverse("results-root", args=[contest.pk])).content.decode()
+    data = api.get(reverse("api-contest-results", args=[contest.pk])).json()
+
+    for claim in ("Votes moved", "stations compared", "stations in the official results", "Every compared"):
+        assert claim not in page
+    assert "Regions with copies: 1 of 2." in page and "Official, regions with copies" in page
+    assert data["comparison_level"] == "region" and data["votes_moved"] == {}
+    assert data["coverage"]["stations_total"] == 4500 and data["coverage"]["regions_with_copies"] == 1
+    assert data["official_in_regions_with_copies"]["options"]["p6_UR"] == 2_100_000
+    assert data["commission"]["id"] == root.pk
+
+
+def test_the_public_api_and_the_dashboard_carry_the_coverage(regional_release, client, coordinator, contest):
+    moscow = regional_release.commissions.get(name=MOSCOW)
+    url = reverse("public-api-commissions", args=[regional_release.pk])
+    rows = {row["name"]: row for row in client.get(url).json()["results"]}
+    client.force_login(coordinator)
+
+    board = client.get(reverse("dashboard", args=[contest.pk])).content.decode()
+
+    assert rows[MOSCOW]["figures"]["coverage"]["stations_total"] == 3000
+    assert moscow.figures["coverage"]["registered_voters_total"] == 7_200_000
+    assert "Regions with copies: 1 of 2." in board and "Official, regions with copies" in board

@@ -21,8 +21,9 @@ from tests.tallies import test_selectors
 pytestmark = pytest.mark.django_db
 reconciled = test_selectors.reconciled  # the shared election-night fixture
 
-# session, user, membership, the menu's two (roles), contest, commission and a fixed number per table
-PAGE_QUERIES = 24
+# session, user, membership, the menu's two (roles), contest, commission, a fixed number per table,
+# and 4 for the coverage (tallies.selectors.copy_coverage)
+PAGE_QUERIES = 28
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def commission_entries(
 ) -> list[CommissionEntry]:
     """Every commission above the stations with observer figures, and the root, in path order.
 
-    `coverage` (commission id → document, tallies.services.releases.coverage) is stored in each
+    `coverage` (commission id → document, tallies.selectors.copy_coverage) is stored in each
     commission's figures under "coverage".
     """
     tallies = {

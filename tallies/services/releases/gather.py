@@ -13,7 +13,6 @@ from typing import Any
 from django.db.models import Count, Q
 
 from elections.models import Contest, PollingStation
-from elections.protocol import Figures
 from observers.models import Organization, ViolationAct
 from observers.models.visits import Stage
 from observers.services.violations import taxonomy
@@ -21,17 +20,16 @@ from tallies import demo
 from tallies.models import (
     AnalysisRun,
     AuditEntry,
-    OfficialProtocol,
     OfficialSnapshot,
     Release,
     StationTallyState,
 )
 from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, StationEntry
 from tallies.selectors.commission import latest_run
+from tallies.selectors.copy_coverage import coverage_by_commission, official_in_regions_with_copies
 from tallies.selectors.layout import Layout
 from tallies.services import audit
 from tallies.services.accepted import countable_copies
-from tallies.services.releases.coverage import coverage_by_commission
 from tallies.services.releases.figures import (
     commission_entries,
     counted_states,
@@ -108,7 +106,7 @@ def coverage(
     commissions: list[CommissionEntry],
     in_regions_with_copies: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """How much of the election the copies cover, nationally (tallies.services.releases.coverage).
+    """How much of the election the copies cover, nationally (tallies.selectors.copy_coverage).
 
     Stations, registered voters, TECs and regions with copies out of their totals (a total is
     None when it is not known, never the stations with copies themselves), the stations
@@ -133,22 +131,17 @@ def regional_official(
     layout: Layout, snapshot: OfficialSnapshot | None, commissions: list[CommissionEntry]
 ) -> dict[str, Any] | None:
     """The official figures summed over the regions with copies (None without official regions)."""
-    if snapshot is None:
-        return None
     root = next((c for c in commissions if c.parent_id is None), None)
-    regions = [c for c in commissions if root and c.parent_id == root.commission_id and c.figures["observer"]]
-    protocols = OfficialProtocol.objects.filter(
-        snapshot=snapshot, commission_id__in=[c.commission_id for c in regions]
-    )
-    total, stations, known = Figures(), 0, True
-    for protocol in protocols:
-        total = total.plus(protocol.figures())
-        stations += protocol.stations_count
-        known &= protocol.stations_count > 0
-    if not regions or not protocols:
+    ids = [
+        c.commission_id
+        for c in commissions
+        if root and c.parent_id == root.commission_id and c.figures["observer"]
+    ]
+    found = official_in_regions_with_copies(snapshot, ids)
+    if found is None:
         return None
-    document = source_document(layout, total, stations if known else 0)
-    return {**(document or {}), "regions": len(regions)}
+    figures, stations, regions = found
+    return {**(source_document(layout, figures, stations) or {}), "regions": regions}
 
 
 def _text(value: object) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any
 from elections.models import Commission, Contest, PollingStation
 from elections.numbers import percent
 from elections.protocol import Figures
-from tallies.models import OfficialProtocol, OfficialSnapshot, StationTallyState
+from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, StationTallyState
 
 PEC, TEC, SEC = Commission.Level.PEC, Commission.Level.TEC, Commission.Level.SEC
 
@@ -50,19 +50,26 @@ class _Official:
 
 
 def coverage_by_commission(
-    contest: Contest, snapshot: OfficialSnapshot | None, states: list[StationTallyState], base: str
+    contest: Contest,
+    snapshot: OfficialSnapshot | None,
+    states: list[StationTallyState],
+    base: str,
+    under: str = "",
 ) -> dict[int, dict[str, Any]]:
     """Commission id → its coverage document (see the module docstring), for every non-PEC commission.
 
     `states` are the counted stations with copies; `base` the code of the line counting voters on
-    the list ("" when the form has none). Counts are integers, percentages strings (0.01).
+    the list ("" when the form has none); `under` limits the work to one commission's subtree
+    (its path; "" for the whole election). Counts are integers, percentages strings (0.01).
     """
     commissions = list(
-        Commission.objects.filter(election_id=contest.election_id).exclude(level=PEC).order_by("path")
+        Commission.objects.filter(election_id=contest.election_id, path__startswith=under)
+        .exclude(level=PEC)
+        .order_by("path")
     )
     copies = {s.station_id: s.applied_figures() for s in states}
-    tallies, tecs, regions = _walk(contest, commissions, copies, base)
-    official = _official(snapshot, base)
+    tallies, tecs, regions = _walk(contest, commissions, copies, base, under)
+    official = _official(snapshot, base, [c.pk for c in commissions])
     return {
         c.pk: _document(c, tallies[c.path], official.get(c.pk), tecs[c.path], regions[c.path])
         for c in commissions
@@ -70,12 +77,12 @@ def coverage_by_commission(
 
 
 def _walk(
-    contest: Contest, commissions: list[Commission], copies: dict[int, Figures], base: str
+    contest: Contest, commissions: list[Commission], copies: dict[int, Figures], base: str, under: str
 ) -> tuple[dict[str, _Tally], dict[str, list[int]], dict[str, list[int]]]:
     """Station counts per ancestor path, and [with copies, total] TECs and regions under each."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     copied_paths: set[str] = set()
-    rows = PollingStation.objects.filter(pec__election_id=contest.election_id)
+    rows = PollingStation.objects.filter(pec__election_id=contest.election_id, pec__path__startswith=under)
     for pk, path, voters in rows.values_list("pk", "pec__path", "registered_voters"):
         copy = copies.get(pk)
         if voters is None and copy is not None:
@@ -113,17 +120,39 @@ def _ancestors(path: str) -> list[str]:
     return ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
 
-def _official(snapshot: OfficialSnapshot | None, base: str) -> dict[int, _Official]:
-    """Commission id → the snapshot's stations, voters on the list and option votes (above PECs)."""
+def _official(
+    snapshot: OfficialSnapshot | None, base: str, commission_ids: list[int]
+) -> dict[int, _Official]:
+    """Commission id → the snapshot's stations, voters on the list and option votes (two queries)."""
     if snapshot is None:
         return {}
-    protocols = OfficialProtocol.objects.filter(snapshot=snapshot).exclude(commission__level=PEC)
-    found = {}
-    for protocol in protocols.prefetch_related("figure_rows__line", "figure_rows__option"):
-        figures = protocol.figures()
-        votes = sum(figures.options.values()) if figures.options else None
-        found[protocol.commission_id] = _Official(protocol.stations_count, figures.lines.get(base), votes)
-    return found
+    figures = protocol_figures(snapshot, commission_ids)
+    return {
+        cid: _Official(
+            stations, found.lines.get(base), sum(found.options.values()) if found.options else None
+        )
+        for cid, (found, stations) in figures.items()
+    }
+
+
+def protocol_figures(snapshot: OfficialSnapshot, commission_ids: list[int]) -> dict[int, tuple[Figures, int]]:
+    """Commission id → (official figures, stations stated) of the snapshot's protocols (two queries)."""
+    protocols = OfficialProtocol.objects.filter(snapshot=snapshot, commission_id__in=commission_ids)
+    stated = {
+        pk: (cid, stations)
+        for pk, cid, stations in protocols.values_list("pk", "commission_id", "stations_count")
+    }
+    lines: dict[int, dict[str, int]] = defaultdict(dict)
+    options: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = OfficialFigure.objects.filter(protocol_id__in=list(stated)).values_list(
+        "protocol_id", "line__code", "option__code", "value"
+    )
+    for protocol_id, line, option, value in rows:
+        if line:
+            lines[protocol_id][line] = value
+        else:
+            options[protocol_id][option] = value
+    return {cid: (Figures(lines[pk], options[pk]), stations) for pk, (cid, stations) in stated.items()}
 
 
 def _document(
@@ -177,3 +206,44 @@ def _list_incomplete(tally: _Tally, official: _Official | None) -> bool:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def commission_coverage(
+    organization_id: int,
+    contest: Contest,
+    snapshot: OfficialSnapshot | None,
+    commission: Commission,
+    base: str,
+) -> dict[str, Any]:
+    """The coverage document of one commission (see the module docstring) for live pages and the API.
+
+    `base` is the code of the line counting voters on the list (Layout.turnout_base_code()).
+    """
+    states = StationTallyState.objects.counted().filter(
+        organization_id=organization_id,
+        contest=contest,
+        current_copy__isnull=False,
+        station__pec__path__startswith=commission.path,
+    )
+    found = coverage_by_commission(contest, snapshot, list(states), base, under=commission.path)
+    return found.get(commission.pk, {})
+
+
+def official_in_regions_with_copies(
+    snapshot: OfficialSnapshot | None, region_ids: list[int]
+) -> tuple[Figures, int, int] | None:
+    """The official figures summed over the given regions: (figures, stations stated, regions).
+
+    Stations are 0 when a region's row does not state them. None without a snapshot or without
+    an official row for any of the regions.
+    """
+    if snapshot is None or not region_ids:
+        return None
+    found = protocol_figures(snapshot, region_ids)
+    if not found:
+        return None
+    total = Figures()
+    for figures, _stations in found.values():
+        total = total.plus(figures)
+    known = all(stations for _figures, stations in found.values())
+    return total, sum(stations for _figures, stations in found.values()) if known else 0, len(found)

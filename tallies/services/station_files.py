@@ -96,7 +96,7 @@ def parse_station_rows(
     twice raises ImportFileError naming the rows.
     """
     lines = list(contest.form.lines.all())
-    base = next((line.pk for line in lines if line.is_turnout_base), None)
+    base_line = next((line.pk for line in lines if line.is_turnout_base), None)
     reader = read_csv(path)
     header = next(reader, [])
     matched = match_columns(
@@ -109,6 +109,7 @@ def parse_station_rows(
     )
     columns = list(matched.figures.items())
     refs = tuple(ref for _, ref in columns)
+    base = refs.index((base_line, None)) if (base_line, None) in refs else None  # registered voters
     pick = operator.itemgetter(*(index for index, _ in columns))
     first_rows: dict[tuple[str, ...], int] = {}
     for number, row in enumerate(reader, start=2):
@@ -119,7 +120,7 @@ def parse_station_rows(
         counts = _parse_counts(row, pick, columns, header, number, path, bad_cells)
         if all(count is None for count in counts):
             continue
-        record = _record(row, matched, number, path, dict(zip(refs, counts, strict=True)).get((base, None)))
+        record = _record(row, matched, number, path, None if base is None else counts[base])
         _check_listed_once(record, number, first_rows, path)
         yield ParsedRow(record, refs, counts, number)
 
@@ -135,24 +136,27 @@ def _refuse_ragged(row: list[str], header: list[str], number: int, path: Path) -
 
 
 def _record(row: list[str], matched: Matched, number: int, path: Path, voters: int | None) -> StationRecord:
-    """The station a row is about; ImportFileError for an empty station number."""
-
-    def cell(place: str) -> str:
-        index = matched.places.get(place)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
+    """The station a row is about (the row has as many cells as the header); ImportFileError for an
+    empty station number."""
+    places = matched.places
     if matched.split is not None:
         index, separator = matched.split
-        station_id = row[index].strip() if index < len(row) else ""
-        parts = station_id.split(separator)
+        station = row[index].strip()
+        parts = station.split(separator)
         chain = tuple(separator.join(parts[: depth + 1]) for depth in range(len(parts) - 1))
-        station = station_id
     else:
-        chain = tuple(name for name in (cell("region"), cell("tec")) if name)
-        station = cell("number")
+        names = (row[places[p]].strip() for p in ("region", "tec") if p in places)
+        chain = tuple(name for name in names if name)
+        station = row[places["number"]].strip() if "number" in places else ""
     if not station:
         raise ImportFileError(f"{path.name}, row {number}: empty station number")
-    remote = cell("remote").casefold() in ("1", "true", "yes", "да", "иә")
+    remote = "remote" in places and row[places["remote"]].strip().casefold() in (
+        "1",
+        "true",
+        "yes",
+        "да",
+        "иә",
+    )
     return StationRecord(chain=chain, number=station, registered_voters=voters, is_virtual=remote)
 
 

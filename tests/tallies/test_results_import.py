@@ -232,3 +232,14 @@ def test_load_election_names_the_json_path_of_a_mistake(tmp_path):
         "load_election", "elections/specs/kz-mazhilis-2023.json", form, "--dry-run"
     )
     assert not Commission.objects.exists()
+
+
+def test_a_station_breaking_a_control_relation_is_counted_inconsistent_not_consistent(contest, tmp_path):
+    broken = station_file(tmp_path, list(FIGURES), {**FIGURES, "ballots_valid": 1751}, name="broken.csv")
+    gappy = station_file(tmp_path, list(FIGURES), {**FIGURES, "ballots_received": ""}, name="gappy.csv")
+
+    first = load(contest, broken, dry_run=True).coverage
+    second = load(contest, gappy, dry_run=True).coverage
+
+    assert (first.complete, first.consistent, first.inconsistent) == (1, 0, 1)
+    assert (second.complete, second.consistent, second.not_checkable) == (1, 0, 1)  # line 2 is needed

@@ -13,26 +13,24 @@ textbook one for a cluster sample (Cochran, Sampling Techniques, 3rd ed. 1977, r
 Apollo uses f = Σm / BIG_N (share of votes sampled) with BIG_N infinite by default, i.e. no
 correction; here it is always on, and Var is 0 when every station is in. Arithmetic is exact
 (`Fraction`) up to the square root; shares are rounded by `elections.numbers`.
+
+This pooled estimator is the design's estimator for a simple random sample. A stratified sample,
+non-response and collapsed strata are handled by `tallies.analysis.quickcount_design`.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from typing import Literal
 
 from elections.numbers import PERCENT_QUANTUM, percent
 from tallies.analysis.seats import distribute
 
 Z_95 = Decimal("1.96")
-MIN_REPORTED_STATIONS = 30
-MIN_REPORTED_SHARE = Fraction(1, 2)
-MAX_STRATUM_SKEW = Fraction(10, 100)
-WarningCode = Literal["few_stations", "low_share", "skewed_stratum", "empty_stratum", "thin_stratum"]
 
 
 @dataclass(frozen=True)
@@ -72,24 +70,6 @@ class Estimate:
 
 
 @dataclass(frozen=True)
-class SampleWarning:
-    """Why a quick count should not be published yet; `code` is stable, `message` is for logs."""
-
-    code: WarningCode
-    message: str
-    stratum: str | None = None
-
-
-@dataclass(frozen=True)
-class StratifiedEstimate:
-    """The combined estimate over strata (weighted by stratum population), per-stratum ones, warnings."""
-
-    combined: Estimate
-    strata: dict[str, Estimate]
-    warnings: tuple[SampleWarning, ...]
-
-
-@dataclass(frozen=True)
 class _Sums:
     """Running integer sums from which the ratio estimator and its variance follow exactly."""
 
@@ -104,6 +84,54 @@ class _Sums:
         return _Sums(self.k + 1, self.a + a, self.m + m, self.aa + a * a, self.am + a * m, self.mm + m * m)
 
 
+class Frame:
+    """A sampling frame built once: the population grouped by stratum, ready for many draws.
+
+    `stations` are (station_id, stratum, registered_voters); raise ValueError on a repeated id.
+    Building it sorts the population once, so a simulation can draw thousands of samples.
+    """
+
+    def __init__(self, stations: Sequence[tuple[str, str, int]]) -> None:
+        if len({station_id for station_id, _, _ in stations}) != len(stations):
+            raise ValueError("station ids must be unique")
+        self.by_stratum: dict[str, list[str]] = defaultdict(list)
+        voters = Counter[str]()
+        for station_id, stratum, registered in sorted(stations):
+            self.by_stratum[stratum].append(station_id)
+            voters[stratum] += registered
+        self.stratum_of = {station_id: stratum for station_id, stratum, _ in stations}
+        self.ids = sorted(self.stratum_of)
+        self.population = len(stations)
+        self.voters = dict(voters)
+        self.quotas: dict[int, dict[str, int]] = {}
+
+    def draw(self, size: int, seed: int, stratified: bool = True) -> Sample:
+        """Draw `size` stations; same seed, same sample. Raise ValueError on a bad size."""
+        if not 0 < size <= self.population:
+            raise ValueError(f"sample size must be between 1 and {self.population} stations")
+        rng = random.Random(seed)
+        if stratified:
+            quotas = self._quotas(size)
+            drawn = [i for s in sorted(self.by_stratum) for i in rng.sample(self.by_stratum[s], quotas[s])]
+        else:
+            drawn = rng.sample(self.ids, size)
+        drawn.sort()
+        drawn_per = Counter(self.stratum_of[i] for i in drawn)
+        strata = {
+            s: StratumDraw(len(ids), self.voters[s], drawn_per[s])
+            for s, ids in sorted(self.by_stratum.items())
+        }
+        stratum_of = {i: self.stratum_of[i] for i in drawn}
+        return Sample(tuple(drawn), seed, stratified, self.population, strata, stratum_of)
+
+    def _quotas(self, size: int) -> dict[str, int]:
+        """Each stratum's share of `size`, proportional to its stations (largest remainders)."""
+        if size not in self.quotas:
+            weights = {s: Fraction(len(ids)) for s, ids in self.by_stratum.items()}
+            self.quotas[size] = distribute(weights, size, "hare_largest_remainder").seats
+        return self.quotas[size]
+
+
 def draw_sample(
     stations: Sequence[tuple[str, str, int]], size: int, seed: int, stratified: bool = True
 ) -> Sample:
@@ -113,34 +141,7 @@ def draw_sample(
     (largest remainders), drawn by simple random sampling within it. Raise ValueError on a bad size
     or a repeated station id.
     """
-    if not 0 < size <= len(stations):
-        raise ValueError(f"sample size must be between 1 and {len(stations)} stations")
-    if len({station_id for station_id, _, _ in stations}) != len(stations):
-        raise ValueError("station ids must be unique")
-    by_stratum: dict[str, list[str]] = defaultdict(list)
-    for station_id, stratum, _ in sorted(stations):
-        by_stratum[stratum].append(station_id)
-    rng = random.Random(seed)
-    if stratified:
-        quotas = distribute(
-            {s: Fraction(len(ids)) for s, ids in by_stratum.items()}, size, "hare_largest_remainder"
-        )
-        drawn = [i for s in sorted(by_stratum) for i in rng.sample(by_stratum[s], quotas.seats[s])]
-    else:
-        drawn = rng.sample(sorted(station_id for station_id, _, _ in stations), size)
-    return _sample(stations, sorted(drawn), seed, stratified)
-
-
-def _sample(
-    stations: Sequence[tuple[str, str, int]], drawn: list[str], seed: int, stratified: bool
-) -> Sample:
-    stratum_of = {station_id: stratum for station_id, stratum, _ in stations}
-    counts, drawn_per = Counter(stratum_of.values()), Counter(stratum_of[i] for i in drawn)
-    voters = Counter[str]()
-    for _, stratum, registered in stations:
-        voters[stratum] += registered
-    strata = {s: StratumDraw(counts[s], voters[s], drawn_per[s]) for s in sorted(counts)}
-    return Sample(tuple(drawn), seed, stratified, len(stations), strata, {i: stratum_of[i] for i in drawn})
+    return Frame(stations).draw(size, seed, stratified)
 
 
 def estimate(results: Iterable[tuple[int, int]], population_stations: int, z: Decimal = Z_95) -> Estimate:
@@ -162,63 +163,6 @@ def convergence(
     return running
 
 
-def estimate_stratified(
-    sample: Sample, results: Mapping[str, tuple[int, int]], weights: Mapping[str, int] | None = None
-) -> StratifiedEstimate:
-    """Combine per-stratum ratio estimates, weighted by stratum population (default: registered voters).
-
-    p = Σ W_h p_h, Var = Σ W_h² Var_h (separate ratio estimator), each stratum with f_h = k_h / N_h.
-    Strata without reports are left out (and warned about); weights are renormalised over the rest.
-    """
-    unknown = set(results) - set(sample.stratum_of)
-    if unknown:
-        raise ValueError(f"results for stations outside the sample: {sorted(unknown)[:5]}")
-    grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for station_id, pair in sorted(results.items()):
-        grouped[sample.stratum_of[station_id]].append(pair)
-    strata = {s: estimate(pairs, sample.strata[s].stations) for s, pairs in sorted(grouped.items())}
-    population = weights or {s: draw.voters for s, draw in sample.strata.items()}
-    combined = _combine(strata, population, len(results), sample.population_stations)
-    return StratifiedEstimate(combined, strata, reporting_warnings(sample, results))
-
-
-def _combine(strata: Mapping[str, Estimate], population: Mapping[str, int], n: int, big_n: int) -> Estimate:
-    total = sum(population[s] for s in strata)
-    if not total:
-        return Estimate(None, None, n, 1 - Fraction(n, big_n), Fraction(0), None)
-    shares = {s: Fraction(population[s], total) for s in strata}
-    ratio = sum((shares[s] * e.ratio for s, e in strata.items()), Fraction(0))
-    variance = sum((shares[s] ** 2 * (e.variance or 0) for s, e in strata.items()), Fraction(0))
-    share = percent(ratio.numerator, ratio.denominator)
-    return Estimate(share, _margin(variance, Z_95), n, 1 - Fraction(n, big_n), ratio, variance)
-
-
-def reporting_warnings(sample: Sample, reported: Iterable[str]) -> tuple[SampleWarning, ...]:
-    """Warn when few stations reported (< 30, or < 50 % of the sample) or a stratum is over/under-reported."""
-    per_stratum = Counter(sample.stratum_of[i] for i in reported if i in sample.stratum_of)
-    k, drawn = sum(per_stratum.values()), len(sample.station_ids)
-    found: list[SampleWarning] = []
-    if k < MIN_REPORTED_STATIONS:
-        found.append(SampleWarning("few_stations", f"only {k} stations reported (fewer than 30)"))
-    if Fraction(k, drawn) < MIN_REPORTED_SHARE:
-        found.append(SampleWarning("low_share", f"only {k} of {drawn} sampled stations reported (< 50 %)"))
-    return (*found, *_stratum_warnings(sample, per_stratum, k))
-
-
-def _stratum_warnings(sample: Sample, per_stratum: Counter[str], k: int) -> list[SampleWarning]:
-    found = []
-    drawn_total = len(sample.station_ids)
-    for stratum, draw in sample.strata.items():
-        reported = per_stratum[stratum]
-        if draw.drawn and reported < 2:
-            code: WarningCode = "thin_stratum" if reported else "empty_stratum"
-            found.append(SampleWarning(code, f"{stratum}: {reported} report(s), variance unknown", stratum))
-        if k and abs(Fraction(reported, k) - Fraction(draw.drawn, drawn_total)) > MAX_STRATUM_SKEW:
-            shares = f"{percent(reported, k)} % of reports, {percent(draw.drawn, drawn_total)} % of sample"
-            found.append(SampleWarning("skewed_stratum", f"{stratum}: {shares}", stratum))
-    return found
-
-
 def _estimate(sums: _Sums, population_stations: int, z: Decimal) -> Estimate:
     if sums.k > population_stations:
         raise ValueError("more reported stations than stations in the population")
@@ -227,7 +171,7 @@ def _estimate(sums: _Sums, population_stations: int, z: Decimal) -> Estimate:
         return Estimate(None, None, sums.k, fpc, Fraction(0), None)
     ratio = Fraction(sums.a, sums.m)
     variance = _variance(sums, ratio, fpc)
-    return Estimate(percent(sums.a, sums.m), _margin(variance, z), sums.k, fpc, ratio, variance)
+    return Estimate(percent(sums.a, sums.m), margin_95(variance, z), sums.k, fpc, ratio, variance)
 
 
 def _variance(sums: _Sums, ratio: Fraction, fpc: Fraction) -> Fraction | None:
@@ -239,7 +183,7 @@ def _variance(sums: _Sums, ratio: Fraction, fpc: Fraction) -> Fraction | None:
     return fpc / (sums.k * mean_m**2) * squares / (sums.k - 1)
 
 
-def _margin(variance: Fraction | None, z: Decimal) -> Decimal | None:
+def margin_95(variance: Fraction | None, z: Decimal) -> Decimal | None:
     """Return z · √variance · 100 in percentage points, rounded half-up to 0.01."""
     if variance is None:
         return None

@@ -6,13 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from tallies.analysis.quickcount import (
-    convergence,
-    draw_sample,
-    estimate,
-    estimate_stratified,
-    reporting_warnings,
-)
+from tallies.analysis.quickcount import convergence, draw_sample, estimate
 
 # (votes for the option a_i, total votes m_i) at five stations
 FIVE_STATIONS = [(60, 100), (45, 90), (70, 140), (30, 60), (55, 110)]
@@ -116,62 +110,6 @@ def test_it_refuses_a_sample_larger_than_the_population_or_repeated_stations():
         draw_sample(stations({"A": 3}), 4, seed=1)
     with pytest.raises(ValueError, match="unique"):
         draw_sample([("1", "A", 10), ("1", "B", 20)], 1, seed=1)
-
-
-def test_it_combines_strata_weighted_by_their_registered_voters():
-    population = [(f"a{i}", "A", 300) for i in range(8)] + [(f"b{i}", "B", 100) for i in range(8)]
-    sample = draw_sample(population, 8, seed=11)  # 4 per stratum
-    truth = {f"a{i}": (55 + i, 100) for i in range(8)} | {f"b{i}": (15 + 2 * i, 90) for i in range(8)}
-    results = {station_id: truth[station_id] for station_id in sample.station_ids}
-
-    combined = estimate_stratified(sample, results)
-
-    a, b = combined.strata["A"], combined.strata["B"]  # weights 2,400 / 3,200 = 3/4 and 1/4
-    assert a == estimate([results[i] for i in sorted(results) if i.startswith("a")], population_stations=8)
-    assert combined.combined.ratio == Fraction(3, 4) * a.ratio + Fraction(1, 4) * b.ratio
-    assert combined.combined.variance == Fraction(9, 16) * a.variance + Fraction(1, 16) * b.variance
-    assert combined.combined.n == 8
-
-
-def test_it_refuses_results_from_stations_outside_the_sample():
-    sample = draw_sample(stations({"A": 10}), 5, seed=1)
-    outsider = next(i for i, _, _ in stations({"A": 10}) if i not in sample.station_ids)
-
-    with pytest.raises(ValueError, match="outside the sample"):
-        estimate_stratified(sample, {outsider: (1, 2)})
-
-
-def test_it_warns_when_few_stations_have_reported():
-    sample = draw_sample(stations({"A": 400, "B": 400}), 100, seed=1)
-
-    codes = {w.code for w in reporting_warnings(sample, sample.station_ids[:20])}
-
-    assert {"few_stations", "low_share"} <= codes
-
-
-def test_it_warns_when_one_stratum_reports_far_more_than_its_share():
-    sample = draw_sample(stations({"A": 400, "B": 400}), 100, seed=1)
-    from_a = [i for i in sample.station_ids if sample.stratum_of[i] == "A"]
-    from_b = [i for i in sample.station_ids if sample.stratum_of[i] == "B"]
-
-    warnings = reporting_warnings(sample, from_a + from_b[:20])  # A: 50 of 70 reports = 71 % vs 50 %
-
-    assert [(w.code, w.stratum) for w in warnings] == [("skewed_stratum", "A"), ("skewed_stratum", "B")]
-
-
-def test_it_raises_no_warning_for_a_complete_balanced_report():
-    sample = draw_sample(stations({"A": 400, "B": 400}), 100, seed=1)
-
-    assert reporting_warnings(sample, sample.station_ids) == ()
-
-
-def test_it_warns_about_a_stratum_without_reports():
-    sample = draw_sample(stations({"A": 400, "B": 400, "C": 10}), 81, seed=1)
-    reported = [i for i in sample.station_ids if sample.stratum_of[i] != "C"]
-
-    warnings = estimate_stratified(sample, dict.fromkeys(reported, (50, 100))).warnings
-
-    assert ("empty_stratum", "C") in [(w.code, w.stratum) for w in warnings]
 
 
 def test_it_reports_the_running_estimate_after_each_report():

@@ -126,7 +126,7 @@ def test_it_shows_quick_count_figures_equal_to_the_ratio_estimate(
         reverse("analysis-quick-count", args=[contest.pk]), headers={"Accept-Language": "en"}
     )
 
-    turnout, ur = quick.expected()
+    turnout, ur = quick.expected(reported)
     rows = {row.code: row for row in response.context["page"].rows}
     assert (rows["turnout"].share, rows["turnout"].margin) == (turnout.share, turnout.margin_of_error_95)
     assert (rows["p6_UR"].share, rows["p6_UR"].margin) == (ur.share, ur.margin_of_error_95)

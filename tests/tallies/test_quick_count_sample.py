@@ -7,6 +7,7 @@ the population is 43 stations in two regions. `reported` submits copies for 12 s
 from __future__ import annotations
 
 import uuid
+from fractions import Fraction
 
 import pytest
 from django.utils import translation
@@ -15,6 +16,7 @@ from elections.models import PollingStation
 from elections.services import StationRecord, ensure_hierarchy
 from tallies import services
 from tallies.analysis import quickcount
+from tallies.analysis import quickcount_design as design
 from tallies.models import AnalysisRun, ProtocolCopy, Quarantine, QuickCountSample
 from tallies.services import analysis
 from tallies.services.desk.quarantine import quarantine
@@ -65,12 +67,43 @@ def figures(index: int) -> tuple[dict[str, int], dict[str, int]]:
     return lines, options
 
 
-def expected(reports: int = 12) -> tuple[quickcount.Estimate, quickcount.Estimate]:
-    """Return the ratio estimates of turnout and of United Russia's share from the first copies."""
-    pairs = [figures(i) for i in range(reports)]
-    took_part = [(lines["ballots_issued_in_station"] + 19, lines["voters_on_list"]) for lines, _ in pairs]
-    united_russia = [(options["p6_UR"], sum(options.values())) for _, options in pairs]
-    return quickcount.estimate(took_part, POPULATION), quickcount.estimate(united_russia, POPULATION)
+def expected(sample: QuickCountSample, reports: int = 12) -> tuple[quickcount.Estimate, quickcount.Estimate]:
+    """Return the stratified estimates of turnout and United Russia's share from the first copies.
+
+    The shares are worked out here as the combined ratio Σ N_h·ȳ_h / Σ N_h·x̄_h over the two regions
+    (N_h: the region's stations); the margins come from `quickcount_design`, worked by hand in
+    tests/analysis/test_quickcount_design.py.
+    """
+    stratum = dict(sample.stations.values_list("station_id", "stratum"))
+    ids = sampled(sample)[:reports]
+    pairs = {station_id: figures(i) for i, station_id in enumerate(ids)}
+    took_part = {
+        i: (lines["ballots_issued_in_station"] + 19, lines["voters_on_list"])
+        for i, (lines, _) in pairs.items()
+    }
+    united_russia = {i: (options["p6_UR"], sum(options.values())) for i, (_, options) in pairs.items()}
+    population = {MOSCOW: 23, OBLAST: 20}
+    as_sample = quickcount.Sample(
+        tuple(sorted(str(i) for i in stratum)), sample.seed, True, POPULATION,
+        {s: quickcount.StratumDraw(n, 0, list(stratum.values()).count(s)) for s, n in population.items()},
+        {str(i): s for i, s in stratum.items()},
+    )  # fmt: skip
+    found = []
+    for figures_of in (took_part, united_russia):
+        results = {str(i): pair for i, pair in figures_of.items()}
+        result = design.estimate_share(as_sample, design.assess(as_sample, results), results)
+        assert result.ratio == _combined_ratio(figures_of, stratum, population)
+        found.append(result)
+    return found[0], found[1]
+
+
+def _combined_ratio(results: dict[int, tuple[int, int]], stratum: dict[int, str], population: dict[str, int]):
+    y_hat = x_hat = Fraction(0)
+    for region, stations in population.items():
+        pairs = [pair for i, pair in results.items() if stratum[i] == region]
+        y_hat += Fraction(stations * sum(a for a, _ in pairs), len(pairs))
+        x_hat += Fraction(stations * sum(m for _, m in pairs), len(pairs))
+    return y_hat / x_hat
 
 
 def report(observer, contest, station_id: int, index: int) -> ProtocolCopy:
@@ -175,7 +208,7 @@ def test_it_estimates_from_the_sampled_stations_that_reported(
         )
 
     result = AnalysisRun.objects.get(pk=requested.pk).result
-    turnout, ur = expected()
+    turnout, ur = expected(reported)
     assert (result["reported"], result["drawn"], result["population_stations"]) == (12, 20, POPULATION)
     assert result["turnout"] == {"share": str(turnout.share), "margin": str(turnout.margin_of_error_95)}
     assert result["options"]["p6_UR"] == {"share": str(ur.share), "margin": str(ur.margin_of_error_95)}

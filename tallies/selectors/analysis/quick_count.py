@@ -34,7 +34,9 @@ class EstimateRow:
 
     @property
     def high(self) -> Decimal | None:
-        return None if self.share is None or self.margin is None else self.share + self.margin
+        if self.share is None or self.margin is None:
+            return None
+        return min(self.share + self.margin, Decimal(100))
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class QuickCountPage:
     state: RunState
     rows: list[EstimateRow]
     warnings: list[str]
+    notes: list[str]
 
 
 def latest_sample(organization: Organization, contest: Contest) -> QuickCountSample | None:
@@ -74,16 +77,23 @@ def quick_count_page(organization: Organization, contest: Contest) -> QuickCount
     state = run_state(organization, contest, kind, parameters, **parameters)
     stations = sampled_stations(organization, contest, sample)[:SAMPLE_SHOWN] if sample else []
     rows = estimate_rows(contest, state.result)
-    return QuickCountPage(sample, max(earlier - 1, 0), stations, state, rows, warnings(state.result))
+    result = state.result
+    return QuickCountPage(
+        sample, max(earlier - 1, 0), stations, state, rows, warnings(result), notes(result) if result else []
+    )
 
 
 def sampled_stations(
     organization: Organization, contest: Contest, sample: QuickCountSample
 ) -> list[SampledStation]:
-    """Return the sample's stations by region and number, each marked reported or not."""
+    """Return the sample's stations by region and number, each marked reported or not.
+
+    A station has reported when its accepted figures count (as the estimate reads them): a copy
+    that is quarantined or in conflict is not yet a report.
+    """
     reported = set(
         StationTallyState.objects.filter(
-            organization=organization, contest=contest, current_copy__isnull=False
+            organization=organization, contest=contest, is_counted=True
         ).values_list("station_id", flat=True)
     )
     rows = QuickCountStation.objects.filter(sample=sample).values_list(
@@ -124,28 +134,82 @@ WARNINGS = {
         "Fewer than half of the sampled stations have reported: the reports so far may not represent "
         "the sample."
     ),
-    "skewed_stratum": gettext_lazy(
-        "Skewed reporting: the regions' shares of the reports differ from their shares of the sample "
-        "by more than 10 points in %(regions)s."
+    "differential_response": gettext_lazy(
+        "Response differs between regions more than chance explains (χ² = %(statistic)s, "
+        "%(degrees_of_freedom)s degrees of freedom, p = %(p_value)s). The estimate is re-weighted "
+        "within regions: it assumes that in each region the stations that reported voted like those "
+        "that did not."
     ),
-    "empty_stratum": gettext_lazy("No sampled station has reported yet in %(count)d regions: %(regions)s."),
-    "thin_stratum": gettext_lazy(
-        "Only one sampled station has reported in %(count)d regions, so their margins of error are "
-        "unknown: %(regions)s."
+    "post_stratified": gettext_lazy(
+        "The sample was drawn nationwide; because of the uneven response it is estimated region by "
+        "region (post-stratified)."
+    ),
+    "unreported_strata": gettext_lazy(
+        "No sampled station has reported in %(regions)s (%(share)s %% of the registered voters): "
+        "their stations are estimated from a neighbouring region's reports."
+    ),
+    "refused": gettext_lazy(
+        "The quick count cannot be estimated yet: no sampled station has reported in %(regions)s, "
+        "which hold %(share)s %% of the registered voters (5 %% or more). An estimate now would "
+        "speak for regions that have not reported."
     ),
 }
 REGIONS_NAMED = 10
 
 
 def warnings(result: dict[str, Any]) -> list[str]:
-    """Return the run's warnings as sentences in the active language, one per kind (regions grouped)."""
-    regions: dict[str, list[str]] = {}
+    """Return the run's warnings as sentences in the active language, in the order they were found."""
+    found = []
     for warning in result.get("warnings", []):
-        regions.setdefault(warning["code"], []).append(warning.get("stratum") or "")
-    return [
-        str(WARNINGS[code]) % {"n": result.get("reported", 0), "count": len(names), "regions": _names(names)}
-        for code, names in regions.items()
-    ]
+        code = warning["code"]
+        if code not in WARNINGS:
+            continue  # a run stored before the design's warnings: its old codes are not shown
+        values = {
+            "n": result.get("reported", 0),
+            "regions": _names(warning.get("strata") or []),
+            "share": warning.get("share_of_voters"),
+            "statistic": warning.get("statistic"),
+            "degrees_of_freedom": warning.get("degrees_of_freedom"),
+            "p_value": warning.get("p_value"),
+        }
+        found.append(str(WARNINGS[code]) % values)
+        if warning.get("post_stratified"):
+            found.append(str(WARNINGS["post_stratified"]))
+    return found
+
+
+def notes(result: dict[str, Any]) -> list[str]:
+    """Return how the estimate was made, in words: the method and any strata collapsed together."""
+    method = METHODS.get(result.get("method", ""))
+    found = [str(method) % {}] if method else []
+    collapsed = result.get("collapsed") or []
+    if collapsed:
+        groups = "; ".join(" + ".join(group) for group in collapsed[:REGIONS_NAMED])
+        found.append(str(COLLAPSED) % {"count": len(collapsed), "groups": groups})
+    return found
+
+
+METHODS = {
+    "stratified": gettext_lazy(
+        "Stratified by region, as the sample was drawn: each region's reports stand for all of its "
+        "stations; shares weighted by each region's estimated valid votes (combined ratio estimator), "
+        "turnout by its registered voters (separate ratio estimator); 95 %% margins from the "
+        "stratified variance with each region's finite-population correction (Cochran, Sampling "
+        "Techniques, 1977, §6.10–6.12)."
+    ),
+    "simple": gettext_lazy(
+        "Simple random sample: the ratio estimator over the reporting stations, with the "
+        "finite-population correction (Cochran, Sampling Techniques, 1977, §6.3)."
+    ),
+    "post_stratified": gettext_lazy(
+        "Simple random sample, post-stratified by region because the response differed between "
+        "regions (Cochran, Sampling Techniques, 1977, §5A.9)."
+    ),
+}
+COLLAPSED = gettext_lazy(
+    "Regions with fewer than two reports have no margin of their own; %(count)d groups were "
+    "combined with the next region for the estimate and its margin: %(groups)s."
+)
 
 
 def _names(regions: list[str]) -> str:

@@ -1,21 +1,26 @@
 """A quick-count sample's reports and the estimate built from them, as the JSON of a run.
 
 Shares are percent (text, 0.01), margins percentage points at 95 % with the finite-population
-correction; "n" is the number of reported stations. The convergence holds at most
+correction, both from the estimator of the design the sample was drawn with
+(`tallies.analysis.quickcount_design`). The convergence holds at most
 CONVERGENCE_POINTS running estimates, in the order the stations first reported.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Min
 
 from elections.models import Contest
+from elections.numbers import percent
 from observers.models import Organization
 from tallies.analysis import quickcount
+from tallies.analysis import quickcount_design as design
 from tallies.models import ProtocolCopy, QuickCountSample, StationTallyState
 
 CONVERGENCE_POINTS = 60
@@ -74,24 +79,37 @@ def estimate_sample(
     sample: QuickCountSample,
     population: list[tuple[str, str, int]],
 ) -> dict[str, Any]:
-    """Estimate turnout and each option's share from the sample's reports; warnings and convergence."""
+    """Estimate turnout and each option's share as the sample was drawn; warnings and convergence.
+
+    The method (stratified, simple, or post-stratified for differential non-response), the
+    collapsed strata, the response test and the warnings come from `quickcount_design.assess`.
+    """
     drawn = dict(sample.stations.values_list("station_id", "stratum"))
     reports = sample_reports(organization, contest, list(drawn))
-    big_n = len(population)
     options = list(contest.options.values_list("code", flat=True))
     as_sample = _as_sample(sample, drawn, population)
+    assessment = design.assess(as_sample, _ids(reports))
     return {
-        "population_stations": big_n,
+        "population_stations": len(population),
         "drawn": len(drawn),
         "reported": len(reports),
-        "turnout": _estimate_json(quickcount.estimate(_pairs(reports, "turnout"), big_n)),
+        "method": assessment.method,
+        "turnout": _estimate_json(_estimate(as_sample, assessment, reports, "turnout")),
         "options": {
-            code: _estimate_json(quickcount.estimate(_pairs(reports, code), big_n)) for code in options
+            code: _estimate_json(_estimate(as_sample, assessment, reports, code)) for code in options
         },
-        "warnings": [_warning_json(w) for w in quickcount.reporting_warnings(as_sample, _ids(reports))],
+        "warnings": [_warning_json(w, assessment) for w in assessment.warnings],
+        "collapsed": [list(names) for names in assessment.collapsed],
         "strata": _strata(as_sample, reports),
-        "convergence": _convergence(reports, big_n, options),
+        "convergence": _convergence(as_sample, reports, options),
     }
+
+
+def _estimate(
+    sample: quickcount.Sample, assessment: design.Assessment, reports: list[Report], code: str
+) -> quickcount.Estimate:
+    pairs = dict(zip(_ids(reports), _pairs(reports, code), strict=True))
+    return design.estimate_share(sample, assessment, pairs)
 
 
 def _pairs(reports: list[Report], code: str) -> list[tuple[int, int]]:
@@ -125,29 +143,73 @@ def _estimate_json(estimate: quickcount.Estimate) -> dict[str, Any]:
     return {"share": None if share is None else str(share), "margin": None if margin is None else str(margin)}
 
 
-def _warning_json(warning: quickcount.SampleWarning) -> dict[str, Any]:
-    return {"code": warning.code, "stratum": warning.stratum, "message": warning.message}
+def _warning_json(warning: design.DesignWarning, assessment: design.Assessment) -> dict[str, Any]:
+    found: dict[str, Any] = {"code": warning.code, "strata": list(warning.strata)}
+    if warning.share_of_voters is not None:
+        found["share_of_voters"] = str(warning.share_of_voters)
+    if warning.code == "differential_response" and assessment.response is not None:
+        response = assessment.response
+        found |= {
+            "statistic": str(response.statistic),
+            "degrees_of_freedom": response.degrees_of_freedom,
+            "p_value": str(response.p_value),
+            "post_stratified": assessment.method == "post_stratified",
+        }
+    return found
 
 
 def _strata(sample: quickcount.Sample, reports: list[Report]) -> list[dict[str, Any]]:
+    """Each stratum that was drawn or reported: its stations, drawn, reported and response rate (%)."""
     reported = Counter(sample.stratum_of[str(report.station_id)] for report in reports)
     return [
-        {"stratum": s, "stations": draw.stations, "drawn": draw.drawn, "reported": reported[s]}
+        {
+            "stratum": s,
+            "stations": draw.stations,
+            "drawn": draw.drawn,
+            "reported": reported[s],
+            "response": None if not draw.drawn else str(percent(reported[s], draw.drawn)),
+        }
         for s, draw in sample.strata.items()
         if draw.drawn or reported[s]
     ]
 
 
-def _convergence(reports: list[Report], big_n: int, options: list[str]) -> dict[str, Any]:
-    """Running estimates after each report, thinned to at most CONVERGENCE_POINTS (the last kept)."""
+def _convergence(sample: quickcount.Sample, reports: list[Report], options: list[str]) -> dict[str, Any]:
+    """Running design estimates as reports arrived, thinned to CONVERGENCE_POINTS (the last kept).
+
+    "stable_at" is the number of reports from which every later running estimate of every row
+    stayed inside the final 95 % interval (None while a final margin is unknown): the point where
+    the quick count stabilised, as PVT practice reads it.
+    """
     k = len(reports)
     keep = sorted({k * (i + 1) // CONVERGENCE_POINTS for i in range(CONVERGENCE_POINTS)} - {0})
     series: dict[str, list[str | None]] = defaultdict(list)
     margins: dict[str, list[str | None]] = defaultdict(list)
-    for code in ["turnout", *options]:
-        running = quickcount.convergence(_pairs(reports, code), big_n)
-        for step in keep:
-            point = _estimate_json(running[step - 1])
+    for step in keep:
+        so_far = reports[:step]
+        assessment = design.assess(sample, _ids(so_far))
+        for code in ["turnout", *options]:
+            point = _estimate_json(_estimate(sample, assessment, so_far, code))
             series[code].append(point["share"])
             margins[code].append(point["margin"])
-    return {"reports": keep, "series": dict(series), "margins": dict(margins)}
+    return {
+        "reports": keep,
+        "series": dict(series),
+        "margins": dict(margins),
+        "stable_at": stable_at(keep, series, margins),
+    }
+
+
+def stable_at(
+    steps: list[int], series: Mapping[str, list[str | None]], margins: Mapping[str, list[str | None]]
+) -> int | None:
+    """Return the first step from which every row's running share stays within its final interval."""
+    first = 0
+    for code, shares in series.items():
+        final, margin = shares[-1] if shares else None, margins[code][-1] if shares else None
+        if final is None or margin is None:
+            return None
+        low, high = Decimal(final) - Decimal(margin), Decimal(final) + Decimal(margin)
+        outside = [i for i, share in enumerate(shares) if share is None or not low <= Decimal(share) <= high]
+        first = max(first, outside[-1] + 1 if outside else 0)
+    return steps[first] if steps and first < len(steps) else None

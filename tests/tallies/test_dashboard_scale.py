@@ -7,7 +7,6 @@ as on 200 stations, and their counts must still equal the statuses derived from 
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -28,7 +27,6 @@ from tests.tallies.test_dashboard import (
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 STATIONS = 10_000
-SECONDS = 5.0  # per answer, generous: a shared 2-core CI machine
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +53,5 @@ def test_it_answers_for_10_000_stations_within_the_same_query_budget(
     country, client, django_assert_max_num_queries, name, budget
 ):
     client.force_login(country.coordinator)
-    started = time.monotonic()
-
     with django_assert_max_num_queries(budget):
         assert client.get(reverse(name, args=[country.contest.pk])).status_code == 200
-
-    assert time.monotonic() - started < SECONDS

@@ -278,6 +278,28 @@ class Commission(models.Model):
         return [PATH_SEPARATOR.join(parts[:i]) + PATH_SEPARATOR for i in range(1, len(parts))]
 
 
+def stations_within(commission: Commission, through: str = "") -> models.Q:
+    """A filter on rows whose polling station (reached through `through`, e.g. "station__") lies
+    under `commission`, in its election only.
+
+    The one territory rule (issue 12): a coordinator limited to a region or TEC, a chosen region,
+    a commission's results all select stations by it. Paths repeat across elections
+    ("RU/Город Москва/"), so the election is always part of the filter.
+    """
+    return models.Q(
+        **{
+            f"{through}pec__election_id": commission.election_id,
+            f"{through}pec__path__startswith": commission.path,
+        }
+    )
+
+
+class PollingStationQuerySet(models.QuerySet["PollingStation"]):
+    def within(self, commission: Commission) -> Self:
+        """Restrict to the stations under `commission` (itself, for a PEC), in its election only."""
+        return self.filter(stations_within(commission))
+
+
 class PollingStation(models.Model):
     """The polling station of one precinct: the unit whose PEC draws up the results protocol.
 
@@ -305,6 +327,8 @@ class PollingStation(models.Model):
     districts = models.ManyToManyField(
         Commission, blank=True, related_name="district_stations", limit_choices_to={"level": "DEC"}
     )
+
+    objects = PollingStationQuerySet.as_manager()
 
     class Meta:
         ordering = ["pec__path"]

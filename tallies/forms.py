@@ -129,7 +129,7 @@ class CopyForm(forms.Form):
             return None
         stations = self.stations.filter(number=number.strip())
         if region is not None:
-            stations = stations.filter(pec__path__startswith=region.path)
+            stations = stations.within(region)
         found = list(stations[:2])
         if len(found) == 1:
             return found[0]

@@ -89,7 +89,7 @@ class IssueMandateForm(forms.Form):
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.stations = PollingStation.objects.filter(pec__election=election).select_related("pec")
         if territory is not None:
-            self.stations = self.stations.filter(pec__path__startswith=territory.path)
+            self.stations = self.stations.within(territory)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -102,7 +102,7 @@ class IssueMandateForm(forms.Form):
     def _station(self, number: str, region: Commission | None) -> PollingStation | None:
         stations = self.stations.filter(number=number)
         if region is not None:
-            stations = stations.filter(pec__path__startswith=region.path)
+            stations = stations.within(region)
         found = list(stations[:2])
         if len(found) == 1:
             return found[0]

@@ -26,8 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from elections.models import Commission
-from observers.access import coordinated_organizations, territory_filter
+from observers.access import CoordinatorScope, coordinator_scopes
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence_images as images
 from tallies.services.outbox import send_or_leave_to_sweep
@@ -124,26 +123,18 @@ def visible_evidence(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Evidenc
     if not user.is_authenticated:
         return Evidence.objects.none()
     scope = Q(uploaded_by__user_id=user.pk)
-    for organization in coordinated_organizations(user):
-        scope |= Q(organization=organization) & _in_territory(territory_filter(user, organization))
+    for coordinator in coordinator_scopes(user):
+        scope |= Q(organization=coordinator.organization) & _in_territory(coordinator)
     return Evidence.objects.filter(scope).select_related("uploaded_by", "violation_act")
 
 
-def _in_territory(territory: Commission | None) -> Q:
-    """A filter on evidence of acts or copies at stations under `territory`; none when it is None."""
-    if territory is None:
+def _in_territory(coordinator: CoordinatorScope) -> Q:
+    """A filter on evidence of acts or copies at stations in scope; none for the whole organisation."""
+    if coordinator.is_whole_organization:
         return Q()
-
-    def at(station: str) -> dict[str, object]:
-        return {
-            f"{station}__pec__election_id": territory.election_id,
-            f"{station}__pec__path__startswith": territory.path,
-        }
-
-    copies = Evidence.objects.filter(**at("copy_photos__copy__station")).values("pk")
-    return Q(**at("violation_act__station")) | Q(
-        pk__in=copies
-    )  # a subquery: a photo of two copies is one row
+    copies = Evidence.objects.filter(coordinator.stations("copy_photos__copy__station__")).values("pk")
+    # a subquery: a photo of two copies is one row
+    return coordinator.stations("violation_act__station__") | Q(pk__in=copies)
 
 
 def sanitise_evidence(*, evidence_id: int) -> str:

@@ -23,8 +23,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from elections.models import Commission, PollingStation, pick_label
-from observers.access import AnyUser, coordinated_organizations, territory_filter
+from elections.models import Commission, PollingStation, pick_label, stations_within
+from observers.access import AnyUser, coordinated_rows
 from observers.models import (
     ComplaintStep,
     CoSigner,
@@ -174,10 +174,7 @@ def visible_acts(user: AnyUser) -> QuerySet[ViolationAct]:
 
 def coordinated_scope(user: AnyUser) -> Q:
     """A filter on acts of the approved organisations `user` coordinates, within their territory if any."""
-    scope = Q(pk__in=[])
-    for organization in coordinated_organizations(user):
-        scope |= Q(organization=organization) & _within(territory_filter(user, organization))
-    return scope
+    return coordinated_rows(user)
 
 
 def review_queue(
@@ -201,7 +198,7 @@ def _within(commission: Commission | None) -> Q:
     """A filter on acts at stations under `commission`; no restriction when it is None."""
     if commission is None:
         return Q()
-    return Q(station__pec__election_id=commission.election_id, station__pec__path__startswith=commission.path)
+    return stations_within(commission, "station__")
 
 
 def _act_fields(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from elections.models import Commission, Election
+from elections.models import Commission, Election, stations_within
 from observers.access import coordinated_organization, observer_for, territory_filter
 from observers.forms.mandates import ElectionForm, EventForm, FunnelForm, IssueMandateForm, add_mandate_error
 from observers.models import Mandate, MandateEvent, Organization
@@ -97,7 +97,7 @@ def _mandates(organization: Organization, territory: Commission | None) -> Query
     mandates = Mandate.objects.filter(organization=organization).select_related("observer", "election")
     if territory is None:
         return mandates
-    return mandates.filter(pk__in=Mandate.objects.filter(stations__pec__path__startswith=territory.path))
+    return mandates.filter(pk__in=Mandate.objects.filter(stations_within(territory, "stations__")))
 
 
 def _events(mandate: Mandate) -> QuerySet[MandateEvent]:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from observers.access import coordinated_organization
+from observers.access import coordinator_scope
 from observers.forms.roster import (
     ConfirmImportForm,
     ObserverForm,
@@ -31,11 +31,22 @@ from observers.services.roster import RosterError, RosterImportError
 PREVIEW_ROWS = 20
 
 
+def _whole_organization(request: HttpRequest, slug: str) -> Organization:
+    """The organisation, for its admins and coordinators not limited to a territory; else 403.
+
+    The roster holds every observer's name and phone, and adding observers is an
+    organisation-wide write (issue 12): a coordinator of one region reaches neither.
+    """
+    scope = coordinator_scope(request.user, slug)
+    scope.require_whole_organization()
+    return scope.organization
+
+
 @login_required
 @require_GET
 def roster_list(request: HttpRequest, slug: str) -> HttpResponse:
     """List the organisation's observers: code, name, phone, account and live mandates."""
-    organization = coordinated_organization(request.user, slug)
+    organization = _whole_organization(request, slug)
     live = Q(mandates__in=Mandate.objects.live())
     observers = (
         organization.observers.select_related("user")
@@ -50,7 +61,7 @@ def roster_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def roster_add(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the form for one observer (GET) or add them and go back to the roster (POST)."""
-    organization = coordinated_organization(request.user, slug)
+    organization = _whole_organization(request, slug)
     form = ObserverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,7 +78,7 @@ def roster_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def roster_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the upload form (GET) or dry-run an uploaded roster and report its errors (POST)."""
-    organization = coordinated_organization(request.user, slug)
+    organization = _whole_organization(request, slug)
     form = RosterFileForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"organization": organization, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -81,7 +92,7 @@ def roster_import(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def roster_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     """Import the rows of a clean dry run in one transaction; on any error import none and say why."""
-    organization = coordinated_organization(request.user, slug)
+    organization = _whole_organization(request, slug)
     confirm = ConfirmImportForm(request.POST, organization=organization)
     if not confirm.is_valid():
         messages.error(

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from elections.models import Contest, PollingStation
-from observers.access import coordinated_organizations, observer_for, signed_in
+from observers.access import coordinated_rows, observer_for, signed_in
 from tallies import services
 from tallies.api.copy_serializers import (
     ContestFormSerializer,
@@ -32,10 +32,12 @@ FIELD_ERRORS = OpenApiResponse(description='{field: [message]}, e.g. {"lines.bal
 
 
 def visible_copies(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ProtocolCopy]:
-    """Copies `user` may read: their own as an observer, their organisations' as a coordinator."""
+    """Copies `user` may read: their own as an observer, their organisations' as a coordinator,
+    at stations inside the coordinator's territory if they are limited to one.
+    """
     if not user.is_authenticated:
         return ProtocolCopy.objects.none()
-    scope = Q(observer__user=user) | Q(organization__in=coordinated_organizations(user))
+    scope = Q(observer__user=user) | coordinated_rows(user)
     return (
         ProtocolCopy.objects.filter(scope)
         .select_related("observer")
@@ -129,5 +131,5 @@ def _stations(*, contest: Contest, number: str = "", region=None) -> QuerySet[Po
     if number:
         stations = stations.filter(number=number.strip())
     if region is not None:
-        stations = stations.filter(pec__path__startswith=region.path, pec__election_id=region.election_id)
+        stations = stations.within(region)
     return stations.select_related("pec__parent__parent__parent").order_by("pec__path")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -18,15 +17,20 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from elections.models import Commission, Contest, PollingStation
-from observers.access import coordinated_organization, coordinated_organizations
-from observers.models import Organization
+from elections.models import Commission, Contest
+from observers.access import (
+    CoordinatorScope,
+    coordinated_organization,
+    coordinated_organizations,
+    coordinator_scope,
+)
 from tallies import selectors
 from tallies.api.result_serializers import (
     CommissionResultsSerializer,
     ResultsContestSerializer,
     StationResultsSerializer,
 )
+from tallies.views.results import scoped_commission, scoped_station
 
 PAGE = OpenApiParameter("page", int, description="Page of discrepant stations (50 a page).")
 FORBIDDEN = OpenApiResponse(description="Not a coordinator of an organisation.")
@@ -45,10 +49,10 @@ class IsCoordinator(BasePermission):
 PERMISSIONS = [IsAuthenticated, IsCoordinator]
 
 
-def _scope(request: Request, contest_id: int) -> tuple[Organization, Contest]:
-    organization = coordinated_organization(request.user)
+def _coordinator(request: Request, contest_id: int) -> tuple[CoordinatorScope, Contest]:
+    scope = coordinator_scope(request.user)
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
-    return organization, contest
+    return scope, contest
 
 
 class ContestListView(generics.ListAPIView):
@@ -77,8 +81,8 @@ class CommissionResultsView(APIView):
         return self.respond(request, contest_id, commission_id)
 
     def respond(self, request: Request, contest_id: int, commission_id: int | None) -> Response:
-        organization, contest = _scope(request, contest_id)
-        commission = _commission(contest, commission_id)
+        scope, contest = _coordinator(request, contest_id)
+        organization, commission = scope.organization, scoped_commission(scope, contest, commission_id)
         if commission.level == Commission.Level.PEC:
             url = reverse("api-station-comparison", args=[contest.pk, commission.station.pk], request=request)
             return Response(status=status.HTTP_303_SEE_OTHER, headers={"Location": url})
@@ -103,15 +107,6 @@ class RootResultsView(CommissionResultsView):
         return self.respond(request, contest_id, None)
 
 
-def _commission(contest: Contest, commission_id: int | None) -> Commission:
-    if commission_id is None:
-        root = selectors.root_commission(contest)
-        if root is None:
-            raise Http404("No commissions yet.")
-        return root
-    return get_object_or_404(Commission, pk=commission_id, election_id=contest.election_id)
-
-
 class StationComparisonView(APIView):
     """One station: the organisation's current copy against the official protocol."""
 
@@ -120,8 +115,7 @@ class StationComparisonView(APIView):
     @extend_schema(responses={200: StationResultsSerializer, 403: FORBIDDEN})
     def get(self, request: Request, contest_id: int, station_id: int) -> Response:
         """Return every line and option by source, the difference and the copy's control findings."""
-        organization, contest = _scope(request, contest_id)
-        stations = PollingStation.objects.select_related("pec")
-        station = get_object_or_404(stations, pk=station_id, pec__election_id=contest.election_id)
+        scope, contest = _coordinator(request, contest_id)
+        organization, station = scope.organization, scoped_station(scope, contest, station_id)
         results = selectors.station_results(organization=organization, contest=contest, station=station)
         return Response(StationResultsSerializer(results).data)

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
-from elections.models import Commission, Contest, PollingStation
+from elections.models import Commission, Contest, PollingStation, stations_within
 from elections.protocol import Figures
 from observers.models import Organization
 from tallies.models import (
@@ -340,7 +340,7 @@ def discrepant_comparisons(results: CommissionResults) -> QuerySet[StationCompar
         return StationComparison.objects.none()
     return (
         StationComparison.objects.filter(
-            run=results.run, is_discrepant=True, station__pec__path__startswith=results.commission.path
+            stations_within(results.commission, "station__"), run=results.run, is_discrepant=True
         )
         .select_related("station__pec__parent")
         .order_by("station__pec__path")

@@ -67,7 +67,7 @@ class Scope:
 
     def stations(self) -> QuerySet[PollingStation]:
         stations = PollingStation.objects.filter(pec__election_id=self.contest.election_id)
-        return stations.filter(pec__path__startswith=self.territory.path) if self.territory else stations
+        return stations.within(self.territory) if self.territory else stations
 
 
 def commission_key(commission_id: int) -> str:

@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from elections.models import stations_within
 from elections.numbers import percent
 from observers.models import ChecklistAnswer, ChecklistItem, ViolationAct
 from observers.models.visits import Stage
@@ -102,7 +103,7 @@ def _station_answers(scope: Scope) -> dict[tuple[int, int], tuple[str, bool]]:
 def _within(scope: Scope, station: str) -> Q:
     """Acts or answers at the election's stations, within the scope's territory if any."""
     q = Q(**{f"{station}__pec__election_id": scope.contest.election_id})
-    return q & Q(**{f"{station}__pec__path__startswith": scope.territory.path}) if scope.territory else q
+    return q & stations_within(scope.territory, f"{station}__") if scope.territory else q
 
 
 @dataclass

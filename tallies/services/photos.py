@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from observers.access import coordinated_organizations
+from observers.access import coordinator_scopes
 from observers.models import Evidence, Observer
 from observers.services import evidence as evidence_service
 from tallies.models import CopyPhoto, ProtocolCopy
@@ -35,10 +35,13 @@ def attach_copy_photo(
 
 
 def may_attach(*, copy: ProtocolCopy, evidence: Evidence, user: AbstractBaseUser | AnonymousUser) -> bool:
-    """True when `user` is the copy's observer attaching their own upload, or coordinates its org."""
+    """True when `user` is the copy's observer attaching their own upload, or coordinates its
+    organisation at its station (inside their territory, if they are limited to one).
+    """
     if evidence.organization_id != copy.organization_id:
         return False
-    if any(org.pk == copy.organization_id for org in coordinated_organizations(user)):
+    scopes = coordinator_scopes(user)
+    if any(s.organization.pk == copy.organization_id and s.contains(copy.station) for s in scopes):
         return True
     own_copy = copy.observer.user_id is not None and copy.observer.user_id == user.pk
     return own_copy and evidence.uploaded_by_id == copy.observer_id

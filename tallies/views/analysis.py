@@ -1,8 +1,10 @@
 """Analysis pages: seats, quick count and forensics, read from stored runs; buttons to recompute.
 
-Thin views: the organisation comes from observers.access (403 for non-coordinators); samples
-and runs are the organisation's own (another's sample is a 404). Runs are requested through
-tallies.services.analysis and computed in Celery; the pages say what each figure is based on.
+Thin views: the organisation comes from observers.access (403 for non-coordinators, and for
+coordinators limited to a territory: seats, quick count and forensics read and write the whole
+organisation's data); samples and runs are the organisation's own (another's sample is a 404).
+Runs are requested through tallies.services.analysis and computed in Celery; the pages say what
+each figure is based on.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from elections.models import Contest
-from observers.access import coordinated_organization, signed_in
+from observers.access import coordinator_scope, signed_in
 from observers.models import Organization
 from tallies.models import AnalysisRun, QuickCountSample
 from tallies.selectors import analysis as selectors
@@ -37,10 +39,12 @@ KINDS = {
 }
 
 
-def _scope(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:
-    organization = coordinated_organization(request.user)
+def _organization_wide(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:
+    """The organisation a whole-organisation coordinator acts for, and the contest; 403, 404."""
+    scope = coordinator_scope(request.user)
+    scope.require_whole_organization()
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
-    return organization, contest
+    return scope.organization, contest
 
 
 def _page(request: HttpRequest, template: str, contest: Contest, context: dict[str, Any]) -> HttpResponse:
@@ -51,7 +55,7 @@ def _page(request: HttpRequest, template: str, contest: Contest, context: dict[s
 @login_required
 def seats_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show the seats under the official and the observers' figures, and from shares entered."""
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     state = selectors.run_state(organization, contest, AnalysisRun.Kind.SEATS, {})
     rows = selectors.seat_rows(contest, state.result)
     form, from_shares = _shares(request, contest)
@@ -77,7 +81,7 @@ def _shares(request: HttpRequest, contest: Contest) -> tuple[SharesForm, dict[st
 @login_required
 def quick_count_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show the sample (draw and freeze it here) and the estimate from the sampled stations' reports."""
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     page = selectors.quick_count_page(organization, contest)
     chart = charts.convergence_chart(contest, page.state.result)
     header, convergence = tables.convergence(contest, page)
@@ -94,7 +98,7 @@ def quick_count_page(request: HttpRequest, contest_id: int) -> HttpResponse:
 @require_POST
 def quick_count_draw(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Draw a sample (refused once a sample is frozen) and go back to the quick-count page."""
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     form = DrawSampleForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -117,7 +121,7 @@ def quick_count_draw(request: HttpRequest, contest_id: int) -> HttpResponse:
 @require_POST
 def quick_count_freeze(request: HttpRequest, contest_id: int, sample_id: int) -> HttpResponse:
     """Freeze the organisation's latest sample; another organisation's sample is not found."""
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     samples = QuickCountSample.objects.filter(organization=organization, contest=contest)
     sample = get_object_or_404(samples, pk=sample_id)
     try:
@@ -132,7 +136,7 @@ def quick_count_freeze(request: HttpRequest, contest_id: int, sample_id: int) ->
 @login_required
 def forensics_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show the forensic tests of the chosen source's station figures, as leads and not verdicts."""
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     source, snapshot_id = _source(request.GET)
     page = selectors.forensics_page(organization, contest, source, snapshot_id)
     result = page.state.result
@@ -157,7 +161,7 @@ def _source(data: Any) -> tuple[str, int | None]:
 @require_POST
 def run_analysis(request: HttpRequest, contest_id: int, page: str) -> HttpResponse:
     """Request a run for the page (reused when its inputs are unchanged) and go back to the page."""
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     if page not in KINDS:
         raise Http404("No such analysis.")
     parameters, query = _parameters(request, page, organization, contest)
@@ -218,7 +222,7 @@ def _all_sampled(contest: Contest, page: selectors.QuickCountPage) -> list[Any]:
 @login_required
 def export(request: HttpRequest, contest_id: int, table: str) -> HttpResponse:
     """Return one table of an analysis page as CSV (404 for an unknown table)."""
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     if table not in EXPORTS:
         raise Http404("No such table.")
     page_name, build = EXPORTS[table]

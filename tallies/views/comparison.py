@@ -3,6 +3,9 @@ the TEC ranking (and its CSV), and what changed between two official snapshots.
 
 Thin views: the organisation comes from observers.access (403 for anyone who coordinates none),
 the figures from tallies.selectors; the comparison itself is computed in Celery and read back.
+The comparison, the discrepancy classes and the ranking cover the whole organisation, so a
+coordinator limited to a territory gets 403 there (their territory's results pages cover it);
+the snapshot diff shows official figures only.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from elections.models import Contest
-from observers.access import coordinated_organization
+from observers.access import coordinator_scope
 from observers.models import Organization
 from tallies import tasks_comparison
 from tallies.selectors import comparison as selectors
@@ -30,17 +33,19 @@ from tallies.views.results import csv_response
 CHANGES_PER_PAGE = 50
 
 
-def _scope(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:
-    organization = coordinated_organization(request.user)
+def _organization_wide(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:
+    """The organisation a whole-organisation coordinator acts for, and the contest; 403, 404."""
+    scope = coordinator_scope(request.user)
+    scope.require_whole_organization()
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
-    return organization, contest
+    return scope.organization, contest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def comparison_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show the stored comparison with a chosen snapshot; POST asks Celery to compute it afresh."""
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     snapshot = selectors.chosen_snapshot(contest, request.POST.get("snapshot") or request.GET.get("snapshot"))
     url = reverse("results-comparison", args=[contest.pk])
     if request.method == "POST":
@@ -61,7 +66,7 @@ def comparison_page(request: HttpRequest, contest_id: int) -> HttpResponse:
 
 
 def _report(request: HttpRequest, contest_id: int) -> tuple[Contest, Any, selectors.DiscrepancyReport]:
-    organization, contest = _scope(request, contest_id)
+    organization, contest = _organization_wide(request, contest_id)
     snapshot = selectors.chosen_snapshot(contest, request.GET.get("snapshot"))
     run = selectors.latest_reconciliation(organization, contest, snapshot)
     return contest, snapshot, selectors.discrepancy_report(run)
@@ -110,7 +115,8 @@ def ranking_export(request: HttpRequest, contest_id: int) -> HttpResponse:
 @login_required
 def snapshot_diff_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Choose two snapshots of the contest (default: the two newest) and show what changed."""
-    _organization, contest = _scope(request, contest_id)
+    coordinator_scope(request.user)  # official figures only: any coordinator, territory or not
+    contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
     snapshots = list(selectors.snapshots(contest))
     by_id = {str(s.pk): s for s in snapshots}
     after = by_id.get(request.GET.get("after", "")) or (snapshots[0] if snapshots else None)

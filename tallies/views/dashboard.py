@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from elections.models import Contest
-from observers.access import coordinated_organization, territory_filter
+from observers.access import coordinator_scope
 from tallies import tasks_coverage
 from tallies.selectors import dashboard as selectors
 from tallies.selectors import process_stats
@@ -30,9 +30,9 @@ STATION_PLACEHOLDER = 999_999_999  # replaced by a station id in the script
 
 def _scope(request: HttpRequest, contest_id: int) -> Scope:
     """The user's organisation, the contest and their territory; PermissionDenied, Http404."""
-    organization = coordinated_organization(request.user)
+    coordinator = coordinator_scope(request.user)
     contest = get_object_or_404(Contest.objects.select_related("election"), pk=contest_id)
-    return Scope(organization, contest, territory_filter(request.user, organization))
+    return Scope(coordinator.organization, contest, coordinator.territory)
 
 
 @login_required
@@ -90,7 +90,11 @@ def dashboard_stations(request: HttpRequest, contest_id: int) -> JsonResponse:
 @login_required
 @require_POST
 def dashboard_record(request: HttpRequest, contest_id: int) -> HttpResponse:
-    """Ask Celery to record a coverage sample now (a point of the progress chart)."""
+    """Ask Celery to record a coverage sample now (a point of the progress chart).
+
+    The sample covers every territory of the organisation: a whole-organisation write (403 else).
+    """
+    coordinator_scope(request.user).require_whole_organization()
     scope = _scope(request, contest_id)
     tasks_coverage.record_coverage.delay(
         organization_id=scope.organization.pk, election_id=scope.contest.election_id

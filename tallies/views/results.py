@@ -16,8 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from elections.models import Commission, Contest, PollingStation
-from observers.access import coordinated_organization
-from observers.models import Organization
+from observers.access import CoordinatorScope, coordinator_scope
 from tallies import demo, selectors
 from tallies.models import OfficialSnapshot, ReconciliationRun
 from tallies.publication.writers import safe_text
@@ -25,23 +24,33 @@ from tallies.publication.writers import safe_text
 Table = tuple[list[Any], Iterable[list[Any]]]
 
 
-def _scope(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:
-    organization = coordinated_organization(request.user)
+def _coordinator(request: HttpRequest, contest_id: int) -> tuple[CoordinatorScope, Contest]:
+    scope = coordinator_scope(request.user)
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
-    return organization, contest
+    return scope, contest
 
 
-def _commission(contest: Contest, commission_id: int | None) -> Commission:
+def scoped_commission(scope: CoordinatorScope, contest: Contest, commission_id: int | None) -> Commission:
+    """The commission asked for, or by default the root (a territory coordinator's: their territory).
+
+    Raises Http404 for a commission of another election or outside the coordinator's territory.
+    """
+    if commission_id is None and scope.territory is not None:
+        commission_id = scope.territory.pk
     if commission_id is None:
         root = selectors.root_commission(contest)
         if root is None:
             raise Http404("No commissions yet: import official results first.")
         return root
-    return get_object_or_404(Commission, pk=commission_id, election_id=contest.election_id)
+    commission = get_object_or_404(Commission, pk=commission_id, election_id=contest.election_id)
+    if not scope.contains(commission):
+        raise Http404("No such commission in your territory.")
+    return commission
 
 
-def _station(contest: Contest, station_id: int) -> PollingStation:
-    stations = PollingStation.objects.select_related("pec")
+def scoped_station(scope: CoordinatorScope, contest: Contest, station_id: int) -> PollingStation:
+    """A station of the contest's election inside the coordinator's territory; Http404 otherwise."""
+    stations = PollingStation.objects.select_related("pec").filter(scope.stations(through=""))
     return get_object_or_404(stations, pk=station_id, pec__election_id=contest.election_id)
 
 
@@ -56,22 +65,23 @@ def _footer(
 @login_required
 def commission_page(request: HttpRequest, contest_id: int, commission_id: int | None = None) -> HttpResponse:
     """Show a commission: both sources side by side, its children and its discrepant stations."""
-    organization, contest = _scope(request, contest_id)
-    commission = _commission(contest, commission_id)
+    scope, contest = _coordinator(request, contest_id)
+    organization, commission = scope.organization, scoped_commission(scope, contest, commission_id)
     if commission.level == Commission.Level.PEC:
         return redirect("results-station", contest_id=contest.pk, station_id=commission.station.pk)
     results = selectors.commission_results(organization=organization, contest=contest, commission=commission)
     page = selectors.discrepant_page(results, request.GET.get("page"))
     context = {"results": results, "page": page, **_footer(contest, results.snapshot, results.run)}
     context |= selectors.comparison_level(results.snapshot, results.stations_compared)
+    context["whole_organization"] = scope.is_whole_organization  # links to organisation-wide pages
     return render(request, "tallies/results_commission.html", context)
 
 
 @login_required
 def station_page(request: HttpRequest, contest_id: int, station_id: int) -> HttpResponse:
     """Show one station: the observer's copy against the official protocol, line by line."""
-    organization, contest = _scope(request, contest_id)
-    station = _station(contest, station_id)
+    scope, contest = _coordinator(request, contest_id)
+    organization, station = scope.organization, scoped_station(scope, contest, station_id)
     results = selectors.station_results(organization=organization, contest=contest, station=station)
     context = {"results": results, **_footer(contest, results.snapshot, results.run)}
     return render(request, "tallies/results_station.html", context)
@@ -80,8 +90,8 @@ def station_page(request: HttpRequest, contest_id: int, station_id: int) -> Http
 @login_required
 def commission_export(request: HttpRequest, contest_id: int, commission_id: int, table: str) -> HttpResponse:
     """Return one of the commission page's tables as CSV (404 for an unknown table)."""
-    organization, contest = _scope(request, contest_id)
-    commission = _commission(contest, commission_id)
+    scope, contest = _coordinator(request, contest_id)
+    organization, commission = scope.organization, scoped_commission(scope, contest, commission_id)
     if table not in COMMISSION_TABLES:
         raise Http404("No such table.")
     results = selectors.commission_results(organization=organization, contest=contest, commission=commission)
@@ -91,8 +101,8 @@ def commission_export(request: HttpRequest, contest_id: int, commission_id: int,
 @login_required
 def station_export(request: HttpRequest, contest_id: int, station_id: int, table: str) -> HttpResponse:
     """Return one of the station page's tables as CSV (404 for an unknown table)."""
-    organization, contest = _scope(request, contest_id)
-    station = _station(contest, station_id)
+    scope, contest = _coordinator(request, contest_id)
+    organization, station = scope.organization, scoped_station(scope, contest, station_id)
     if table not in STATION_TABLES:
         raise Http404("No such table.")
     results = selectors.station_results(organization=organization, contest=contest, station=station)

@@ -6,7 +6,10 @@ Then, with real objects of Golos (Alice observes, Carol coordinates) in the URL:
 - anonymous visitors get nothing but the public pages;
 - an observer gets no coordinator or staff page;
 - another organisation's observer and coordinator get none of Golos's objects, and pages scoped by
-  contest show them nothing of Golos's copies.
+  contest show them nothing of Golos's copies;
+- a Golos coordinator limited to a territory where Golos has nothing gets none of it either, and
+  no organisation-wide page or write at all (every coordinator route must be classified as
+  WHOLE_ORGANIZATION or TERRITORIAL below).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from elections.models import Commission
+from elections.services import StationRecord, ensure_hierarchy
 from observers.models import Membership
 from tallies import services
 from tallies.models import ProtocolCopy
@@ -114,6 +119,68 @@ COORDINATOR_PREFIXES = (
     "api-act-review",
     "public-manage",
 )
+
+WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordinator limited to a territory
+    "analysis-export",
+    "analysis-forensics",
+    "analysis-quick-count",
+    "analysis-quick-count-draw",
+    "analysis-quick-count-freeze",
+    "analysis-run",
+    "analysis-seats",
+    "dashboard-record",
+    "results-comparison",
+    "results-discrepancies",
+    "results-tec-ranking-export",
+    "roster-add",
+    "roster-import",
+    "roster-import-confirm",
+    "roster-list",
+    # the organisation's admins only
+    "organization-members",
+    "organization-member-remove",
+    "public-manage",
+}
+TERRITORIAL = {  # limited to the coordinator's territory, or records not tied to a station
+    "act-review",
+    "act-review-queue",
+    "api-act-review",
+    "api-commission-results",
+    "api-contest-list",
+    "api-contest-results",
+    "api-station-comparison",
+    "dashboard",
+    "dashboard-data",
+    "dashboard-process",
+    "dashboard-stations",
+    "desk-blind-confirm",
+    "desk-blind-diff",
+    "desk-blind-entry",
+    "desk-home",
+    "desk-phone-in",
+    "desk-quarantine",
+    "desk-queue",
+    "desk-release",
+    "desk-resolve",
+    "desk-station",
+    "desk-verify",
+    "funnel",
+    "funnel-csv",
+    "organization-accreditations",
+    "organization-coalition-agree",
+    "organization-coalition-leave",
+    "organization-coalitions",
+    "organization-detail",
+    "organization-mandate",
+    "organization-mandates",
+    "organization-obstacles",
+    "results-commission",
+    "results-commission-export",
+    "results-root",
+    "results-snapshot-diff",
+    "results-station",
+    "results-station-export",
+}
 
 
 def route_names() -> set[str]:
@@ -302,6 +369,43 @@ def test_it_shows_another_organisations_coordinator_nothing_of_golos(client, gol
     response = get(client, url) if url else None
 
     assert response is None or response.status_code != 200 or golos["marker"] not in response.content.decode()
+
+
+def test_it_decides_every_coordinator_route_for_a_territory_coordinator():
+    coordinator_routes = {name for name in ROUTES if category(name) == "coordinator"}
+
+    undecided = sorted(coordinator_routes - WHOLE_ORGANIZATION - TERRITORIAL)
+    assert not undecided, f"decide whether a territory coordinator may use these routes: {undecided}"
+    assert not WHOLE_ORGANIZATION & TERRITORIAL
+
+
+@pytest.fixture
+def tina(contest, organization, golos):
+    """A Golos coordinator limited to TEC 86 Арбатский (station 130), where Golos has nothing."""
+    records = [StationRecord(("Город Москва", "86 Арбатский район"), "130", 1500)]
+    ensure_hierarchy(election=contest.election, root_name="ЦИК России", stations=records)
+    territory = Commission.objects.get(election=contest.election, name="86 Арбатский район")
+    user = get_user_model().objects.create_user("tina", password="pw-tina")
+    Membership.objects.create(
+        user=user, organization=organization, role=Membership.Role.COORDINATOR, territory=territory
+    )
+    return user
+
+
+OBSERVER_PICKERS = {"desk-phone-in", "organization-mandates"}  # list every observer (code, name) to choose
+
+
+@pytest.mark.parametrize("name", COORDINATING + OBSERVING)
+def test_it_shows_a_coordinator_of_another_territory_nothing_of_golos(client, golos, tina, name):
+    client.force_login(tina)
+    url = url_for(name, golos)
+    response = get(client, url) if url else None
+
+    markers = ["Пресненский"] + ([] if name in OBSERVER_PICKERS else [golos["marker"]])
+    page = response.content.decode() if response is not None and response.status_code == 200 else ""
+    assert [marker for marker in markers if marker in page] == []
+    if name in WHOLE_ORGANIZATION and response is not None:
+        assert response.status_code in (403, 405)  # 405: a POST-only route
 
 
 def test_it_lets_the_organisations_own_coordinator_see_its_copies(client, golos, coordinator):

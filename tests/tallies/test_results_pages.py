@@ -21,9 +21,10 @@ from tests.tallies import test_selectors
 pytestmark = pytest.mark.django_db
 reconciled = test_selectors.reconciled  # the shared election-night fixture
 
-# session, user, membership, the menu's two (roles), contest, commission, a fixed number per table,
-# and 4 for the coverage (tallies.selectors.copy_coverage)
-PAGE_QUERIES = 28
+# session, user, membership, the coordinator's territory (observers.access.coordinator_scope), the
+# menu's two (roles), contest, commission, a fixed number per table, and 4 for the coverage
+# (tallies.selectors.copy_coverage)
+PAGE_QUERIES = 29
 
 
 @pytest.fixture

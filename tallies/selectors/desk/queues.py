@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from elections.models import Commission, Contest
+from elections.models import Commission, Contest, stations_within
 from observers.models import Organization
 from tallies.models import ProtocolCopy, StationTallyState
 from tallies.selectors.desk.figures import copy_values, labels
@@ -22,7 +22,7 @@ def station_filter(territory: Commission | None, chosen: Commission | None, pref
     q = Q()
     for commission in (territory, chosen):
         if commission is not None:
-            q &= Q(**{f"{prefix}pec__path__startswith": commission.path})
+            q &= stations_within(commission, prefix)
     return q
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from elections.models import BallotOption, Commission, Contest, PollingStation, ProtocolLine
-from observers.access import AnyUser, signed_in, territory_filter
+from elections.models import BallotOption, Contest, PollingStation, ProtocolLine
+from observers.access import AnyUser, coordinator_scope, signed_in
 from observers.models import Organization
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy
@@ -22,17 +21,9 @@ LINES, OPTIONS = "lines", "options"
 
 def authorize(*, by: AnyUser, organization: Organization, station: PollingStation) -> User:
     """Return `by` as a User; raise PermissionDenied unless they coordinate `organization` at `station`."""
-    territory = territory_filter(by, organization)
-    if territory is not None and not station.pec.path.startswith(territory.path):
+    if not coordinator_scope(by, organization.slug).contains(station):
         raise PermissionDenied("This station is outside your territory.")
     return signed_in(by)
-
-
-def within(territory: Commission | None, prefix: str = "station__") -> Q:
-    """A filter on rows whose station (reached through `prefix`) lies in `territory` (None: all)."""
-    if territory is None:
-        return Q()
-    return Q(**{f"{prefix}pec__path__startswith": territory.path})
 
 
 def require_reason(reason: str) -> str:

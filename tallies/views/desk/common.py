@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from elections.models import Commission, Contest, PollingStation
-from observers.access import coordinated_organization, territory_filter
+from observers import access
 from observers.models import Organization
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy
@@ -36,8 +36,8 @@ class Scope:
 
 def coordinator_scope(request: HttpRequest) -> tuple[Organization, Commission | None]:
     """The organisation the user coordinates and their territory; raise PermissionDenied otherwise."""
-    organization = coordinated_organization(request.user)
-    return organization, territory_filter(request.user, organization)
+    scope = access.coordinator_scope(request.user)
+    return scope.organization, scope.territory
 
 
 def scoped_copy(request: HttpRequest, pk: int) -> ProtocolCopy:

@@ -111,6 +111,45 @@ def xlsx_rows(content: bytes, limits: Limits) -> list[list[Any]]:
         workbook.close()
 
 
+def table_rows(content: bytes, filename: str, limits: Limits) -> list[list[str]]:
+    """Return an uploaded .csv/.txt or .xlsx file's rows as text cells (header row first).
+
+    CSV may be UTF-8 (with or without BOM) or Windows-1251, as Excel saves it in Russian and
+    Kazakh locales, separated by commas, semicolons or tabs. XLSX is read from the first sheet,
+    formulas as their text (so "=cmd|..." is seen, never run); whole numbers lose their ".0"
+    (phones typed as numbers), empty cells read as "". Raises UploadRefused for another file
+    type, a file past `limits`, or one that cannot be read.
+    """
+    check_size(len(content), limits)
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return [[_text(value) for value in row] for row in xlsx_rows(content, limits)]
+    if name.endswith((".csv", ".txt")):
+        text = _decoded(content)
+        try:
+            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        return list(csv_rows(io.StringIO(text), limits, dialect))
+    raise UploadRefused(_("Upload a .csv or .xlsx file."))
+
+
+def _decoded(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1251")  # every byte decodes: a wrong guess shows up as bad names
+
+
+def _text(value: object) -> str:
+    """A cell as text: whole numbers without ".0" (phones typed as numbers), empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def csv_rows(lines: Iterable[str], limits: Limits, dialect: Any = csv.excel) -> Iterator[list[str]]:
     """Yield the rows of a CSV read from `lines`, refusing a row past `max_rows` or `max_columns`.
 

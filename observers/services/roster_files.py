@@ -8,8 +8,6 @@ read from the first sheet, formulas as their text (so "=cmd|..." is seen and ref
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.utils.functional import Promise
@@ -47,14 +45,8 @@ def read_rows(content: bytes, filename: str) -> list[dict[str, Any]]:
     """
     if len(content) > MAX_BYTES:
         raise RosterFileError(0, "", _("The file is larger than 2 MB."))
-    name = filename.lower()
     try:
-        if name.endswith(".xlsx"):
-            table = [[_text(value) for value in row] for row in uploads.xlsx_rows(content, LIMITS)]
-        elif name.endswith((".csv", ".txt")):
-            table = _csv_rows(content)
-        else:
-            raise RosterFileError(0, "", _("Upload a .csv or .xlsx file."))
+        table = uploads.table_rows(content, filename, LIMITS)
     except uploads.UploadRefused as error:
         raise RosterFileError(error.row, error.column, error.message) from error
     return _records(table)
@@ -85,28 +77,3 @@ def _positions(header: list[str]) -> dict[str, int]:
 
 def _cell(cells: list[str], index: int) -> str:
     return cells[index].strip() if index < len(cells) else ""
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    text = _decoded(content)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(uploads.csv_rows(io.StringIO(text), LIMITS, dialect))
-
-
-def _decoded(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1251")  # every byte decodes: a wrong guess shows up as bad names
-
-
-def _text(value: object) -> str:
-    """A cell as text: whole numbers without ".0" (phones typed as numbers), empty for None."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -28,7 +28,7 @@ POLL_SECONDS = 30
 STATION_PLACEHOLDER = 999_999_999  # replaced by a station id in the script
 
 
-def _scope(request: HttpRequest, contest_id: int) -> Scope:
+def _coverage_scope(request: HttpRequest, contest_id: int) -> Scope:
     """The user's organisation, the contest and their territory; PermissionDenied, Http404."""
     coordinator = coordinator_scope(request.user)
     contest = get_object_or_404(Contest.objects.select_related("election"), pk=contest_id)
@@ -40,7 +40,7 @@ def _scope(request: HttpRequest, contest_id: int) -> Scope:
 @never_cache
 def dashboard_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show coverage by status, region and TEC, its progress, the call list, shares and the map."""
-    scope = _scope(request, contest_id)
+    scope = _coverage_scope(request, contest_id)
     board = selectors.dashboard(scope)
     unlocated_count, unlocated = selectors.unlocated_stations(scope)
     context = {
@@ -76,7 +76,7 @@ def _config(scope: Scope) -> dict[str, object]:
 @never_cache
 def dashboard_json(request: HttpRequest, contest_id: int) -> JsonResponse:
     """Return the dashboard's counts, progress, call list and shares as JSON (what the page polls)."""
-    return JsonResponse(selectors.dashboard(_scope(request, contest_id)).as_json())
+    return JsonResponse(selectors.dashboard(_coverage_scope(request, contest_id)).as_json())
 
 
 @login_required
@@ -84,7 +84,7 @@ def dashboard_json(request: HttpRequest, contest_id: int) -> JsonResponse:
 @never_cache
 def dashboard_stations(request: HttpRequest, contest_id: int) -> JsonResponse:
     """Return the located stations in scope: {"stations": [[id, number, lat, lng, status], ...]}."""
-    return JsonResponse({"stations": selectors.map_stations(_scope(request, contest_id))})
+    return JsonResponse({"stations": selectors.map_stations(_coverage_scope(request, contest_id))})
 
 
 @login_required
@@ -95,7 +95,7 @@ def dashboard_record(request: HttpRequest, contest_id: int) -> HttpResponse:
     The sample covers every territory of the organisation: a whole-organisation write (403 else).
     """
     coordinator_scope(request.user).require_whole_organization()
-    scope = _scope(request, contest_id)
+    scope = _coverage_scope(request, contest_id)
     tasks_coverage.record_coverage.delay(
         organization_id=scope.organization.pk, election_id=scope.contest.election_id
     )
@@ -107,7 +107,7 @@ def dashboard_record(request: HttpRequest, contest_id: int) -> HttpResponse:
 @require_GET
 def process_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show checklist problems by stage and region, and violation acts by stage, category, region."""
-    scope = _scope(request, contest_id)
+    scope = _coverage_scope(request, contest_id)
     violations = process_stats.violation_stats(scope)
     context = {
         "scope": scope,

@@ -254,7 +254,9 @@ def test_it_draws_the_charts_on_a_phone_under_the_content_security_policy(
 
     path = write_stations(tmp_path / "stations.csv", clean_stations(300))
     services.import_stations_file(contest=contest, path=path, source="generated", root_name="ЦИК России")
-    SeatRule.objects.create(contest=contest, seats=10, threshold_percent=5)
+    SeatRule.objects.filter(contest=contest).update(
+        seats=10, threshold_percent=5, threshold_base="valid_votes"
+    )
     analysis.request_run(organization=organization, contest=contest, kind=AnalysisRun.Kind.SEATS)
     analysis.request_run(
         organization=organization, contest=contest, kind=FORENSICS, parameters=FORENSICS_OFFICIAL

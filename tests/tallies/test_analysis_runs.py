@@ -62,6 +62,17 @@ def run(organization, contest, kind, capture, **parameters) -> AnalysisRun:
     return requested
 
 
+def test_it_gives_the_2011_duma_contest_its_seat_rule_from_the_spec(contest):
+    rule = SeatRule.objects.get(contest=contest)
+
+    assert (rule.seats, rule.threshold_percent, rule.threshold_base) == (
+        450,
+        Decimal("7"),
+        "voters_took_part",
+    )
+    assert rule.method == "hare_largest_remainder" and not rule.next_party_if_single
+
+
 def test_it_creates_the_contest_seat_rule_from_the_election_spec():
     contest = kz_contest(2023)
 
@@ -137,7 +148,9 @@ def test_it_allocates_seats_from_the_observers_published_2021_shares():
 def test_it_says_the_observer_figures_change_the_seats_when_they_do(
     reconciled, organization, contest, django_capture_on_commit_callbacks
 ):
-    SeatRule.objects.create(contest=contest, seats=10, threshold_percent=Decimal("5"))
+    SeatRule.objects.filter(contest=contest).update(
+        seats=10, threshold_percent=Decimal("5"), threshold_base="valid_votes"
+    )
 
     done = run(organization, contest, SEATS, django_capture_on_commit_callbacks)
 
@@ -156,7 +169,9 @@ def test_it_says_the_observer_figures_change_the_seats_when_they_do(
 def test_it_says_the_seats_stay_when_the_observer_figures_agree_on_them(
     reconciled, organization, contest, django_capture_on_commit_callbacks
 ):
-    SeatRule.objects.create(contest=contest, seats=1, threshold_percent=Decimal("5"))
+    SeatRule.objects.filter(contest=contest).update(
+        seats=1, threshold_percent=Decimal("5"), threshold_base="valid_votes"
+    )
 
     done = run(organization, contest, SEATS, django_capture_on_commit_callbacks)
 
@@ -201,6 +216,7 @@ def test_it_leaves_a_computed_run_alone_when_its_message_comes_again(
 
 
 def test_it_records_why_a_run_failed(organization, contest):
+    SeatRule.objects.filter(contest=contest).delete()
     stray = AnalysisRun.objects.create(organization=organization, contest=contest, kind=SEATS)
 
     failed = analysis.compute_run(run_id=stray.pk)
@@ -210,6 +226,7 @@ def test_it_records_why_a_run_failed(organization, contest):
 
 
 def test_it_refuses_to_request_seats_without_a_rule(organization, contest):
+    SeatRule.objects.filter(contest=contest).delete()
     with pytest.raises(analysis.AnalysisError, match="No seat rule"):
         analysis.request_run(organization=organization, contest=contest, kind=SEATS)
 

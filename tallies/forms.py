@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.db.models.functions import Length
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
@@ -83,7 +84,14 @@ class CopyForm(forms.Form):
         help_text=_("JPEG, PNG, HEIC or WebP, at most 15 MB each; sent with the copy."),
     )
 
-    def __init__(self, *args: Any, contest: Contest, observer: Observer | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        contest: Contest,
+        observer: Observer | None = None,
+        mandated: QuerySet[PollingStation] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.contest = contest
@@ -91,12 +99,35 @@ class CopyForm(forms.Form):
         own = ProtocolCopy.objects.sent_by(observer) if observer else ProtocolCopy.objects.none()
         self._restrict("revises", own.filter(contest=contest))
         self._restrict("station", self.stations)
+        if mandated is not None and not self["revises"].value():
+            self._choose_from(mandated.filter(pk__in=self.stations.values("pk")))
         regions = Commission.objects.filter(election_id=contest.election_id, level=Commission.Level.SEC)
         self._restrict("region", regions)
         for line in contest.form.lines.all():
             self.fields[f"lines.{line.code}"] = _figure_field(f"{line.number}. {line.label}")
         for option in contest.options.all():
             self.fields[f"options.{option.code}"] = _figure_field(option.name)
+
+    def _choose_from(self, mandated: QuerySet[PollingStation]) -> None:
+        """Offer the stations of the observer's live mandates instead of a region and a number.
+
+        The page then shows only this choice; a station named by region and number (an older
+        page, a script) is still looked up, and the service checks the mandate either way.
+        """
+        mandated = mandated.select_related("pec__parent").order_by(Length("number"), "number")
+        choices = list(mandated)
+        if not choices:
+            return
+        self.fields["station"] = forms.ModelChoiceField(
+            queryset=mandated,
+            required=False,  # a client may still name it by region and number (clean)
+            label=_("Polling station"),
+            empty_label=_("Choose the station") if len(choices) > 1 else None,
+        )
+        self.fields["station"].label_from_instance = _station_choice  # type: ignore[attr-defined]
+        self.chooses_from_mandates = True
+
+    chooses_from_mandates = False
 
     def _restrict(self, name: str, queryset: QuerySet[Any]) -> None:
         field = self.fields[name]
@@ -119,7 +150,11 @@ class CopyForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("station") is None and "station" not in self.errors:
+        if data.get("station") is not None or "station" in self.errors:
+            return data
+        if self.chooses_from_mandates and not data.get("number", "").strip():
+            self.add_error("station", _("Choose the station."))
+        else:
             data["station"] = self._find_station(data.get("region"), data.get("number", ""))
         return data
 
@@ -151,6 +186,13 @@ class CopyForm(forms.Form):
             "revises": data["revises"],
             "note": data["note"],
         }
+
+
+def _station_choice(station: PollingStation) -> str:
+    return _("Polling station %(number)s, %(tec)s") % {
+        "number": station.number,
+        "tec": getattr(station.pec.parent, "name", ""),
+    }
 
 
 def _prefixed(data: dict[str, Any], prefix: str) -> dict[str, Any]:

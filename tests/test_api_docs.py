@@ -11,7 +11,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.test_browser import browser  # noqa: F401
+from tests import test_browser
+
+browser = test_browser.browser  # the Chromium fixture, shared
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 
@@ -41,7 +43,7 @@ def test_it_serves_swagger_uis_start_up_script_as_javascript(client):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("name", "selector"), [("api-docs", ".opblock"), ("api-redoc", "[data-section-id]")])
-def test_it_renders_the_operations_in_a_browser_with_no_csp_violation(browser, live_server, name, selector):  # noqa: F811
+def test_it_renders_the_operations_in_a_browser_with_no_csp_violation(browser, live_server, name, selector):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     errors: list[str] = []

@@ -11,7 +11,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from observers.models import Membership
-from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser, open_page  # noqa: F401
+from tests import test_browser
+from tests.test_browser import LANGUAGES, assert_fits_a_phone, open_page
+
+browser = test_browser.browser  # the Chromium fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +23,7 @@ ELECTION_NIGHT = {"ru": "Ночь выборов", "kk": "Сайлау түні"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_it_opens_the_observers_menu_and_home_on_a_phone(browser, live_server, client, observer, language):  # noqa: F811
+def test_it_opens_the_observers_menu_and_home_on_a_phone(browser, live_server, client, observer, language):
     context, page = open_page(
         browser, live_server, client, observer.user, reverse("home"), language, "home-observer"
     )
@@ -35,7 +38,7 @@ def test_it_opens_the_observers_menu_and_home_on_a_phone(browser, live_server, c
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_it_shows_an_admins_home_on_a_phone(browser, live_server, client, reconciled, organization, language):  # noqa: F811
+def test_it_shows_an_admins_home_on_a_phone(browser, live_server, client, reconciled, organization, language):
     ada = get_user_model().objects.create_user(username="ada", password="pw-ada")
     Membership.objects.create(user=ada, organization=organization, role=Membership.Role.ADMIN)
     context, page = open_page(browser, live_server, client, ada, reverse("home"), language, "home-admin")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from elections.models import Contest, PollingStation
+from elections.sorting import natural_key
 from observers.models import Mandate, Observer, Organization, Visit
 from observers.services.visits import live_mandates
 from tallies.models import ProtocolCopy
@@ -77,20 +78,3 @@ def observer_copies(observer: Observer, limit: int | None = RECENT_COPIES) -> li
 def coordinator_contests(organization: Organization) -> list[Contest]:
     """The contests an organisation has copies or comparisons for, newest election first."""
     return list(contests_with_data(organization))
-
-
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key reading digit runs as numbers: "2" < "10" < "100" < "100a" (commission numbers)."""
-    parts: list[tuple[int, int | str]] = []
-    number = ""
-    for char in text:
-        if char.isascii() and char.isdigit():
-            number += char
-            continue
-        if number:
-            parts.append((0, int(number)))
-            number = ""
-        parts.append((1, char.casefold()))
-    if number:
-        parts.append((0, int(number)))
-    return tuple(parts)

@@ -13,20 +13,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from elections import relations
 from elections.models import Contest, PollingStation
 from observers.access import observer_for
 from observers.models import Observer
-from observers.services import evidence
+from observers.services import evidence, visits
 from tallies.errors import FieldError, IdempotencyConflict
 from tallies.forms import CopyForm, initial_for_revision
 from tallies.models import ProtocolCopy
-from tallies.services import photos
+from tallies.selectors import home
+from tallies.services import photos, releases
 
 
 @login_required
@@ -35,15 +37,17 @@ def copy_new(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show the copy form for a contest (GET) or store the copy and redirect to its receipt (POST)."""
     observer = observer_for(request.user)
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
+    mandated = visits.live_stations(observer)
     if request.method == "GET":
         initial = _initial(request, contest, observer)
-        form = CopyForm(initial=initial, contest=contest, observer=observer)
+        form = CopyForm(initial=initial, contest=contest, observer=observer, mandated=mandated)
     else:
-        form = CopyForm(request.POST, request.FILES, contest=contest, observer=observer)
+        form = CopyForm(request.POST, request.FILES, contest=contest, observer=observer, mandated=mandated)
         copy = _submit(request, form, observer) if form.is_valid() else None
         if copy is not None:
             return redirect("copy-detail", pk=copy.pk)
-    return render(request, "tallies/entry_form.html", {"form": form, "contest": contest})
+    context = {"form": form, "contest": contest, "relations": relations.relation_data(contest.form)}
+    return render(request, "tallies/entry_form.html", context)
 
 
 @login_required
@@ -53,6 +57,7 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lines, options = _figure_rows(copy)
     context = {
         "copy": copy,
+        "receipt": releases.receipt_for(copy),
         "lines": lines,
         "options": options,
         "findings": copy.findings.select_related("relation"),
@@ -63,9 +68,12 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def copy_list(request: HttpRequest) -> HttpResponse:
-    """List the observer's own copies, newest first, with links to enter a new one."""
-    copies = _own_copies(observer_for(request.user)).annotate(findings_count=Count("findings"))
-    contests = Contest.objects.select_related("election").order_by("-election__held_on", "id")
+    """List the observer's own copies, newest first, with their receipts and links to enter a new one."""
+    observer = observer_for(request.user)
+    copies = home.observer_copies(observer, limit=None)
+    elections = visits.live_stations(observer).values("pec__election_id")
+    contests = Contest.objects.filter(election_id__in=elections).select_related("election")
+    contests = contests.order_by("-election__held_on", "id")  # only where a live mandate lets them send
     return render(request, "tallies/entry_list.html", {"copies": copies, "contests": contests})
 
 
@@ -99,6 +107,8 @@ def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> Protoco
 
 
 def _form_field(form: CopyForm, field: str) -> str | None:
+    if field == "station" and form.chooses_from_mandates:
+        return "station"
     if field == "station" and form.fixed_station() is None:
         return "number"
     return field if field in form.fields and not form.fields[field].widget.is_hidden else None

@@ -1,3 +1,4 @@
+import json
 import re
 import uuid
 
@@ -5,8 +6,15 @@ import pytest
 from django.urls import reverse
 
 from elections.models import PollingStation
-from elections.services import StationRecord, ensure_hierarchy
+from elections.services import (
+    StationRecord,
+    define_election,
+    define_protocol_form,
+    ensure_hierarchy,
+    shipped_spec,
+)
 from tallies.models import ProtocolCopy
+from tallies.services.releases import receipt_for
 from tests.conftest import (
     LINES_PEC_91_COPY,
     LINES_PEC_91_OFFICIAL,
@@ -169,10 +177,64 @@ def test_it_offers_no_second_correction_of_a_corrected_copy(alice, new_url, stor
     assert f"?revises={stored_copy.pk}" not in html
 
 
-def test_it_lists_the_observers_own_copies(alice, stored_copy):
+def test_it_lists_the_observers_own_copies_with_their_receipts(alice, stored_copy):
     response = alice.get(reverse("copy-list"))
 
-    assert list(response.context["copies"]) == [stored_copy]
+    assert [item.copy for item in response.context["copies"]] == [stored_copy]
+    receipt = receipt_for(stored_copy)
+    assert reverse("public-receipt", args=[receipt]) in response.content.decode()
+
+
+def test_it_shows_the_receipt_hash_and_a_link_to_check_it_after_sending(alice, new_url):
+    response = alice.post(new_url, form_data(), follow=True)
+
+    receipt = receipt_for(ProtocolCopy.objects.get())
+    html = response.content.decode()
+    assert receipt in html and reverse("public-receipt", args=[receipt]) in html
+
+
+def test_it_offers_the_stations_of_the_observers_live_mandates(alice, new_url, station, other_station):
+    form = alice.get(new_url).context["form"]
+
+    assert form.chooses_from_mandates
+    assert {s.number for s in form.fields["station"].queryset} == {"91", "92", "120"}
+    assert 'name="number"' not in alice.get(new_url).content.decode()
+
+
+def test_it_stores_the_copy_for_the_station_chosen_from_the_mandates(alice, new_url, other_station):
+    alice.post(new_url, form_data(number="", station=other_station.pk))
+
+    assert ProtocolCopy.objects.get().station == other_station
+
+
+def test_it_asks_to_choose_a_station_when_none_is_chosen(alice, new_url):
+    response = alice.post(new_url, form_data(number=""))
+
+    assert "station" in response.context["form"].errors
+    assert ProtocolCopy.objects.count() == 0
+
+
+def test_it_delivers_the_control_relations_as_parsed_data_for_the_browser(alice, new_url):
+    html = alice.get(new_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    data = json.loads(re.search(r'id="copy-relations" type="application/json">(.*?)</script>', html).group(1))
+    valid = next(relation for relation in data if relation["code"] == "valid_eq_options")
+    assert valid["label"] == "Line 10 = sum of the votes for all parties"
+    assert (valid["lhs"], valid["comparator"], valid["rhs"]) == (
+        [[1, "ballots_valid", 0]],
+        "==",
+        [[1, "options_total", 0]],
+    )
+    assert "data-relations" in html and "/static/js/relations.js" in html
+
+
+def test_it_lists_new_copy_links_only_for_contests_where_a_live_mandate_allows_one(alice, contest, db):
+    define_protocol_form(spec=shipped_spec("forms", "kz-mazhilis-party-list"))
+    define_election(spec=shipped_spec("specs", "kz-mazhilis-2021"))
+    html = alice.get(reverse("copy-list")).content.decode()
+
+    assert reverse("copy-new", args=[contest.pk]) in html
+    assert html.count("/copies/new/") == 1
 
 
 def test_it_hides_a_receipt_from_another_observer(alice, stored_copy, other_observer):

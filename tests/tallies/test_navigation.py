@@ -13,9 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from elections.sorting import natural_key
 from observers.models import Membership, Organization
 from tallies.models import ProtocolCopy
-from tallies.selectors.home import natural_key
 from tallies.services.releases import receipt_for
 
 pytestmark = pytest.mark.django_db

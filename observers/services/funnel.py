@@ -83,11 +83,13 @@ class _Groups:
     def __init__(self, election: Election, level: str, within: Commission | None) -> None:
         commissions = Commission.objects.filter(election=election, level=level)
         self.prefix = within.path if within else ""
+        # A territory holds stations of its own election only (issue 12): paths repeat across elections.
+        self.elsewhere = within is not None and within.election_id != election.pk
         self.by_path = {c.path: c for c in commissions}
 
     def of(self, pec_path: str) -> str | None:
         """Path of the nearest commission of the level above `pec_path`; None outside the scope."""
-        if not pec_path.startswith(self.prefix):
+        if self.elsewhere or not pec_path.startswith(self.prefix):
             return None
         parts = pec_path.split("/")[:-1]
         for end in range(len(parts) - 1, 0, -1):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from elections.models import Commission, Election, stations_within
-from observers.access import coordinated_organization, observer_for, territory_filter
+from observers.access import CoordinatorScope, coordinator_scope, observer_for
 from observers.forms.mandates import ElectionForm, EventForm, FunnelForm, IssueMandateForm, add_mandate_error
 from observers.models import Mandate, MandateEvent, Organization
 from observers.services import funnel
@@ -33,8 +33,8 @@ from tallies.publication.writers import safe_text
 @require_http_methods(["GET", "POST"])
 def mandate_list(request: HttpRequest, slug: str) -> HttpResponse:
     """List an election's mandates (GET ?election=) and issue a new one (POST)."""
-    organization = coordinated_organization(request.user, slug)
-    territory = territory_filter(request.user, organization)
+    scope = coordinator_scope(request.user, slug)
+    organization, territory = scope.organization, scope.territory
     default = funnel.funnel_elections(organization).first()
     choice = ElectionForm(request.GET or None, elections=Election.objects.all(), default=default)
     election = choice.chosen()
@@ -58,8 +58,9 @@ def mandate_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mandate_manage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Show a mandate's history to a coordinator (GET) and record a status change (POST)."""
-    organization = coordinated_organization(request.user, slug)
-    mandate = get_object_or_404(_mandates(organization, territory_filter(request.user, organization)), pk=pk)
+    scope = coordinator_scope(request.user, slug)
+    organization = scope.organization
+    mandate = get_object_or_404(_mandates(organization, scope.territory), pk=pk)
     form = EventForm(request.POST or None, mandate=mandate, statuses=service.allowed_statuses(mandate))
     if request.method == "POST" and form.is_valid() and _record(request, form, mandate):
         return redirect("organization-mandate", slug=organization.slug, pk=mandate.pk)
@@ -145,8 +146,9 @@ def _record(request: HttpRequest, form: EventForm, mandate: Mandate, observer: b
 @require_GET
 def funnel_report(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the deployment funnel (HAQ's columns) of an election by region or TEC, with totals."""
-    organization = coordinated_organization(request.user, slug)
-    form, table = _funnel(request, organization)
+    scope = coordinator_scope(request.user, slug)
+    organization = scope.organization
+    form, table = _funnel(request, scope)
     context = {"organization": organization, "form": form, "table": table, "query": request.GET.urlencode()}
     return render(request, "observers/funnel_report.html", context)
 
@@ -155,8 +157,9 @@ def funnel_report(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def funnel_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """Download the funnel as CSV (UTF-8 with a BOM, so that Excel reads Cyrillic names)."""
-    organization = coordinated_organization(request.user, slug)
-    table = _funnel(request, organization)[1]
+    scope = coordinator_scope(request.user, slug)
+    organization = scope.organization
+    table = _funnel(request, scope)[1]
     if table is None:
         raise Http404("no mandates in any election")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -180,14 +183,14 @@ FUNNEL_COLUMNS = [
 ]
 
 
-def _funnel(request: HttpRequest, organization: Organization) -> tuple[FunnelForm, funnel.Funnel | None]:
+def _funnel(request: HttpRequest, scope: CoordinatorScope) -> tuple[FunnelForm, funnel.Funnel | None]:
     """The GET form and the funnel it asks for (None when the organisation has issued no mandate)."""
+    organization = scope.organization
     form = FunnelForm(request.GET or None, elections=funnel.funnel_elections(organization))
     election = form.chosen()
     if election is None:
         return form, None
-    territory = territory_filter(request.user, organization)
     table = funnel.deployment_funnel(
-        organization=organization, election=election, level=form.chosen_level(), within=territory
+        organization=organization, election=election, level=form.chosen_level(), within=scope.territory
     )
     return form, table

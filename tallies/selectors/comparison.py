@@ -43,6 +43,22 @@ CAVEATS = {
         "Some stations have an observer's copy but no official protocol; they are not compared."
     ),
 }
+NO_MARGIN = {
+    "one_copy": _("One copy: the observer figure is that station's, and no comparison is made."),
+    "few_stations": _(
+        "Fewer than 30 stations with copies: the observer figure is given at the observed stations, "
+        "without a margin."
+    ),
+    "few_tecs": _(
+        "The copies come from fewer than 5 territorial commissions: stations of one commission are "
+        "alike, so no margin can be given."
+    ),
+}
+UNOBSERVED = _(
+    "What the official total implies for the stations without copies: the official total minus "
+    "the observed protocols. It assumes one thing: that the observed protocols entered the "
+    "official total unchanged."
+)
 LEVELS = {
     "station": _("station by station"),
     "tec": _("territorial commission totals"),
@@ -95,7 +111,8 @@ def chosen_snapshot(contest: Contest, snapshot_id: str | int | None) -> Official
 
 @dataclass(frozen=True)
 class ShareLine:
-    """Turnout or an option: observer estimate ± margin and the official share (percent, strings)."""
+    """Turnout or an option: observer estimate ± margin, the official share and the share the
+    official total implies for the stations without copies (percent, strings)."""
 
     label: str
     observer: str | None
@@ -103,6 +120,7 @@ class ShareLine:
     official: str | None
     difference: str | None
     outside_margin: bool | None
+    implied: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +134,7 @@ class StoredComparison:
     level: str
     caveats: list[str]
     classes: list[tuple[str, int]]
-    aggregates: list[tuple[dict[str, Any], list[ShareLine]]]
+    aggregates: list[tuple[dict[str, Any], list[ShareLine], list[str]]]  # (stored, lines, no-margin reasons)
 
 
 def stored_comparison(
@@ -141,7 +159,10 @@ def stored_comparison(
         classes=[
             (str(CLASS_LABELS[k]), n) for k, n in station.get("classes", {}).items() if k in CLASS_LABELS
         ],
-        aggregates=[(item, _share_lines(layout, item)) for item in result.get("aggregates", [])],
+        aggregates=[
+            (item, _share_lines(layout, item), no_margin_reasons(item))
+            for item in result.get("aggregates", [])
+        ],
     )
 
 
@@ -151,10 +172,22 @@ def _share_lines(layout: Layout, aggregate: dict[str, Any]) -> list[ShareLine]:
     items += [(names.get(share["code"], share["code"]), share) for share in aggregate["shares"]]
     return [
         ShareLine(
-            label, s["observer"], s["margin"], s["official"], _signed(s["difference"]), s["outside_margin"]
+            label,
+            s["observer"],
+            s["margin"],
+            s["official"],
+            _signed(s["difference"]),
+            s["outside_margin"],
+            s.get("implied"),
         )
         for label, s in items
     ]
+
+
+def no_margin_reasons(aggregate: dict[str, Any]) -> list[str]:
+    """Why a stored aggregate's observer figures carry no margin, in the active language."""
+    reasons = (aggregate.get("uncertainty") or {}).get("reasons", [])
+    return [str(NO_MARGIN[code]) for code in reasons if code in NO_MARGIN]
 
 
 def _signed(points: str | None) -> str | None:

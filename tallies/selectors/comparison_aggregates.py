@@ -2,9 +2,14 @@
 
 Without official station protocols, the finest honest comparison is a commission's observer
 tally against its official total, with how much the copies cover (stations, registered voters,
-option votes) and a 95 % margin for the observer turnout and shares: quickcount.estimate over the
-stations with copies as a sample of the commission's stations (finite-population correction on).
-Copies are not a random sample, so the margin covers sampling noise only.
+option votes). The observer turnout and shares carry a 95 % margin only where the copies' design
+supports one (tallies.analysis.uncertainty: never from one copy; at least 30 stations in at
+least 5 TECs; TECs as clusters with Student's t). Copies are not a random sample, so a margin
+covers sampling noise only.
+
+Beside it, the assumption-light figure (issue 22, scope 4): what the official total implies for
+the stations the observers did not see — official total minus the observed protocols — on the
+one assumption that the observed protocols entered the official total unchanged.
 """
 
 from __future__ import annotations
@@ -18,12 +23,11 @@ from django.db.models import QuerySet
 from elections.models import Contest, PollingStation
 from elections.numbers import percent
 from elections.protocol import Figures
-from tallies.analysis.quickcount import estimate
+from tallies.analysis.uncertainty import Design, clustered_share, design_of
 from tallies.models import ObserverTally, OfficialProtocol, OfficialSnapshot, StationTallyState
 from tallies.selectors.layout import Layout
 
 LEVEL_NAMES = {"PEC": "station", "TEC": "tec", "SEC": "region", "CEC": "nation"}
-UNKNOWN_POPULATION = 10**12  # stations; makes the finite-population correction ≈ 1 (off)
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,12 @@ class Coverage:
 
 @dataclass(frozen=True)
 class ShareComparison:
-    """Turnout or an option's share: observer estimate ± margin (pp, 95 %) against the official share."""
+    """Turnout or an option's share: observer estimate ± margin (pp, 95 %) against the official share.
+
+    `margin` and `outside_margin` are None when the design allows no margin; `difference` is
+    None when there is nothing to compare (one copy). `implied` is the share the official total
+    implies for the stations without copies (percent), None when it cannot be computed.
+    """
 
     code: str
     observer: Decimal | None
@@ -58,6 +67,32 @@ class ShareComparison:
     difference: Decimal | None  # official − observer, percentage points
     outside_margin: bool | None
     stations: int
+    implied: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """The copies' design: stations, TECs among them and TECs in all, why no margin, the quantile."""
+
+    stations: int
+    tecs: int
+    tecs_total: int
+    reasons: tuple[str, ...]
+    quantile: Decimal | None
+
+
+@dataclass(frozen=True)
+class Unobserved:
+    """What the official total implies for the stations without copies (issue 22, scope 4).
+
+    `stations`: how many (None when the total is unknown); `turnout` and the shares are in
+    `ShareComparison.implied`; `consistent` is False when the observed protocols hold more than
+    the official total somewhere (then the assumption itself fails).
+    """
+
+    stations: int | None
+    voters: int | None
+    consistent: bool
 
 
 @dataclass(frozen=True)
@@ -73,6 +108,8 @@ class AggregateComparison:
     observer: Figures
     official: Figures
     station_list_incomplete: bool
+    uncertainty: Uncertainty | None = None
+    unobserved: Unobserved | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +117,11 @@ class _Station:
     path: str
     registered: int | None
     copy: Figures | None
+
+    @property
+    def tec(self) -> str:
+        """The path of the station's parent commission (its TEC)."""
+        return self.path.rsplit("/", 2)[0] + "/"
 
 
 def current_states(organization_id: int, contest: Contest) -> QuerySet[StationTallyState]:
@@ -131,60 +173,133 @@ def _ancestor_paths(path: str) -> list[str]:
 def _aggregate(
     protocol: OfficialProtocol, stations: list[_Station], layout: Layout, observer: Figures
 ) -> AggregateComparison:
-    """Compare one published commission: coverage, then turnout and each option's share."""
+    """Compare one published commission: coverage, design, then turnout and each option's share."""
     official, commission = protocol.figures(), protocol.commission
     coverage = _coverage(protocol, stations, official, layout)
     incomplete = _station_list_incomplete(coverage)
-    population = UNKNOWN_POPULATION if incomplete else coverage.stations_total
-    copies = [s.copy for s in stations if s.copy is not None]
-    turnout = _share("turnout", _turnout_pairs(copies, layout), population, layout.turnout(official))
-    shares = _shares(copies, layout, population, official)
+    copied = [s for s in stations if s.copy is not None]
+    design = design_of(s.tec for s in copied)
+    tecs_total = len({s.tec for s in stations})
+    copies = [(s.tec, s.copy) for s in copied if s.copy is not None]
+    implied, consistent = _implied(layout, official, [copy for _tec, copy in copies])
+    turnout = _share(
+        "turnout", _turnout_pairs(copies, layout), design, layout.turnout(official), implied.get("turnout")
+    )
+    shares = _shares(copies, layout, design, official, implied)
     level = LEVEL_NAMES[commission.level]
+    uncertainty = Uncertainty(design.stations, design.tecs, tecs_total, design.reasons, design.quantile)
+    unobserved = _unobserved(coverage, official, incomplete, consistent)
     return AggregateComparison(
-        commission.pk, commission.name, level, coverage, turnout, shares, observer, official, incomplete
+        commission.pk,
+        commission.name,
+        level,
+        coverage,
+        turnout,
+        shares,
+        observer,
+        official,
+        incomplete,
+        uncertainty,
+        unobserved,
     )
 
 
+Copies = list[tuple[str, Figures]]  # (TEC path, the station's counted figures) per station with a copy
+
+
 def _shares(
-    copies: list[Figures], layout: Layout, population: int, official: Figures
+    copies: Copies, layout: Layout, design: Design, official: Figures, implied: dict[str, Decimal | None]
 ) -> tuple[ShareComparison, ...]:
-    """Each option's share of all option votes: (option votes, option total) per copy."""
+    """Each option's share of all option votes: (TEC, option votes, option total) per copy."""
     official_shares = layout.shares(official) if official.options else {}
-    totals = [sum(copy.options.values()) for copy in copies]
+    totals = [sum(copy.options.values()) for _tec, copy in copies]
     return tuple(
         _share(
             option.code,
-            [(copy.options.get(option.code, 0), total) for copy, total in zip(copies, totals, strict=True)],
-            population,
+            [
+                (tec, copy.options.get(option.code, 0), total)
+                for (tec, copy), total in zip(copies, totals, strict=True)
+            ],
+            design,
             official_shares.get(option.code),
+            implied.get(option.code),
         )
         for option in layout.options
     )
 
 
-def _turnout_pairs(copies: list[Figures], layout: Layout) -> list[tuple[int, int]]:
-    """(voters who took part, voters on the list) per copy, from the form's turnout lines."""
+def _turnout_pairs(copies: Copies, layout: Layout) -> list[tuple[str, int, int]]:
+    """(TEC, voters who took part, voters on the list) per copy, from the form's turnout lines."""
     base = _base_code(layout)
-    numerators = [line.code for line in layout.lines if line.is_turnout_numerator]
+    numerators = _numerator_codes(layout)
     if not base or not numerators:
         return []
-    return [(sum(c.lines.get(code, 0) for code in numerators), c.lines.get(base, 0)) for c in copies]
+    return [
+        (tec, sum(c.lines.get(code, 0) for code in numerators), c.lines.get(base, 0)) for tec, c in copies
+    ]
+
+
+def _numerator_codes(layout: Layout) -> list[str]:
+    return [line.code for line in layout.lines if line.is_turnout_numerator]
 
 
 def _share(
-    code: str, pairs: list[tuple[int, int]], population: int, official: Decimal | None
+    code: str,
+    pairs: list[tuple[str, int, int]],
+    design: Design,
+    official: Decimal | None,
+    implied: Decimal | None,
 ) -> ShareComparison:
-    """Estimate a share from per-station (part, whole) pairs and set it against the official share."""
-    result = estimate(pairs, max(population, len(pairs), 1))
-    difference = None if result.share is None or official is None else official - result.share
-    outside = (
-        None
-        if difference is None or result.margin_of_error_95 is None
-        else abs(difference) > result.margin_of_error_95
+    """Estimate a share from per-station (TEC, part, whole) and set it against the official share."""
+    result = clustered_share(pairs, design)
+    compared = design.comparable and result.share is not None and official is not None
+    difference = (
+        official - result.share if compared and official is not None and result.share is not None else None
     )
+    outside = None if difference is None or result.margin is None else abs(difference) > result.margin
     return ShareComparison(
-        code, result.share, result.margin_of_error_95, official, difference, outside, result.n
+        code, result.share, result.margin, official, difference, outside, design.stations, implied
     )
+
+
+def _implied(
+    layout: Layout, official: Figures, copies: list[Figures]
+) -> tuple[dict[str, Decimal | None], bool]:
+    """Turnout and each option's share over the stations without copies: official minus observed.
+
+    Percent (0.01); None where the official total lacks the figure or nothing is left over.
+    The flag is False when the observed protocols hold more than the official total (a negative
+    remainder): then the one assumption, that they entered it unchanged, cannot hold.
+    """
+    found: dict[str, Decimal | None] = {}
+    consistent = True
+    base, numerators = _base_code(layout), _numerator_codes(layout)
+    if base in official.lines and numerators and all(code in official.lines for code in numerators):
+        voted = sum(official.lines[code] for code in numerators) - sum(
+            c.lines.get(code, 0) for c in copies for code in numerators
+        )
+        listed = official.lines[base] - sum(c.lines.get(base, 0) for c in copies)
+        found["turnout"] = percent(voted, listed) if listed > 0 and voted >= 0 else None
+        consistent &= voted >= 0 and listed >= 0
+    if official.options:
+        left_total = sum(official.options.values()) - sum(sum(c.options.values()) for c in copies)
+        for option in layout.options:
+            left = official.options.get(option.code, 0) - sum(c.options.get(option.code, 0) for c in copies)
+            found[option.code] = percent(left, left_total) if left_total > 0 and left >= 0 else None
+            consistent &= left >= 0
+    return found, consistent
+
+
+def _unobserved(
+    coverage: Coverage, official: Figures, incomplete: bool, consistent: bool
+) -> Unobserved | None:
+    """The stations and voters without copies, and whether the official total can hold the copies."""
+    if not official.lines and not official.options:
+        return None
+    known = coverage.stations_source and not incomplete
+    stations = coverage.stations_total - coverage.stations_with_copies if known else None
+    voters = coverage.voters_total - coverage.voters_covered if coverage.voters_total is not None else None
+    return Unobserved(stations, voters, consistent)
 
 
 def _coverage(

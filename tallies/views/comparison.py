@@ -61,6 +61,7 @@ def comparison_page(request: HttpRequest, contest_id: int) -> HttpResponse:
         "stored": selectors.stored_comparison(organization, contest, snapshot),
         "snapshots": selectors.snapshots(contest),
         "time_zone": contest.election.time_zone,
+        "unobserved_text": selectors.UNOBSERVED,
     }
     return render(request, "tallies/comparison_page.html", context)
 

@@ -143,24 +143,45 @@ def test_it_compares_the_region_with_coverage_when_only_region_totals_exist(
     assert moscow["observer"]["options"]["p6_UR"] == 445 + 390  # the organisation's tally of Moscow
 
 
-def test_it_gives_the_observer_turnout_a_margin_worked_out_by_hand(region_only, organization, contest):
-    turnout = run_for(organization, contest).result["aggregates"][0]["turnout"]
+def test_two_copies_of_two_tecs_get_no_margin_and_no_outside_the_margin(region_only, organization, contest):
+    """Issue 22: "Karaganda ±6.77 from 4 copies of one TEC (1.96 used at n = 4)"; here 2 copies, 2 TECs."""
+    moscow = run_for(organization, contest).result["aggregates"][0]
+    turnout = moscow["turnout"]
 
     # Copies: 91 took part 0 + 1393 + 21 = 1414 of 2124; 120: 900 of 1800. p = 2314 / 3924 = 58.97 %.
-    # k = 2 of N = 3 stations, so 1 − f = 1/3; residuals a − p·m = ±633600/3924 = ±161.47, Σ² = 52143.76;
-    # Var = (1/3) / (2 · 1962²) · 52143.76 / 1 = 0.0022576; MOE = 1.96 · √Var · 100 = 9.31 points.
-    assert (turnout["observer"], turnout["margin"], turnout["stations"]) == ("58.97", "9.31", 2)
-    # Official: (0 + 3671 + 29) / 6126 = 60.40 %, 1.43 points above: inside the margin.
-    assert (turnout["official"], turnout["difference"], turnout["outside_margin"]) == ("60.40", "1.43", False)
+    assert (turnout["observer"], turnout["margin"], turnout["stations"]) == ("58.97", None, 2)
+    # Official: (0 + 3671 + 29) / 6126 = 60.40 %: a difference, but no margin to be outside of.
+    assert (turnout["official"], turnout["difference"], turnout["outside_margin"]) == ("60.40", "1.43", None)
+    assert moscow["uncertainty"]["reasons"] == ["few_stations", "few_tecs"]
+    assert (moscow["uncertainty"]["tecs"], moscow["uncertainty"]["tecs_total"]) == (2, 2)
 
 
-def test_it_flags_a_share_outside_the_margin(region_only, organization, contest):
+def test_a_share_far_from_the_official_one_is_not_called_outside_a_margin_it_has_not(
+    region_only, organization, contest
+):
     shares = {s["code"]: s for s in run_for(organization, contest).result["aggregates"][0]["shares"]}
 
     united_russia = shares["p6_UR"]
     assert united_russia["official"] == "54.66"  # 1995 / 3650 option votes
-    assert (united_russia["observer"], united_russia["margin"]) == ("37.14", "5.61")  # 835 / 2248
-    assert (united_russia["difference"], united_russia["outside_margin"]) == ("17.52", True)
+    assert (united_russia["observer"], united_russia["margin"]) == ("37.14", None)  # 835 / 2248
+    assert (united_russia["difference"], united_russia["outside_margin"]) == ("17.52", None)
+
+
+def test_it_gives_what_the_official_total_implies_for_the_stations_without_copies(
+    region_only, organization, contest
+):
+    moscow = run_for(organization, contest).result["aggregates"][0]
+
+    # Official 1995 UR of 3650 option votes, copies 445 + 390 = 835 of 2248: 1160 / 1402 = 82.74 %.
+    united_russia = next(s for s in moscow["shares"] if s["code"] == "p6_UR")
+    assert united_russia["implied"] == "82.74"
+    # Turnout: (3700 − 2314) / (6126 − 3924) = 1386 / 2202 = 62.94 %.
+    assert moscow["turnout"]["implied"] == "62.94"
+    # Yabloko: the copies hold 271 + 150 = 421 votes, the official total of the whole region 243.
+    # The assumption (the observed protocols entered the total unchanged) cannot hold: said so.
+    yabloko = next(s for s in moscow["shares"] if s["code"] == "p5_Yabloko")
+    assert yabloko["implied"] is None
+    assert moscow["unobserved"] == {"stations": 1, "voters": 2000, "consistent": False}
 
 
 # National totals only: Kazakhstan 2023 (kz-national-results), a small station list, three copies.
@@ -240,9 +261,8 @@ def test_it_warns_that_the_station_list_is_incomplete_and_drops_the_correction(k
     assert nation["station_list_incomplete"] is True
     amanat = next(s for s in nation["shares"] if s["code"] == "amanat")
     assert (amanat["observer"], amanat["official"]) == ("48.89", "53.90")  # 880 / 1800; 3,431,510 / 6,366,441
-    # Without the correction (N unknown): p·m = 293.33, residuals +6.67, +46.67, −53.33, Σ² = 5066.67;
-    # Var = 1 / (3 · 600²) · 5066.67 / 2 = 0.0023457; MOE = 1.96 · 0.048432 · 100 = 9.49 points.
-    assert amanat["margin"] == "9.49" and amanat["outside_margin"] is False
+    # Three copies in two TECs: no margin (it was ±9.49 with 1.96, as if 3 stations made a sample).
+    assert amanat["margin"] is None and amanat["outside_margin"] is None
     assert nation["turnout"]["official"] is None  # the 2023 file gives no voters on the lists
 
 
@@ -266,8 +286,11 @@ def test_the_page_computes_on_request_and_then_shows_the_stored_comparison(regio
     text = page.content.decode()
     assert page.context["stored"].is_current
     assert "regional totals" in text and "Up to date." in text
-    assert "not a random sample" in text and ">58.97 ± 9.31<" in text
+    assert "not a random sample" in text and ">58.97<" in text and "±" not in text
     assert "of 3 stations have a copy (66.67 %)" in text
+    assert "Fewer than 30 stations with copies" in text and "outside the margin" not in text
+    assert "Implied for the stations without copies" in text and ">62.94<" in text
+    assert "entered the official total unchanged" in text and "the assumption fails here" in text
 
 
 def test_the_page_says_when_the_stored_comparison_is_out_of_date(

@@ -239,6 +239,16 @@ class StationRecord:
     is_virtual: bool = False
 
 
+def top_commission_name(election: Election, default: str | None = None) -> str:
+    """The name of the election's top commission if it has one, else `default` or the country code.
+
+    Importers pass it to ensure_hierarchy so that a file never starts a second hierarchy beside
+    the one a register or an earlier file created.
+    """
+    root = Commission.objects.filter(election=election, parent__isnull=True).order_by("pk").first()
+    return root.name if root else (default or election.country)
+
+
 LEVELS_BY_DEPTH = [Commission.Level.SEC, Commission.Level.TEC]
 
 

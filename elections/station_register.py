@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from config import uploads
 from elections.models import Commission, Election, PollingStation
-from elections.services import ElectionsError, StationRecord, ensure_hierarchy
+from elections.services import ElectionsError, StationRecord, ensure_hierarchy, top_commission_name
 
 ALIASES = {
     "region": ("region", "регион", "облыс"),
@@ -180,8 +180,7 @@ def import_register(
     nor in a dry run.
     """
     rows = read_register(path)
-    root = Commission.objects.filter(election=election, parent__isnull=True).first()
-    root_name = root.name if root else (root_name or election.country)
+    root_name = top_commission_name(election, root_name)
     before = set(PollingStation.objects.filter(pec__election=election).values_list("pk", flat=True))
     by_path = ensure_hierarchy(
         election=election,
@@ -238,5 +237,5 @@ def _retire(election: Election, listed: set[int], report: RegisterReport) -> Non
     gone = PollingStation.objects.filter(pec__election=election, retired_at__isnull=True).exclude(
         pk__in=listed
     )
-    report.retired = [s.pec.path for s in gone.select_related("pec")]
+    report.retired = [" / ".join(s.pec.path.split("/")[1:-1]) for s in gone.select_related("pec")]
     gone.update(retired_at=timezone.now())

@@ -2,11 +2,12 @@
 
 A column gives a line (or a ballot option) when its header, compared without surrounding or
 repeated blanks and without case, is the line's code, one of the headers the form declares for it
-(``headers`` in the form spec: the CEC's wording, the observers' own CSV), an option's code, name
-or declared headers, or what a column map says (``--columns MAP.json``). The hierarchy columns are
-found the same way (``region``, ``tik``/``tec``, ``uik``/``pec``/``station``). A file whose headers
-leave a line or option unmatched, or that has a column nothing matches, is refused naming both:
-a column read by position once put invalid ballots into "valid" without a word (issue 14).
+(``headers`` in the form spec: the CEC's wording, the observers' own CSV), an option's code,
+name, short name or declared headers, or what a column map says (``--columns MAP.json``). The
+hierarchy columns are found the same way (``region``, ``tik``/``tec``, ``uik``/``pec``/``station``).
+A file whose headers leave a line or option unmatched, or that has a column nothing matches, is
+refused naming both: a column read by position once put invalid ballots into "valid" without a
+word (issue 14).
 
 A column map is JSON: ``{"columns": {"header": "code or place", ...}, "ignore": ["header or *pattern", ...],
 "absent": ["line or option code", ...], "split": {"column": "id", "separator": "-"}}``. A place
@@ -130,7 +131,7 @@ def _targets(contest: Contest, places: Sequence[str]) -> _Targets:
         targets.add(f"line:{line.code}", [line.code, *line.headers])
     for option in contest.options.all():
         targets.refs[f"option:{option.code}"] = (None, option.pk)
-        targets.add(f"option:{option.code}", [option.code, option.name, *option.headers])
+        targets.add(f"option:{option.code}", [option.code, option.name, option.short_name, *option.headers])
     for place in places:
         targets.add(f"place:{place}", PLACE_HEADERS[place])
     return targets

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 from elections.bulk import insert_rows
 from elections.models import Commission, Contest, ProtocolLine
-from elections.services import StationRecord, ensure_hierarchy
+from elections.services import StationRecord, ensure_hierarchy, top_commission_name
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.services.columns import ColumnMap, Ref, normalise
@@ -91,7 +91,7 @@ def write_station_snapshot(
     """
     by_path = ensure_hierarchy(
         election=contest.election,
-        root_name=root_name or contest.election.country,
+        root_name=top_commission_name(contest.election, root_name),
         stations=[row.record for row in rows],
     )
     snapshot = OfficialSnapshot.objects.create(
@@ -177,7 +177,7 @@ def import_official_results(
     path: Path,
     election_key: str | None = None,
     source: str,
-    root_name: str = "CEC",
+    root_name: str | None = None,
     status: str = OfficialSnapshot.Status.FINAL,
     dry_run: bool = False,
 ) -> tuple[OfficialSnapshot | None, bool]:
@@ -198,6 +198,7 @@ def import_official_results(
     if dry_run:
         return None, False
     with transaction.atomic():
+        root_name = top_commission_name(contest.election, root_name)
         by_path = ensure_hierarchy(election=contest.election, root_name=root_name, stations=[])
         root = next(c for c in by_path.values() if c.parent_id is None)
         snapshot = OfficialSnapshot.objects.create(

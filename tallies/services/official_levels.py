@@ -189,7 +189,7 @@ def ensure_commissions(
     country code). Depth 1 is a region (SEC), depth 2 a TEC; codes are the names as
     ensure_hierarchy writes them ("/" becomes "∕").
     """
-    existing = Commission.objects.filter(election=election).exclude(level=Commission.Level.PEC)
+    existing = Commission.objects.filter(election=election).exclude(level=Commission.Level.PEC).order_by("pk")
     by_path = {c.path: c for c in existing}
     root = next((c for c in by_path.values() if c.parent_id is None), None)
     if root is None:

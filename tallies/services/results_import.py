@@ -107,7 +107,7 @@ def _nation(contest, path, fields, key, dry_run, root_name) -> ImportReport:  # 
     )
     if not dry_run:
         snapshot, report.created = official_import.import_official_results(
-            contest=contest, path=path, election_key=key, root_name=root_name or "CEC", **fields
+            contest=contest, path=path, election_key=key, root_name=root_name, **fields
         )
         report.snapshot_id = snapshot.pk if snapshot else None
     return report

@@ -243,3 +243,12 @@ def test_a_station_breaking_a_control_relation_is_counted_inconsistent_not_consi
 
     assert (first.complete, first.consistent, first.inconsistent) == (1, 0, 1)
     assert (second.complete, second.consistent, second.not_checkable) == (1, 0, 1)  # line 2 is needed
+
+
+def test_withdraw_results_takes_a_snapshot_out_of_use(contest, tmp_path):
+    snapshot_id = load(contest, station_file(tmp_path, list(FIGURES))).snapshot_id
+
+    assert "withdrawn" in run("withdraw_results", str(snapshot_id), "--reason", "wrong file")
+    assert latest_snapshot(contest) is None
+    with pytest.raises(CommandError, match="already withdrawn"):
+        run("withdraw_results", str(snapshot_id), "--reason", "again")

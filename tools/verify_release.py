@@ -14,10 +14,15 @@ RELEASE is the release's zip file or the folder it unpacks to. The script checks
 5. with --manifest-sha256: manifest.json is the one whose SHA-256 the publisher's page shows;
 6. with --previous: the older release is the one this release names as its predecessor, and
    this release's audit chain still contains the older head at the same place, i.e. the log
-   was extended since, not rewritten.
+   was extended since, not rewritten;
+7. the election report in NIST SP 1500-100 v2 (election-report-nist-1500-100-v2.json) validates
+   against NIST's JSON schema, when the `jsonschema` package is installed and the schema is found
+   (--nist-schema PATH, or the copy in the project's tallies/publication/standards/); otherwise
+   this check is reported as skipped and the others still run.
 
 It prints one line per check and exits with 0 when everything holds, 1 otherwise. It uses the
-Python standard library only and shares no code with the application that wrote the release.
+Python standard library only (jsonschema, optional, for check 7) and shares no code with the
+application that wrote the release.
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ from pathlib import Path
 
 MANIFEST = "manifest.json"
 CHAIN = "audit-chain.csv"
+NIST = "election-report-nist-1500-100-v2.json"
+NIST_SCHEMA = (
+    Path(__file__).resolve().parent.parent
+    / "tallies/publication/standards/nist-1500-100-v2/NIST_V2_election_results_reporting.json"
+)
 ZEROS = "0" * 64
 
 
@@ -125,6 +135,25 @@ def check_previous(manifest: dict, chain: list[tuple[int, str, str]], older: dic
     return []
 
 
+def check_nist(files: dict[str, bytes], schema_path: Path) -> tuple[list[str], str]:
+    """Validate the NIST 1500-100 v2 election report; return (problems, what was done)."""
+    if NIST not in files:
+        return [], f"SKIP: no {NIST} (releases before the standard was added have none)"
+    try:
+        from jsonschema import Draft4Validator
+    except ImportError:
+        return [], f"SKIP: {NIST} not validated: install the jsonschema package"
+    if not schema_path.exists():
+        return [], f"SKIP: {NIST} not validated: NIST's schema not found (give --nist-schema PATH)"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    report = json.loads(files[NIST].decode("utf-8"))
+    errors = sorted(Draft4Validator(schema).iter_errors(report), key=lambda e: list(e.absolute_path))
+    problems = [
+        f"{NIST}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:10]
+    ]
+    return problems, f"OK: {NIST} validates against the NIST SP 1500-100 v2 JSON schema"
+
+
 def verify(files: dict[str, bytes], manifest_sha256: str | None, older: dict[str, bytes] | None) -> list[str]:
     """Run every check on a release's files; return the problems found (empty when it verifies)."""
     if MANIFEST not in files:
@@ -151,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("release", type=Path, help="the release's zip file or folder")
     parser.add_argument("--manifest-sha256", help="the manifest's SHA-256 as the publisher shows it")
     parser.add_argument("--previous", type=Path, help="the previous release (zip or folder)")
+    parser.add_argument("--nist-schema", type=Path, default=NIST_SCHEMA, help="NIST's JSON schema file")
     args = parser.parse_args(argv)
     for path in (args.release, args.previous):
         if path is not None and not path.exists():
@@ -160,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         files = read_release(args.release)
         older = read_release(args.previous) if args.previous else None
         problems = verify(files, args.manifest_sha256, older)
+        nist_problems, nist_note = check_nist(files, args.nist_schema)
+        problems += nist_problems
     except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:  # UnicodeError is a ValueError
         problems = [f"a file cannot be read as a release file ({type(error).__name__}: {error})"]
     for problem in problems:
@@ -170,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     head = manifest["audit_chain_head"]
     print(f"OK: {len(manifest['files'])} files match {MANIFEST} (SHA-256 {digest(files[MANIFEST])})")
     print(f"OK: audit chain intact up to entry {head['sequence']} ({head['entry_hash']})")
+    print(nist_note)
     return 0
 
 

@@ -17,6 +17,7 @@ from tallies.publication.columns import Table
 from tallies.publication.data import ReleaseData
 from tallies.publication.dictionary import data_dictionary
 from tallies.publication.manifest import MANIFEST, manifest_bytes
+from tallies.publication.nist import NIST_FILE, election_report
 from tallies.publication.summary_tables import chain_table, receipts_table, seats_table, violations_table
 from tallies.publication.tables import commissions_table, discrepancies_table, stations_table
 from tallies.publication.writers import csv_bytes, json_bytes, xlsx_bytes
@@ -34,7 +35,9 @@ Release {number} of {organization}, created {created_at} (UTC), public from {pub
 Observers took copies of the precinct (polling station) result protocols; this release compares
 them with the official results. Observer figures are the accepted figures of each station: the
 copies that agree, or a coordinator's resolution where they disagree; quarantined copies are left
-out. "compared_*" rows cover only the stations that both sources cover, so they compare like with
+out. {nist} holds the same figures in the election-results standard NIST SP 1500-100 v2
+(ElectionReport, JSON), each figure twice: OtherType "observer-copy" and "official-protocol".
+"compared_*" rows cover only the stations that both sources cover, so they compare like with
 like. Every difference is official minus observer. Percentages are rounded half-up to 0.01.
 Observers appear only under pseudonymous codes. The columns are described in data-dictionary.json.
 
@@ -75,6 +78,7 @@ def build_files(data: ReleaseData) -> dict[str, bytes]:
     files = {f"{table.name}.csv": csv_bytes(table) for table in tables}
     files["release.xlsx"] = xlsx_bytes(_sheets(tables), created_at)
     files["release.json"] = json_bytes(release_document(data), compact=True)  # large: one line
+    files[NIST_FILE] = json_bytes(election_report(data), compact=True)
     files["data-dictionary.json"] = json_bytes(data_dictionary(data, tables))
     files["README.md"] = readme(data).encode("utf-8")
     files[MANIFEST] = manifest_bytes(data.header, files)
@@ -110,6 +114,7 @@ def readme(data: ReleaseData) -> str:
     head = header["audit_chain_head"]
     return README.format(
         title=f"{header['election']['name']}: {header['contest']['name']}",
+        nist=NIST_FILE,
         number=header["number"],
         organization=header["organization"]["name"],
         created_at=header["created_at"],

@@ -11,6 +11,7 @@ from typing import Any
 
 from tallies.publication.columns import Column, Table
 from tallies.publication.data import ReleaseData
+from tallies.publication.nist import NIST_FILE
 
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
 SOURCE_FIELDS = [
@@ -20,6 +21,19 @@ SOURCE_FIELDS = [
     Column("turnout", "number", "percent", "Turnout, as text with two decimals; null if unknown"),
     Column("shares", "object", "percent", "Option code -> share of all option votes, as text"),
 ]
+NIST_DESCRIPTION = (
+    "The release in the election-results common data format NIST SP 1500-100 version 2: one "
+    "ElectionReport (JSON, validated against NIST's schema). Issuer: the organisation; Status: "
+    "unofficial-complete for release 1, correction after; commissions and stations are "
+    "ReportingUnits (country, other with OtherType = the level, precinct) with the commission path "
+    "as ExternalIdentifier (OtherType commission-path) and their children as ComposingGpUnitIds; the "
+    "contest is a PartyContest with one PartySelection per option. Every figure appears twice, with "
+    "Type other: OtherType observer-copy (the observers' accepted figures) and official-protocol "
+    "(the official results). VoteCounts: option votes; BallotCounts: BallotsCast (voters who took "
+    "part) and BallotsRejected (invalid ballots); VotersRegistered: official where known, else the "
+    "observers'. Notes count the stations compared and discrepant; line-level findings are in "
+    "discrepancies.csv."
+)
 JSON_FIELDS = [
     Column("release", "object", "", "Release number, organisation, election, contest, dates, sources"),
     Column("release.audit_chain_head", "object", "", "sequence and entry_hash of the audit log head"),
@@ -78,6 +92,13 @@ def _other_resources() -> list[dict[str, Any]]:
             "mediatype": "application/json",
             "description": "The whole release as one JSON document.",
             "schema": {"fields": [column.as_field() for column in JSON_FIELDS]},
+        },
+        {
+            "name": "election-report-nist",
+            "path": NIST_FILE,
+            "format": "json",
+            "mediatype": "application/json",
+            "description": NIST_DESCRIPTION,
         },
         {
             "name": "workbook",

@@ -90,6 +90,7 @@ def layout_document(layout: Layout) -> dict[str, Any]:
             "labels": line.labels,
             "is_turnout_base": line.is_turnout_base,
             "is_turnout_numerator": line.is_turnout_numerator,
+            "role": line.role,
         }
         for line in layout.lines
     ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from observers.models import Organization
 from tallies.models import AuditEntry, Release
 from tallies.publication import MANIFEST, sha256, verify_files
+from tallies.publication.nist import NIST_FILE, validation_errors
 from tallies.services.audit import ZERO_HASH, compute_hash
 
 
@@ -42,7 +43,20 @@ def _verify(release: Release, files: dict[str, bytes]) -> list[str]:
     if sha256(manifest) != release.manifest_sha256:
         problems.append(f"{MANIFEST}: SHA-256 differs from the one recorded for release {release.number}")
     problems += verify_files(manifest, files.get, set(files))
+    problems += nist_problems(files)
     return problems + verify_chain_to(release.organization, release.chain_sequence, release.chain_head)
+
+
+def nist_problems(files: dict[str, bytes]) -> list[str]:
+    """Validate the release's NIST SP 1500-100 v2 ElectionReport against the official schema."""
+    content = files.get(NIST_FILE)
+    if content is None:
+        return []  # releases published before the standard was added have none
+    try:
+        report = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return [f"{NIST_FILE}: not JSON ({error})"]
+    return [f"{NIST_FILE}: {problem}" for problem in validation_errors(report)]
 
 
 def verify_chain_to(organization: Organization, sequence: int, head: str) -> list[str]:

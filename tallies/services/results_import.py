@@ -16,7 +16,7 @@ from django.utils import timezone
 from elections.models import Commission, Contest
 from tallies.errors import ImportFileError
 from tallies.models import OfficialSnapshot
-from tallies.services import official_import, official_levels
+from tallies.services import nist_import, official_import, official_levels
 from tallies.services.columns import ColumnMap
 from tallies.services.import_report import ImportReport, station_report, totals_report
 from tallies.services.station_files import BadCell, file_sha256
@@ -44,7 +44,8 @@ def import_results(
 ) -> ImportReport:
     """Read (and unless `dry_run`, store) an official results file; return its report.
 
-    `level` is one of LEVELS; `key` selects a national file's rows (default: the election slug);
+    `level` is one of LEVELS; a station file may also be an NIST SP 1500-100 v2 ElectionReport
+    (JSON; tallies.services.nist_import); `key` selects a national file's rows (default: the election slug);
     `skip_bad_cells` reads a cell that is not a count as missing and lists it in the report
     instead of refusing the file (station files; transcriptions such as Belarus 2020's "-48").
     A file already imported at this level is a repeat: the report names its snapshot and nothing
@@ -59,6 +60,10 @@ def import_results(
     if existing:
         return ImportReport(file_name=path.name, level=level, snapshot_id=existing.pk, repeat=True)
     fields = {"source": source, "status": status}
+    if nist_import.is_nist_report(path):
+        if level != "station":
+            raise ImportFileError(f"{path.name}: an NIST SP 1500-100 report is read at level 'station'")
+        return _stations(contest, path, fields, column_map, dry_run, skip_bad_cells, root_name)
     if level == "station":
         return _stations(contest, path, fields, column_map, dry_run, skip_bad_cells, root_name)
     if level == "nation":
@@ -68,7 +73,10 @@ def import_results(
 
 def _stations(contest, path, fields, column_map, dry_run, skip_bad_cells, root_name) -> ImportReport:  # type: ignore[no-untyped-def]
     bad_cells: list[BadCell] | None = [] if skip_bad_cells else None
-    rows = official_import.read_station_file(contest, path, column_map, bad_cells)
+    if nist_import.is_nist_report(path):
+        rows = nist_import.read_station_rows(contest, path)
+    else:
+        rows = official_import.read_station_file(contest, path, column_map, bad_cells)
     report = station_report(contest, rows, path.name, bad_cells or [])
     if not dry_run:
         snapshot = official_import.write_station_snapshot(

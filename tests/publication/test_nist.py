@@ -19,8 +19,11 @@ from django.core.management import call_command
 
 from elections.models import Contest
 from observers.models import Membership, Organization
+from tallies.errors import ImportFileError
+from tallies.models import OfficialSnapshot
 from tallies.publication.nist import NIST_FILE, validation_errors
 from tallies.services.releases.verify import verify_download, verify_stored
+from tallies.services.results_import import import_results
 from tests.publication.conftest import publish
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +149,49 @@ def test_the_standalone_verifier_validates_the_election_report(release, tmp_path
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert "NIST SP 1500-100 v2" in run.stdout
+
+
+def figures_of(snapshot, station) -> dict[str, int]:
+    """{line or option code: value} of a station's protocol in an official snapshot."""
+    protocol = snapshot.protocols.get(commission=station.pec)
+    return {
+        (row.line.code if row.line_id else row.option.code): row.value
+        for row in protocol.figure_rows.select_related("line", "option")
+    }
+
+
+def test_the_election_report_round_trips_through_import_results(release, contest, station, tmp_path):
+    path = tmp_path / "report.json"
+    path.write_bytes(files_of(release)[NIST_FILE])
+    before = OfficialSnapshot.objects.filter(contest=contest).current().order_by("-imported_at").first()
+
+    report = import_results(contest=contest, path=path, level="station", source="NIST round trip")
+
+    after = OfficialSnapshot.objects.get(pk=report.snapshot_id)
+    imported, original = figures_of(after, station), figures_of(before, station)
+    assert after.protocols_count == release.stations.count()
+    # every option, voters on the list and invalid ballots; lines the standard has no place for
+    # are missing, not 0
+    assert imported == {code: original[code] for code in imported}
+    assert {"voters_on_list", "ballots_invalid", "p6_UR", "p1_SR"} <= set(imported)
+    assert "ballots_cancelled" not in imported
+
+
+def test_an_election_report_whose_parties_are_not_the_contests_is_refused(release, contest, tmp_path):
+    report = json.loads(files_of(release)[NIST_FILE])
+    report["Party"][0]["Name"]["Text"][0]["Content"] = "Unknown Party"
+    report["Party"][0]["ExternalIdentifier"][0]["Value"] = "unknown"
+    report["Party"][0].pop("Abbreviation", None)
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+
+    with pytest.raises(ImportFileError, match="names no option of the contest"):
+        import_results(contest=contest, path=path, level="station", source="NIST")
+
+
+def test_an_invalid_election_report_is_refused_naming_the_schema_error(contest, tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps({"@type": "ElectionResults.ElectionReport", "Format": "precinct-level"}))
+
+    with pytest.raises(ImportFileError, match=r"not a valid NIST SP 1500-100 v2 report.*Issuer"):
+        import_results(contest=contest, path=path, level="station", source="NIST")

@@ -98,6 +98,7 @@ def release_document(data: ReleaseData) -> dict[str, Any]:
         "coverage": data.coverage,
         "seats": data.seats,
         "violations": data.violations,
+        "forensics": data.forensics,
         "commissions": [asdict(entry) for entry in data.commissions],
         "stations": [_station(asdict(entry)) for entry in data.stations],
         "receipts": [asdict(entry) for entry in data.receipts],

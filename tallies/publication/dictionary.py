@@ -41,6 +41,9 @@ JSON_FIELDS = [
     Column("coverage", "object", "", "Stations and registered voters the copies cover"),
     Column("seats", "object", "seats", "Seat allocation by source, or null"),
     Column("violations", "array", "acts", "Counts of violation acts by stage and category"),
+    Column(
+        "forensics", "object", "", "Forensic leads (not verdicts) with their method and assumptions, or null"
+    ),
     Column("commissions[]", "object", "", "Commission rows; figures by source (see source fields)"),
     Column("stations[]", "object", "", "Station rows; figures observer/official and differences"),
     Column("stations[].figures.differences", "object", "", "lines|options -> code -> [observer, official]"),

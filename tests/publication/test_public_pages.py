@@ -6,11 +6,15 @@ supersedes it, language and page; the admin publishes from a page of their own.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tallies.models import AnalysisRun, Release, StationTallyState
+from tallies.services.analysis import forensics
+from tallies.services.analysis.station_data import StationCounts, StationData
 from tests.publication.conftest import later, publish
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +83,57 @@ def test_it_shows_the_seats_by_both_sources_when_they_were_computed(
     page = text(client, release.get_absolute_url())
     assert "Seats" in page and "238" in page and "190" in page
     assert "seats.csv" in {f.name for f in release.files.all()}
+
+
+def stuffed_station_data(stations: int = 3_000) -> StationData:
+    """Generated stations, a tenth of them with turnout written to a whole percent."""
+    rng = random.Random(4)
+    found = []
+    for i in range(stations):
+        voters = rng.randint(1_000, 3_000)
+        took_part = rng.binomialvariate(voters, rng.uniform(0.4, 0.7))
+        if i % 10 == 0:
+            took_part = round(round(100 * took_part / voters) * voters / 100)
+        leader = rng.binomialvariate(took_part, 0.45)
+        found.append(StationCounts(i, str(i + 1), 1 + i // 50, voters, took_part, leader, took_part - 10, 10))
+    options = {"p6_UR": [s.leader for s in found], "p4_KPRF": [s.votes - s.leader for s in found]}
+    return StationData(found, options, "p6_UR", {})
+
+
+def test_it_publishes_the_forensics_as_leads_with_their_method(
+    client, reconciled, organization, contest, admin
+):
+    parameters = {"source": forensics.OFFICIAL, "snapshot_id": 1, **forensics.PARAMETERS}
+    AnalysisRun.objects.create(
+        organization=organization,
+        contest=contest,
+        kind="forensics",
+        inputs=parameters,
+        result=forensics.analyse(stuffed_station_data(), parameters),
+        status="done",
+        finished_at=timezone.now(),
+    )
+    release = publish(organization, contest, admin)
+
+    found = release.content["forensics"]
+    turnout, leader, either = found["integer"]["tests"]
+    assert [turnout["test"], leader["test"], either["test"]] == ["turnout", "leader", "combined"]
+    assert turnout["is_excess"] and either["is_excess"] and not leader["is_excess"]
+    assert found["integer"]["simulations"] == 1_000 and found["integer"]["seed"] == 0
+    assert (
+        "Kobak, Shpilkin & Pshenichnikov (2016)" in found["method"]
+        and "Leads, not verdicts" in found["assumptions"]
+    )
+    page = text(client, release.get_absolute_url())
+    assert "Election forensics" in page and "A lead, not a verdict." in page
+    section = page[page.find('<h2 id="forensics">') :]
+    labels = ("Turnout</th>", "Leader's share</th>", "Turnout or leader's share</th>")
+    rows = [section.find(f'<th scope="row">{label}') for label in labels]
+    assert 0 < rows[0] < rows[1] < rows[2]
+    assert page.count("lead: more than chance explains (p < 0.001)") == 2
+    assert "Единая Россия: no lead: digits consistent with uniform" in page  # named as on the ballot
+    assert "1000 simulations, random seed 0" in page
+    assert "На чём основана зацепка." in text(client, release.get_absolute_url(), "ru")
 
 
 def test_it_shows_violation_statistics_by_stage_and_category(client, release):

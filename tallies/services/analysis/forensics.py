@@ -205,3 +205,58 @@ def outliers(data: StationData, k: Fraction) -> dict[str, Any]:
     ]
     above = sum(1 for o in found if o.side == "above")
     return {"count": len(found), "above": above, "below": len(found) - above, "top": top}
+
+
+RELEASE_METHOD = (
+    "Integer percentages by the method of Kobak, Shpilkin & Pshenichnikov (2016), Annals of Applied "
+    "Statistics 10(1):54-73 (code: github.com/dkobak/elections): stations whose turnout (ballots issued / "
+    "voters on the list), leader's share (leader's votes / valid + invalid ballots), or either, lie within "
+    "±0.05 points of a whole percent, bounds included; stations with fewer than 100 voters, no ballot in "
+    "the boxes or a figure above 99 % are left out; expected counts and spread under independent binomial "
+    "redraws of every station, Monte Carlo p-value from the recorded seed, a lead when under 0.001. "
+    "Last digits: per option, counts of 100 votes and more, run only where the counts' slope alone would "
+    "add at most 1 to the chi-square (Beber & Scacco 2012; Mebane 2006), threshold 0.001 divided by the "
+    "options tested. Outliers: turnout more than 3 robust SDs from the median of the station's TEC "
+    "(Leys et al. 2013), counted above and below the median."
+)
+RELEASE_ASSUMPTIONS = (
+    "Leads, not verdicts: each test assumes honest figures vary smoothly between stations (binomially "
+    "around each station's value, last digits uniform, stations of one TEC alike). A lead says where to "
+    "look; honest causes can produce one too."
+)
+
+
+def release_summary(run: AnalysisRun) -> dict[str, Any]:
+    """Return a done forensics run as a release shows it: the method and assumptions in words, the three
+    integer-percentage tests in order (turnout, leader, either), each option's last-digit finding (named
+    as on the ballot) and the outlier counts (no station list)."""
+    result = run.result
+    digits_block, outlier_block = result.get("digits") or {}, result.get("outliers") or {}
+    names = dict(run.contest.options.values_list("code", "name"))
+    return {
+        "computed_at": (run.finished_at or run.started_at).isoformat(),
+        "source": run.inputs.get("source"),
+        "stations": result.get("stations"),
+        "leader": result.get("leader"),
+        "method": RELEASE_METHOD,
+        "assumptions": RELEASE_ASSUMPTIONS,
+        "integer": _release_integer(result.get("integer") or {}),
+        "digits": [
+            {"name": names.get(o["option"], o["option"])} | {k: v for k, v in o.items() if k != "digits"}
+            for o in digits_block.get("options", [])
+        ],
+        "outliers": {key: outlier_block.get(key) for key in ("count", "above", "below")},
+    }
+
+
+def _release_integer(block: dict[str, Any]) -> dict[str, Any] | None:
+    if not block:
+        return None
+    keys = ("stations", "excluded", "simulations", "seed", "generator", "leader_denominator")
+    kept = ("observed", "expected", "excess", "simulated_sd", "p_value_monte_carlo", "p_value", "is_excess")
+    tests = [
+        {"test": name} | {key: block[name][key] for key in kept}
+        for name in ("turnout", "leader", "combined")
+        if name in block
+    ]
+    return {key: block.get(key) for key in keys} | {"tests": tests}

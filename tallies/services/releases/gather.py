@@ -30,6 +30,7 @@ from tallies.selectors.copy_coverage import coverage_by_commission, official_in_
 from tallies.selectors.layout import Layout
 from tallies.services import audit
 from tallies.services.accepted import countable_copies
+from tallies.services.analysis import forensics as forensics_service
 from tallies.services.releases.figures import (
     commission_entries,
     counted_states,
@@ -74,6 +75,7 @@ def gather(publication: Publication) -> ReleaseData:
         coverage=coverage(contest, stations, commissions, regional_official(layout, snapshot, commissions)),
         seats=seats(organization, contest),
         violations=violations(organization, contest),
+        forensics=forensics(organization, contest),
         commissions=commissions,
         stations=stations,
         receipts=receipts(states),
@@ -170,6 +172,21 @@ def _seat_source(source: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     keys = ("seats", "votes", "stations", "error", "passed")
     return {key: source.get(key) for key in keys}
+
+
+def forensics(organization: Organization, contest: Contest) -> dict[str, Any] | None:
+    """The latest forensics run by the published method (official figures first), as leads, or None."""
+    runs = AnalysisRun.objects.done().filter(
+        organization=organization,
+        contest=contest,
+        kind=AnalysisRun.Kind.FORENSICS,
+        inputs__method=forensics_service.METHOD,
+    )
+    for source in (forensics_service.OFFICIAL, forensics_service.OBSERVERS):
+        run = runs.filter(inputs__source=source).order_by("-finished_at", "-id").first()
+        if run is not None:
+            return forensics_service.release_summary(run)
+    return None
 
 
 def violations(organization: Organization, contest: Contest) -> list[dict[str, Any]]:

@@ -112,6 +112,7 @@ def _content(data: ReleaseData) -> dict[str, object]:
         "coverage": data.coverage,
         "seats": data.seats,
         "violations": data.violations,
+        "forensics": data.forensics,
     }
 
 

@@ -19,12 +19,17 @@ def apply_station_tally(*, state_id: int) -> bool:
         return services.apply_station_tally(state_id=state_id)
 
 
-@shared_task(**RETRY)
+@shared_task(**RETRY, **REQUEUE)
 def sweep_stale_tallies() -> int:
-    """Apply every station left stale by a lost message (the outbox drain; runs every minute)."""
+    """Apply every station left stale by a lost message (the outbox drain; runs every minute).
+
+    Each station is applied in its own transaction, so a sweep stopped at its time limit has kept
+    what it did; its message goes back to the queue and the next run goes on with the rest.
+    """
     from tallies import services
 
-    return services.sweep_stale_tallies()
+    with requeue_if_not_now():
+        return services.sweep_stale_tallies()
 
 
 @shared_task(**RETRY)

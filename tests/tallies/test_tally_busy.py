@@ -76,3 +76,16 @@ def test_a_job_at_its_soft_time_limit_goes_back_to_the_queue_and_one_at_its_hard
 
     assert rejected.value.requeue is True
     assert tasks.apply_station_tally.acks_on_timeout is False  # killed at the hard limit: redelivered
+
+
+def test_a_sweep_at_its_soft_time_limit_goes_back_to_the_queue(monkeypatch):
+    def slow(**kwargs):  # type: ignore[no-untyped-def]
+        raise SoftTimeLimitExceeded()  # a long backlog, a slow machine
+
+    monkeypatch.setattr(services, "sweep_stale_tallies", slow)
+
+    with pytest.raises(Reject) as rejected:
+        tasks.sweep_stale_tallies.run()
+
+    assert rejected.value.requeue is True
+    assert tasks.sweep_stale_tallies.acks_on_timeout is False

@@ -15,7 +15,8 @@ help:
 	@echo "make demo-check       the demo without serving, checked: its figures and every printed login (CI)"
 	@echo "make test             the test suite (PostgreSQL + Redis + a real Celery worker when configured)"
 	@echo "make lint | typecheck | migrations-check | schema-check | messages | check-deploy"
-	@echo "make faults           fault injection at length: workers, Redis, PostgreSQL, gunicorn killed (~10 min)"
+	@echo "make faults           fault injection at length, quiet and under load: workers, Redis, PostgreSQL, gunicorn killed"
+	@echo "                      (FAULTS_POSTGRES_RESTART=1 also restarts the machine's PostgreSQL; docs/faults.md)"
 	@echo "make bench            benchmarks P1-P5 at 10,000 and 100,000 stations (~6 min here; docs/benchmarks.md)"
 
 $(PY):
@@ -106,11 +107,16 @@ bench: venv
 	.ci/services
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.run $(BENCH_ARGS)
 
-# The fault suite at length: more phones and copies, each fault repeated. The short version of
-# every case runs in `make test` (and CI). FAULTS_POSTGRES_RESTART=1 also restarts PostgreSQL.
+# The fault suite at length (docs/faults.md): more phones and copies, each fault repeated, every
+# case quiet and then under a CPU hog (FAULTS_LOAD=quiet,loaded); it ends with a table of the
+# cases. The short version of every case runs in `make test` (and CI). The PostgreSQL restart case
+# runs only when it may restart the machine's server: make faults FAULTS_POSTGRES_RESTART=1.
+FAULTS_LOAD ?= quiet,loaded
+FAULTS_POSTGRES_RESTART ?= 0
 faults: venv
 	.ci/services
-	FAULTS_SCALE=long DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/observer_faults} \
+	FAULTS_SCALE=long FAULTS_LOAD=$(FAULTS_LOAD) FAULTS_POSTGRES_RESTART=$(FAULTS_POSTGRES_RESTART) \
+	  DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/observer_faults} \
 	  $(VENV)/bin/pytest tests/faults -v -s -p no:cacheprovider
 
 clean:

@@ -1,8 +1,11 @@
 """The check every fault case ends with: nothing acknowledged lost, tallies exact, audit intact.
 
 1. every copy the server acknowledged exists exactly once, and nothing is stored that no phone sent;
-2. once the workers are done, the incremental tallies equal a full recompute, and the national
-   tally equals the sum of the stations' own figures (an oracle independent of the product);
+2. every station is applied within the case's bound (`phones.settle_bound`: seconds from the end
+   of the last fault, for the stations then waiting; docs/faults.md, "Bounds"), and then the
+   incremental tallies equal a
+   full recompute, and the national tally equals the sum of the stations' own figures (an oracle
+   independent of the product);
 3. the audit chain verifies and every copy matches the digest sealed into it.
 """
 
@@ -12,13 +15,14 @@ import os
 import time
 from collections import Counter
 
+from django.db.models import QuerySet
+
 from elections.models import Commission
 from elections.protocol import Figures, sum_figures
 from tallies.models import ObserverTally, ProtocolCopy, StationTallyState, figures_from_rows
 from tallies.services import audit, recompute_observer_tallies, seals
-from tests.faults.conftest import SETTLE
+from tests.faults import report
 from tests.faults.field import Field, Phones
-from tests.faults.processes import wait_until
 
 
 def tallies(field: Field) -> dict:
@@ -40,7 +44,7 @@ def current_figures(field: Field) -> dict[int, Figures]:
     return {copy.station_id: figures_from_rows(copy.figure_rows.all()) for copy in copies}
 
 
-def assert_nothing_lost(field: Field, phones: Phones, settle: float | None = None) -> None:
+def assert_nothing_lost(field: Field, phones: Phones) -> None:
     """Run the three checks above; AssertionError naming what differs."""
     assert not phones.refused, f"the server refused copies it should take: {phones.refused[:5]}"
     stored = Counter(
@@ -48,14 +52,17 @@ def assert_nothing_lost(field: Field, phones: Phones, settle: float | None = Non
         for key in ProtocolCopy.objects.filter(contest=field.contest).values_list("client_uuid", flat=True)
     )
     missing = set(phones.acknowledged) - set(stored)
+    once = not missing and max(stored.values(), default=1) == 1 and set(stored) <= phones.sent
+    report.record_check(len(phones.acknowledged), once, None, None)
     assert not missing, f"{len(missing)} acknowledged copies are not stored, e.g. {sorted(missing)[:3]}"
     assert max(stored.values(), default=1) == 1
     assert set(stored) <= phones.sent, "a copy is stored that no phone sent"
 
     stale = StationTallyState.objects.filter(organization=field.organization, contest=field.contest).stale()
-    started = time.monotonic()
-    wait_until(lambda: not stale.exists(), "every station applied", timeout=settle or SETTLE, every=0.5)
-    settled = time.monotonic() - started
+    bound = phones.settle_bound.seconds(stale.count())
+    report.record_check(len(phones.acknowledged), once, None, bound)
+    settled = _settle(stale, bound)
+    report.record_check(len(phones.acknowledged), once, settled, bound)
     incremental = tallies(field)
     recompute_observer_tallies(organization_id=field.organization.pk, contest_id=field.contest.pk)
     assert incremental == tallies(field), "the incremental tallies differ from a full recompute"
@@ -65,6 +72,19 @@ def assert_nothing_lost(field: Field, phones: Phones, settle: float | None = Non
     assert audit.verify_chain(field.organization).ok
     assert seals.verify_seals(field.organization) == []
     _print_figures(phones, len(stored), settled)
+
+
+def _settle(stale: QuerySet[StationTallyState], bound: float) -> float:
+    """Seconds until no station of `stale` is left; AssertionError if not within `bound`."""
+    started = time.monotonic()
+    while stale.exists():
+        waited = time.monotonic() - started
+        assert waited <= bound, (
+            f"{stale.count()} stations still not applied {waited:.0f} s after the fault "
+            f"(bound {bound:.0f} s), e.g. state ids {list(stale.values_list('pk', flat=True)[:5])}"
+        )
+        time.sleep(0.5)
+    return time.monotonic() - started
 
 
 def _print_figures(phones: Phones, stored: int, settled: float) -> None:

@@ -2,8 +2,15 @@
 
 The scale comes from FAULTS_SCALE: "short" (the default, part of `make test` and CI: a few dozen
 copies per case) or "long" (`make faults`: hundreds of copies, more phones, repeated faults).
-The cases need PostgreSQL (the workers and gunicorn share the test database) and the
-redis-server program; without them they skip, except under CI=true, where they fail.
+FAULTS_LOAD lists the loads every case runs under: "quiet" (the machine as it is) and "loaded"
+(a CPU hog keeps every core busy during the case); `make faults` runs both, the short version
+only "quiet". The cases need PostgreSQL (the workers and gunicorn share the test database) and
+the redis-server program; without them they skip, except under CI=true, where they fail.
+
+Every process a case starts is in a process group of its own and stopped at the end of the
+case, or at once on SIGTERM, SIGINT or SIGHUP; the session ends by checking that none is left
+(tests/faults/groups.py). A failing case prints its assertion and logs as it fails
+(tests/faults/report.py), and the run ends with a table of every case.
 """
 
 from __future__ import annotations
@@ -11,13 +18,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.faults import processes
+from tests.faults import groups, processes, report
 from tests.faults.field import Field, Phones, build_field
 
 LONG = os.environ.get("FAULTS_SCALE", "short") == "long"
@@ -29,8 +37,29 @@ SCALE = (
     if LONG
     else {"stations": 60, "observers": 3, "per_phone": 5}
 )
-SETTLE = 300.0 if LONG else 90.0  # seconds the workers get to apply every station after a fault
 assert SCALE["stations"] // SCALE["observers"] >= 1 + REPEATS * SCALE["per_phone"]
+LOADS = os.environ.get("FAULTS_LOAD", "quiet,loaded" if LONG else "quiet").split(",")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Seconds within which every station is applied once the last fault of a case is over.
+
+    `redelivery` covers the slowest way a job comes back with the suite's settings (a whole
+    worker: the 6 s visibility timeout, the 10 s scan for unacknowledged jobs, the worker's
+    restart; a retry's countdown is at most 3 s, a busy station's wait 1 s); `per_job` the time
+    to work off each station still waiting when the check starts (one pool process). See
+    docs/faults.md, "Bounds".
+    """
+
+    redelivery: float
+    per_job: float
+
+    def seconds(self, waiting: int) -> float:
+        return self.redelivery + waiting * self.per_job
+
+
+BOUND = {"quiet": Bound(redelivery=30.0, per_job=0.25), "loaded": Bound(redelivery=60.0, per_job=0.5)}
 
 
 def require_stack() -> None:
@@ -55,10 +84,7 @@ class Stack:
 
     def logs(self) -> str:
         """The tail of every log, for a failure message."""
-        parts = []
-        for log in sorted(self.folder.glob("*.log")):
-            parts.append(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        return "\n".join(parts)
+        return report.log_tails(self.folder)
 
 
 def start_stack(folder: Path, appendonly: bool = False) -> Stack:
@@ -79,13 +105,43 @@ def start_stack(folder: Path, appendonly: bool = False) -> Stack:
 def stop_stack(stack: Stack) -> None:
     stack.gunicorn.stop()
     if stack.worker.process is not None:
-        processes.stop(stack.worker.process, signal.SIGQUIT)  # cold shutdown: the case is over
+        groups.stop(stack.worker.process, signal.SIGQUIT)  # cold shutdown: the case is over
     if stack.redis.process is not None:
-        processes.stop(stack.redis.process)
+        groups.stop(stack.redis.process)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_behind() -> Iterator[None]:
+    """Stop every process on SIGTERM/SIGINT/SIGHUP; at the end, assert that no process is left."""
+    restore = groups.install_signal_handlers(lambda name: _say(report.interrupted_text(name)))
+    try:
+        yield
+    finally:
+        restore()
+    left = groups.left_behind()
+    groups.stop_all()
+    assert not left, f"processes the fault cases started are still running: {left}"
+    _say("\n[faults] no process left behind: every process group the cases started is gone")
+
+
+@pytest.fixture(params=LOADS)
+def load(request) -> Iterator[str]:
+    """'quiet', or 'loaded': one busy process per core for the whole case (stops itself)."""
+    hog = None
+    if request.param == "loaded":
+        with processes.temporary_folder() as folder:
+            hog = processes.CpuHog(folder)
+            hog.start()
+            try:
+                yield request.param
+            finally:
+                hog.stop()
+    else:
+        yield request.param
 
 
 @pytest.fixture
-def field(transactional_db) -> Field:
+def field(transactional_db, load) -> Field:
     require_stack()
     return build_field(seed=7, stations=SCALE["stations"], observers=SCALE["observers"])
 
@@ -94,13 +150,44 @@ def field(transactional_db) -> Field:
 def stack(field, request) -> Iterator[Stack]:
     """The running stack; parametrized indirectly with True, its Redis keeps an append-only file."""
     with processes.temporary_folder() as folder:
-        running = start_stack(folder, appendonly=getattr(request, "param", False))
+        report.current[request.node.nodeid] = folder
         try:
+            running = start_stack(folder, appendonly=getattr(request, "param", False))
             yield running
-        finally:
             stop_stack(running)
+        finally:
+            groups.stop_all()  # whatever is left of the stack, even if it failed to start
+            report.current.pop(request.node.nodeid, None)
 
 
 @pytest.fixture
-def phones(field, stack) -> Phones:
-    return Phones(stack.gunicorn.base, field)
+def phones(field, stack, load) -> Phones:
+    return Phones(stack.gunicorn.base, field, settle_bound=BOUND[load])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """Print a failure the moment it happens; note each case's verdict for the table."""
+    result = yield
+    if result.failed:
+        message = call.excinfo.exconly() if call.excinfo else str(result.longrepr)[-2000:]
+        _say(report.failure_text(item.nodeid, result.when, message))
+    found = report.row(item.nodeid)
+    if result.when == "call" or not result.passed:
+        found.verdict = "skipped" if result.skipped else ("FAILED" if result.failed else "passed")
+        if result.skipped and isinstance(result.longrepr, tuple):
+            found.verdict = f"skipped: {result.longrepr[2].removeprefix('Skipped: ')}"
+    return result
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if report.rows:
+        terminalreporter.section("fault cases (make faults; docs/faults.md)")
+        for line in report.table():
+            terminalreporter.write_line(line)
+
+
+def _say(text: str) -> None:
+    """Write to the real stderr at once, whatever pytest captures."""
+    sys.__stderr__.write(text + "\n")
+    sys.__stderr__.flush()

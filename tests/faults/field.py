@@ -4,7 +4,8 @@
 organisation and observers with API tokens and live mandates. `Phones` plays the observers'
 devices: each thread sends its stations' copies to /api/copies/ and, like the offline-first
 client, resends the same body with the same `client_uuid` after any error or 5xx until it gets
-an answer; a copy is *acknowledged* when the server answered 200 or 201 with its id.
+an answer, waiting as long as a 503's Retry-After says (at most MAX_PAUSE); a copy is
+*acknowledged* when the server answered 200 or 201 with its id.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from elections.generator import GeneratedStation, plan_election
 from elections.models import Contest, PollingStation
@@ -28,6 +30,7 @@ from tallies import generator
 from tests.faults.processes import HTTPS
 
 RESEND_PAUSE = 0.2  # seconds between resends
+MAX_PAUSE = 10.0  # seconds: the longest Retry-After a phone honours
 GIVE_UP = 120.0  # seconds a phone keeps resending one copy
 
 
@@ -74,6 +77,7 @@ class Phones:
 
     base: str
     field: Field
+    settle_bound: Any = None  # conftest.Bound: how long their copies may take to be tallied
     revise: bool = False
     acknowledged: dict[str, int] = field(default_factory=dict)  # client_uuid → copy id
     sent: set[str] = field(default_factory=set)
@@ -107,7 +111,7 @@ class Phones:
             self.sent.add(key)
         deadline = time.monotonic() + GIVE_UP
         while time.monotonic() < deadline:
-            answer = self._post(token, body)
+            answer, pause = self._post(token, body)
             if isinstance(answer, int):
                 with self._lock:
                     self.acknowledged[key] = answer
@@ -117,20 +121,28 @@ class Phones:
                 return None
             with self._lock:
                 self.errors[answer] += 1
-            time.sleep(RESEND_PAUSE)
+            time.sleep(pause)
         self.refused.append(f"{key}: no answer within {GIVE_UP:.0f} s")
         return None
 
-    def _post(self, token: str, body: dict) -> int | str:
-        """The copy id on 200/201; "refused …" on another 4xx; the kind of failure otherwise."""
+    def _post(self, token: str, body: dict) -> tuple[int | str, float]:
+        """(copy id on 200/201, "refused …" on another 4xx, or the kind of failure; seconds to wait)."""
         headers = {**HTTPS, "Content-Type": "application/json", "Authorization": f"Token {token}"}
         request = urllib.request.Request(f"{self.base}/api/copies/", json.dumps(body).encode(), headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return int(json.loads(response.read())["id"])
+                return int(json.loads(response.read())["id"]), 0.0
         except urllib.error.HTTPError as error:
             if error.code >= 500:
-                return f"HTTP {error.code}"
-            return f"refused {error.code}: {error.read()[:300]!r}"
+                return f"HTTP {error.code}", retry_after(error.headers.get("Retry-After"))
+            return f"refused {error.code}: {error.read()[:300]!r}", 0.0
         except (OSError, ValueError) as error:  # reset, refused, cut off, timed out, half a body
-            return type(error).__name__
+            return type(error).__name__, RESEND_PAUSE
+
+
+def retry_after(header: str | None) -> float:
+    """Seconds a 5xx's Retry-After (delay-seconds form) asks for, within [RESEND_PAUSE, MAX_PAUSE]."""
+    try:
+        return min(max(float(header or ""), RESEND_PAUSE), MAX_PAUSE)
+    except ValueError:
+        return RESEND_PAUSE

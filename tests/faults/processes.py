@@ -4,7 +4,8 @@ Each fault case starts its own Redis (a free loopback port, a temporary director
 restarting it disturbs nothing else on the machine, and its own gunicorn and Celery worker on
 the test database. PostgreSQL is the machine's: a case kills the test database's connections
 (`terminate_connections`) and, when FAULTS_POSTGRES_RESTART=1, restarts the server itself.
-Every process is stopped when its `with` block ends, SIGKILL to its process group at worst.
+Every process is started in a process group of its own and stopped whatever ends the run
+(tests/faults/groups.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -27,7 +28,8 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
-STOP_WAIT = 15.0  # seconds
+from tests.faults.groups import spawn, stop
+
 START_WAIT = 60.0  # seconds
 VISIBILITY_TIMEOUT = 6  # seconds: how long an unacknowledged task waits before Redis redelivers it
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS proxy in front of gunicorn says
@@ -49,17 +51,6 @@ def wait_until[T](check: Callable[[], T], what: str, timeout: float = START_WAIT
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not within {timeout:.0f} s")
         time.sleep(every)
-
-
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    """Send `sig`, wait, then SIGKILL the whole process group (started with start_new_session)."""
-    if process.poll() is None:
-        process.send_signal(sig)
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(STOP_WAIT)
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # children too (prefork pool, gunicorn workers)
-    process.wait(STOP_WAIT)
 
 
 def children_of(pid: int) -> list[int]:
@@ -89,8 +80,7 @@ class PrivateRedis:
             "--appendfsync",
             "always",
         ]
-        log = open(self.folder / "redis.log", "ab")  # noqa: SIM115  (closed with the process)
-        self.process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        self.process = spawn(command, self.folder / "redis.log")
         wait_until(self.ping, "private redis-server answering PING")
 
     def ping(self) -> bool:
@@ -147,10 +137,7 @@ class Worker:
         command = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--concurrency=1"]
         command += ["--loglevel=INFO", "--without-mingle", "--without-gossip", "--without-heartbeat"]
         offset = self.log.stat().st_size if self.log.exists() else 0  # a restart appends to the log
-        out = open(self.log, "ab")  # noqa: SIM115  (closed with the process)
-        self.process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=self.env, stdout=out, stderr=out, start_new_session=True
-        )
+        self.process = spawn(command, self.log, cwd=settings.BASE_DIR, env=self.env)
         wait_until(
             lambda: b"ready." in self.log.read_bytes()[offset:], f"celery worker ready (log {self.log})"
         )
@@ -168,8 +155,7 @@ class Worker:
     def kill(self) -> None:
         """SIGKILL the whole worker, main process and pool, as when its container dies."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(STOP_WAIT)
+        stop(self.process, signal.SIGKILL)
 
     def stop(self) -> None:
         """Warm shutdown (SIGTERM: finish the task in hand), as a deploy does."""
@@ -231,8 +217,7 @@ class Gunicorn:
         command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--workers", str(self.workers), "--chdir", str(settings.BASE_DIR), "--timeout", "60"]
         command += ["--graceful-timeout", "5", "--log-level", "warning"]
-        out = open(self.log, "ab")  # noqa: SIM115  (closed with the process)
-        self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, start_new_session=True)
+        self.process = spawn(command, self.log, env=self.env)
         wait_until(self.healthy, f"gunicorn answering /healthz/ (log {self.log})")
 
     def healthy(self) -> bool:
@@ -277,3 +262,28 @@ def restart_postgres() -> None:
 def temporary_folder() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="faults-") as name:
         yield Path(name)
+
+
+HOG_LIMIT = 900.0  # seconds: a hog stops itself after this even if nobody stops it
+
+
+class CpuHog:
+    """One busy-looping process per core, so that the case's processes compete for the CPU.
+
+    Each hog runs at normal priority, in a process group of its own, and exits by itself after
+    `limit` seconds; `stop` ends them earlier (at the end of the case).
+    """
+
+    def __init__(self, folder: Path, limit: float = HOG_LIMIT) -> None:
+        self.folder, self.limit = folder, limit
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        loop = f"import time\nend = time.monotonic() + {self.limit}\nwhile time.monotonic() < end: pass"
+        for _ in range(os.cpu_count() or 2):
+            self.processes.append(spawn([sys.executable, "-c", loop], self.folder / "hog.log"))
+
+    def stop(self) -> None:
+        for process in self.processes:
+            stop(process, signal.SIGKILL)
+        self.processes = []

@@ -111,8 +111,9 @@ def stop_stack(stack: Stack) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def nothing_left_behind() -> Iterator[None]:
+def nothing_left_behind(request) -> Iterator[None]:
     """Stop every process on SIGTERM/SIGINT/SIGHUP; at the end, assert that no process is left."""
+    _terminal.append(request.config.pluginmanager.get_plugin("terminalreporter"))
     restore = groups.install_signal_handlers(lambda name: _say(report.interrupted_text(name)))
     try:
         yield
@@ -187,7 +188,14 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
             terminalreporter.write_line(line)
 
 
+_terminal: list = []  # pytest's terminal reporter (None in an xdist worker)
+
+
 def _say(text: str) -> None:
-    """Write to the real stderr at once, whatever pytest captures."""
-    sys.__stderr__.write(text + "\n")
-    sys.__stderr__.flush()
+    """Write to the terminal at once, whatever pytest captures (stderr in an xdist worker)."""
+    terminal = _terminal[0] if _terminal else None
+    if terminal is not None:
+        terminal.write_line(text)
+        terminal.flush()  # type: ignore[no-untyped-call]
+    else:
+        print(text, file=sys.stderr, flush=True)

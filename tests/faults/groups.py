@@ -28,11 +28,15 @@ _running: dict[int, subprocess.Popen] = {}  # process group id (= the leader's p
 _started: set[int] = set()  # every process group id ever started
 
 
-def spawn(command: list[str], log: Path, **popen: object) -> subprocess.Popen:
+def spawn(
+    command: list[str], log: Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """Start `command` in a process group of its own, output appended to `log`; record the group."""
     guard = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
     with open(log, "ab") as out:  # the child keeps its own descriptor
-        process = subprocess.Popen(guard + command, stdout=out, stderr=out, start_new_session=True, **popen)
+        process = subprocess.Popen(
+            guard + command, stdout=out, stderr=out, start_new_session=True, cwd=cwd, env=env
+        )
     _running[process.pid] = process
     _started.add(process.pid)
     return process

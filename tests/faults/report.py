@@ -37,8 +37,9 @@ current: dict[str, Path] = {}  # node id → the folder of the running case's lo
 
 
 def short_name(nodeid: str) -> str:
-    """'test_worker_killed.py::test_a…[pool-process-quiet]' without the folder."""
-    return nodeid.rsplit("/", 1)[-1]
+    """'worker_killed::a_worker_killed_mid_tally_loses_no_copy[quiet-pool-process]'."""
+    module, _, case = nodeid.rsplit("/", 1)[-1].partition("::")
+    return f"{module.removeprefix('test_').removesuffix('.py')}::{case.removeprefix('test_')}"
 
 
 def row(nodeid: str) -> Row:
@@ -104,7 +105,8 @@ def interrupted_text(signal_name: str) -> str:
 
 def table() -> list[str]:
     """The summary table, one line per case that ran."""
-    header = f"{'case':<78} {'acknowledged':>12} {'stored once':>11} {'settled / bound':>16}  verdict"
+    width = max((len(found.case) for found in rows.values()), default=4)
+    header = f"{'case':<{width}} {'acknowledged':>12} {'stored once':>11} {'settled / bound':>16}  verdict"
     lines = [header, "-" * len(header)]
     for found in rows.values():
         acknowledged = "—" if found.acknowledged is None else f"{found.acknowledged:,}"
@@ -112,6 +114,6 @@ def table() -> list[str]:
         settled = f"{found.settled:.1f} s" if found.settled is not None else "—"
         if found.settled is None and found.bound is not None and found.verdict == "FAILED":
             settled = "over"
-        bound = "" if found.bound is None else f" / {found.bound:.0f} s"
-        lines.append(f"{found.case:<78} {acknowledged:>12} {once:>11} {settled + bound:>16}  {found.verdict}")
+        settled += "" if found.bound is None else f" / {found.bound:.0f} s"
+        lines.append(f"{found.case:<{width}} {acknowledged:>12} {once:>11} {settled:>16}  {found.verdict}")
     return lines

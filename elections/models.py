@@ -43,6 +43,9 @@ class Election(models.Model):
     country = models.CharField(_("country (ISO 3166-1 alpha-2)"), max_length=2)
     held_on = models.DateField(_("election day"))
     time_zone = models.CharField(_("IANA time zone"), max_length=64, validators=[validate_time_zone])
+    # {other name: the region's name}: renames and spellings official files use (Astana / Nur-Sultan),
+    # from the spec's "regions" (elections.services.define_election; tallies.services.region_names).
+    region_aliases = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-held_on", "name"]

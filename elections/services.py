@@ -148,7 +148,11 @@ def define_election(*, spec: dict[str, Any]) -> Election:
     Idempotent on the election slug: an existing election is returned unchanged. Raises
     SpecError for an unknown form code or time zone.
     """
+    aliases = region_aliases(spec.get("regions", []))
     existing = Election.objects.filter(slug=spec["slug"]).first()
+    if existing and existing.region_aliases != aliases and "regions" in spec:
+        existing.region_aliases = aliases
+        existing.save(update_fields=["region_aliases"])
     if existing:
         for contest_spec in spec["contests"]:
             options = BallotOption.objects.filter(
@@ -166,10 +170,33 @@ def define_election(*, spec: dict[str, Any]) -> Election:
         country=spec["country"],
         held_on=datetime.date.fromisoformat(spec["held_on"]),
         time_zone=spec["time_zone"],
+        region_aliases=aliases,
     )
     for contest_spec in spec["contests"]:
         _define_contest(election, contest_spec)
     return election
+
+
+def region_aliases(regions: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """{alias: region name} from a spec's "regions": [{"name": ..., "aliases": [...]}].
+
+    An official file may name a region by a former or other name (Astana was Nur-Sultan from
+    2019 to 2022); declaring it here lets imports join the existing region instead of refusing
+    the file. Raises SpecError naming the entry for a missing name or an alias of two regions.
+    """
+    found: dict[str, str] = {}
+    for index, region in enumerate(regions):
+        name = region.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise SpecError(f"regions[{index}].name: a region needs a name")
+        for alias in region.get("aliases", []):
+            if found.get(alias, name) != name:
+                raise SpecError(
+                    f"regions[{index}].aliases: {alias!r} is already an alias of {found[alias]!r}"
+                )
+            found[str(alias)] = name.strip()
+        found.setdefault(name.strip(), name.strip())
+    return found
 
 
 def _define_contest(election: Election, spec: dict[str, Any]) -> Contest:

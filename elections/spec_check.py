@@ -32,11 +32,14 @@ ELECTION_KEYS = {
     "held_on": TEXT,
     "time_zone": TEXT,
     "contests": LIST,
+    "regions": LIST,
+    "regions_source": TEXT,
 }
+REGION_KEYS = {"name": TEXT, "aliases": LIST}
 CONTEST_KEYS = {"slug": TEXT, "name": TEXT, "kind": TEXT, "form": TEXT, "options": LIST, "seat_rule": OBJECT}
 OPTION_KEYS = {"code": TEXT, "name": TEXT, "short_name": TEXT, "against_all": FLAG, "headers": LIST}
 OPTIONAL = {"source", "control_relations", "role", "labels", "headers", "turnout_base", "turnout_numerator"}
-OPTIONAL |= {"tolerance", "short_name", "against_all", "seat_rule"}
+OPTIONAL |= {"tolerance", "short_name", "against_all", "seat_rule", "regions", "regions_source", "aliases"}
 TYPE_NAMES = {str: "a text", bool: "true or false", list: "a list", dict: "an object", int: "a whole number"}
 
 
@@ -56,6 +59,8 @@ def check_election_spec(data: Any) -> None:
         _object(contest, CONTEST_KEYS, f"$.contests[{index}]")
         for number, option in enumerate(contest["options"]):
             _object(option, OPTION_KEYS, f"$.contests[{index}].options[{number}]")
+    for index, region in enumerate(data.get("regions", [])):
+        _object(region, REGION_KEYS, f"$.regions[{index}]")
 
 
 def _object(data: Any, keys: Mapping[str, type], where: str) -> None:

@@ -2,10 +2,12 @@
 
 Kazakhstan's CEC and many others publish only aggregates: one row per region (or per TEC) of
 line and option totals. The file becomes an OfficialSnapshot of level SEC (or TEC) with one
-OfficialProtocol per row. Missing region and TEC commissions are created under the election's
-root with the same codes `elections.services.ensure_hierarchy` gives them, so a station list
-imported later lands in the same commissions (design choice: files may arrive before the
-station list, so requiring the commissions to exist would block the import).
+OfficialProtocol per row. Region names are checked against the election's regions and the
+aliases its spec declares (tallies.services.region_names): an unknown region refuses the file.
+Missing TEC commissions, and regions while the election knows none, are created under the
+election's root with the same codes `elections.services.ensure_hierarchy` gives them, so a
+station list imported later lands in the same commissions (design choice: files may arrive
+before the station list, so requiring the commissions to exist would block the import).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.services.columns import ColumnMap, match_columns
 from tallies.services.official_import import current_snapshot
+from tallies.services.region_names import resolve_regions
 from tallies.services.station_files import file_sha256, read_csv
 
 LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {"SEC": ("region",), "TEC": ("region", "tik")}
@@ -111,6 +114,7 @@ def _parse(
     header = [name.strip() for name in next(reader, [])]
     refs = _figure_refs(contest, header, chain_columns, path, column_map)
     rows = [_row(row, header, chain_columns, refs, number, path) for number, row in enumerate(reader, 2)]
+    rows = resolve_regions(contest.election, rows, path)
     _check_unique(rows, path)
     if not any(row.values for row in rows):
         raise ImportFileError(f"{path.name}: no row has a figure; nothing to import")

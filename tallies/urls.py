@@ -1,5 +1,6 @@
-"""Web pages: results drill-down (tallies/views/results.py) and copy entry (tallies/views/entry.py)."""
+"""Web pages: results drill-down (tallies/views/results.py), copy entry (tallies/views/entry.py) and
+the official results upload (tallies/views/official_import.py)."""
 
-from tallies.views import entry_urls, results_urls
+from tallies.views import entry_urls, official_import_urls, results_urls
 
-urlpatterns = [*results_urls.urlpatterns, *entry_urls.urlpatterns]
+urlpatterns = [*results_urls.urlpatterns, *entry_urls.urlpatterns, *official_import_urls.urlpatterns]

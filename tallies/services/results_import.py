@@ -41,6 +41,7 @@ def import_results(
     key: str | None = None,
     skip_bad_cells: bool = False,
     root_name: str | None = None,
+    file_name: str | None = None,
 ) -> ImportReport:
     """Read (and unless `dry_run`, store) an official results file; return its report.
 
@@ -49,7 +50,8 @@ def import_results(
     `skip_bad_cells` reads a cell that is not a count as missing and lists it in the report
     instead of refusing the file (station files; transcriptions such as Belarus 2020's "-48").
     A file already imported at this level is a repeat: the report names its snapshot and nothing
-    is written. Raises ImportFileError naming what to fix; nothing is written then.
+    is written. `file_name` is the name to record (an upload is stored under its hash). Raises
+    ImportFileError naming what to fix; nothing is written then.
     """
     if level not in LEVELS:
         raise ImportFileError(f"level must be one of {list(LEVELS)}, not {level!r}")
@@ -60,15 +62,20 @@ def import_results(
     if existing:
         return ImportReport(file_name=path.name, level=level, snapshot_id=existing.pk, repeat=True)
     fields = {"source": source, "status": status}
-    if nist_import.is_nist_report(path):
-        if level != "station":
+    with transaction.atomic():  # one transaction, the recorded file name included
+        if nist_import.is_nist_report(path) and level != "station":
             raise ImportFileError(f"{path.name}: an NIST SP 1500-100 report is read at level 'station'")
-        return _stations(contest, path, fields, column_map, dry_run, skip_bad_cells, root_name)
-    if level == "station":
-        return _stations(contest, path, fields, column_map, dry_run, skip_bad_cells, root_name)
-    if level == "nation":
-        return _nation(contest, path, fields, key, dry_run, root_name)
-    return _totals(contest, path, level, fields, column_map, dry_run, root_name)
+        if level == "station":
+            report = _stations(contest, path, fields, column_map, dry_run, skip_bad_cells, root_name)
+        elif level == "nation":
+            report = _nation(contest, path, fields, key, dry_run, root_name)
+        else:
+            report = _totals(contest, path, level, fields, column_map, dry_run, root_name)
+        if file_name:
+            report.file_name = file_name
+            if report.created and report.snapshot_id is not None:
+                OfficialSnapshot.objects.filter(pk=report.snapshot_id).update(file_name=file_name[:300])
+    return report
 
 
 def _stations(contest, path, fields, column_map, dry_run, skip_bad_cells, root_name) -> ImportReport:  # type: ignore[no-untyped-def]

@@ -50,7 +50,7 @@ def workbook(rows) -> bytes:
 
 
 def bomb() -> bytes:
-    """A valid roster .xlsx whose sharedStrings.xml (one huge string) inflates to BOMB_BYTES."""
+    """A valid roster .xlsx with a sharedStrings.xml (one huge string) that inflates to BOMB_BYTES."""
     source = zipfile.ZipFile(io.BytesIO(workbook([["name", "phone"], ["Aigerim", "87011234567"]])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -141,6 +141,24 @@ def test_a_csv_row_past_the_column_limit_is_refused_naming_its_row(organization)
     [error] = result.errors
 
     assert (error.row, error.message) == (3, "Row 3 has more than 20 columns.")
+
+
+def test_an_xlsx_declaring_xml_entities_is_refused(organization):
+    """openpyxl parses through defusedxml (requirements.txt): no entity is expanded, however small."""
+    source = zipfile.ZipFile(io.BytesIO(workbook([["name", "phone"], ["Aigerim", "87011234567"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                doctype = b'<!DOCTYPE worksheet [<!ENTITY a "Aigerim">]>'
+                content = doctype + content.replace(b">Aigerim<", b">&a;<")
+                assert b"&a;" in content
+            archive.writestr(member, content)
+
+    result = roster.check_roster(organization=organization, content=out.getvalue(), filename="roster.xlsx")
+
+    assert [error.message for error in result.errors] == ["This is not a readable .xlsx file."]
 
 
 def test_a_clean_xlsx_roster_still_reads(organization):

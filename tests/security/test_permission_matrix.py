@@ -136,7 +136,10 @@ WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordina
     "roster-import",
     "roster-import-confirm",
     "roster-list",
-    # the organisation's admins only
+    # the organisation's admins (or platform staff) only
+    "api-official-import",
+    "official-import",
+    "official-import-confirm",
     "organization-members",
     "organization-member-remove",
     "public-manage",

@@ -209,6 +209,7 @@ EXPORTS = {
     "integer": ("forensics", lambda c, p: tables.tests_table(p)),
     "tenths": ("forensics", lambda c, p: tables.tenths_table(p)),
     "digits": ("forensics", lambda c, p: tables.digits_table(p)),
+    "digit-tests": ("forensics", lambda c, p: tables.digit_tests_table(p)),
     "outliers": ("forensics", lambda c, p: tables.outliers_table(p)),
 }
 

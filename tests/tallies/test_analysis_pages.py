@@ -206,6 +206,19 @@ def test_it_shows_the_forensics_as_leads_with_methods_and_references(
     assert "1000 simulations, random seed 0" in page and "400 stations tested, 0 left out" in page
     assert "says nothing" in page or "no lead: digits consistent with uniform" in page
 
+    export = carol.get(
+        reverse("analysis-export", args=[contest.pk, "digit-tests"]) + "?source=official",
+        headers={"Accept-Language": "en"},
+    )
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Option", "Counts of 100 or more", "Slope bias", "Chi-square", "p", "Finding"]
+    assert [row[0] for row in rows[1:]] == [str(option) for option in contest.options.all()]  # ballot order
+    findings = {row[0]: row[5] for row in rows[1:]}
+    assert findings["СР"] == "says nothing: fewer than 50 counts of 100 or more"  # no votes in these stations
+    assert (
+        findings["ЕР"] == "no lead: digits consistent with uniform"
+    )  # 400 honest stations, counts in hundreds
+
 
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])
 def test_it_renders_every_analysis_page_in_three_languages(carol, contest, language):

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from elections.models import Contest
-from tallies.selectors.analysis.forensics import ForensicsPage
+from tallies.selectors.analysis.forensics import DigitRow, ForensicsPage
 from tallies.selectors.analysis.quick_count import QuickCountPage, convergence_table
 from tallies.services.analysis.forensics import TENTHS
 
@@ -47,6 +47,27 @@ def tenths_table(page: ForensicsPage) -> Table:
 
 def digits_table(page: ForensicsPage) -> Table:
     return [_("Last digit"), _("Vote counts"), _("Expected if uniform")], page.digit_rows
+
+
+def digit_tests_table(page: ForensicsPage) -> Table:
+    """Return each option's last-digit test: counts tested, slope bias, chi-square, p and the finding."""
+    header = [_("Option"), _("Counts of 100 or more"), _("Slope bias"), _("Chi-square"), "p", _("Finding")]
+    rows = [
+        [r.option, r.counts, r.slope_bias, r.chi_square, r.p_value, digit_finding(r)]
+        for r in page.digit_tests
+    ]
+    return header, rows
+
+
+def digit_finding(row: DigitRow) -> str:
+    """Word one option's last-digit finding: says nothing (and why), a lead, or no lead."""
+    if row.reason == "few counts":
+        return _("says nothing: fewer than 50 counts of 100 or more")
+    if row.reason == "slope":
+        return _("says nothing: the counts' distribution is too steep for uniform last digits")
+    if row.is_lead:
+        return _("lead: digits further from uniform than chance explains")
+    return _("no lead: digits consistent with uniform")
 
 
 def outliers_table(page: ForensicsPage) -> Table:

@@ -6,14 +6,16 @@ Field names match the names the services give their FieldErrors ("reason", "code
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django import forms
 from django.forms import BoundField
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Commission, Contest
+from elections.sorting import natural_key
 from observers.models import Observer, Organization
 from tallies.forms import CopyForm
 from tallies.models import LineVerification, Quarantine
@@ -26,6 +28,19 @@ def _reason(label: Any = None) -> forms.CharField:
     return forms.CharField(label=label or _("Reason"), max_length=2000, widget=REASON_WIDGET)
 
 
+class NaturalOrder(ModelChoiceIterator):
+    """Regions, then TECs, each by their names read as people do: "2 …" before "10 …" before "100 …"."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        commissions = sorted(
+            self.queryset, key=lambda c: (c.level != Commission.Level.SEC, natural_key(c.name))
+        )
+        for commission in commissions:
+            yield self.choice(commission)
+
+
 class FilterForm(forms.Form):
     """The region or TEC the queues are limited to (GET)."""
 
@@ -36,6 +51,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["commission"].queryset = choices  # type: ignore[attr-defined]
+        self.fields["commission"].iterator = NaturalOrder  # type: ignore[attr-defined]
 
     def chosen(self) -> Commission | None:
         return self.cleaned_data.get("commission") if self.is_valid() else None
@@ -86,6 +102,19 @@ class ResolveForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", _("the value typed below")), *options]
         self.fields["chosen_copy"].choices = choices  # type: ignore[attr-defined]
+
+
+class AcceptCopyForm(forms.Form):
+    """Settle all of a station's disputed lines with one copy's values, for one reason."""
+
+    chosen_copy = forms.TypedChoiceField(label=_("Accept this copy for all lines"), coerce=int)
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = _reason()
+
+    def __init__(self, *args: Any, options: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chosen_copy"].choices = list(options)  # type: ignore[attr-defined]
+        self.fields["chosen_copy"].widget = forms.RadioSelect(choices=list(options))
 
 
 def _figure_field(label: str) -> forms.IntegerField:

@@ -13,6 +13,11 @@ urlpatterns = [
         actions.station_resolve,
         name="desk-resolve",
     ),
+    path(
+        "desk/<int:contest_id>/station/<int:station_id>/accept-copy/",
+        actions.station_accept_copy,
+        name="desk-accept-copy",
+    ),
     path("desk/<int:contest_id>/phone-in/", entry.phone_in, name="desk-phone-in"),
     path("desk/copy/<int:pk>/quarantine/", actions.copy_quarantine, name="desk-quarantine"),
     path("desk/copy/<int:pk>/verify/", actions.copy_verify, name="desk-verify"),

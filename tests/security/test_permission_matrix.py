@@ -156,6 +156,7 @@ TERRITORIAL = {  # limited to the coordinator's territory, or records not tied t
     "dashboard-data",
     "dashboard-process",
     "dashboard-stations",
+    "desk-accept-copy",
     "desk-blind-confirm",
     "desk-blind-diff",
     "desk-blind-entry",

@@ -50,7 +50,8 @@ def test_it_counts_each_queue_on_the_desk_home(carol, copy, contest):
     response = carol.get(reverse("desk-home", args=[contest.pk]))
 
     assert response.status_code == 200
-    assert response.context["counts"] == {"findings": 1, "conflicts": 0, "no-photo": 1, "phoned": 0}
+    counts = {"findings": 1, "conflicts": 0, "quarantined": 0, "no-photo": 1, "phoned": 0}
+    assert response.context["counts"] == counts
 
 
 def test_it_shows_the_relation_both_sides_and_the_difference_of_a_broken_control(carol, copy, contest):
@@ -71,7 +72,7 @@ def test_it_lists_a_station_in_conflict_with_each_copys_value(
 
     response = carol.get(reverse("desk-queue", args=[contest.pk, "conflicts"]))
 
-    [(_row, codes)] = response.context["conflicts"]
+    [(_row, codes, _accept)] = response.context["conflicts"]
     assert [(code, values) for code, _label, values, _form in codes] == [("options.p6_UR", [445, 545])]
     assert 'name="reason"' in response.content.decode()
 
@@ -272,3 +273,102 @@ def test_it_sends_anonymous_visitors_to_log_in(client, contest):
     response = client.get(reverse("desk-home", args=[contest.pk]))
 
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_it_lists_the_disputed_lines_in_the_forms_order(
+    carol, copy, bob, contest, station, django_capture_on_commit_callbacks
+):
+    lines = {**LINES_PEC_91_COPY, "ballots_valid": 1, "ballots_received": 2, "voters_on_list": 3}
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545}, lines=lines)
+
+    [(_row, codes, _accept)] = carol.get(reverse("desk-queue", args=[contest.pk, "conflicts"])).context[
+        "conflicts"
+    ]
+
+    assert [code for code, *_rest in codes] == [
+        "lines.voters_on_list",
+        "lines.ballots_received",
+        "lines.ballots_valid",
+        "options.p6_UR",
+    ]
+
+
+def test_it_accepts_one_copy_for_every_disputed_line_with_one_reason(
+    carol, copy, bob, contest, station, django_capture_on_commit_callbacks
+):
+    lines = {**LINES_PEC_91_COPY, "ballots_valid": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545}, lines=lines)
+    queue = reverse("desk-queue", args=[contest.pk, "conflicts"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = carol.post(
+            reverse("desk-accept-copy", args=[contest.pk, station.pk]),
+            {"chosen_copy": copy.pk, "reason": "the photo is this copy", "next": queue},
+        )
+
+    assert response["Location"] == queue
+    resolutions = ConflictResolution.objects.order_by("pk")
+    assert {(r.line.code if r.line else r.option.code, r.value) for r in resolutions} == {
+        ("ballots_valid", LINES_PEC_91_COPY["ballots_valid"]),
+        ("p6_UR", 445),
+    }
+    assert {r.reason for r in resolutions} == {"the photo is this copy"}
+    assert carol.get(queue).context["page"].paginator.count == 0
+
+
+def test_it_refuses_to_accept_a_copy_for_all_lines_without_a_reason(carol, copy, bob, contest, station):
+    submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
+
+    carol.post(
+        reverse("desk-accept-copy", args=[contest.pk, station.pk]), {"chosen_copy": copy.pk, "reason": ""}
+    )
+
+    assert not ConflictResolution.objects.exists()
+
+
+def test_it_lists_quarantined_copies_until_they_are_released(carol, copy, coordinator, contest):
+    held = desk.quarantine(copy=copy, scope="results", reason="smudged digits", by=coordinator)
+    queue = reverse("desk-queue", args=[contest.pk, "quarantined"])
+
+    response = carol.get(queue)
+    assert [c.pk for c in response.context["page"]] == [copy.pk]
+    assert "smudged digits" in response.content.decode()
+
+    desk.release(quarantine=held, reason="clear photo came", by=coordinator)
+    assert carol.get(queue).context["page"].paginator.count == 0
+
+
+def test_it_writes_audit_entries_as_sentences_not_json(carol, copy, coordinator, contest, station):
+    desk.quarantine(copy=copy, scope="all", reason="smudged digits", by=coordinator)
+
+    html = carol.get(reverse("desk-station", args=[contest.pk, station.pk]), HTTP_ACCEPT_LANGUAGE="en")
+
+    page = html.content.decode()
+    assert f"Copy {copy.pk} was held out of the tally (the whole copy)." in page
+    assert "&quot;quarantine&quot;" not in page and '{"quarantine"' not in page
+
+
+def test_it_shows_relations_by_their_labelled_line_numbers_not_as_code(carol, copy, contest):
+    page = carol.get(reverse("desk-queue", args=[contest.pk, "findings"]), HTTP_ACCEPT_LANGUAGE="en")
+
+    html = page.content.decode()
+    assert "Line 2 = 3 + 4 + 5 + 6 + 17 − 18" in html
+    assert "ballots_received ==" not in html
+
+
+def test_it_sorts_the_commission_filter_as_people_read_numbers(carol, contest):
+    from elections.services import StationRecord, ensure_hierarchy
+
+    ensure_hierarchy(
+        election=contest.election,
+        root_name="ЦИК России",
+        stations=[StationRecord(("Город Москва", f"{n} ТИК"), str(1000 + n)) for n in (100, 10, 9)],
+    )
+
+    form = carol.get(reverse("desk-home", args=[contest.pk])).context["form"]
+
+    names = [label for _value, label in form.fields["commission"].choices][1:]
+    tecs = [name for name in names if name.endswith("ТИК")]
+    assert tecs == ["9 ТИК", "10 ТИК", "100 ТИК"]

@@ -1,19 +1,20 @@
-"""The review queues: copies breaking control relations, stations in conflict, without photo, phoned in."""
+"""The review queues: copies breaking control relations, stations in conflict, copies held out of the
+tally (quarantined, until released), copies without photo, copies phoned in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from elections.models import Commission, Contest, stations_within
 from observers.models import Organization
-from tallies.models import ProtocolCopy, StationTallyState
+from tallies.models import ProtocolCopy, Quarantine, StationTallyState
 from tallies.selectors.desk.figures import copy_values, labels
 from tallies.selectors.layout import Layout
 from tallies.services.accepted import countable_copies
 
-QUEUES = ("findings", "conflicts", "no-photo", "phoned")
+QUEUES = ("findings", "conflicts", "quarantined", "no-photo", "phoned")
 Values = dict[int, dict[str, int]]  # copy id → code → value
 
 
@@ -50,6 +51,11 @@ def queue(organization: Organization, contest: Contest, name: str, where: Q) -> 
         return copies.filter(photos__isnull=True)
     if name == "phoned":
         return copies.filter(channel=ProtocolCopy.Channel.PHONE)
+    if name == "quarantined":
+        held = Quarantine.objects.active().order_by("-created_at")
+        return copies.filter(pk__in=held.values("copy_id")).prefetch_related(
+            Prefetch("quarantines", queryset=held.select_related("created_by"), to_attr="held")
+        )
     states = StationTallyState.objects.filter(where, organization=organization, contest=contest)
     return states.exclude(conflicts=[]).select_related("station__pec__parent").order_by("station__pec__path")
 
@@ -71,8 +77,9 @@ class ConflictRow:
 def conflict_rows(
     organization: Organization, contest: Contest, states: list[StationTallyState]
 ) -> list[ConflictRow]:
-    """Side-by-side values of the disputed codes for a page of conflicting stations (3 queries)."""
+    """Side-by-side values of the disputed codes, in the form's order, for a page of stations (3 queries)."""
     names = labels(Layout.of(contest))
+    order = {code: index for index, code in enumerate(names)}  # the form's order: lines, then options
     copies = countable_copies(organization.pk, contest.pk, [s.station_id for s in states])
     copies = list(copies.select_related("observer").order_by("pk"))
     values = copy_values(copies)
@@ -80,7 +87,8 @@ def conflict_rows(
     for state in states:
         own = [c for c in copies if c.station_id == state.station_id]
         codes = [
-            (code, names.get(code, code), [values[c.pk].get(code) for c in own]) for code in state.conflicts
+            (code, names.get(code, code), [values[c.pk].get(code) for c in own])
+            for code in sorted(state.conflicts, key=lambda code: order.get(code, len(order)))
         ]
         rows.append(ConflictRow(state, own, codes))
     return rows

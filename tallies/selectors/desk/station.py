@@ -3,7 +3,6 @@ entries; and the diff between a copy and its blind second entry."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
@@ -140,12 +139,11 @@ ACTIONS = {
 
 @dataclass(frozen=True)
 class AuditRow:
-    """An audit entry as the desk shows it: the action's label, before and after as compact JSON."""
+    """An audit entry as the desk shows it: the action's label and a sentence saying what changed."""
 
     entry: AuditEntry
     label: str
-    before: str
-    after: str
+    sentence: str
 
 
 def _audit_entries(
@@ -156,14 +154,46 @@ def _audit_entries(
         object_type="elections.pollingstation", object_id=str(station.pk), after__contest=contest.pk
     )
     entries = AuditEntry.objects.filter(about_copies | about_station, organization=organization)
+    names = labels(Layout.of(contest))
     return [
-        AuditRow(entry, str(ACTIONS.get(entry.action, entry.action)), _json(entry.before), _json(entry.after))
+        AuditRow(entry, str(ACTIONS.get(entry.action, entry.action)), audit_sentence(entry, names))
         for entry in entries.select_related("actor").order_by("-sequence")[:200]
     ]
 
 
-def _json(value: dict[str, object]) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+SCOPES = {"all": _("the whole copy"), "results": _("its results only")}
+
+
+def audit_sentence(entry: AuditEntry, names: dict[str, str]) -> str:
+    """Say in words what a desk action changed, from the entry's before/after (never raw JSON).
+
+    `names` maps "lines.<code>"/"options.<code>" to "N. label" (tallies.selectors.desk.figures).
+    An action this function does not know is named by its label only.
+    """
+    before, after = entry.before or {}, entry.after or {}
+    facts = {
+        "copy": entry.object_id,
+        "line": names.get(str(after.get("code") or before.get("code")), after.get("code", "")),
+        "value": after.get("value", ""),
+        "scope": SCOPES.get(str(after.get("scope") or before.get("scope")), ""),
+        "chosen": after.get("chosen_copy") or "",
+        "entry": after.get("transcription") or before.get("transcription") or "",
+    }
+    template = _SENTENCES.get(entry.action)
+    if entry.action == "station.conflict_resolved" and not facts["chosen"]:
+        template = _("%(line)s: the value %(value)s was typed by the coordinator.")
+    return str(template % facts) if template else str(ACTIONS.get(entry.action, entry.action))
+
+
+_SENTENCES = {
+    "protocol_copy.quarantined": _("Copy %(copy)s was held out of the tally (%(scope)s)."),
+    "protocol_copy.released": _("Copy %(copy)s was released from quarantine (%(scope)s)."),
+    "protocol_copy.line_verified": _("On copy %(copy)s, %(line)s = %(value)s was verified."),
+    "protocol_copy.phoned_in": _("Copy %(copy)s was entered from a phone call."),
+    "protocol_copy.blind_entry": _("Copy %(copy)s was typed again blind, as entry %(entry)s."),
+    "protocol_copy.blind_entry_confirmed": _("The blind entry %(entry)s of copy %(copy)s was confirmed."),
+    "station.conflict_resolved": _("%(line)s: the value %(value)s of copy %(chosen)s was accepted."),
+}
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ contribution may change (tallies.services.touch_station) and appends an audit en
 """
 
 from tallies.services.desk.entry import blind_entry, blind_entry_of, blind_note, confirm_blind_entry, phone_in
-from tallies.services.desk.lines import resolve_conflict, verify_line
+from tallies.services.desk.lines import accept_copy, resolve_conflict, verify_line
 from tallies.services.desk.quarantine import quarantine, release
 from tallies.services.desk.scope import authorize
 
 __all__ = [
+    "accept_copy",
     "authorize",
     "blind_entry",
     "blind_entry_of",

@@ -16,7 +16,7 @@ from elections.models import Contest, PollingStation
 from observers.access import AnyUser
 from observers.models import Organization
 from tallies.errors import FieldError
-from tallies.models import ConflictResolution, LineVerification, ProtocolCopy
+from tallies.models import ConflictResolution, LineVerification, ProtocolCopy, StationTallyState
 from tallies.services import audit, tallying
 from tallies.services.accepted import countable_copies
 from tallies.services.desk.scope import authorize, require_reason, target, value_on
@@ -107,6 +107,46 @@ def resolve_conflict(
         reason=reason,
     )
     return resolution
+
+
+@transaction.atomic
+def accept_copy(
+    *,
+    organization: Organization,
+    station: PollingStation,
+    contest: Contest,
+    chosen_copy: ProtocolCopy,
+    reason: str,
+    by: AnyUser,
+) -> list[ConflictResolution]:
+    """Settle every line the station's copies disagree on with `chosen_copy`'s values, one reason.
+
+    One resolution and one audit entry per disputed line (resolve_conflict), all or none. Lines
+    the chosen copy has no figure for, or that no longer disagree, are left as they are. Raises
+    FieldError on "reason" (blank) or "chosen_copy" (not a countable copy of the station, or
+    nothing it could settle) and PermissionDenied for anyone but the station's coordinators.
+    """
+    require_reason(reason)
+    state = StationTallyState.objects.filter(
+        organization=organization, contest=contest, station=station
+    ).first()
+    resolutions = []
+    for code in state.conflicts if state is not None else []:
+        if value_on(chosen_copy, code) is None:
+            continue
+        try:
+            resolution = resolve_conflict(
+                organization=organization, station=station, contest=contest, code=code,
+                chosen_copy=chosen_copy, reason=reason, by=by,
+            )  # fmt: skip
+        except FieldError as error:
+            if error.field != "code":  # "code": the copies agree there now; nothing to settle
+                raise
+            continue
+        resolutions.append(resolution)
+    if not resolutions:
+        raise FieldError("chosen_copy", _("This copy settles none of the station's disputed lines."))
+    return resolutions
 
 
 def _values_by_copy(

@@ -1,4 +1,5 @@
-"""Desk actions on a copy or a station (POST only): quarantine, release, verify a line, resolve."""
+"""Desk actions on a copy or a station (POST only): quarantine, release, verify a line, resolve a
+line, accept one copy for all of a station's disputed lines."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tallies.forms_desk import QuarantineForm, ReleaseForm, ResolveForm, VerifyForm
+from elections.models import PollingStation
+from tallies.forms_desk import AcceptCopyForm, QuarantineForm, ReleaseForm, ResolveForm, VerifyForm
 from tallies.models import ProtocolCopy, Quarantine
 from tallies.services import desk
 from tallies.views.desk.common import Scope, act, coordinator_scope, scoped_copy, station_url
@@ -79,9 +81,36 @@ def station_resolve(request: HttpRequest, contest_id: int, station_id: int) -> H
             value=data["value"], chosen_copy=chosen, reason=data["reason"], by=request.user,
         )  # fmt: skip
 
+    return act(request, form, action, _back(request, scope, station), _("The line is resolved."))
+
+
+def _back(request: HttpRequest, scope: Scope, station: PollingStation) -> str:
+    """The page the form came from (?next, same host only), else the station's desk page."""
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = reverse("desk-station", args=[scope.contest.pk, station.pk])
-    return act(request, form, action, back, _("The line is resolved."))
+    return back
+
+
+@login_required
+@require_POST
+def station_accept_copy(request: HttpRequest, contest_id: int, station_id: int) -> HttpResponse:
+    """Settle every disputed line of a station with one copy's values and one reason."""
+    scope = Scope(request, contest_id)
+    station = scope.station(station_id)
+    copies = (
+        ProtocolCopy.objects.current().of(scope.organization).filter(contest=scope.contest, station=station)
+    )
+    form = AcceptCopyForm(request.POST, options=[(copy.pk, str(copy.pk)) for copy in copies])
+
+    def action(data: dict[str, Any]) -> object:
+        return desk.accept_copy(
+            organization=scope.organization, station=station, contest=scope.contest,
+            chosen_copy=copies.get(pk=data["chosen_copy"]), reason=data["reason"], by=request.user,
+        )  # fmt: skip
+
+    return act(
+        request, form, action, _back(request, scope, station), _("The station's disputed lines are resolved.")
+    )

@@ -11,7 +11,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tallies.forms_desk import FilterForm, QuarantineForm, ReleaseForm, ResolveForm, VerifyForm
+from tallies.forms_desk import (
+    AcceptCopyForm,
+    FilterForm,
+    QuarantineForm,
+    ReleaseForm,
+    ResolveForm,
+    VerifyForm,
+)
 from tallies.models import ProtocolCopy
 from tallies.selectors import desk as selectors
 from tallies.views.desk.common import Scope
@@ -61,10 +68,14 @@ def _query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+Disputed = list[tuple[str, str, list[int | None], ResolveForm]]
+
+
 def with_resolve_forms(
     rows: list[selectors.ConflictRow], next_url: str = ""
-) -> list[tuple[selectors.ConflictRow, list[tuple[str, str, list[int | None], ResolveForm]]]]:
-    """Each conflicting station with, per disputed code, its label, values and a resolve form."""
+) -> list[tuple[selectors.ConflictRow, Disputed, AcceptCopyForm]]:
+    """Each conflicting station with its disputed codes (label, values, a resolve form each, in
+    the form's order) and one form accepting a single copy for all of them."""
     return [
         (
             row,
@@ -72,9 +83,19 @@ def with_resolve_forms(
                 (code, label, values, _resolve_form(row, code, values, next_url))
                 for code, label, values in row.codes
             ],
+            _accept_form(row, next_url),
         )
         for row in rows
     ]
+
+
+def _accept_form(row: selectors.ConflictRow, next_url: str) -> AcceptCopyForm:
+    options = [
+        (copy.pk, _("Copy %(id)s by %(observer)s") % {"id": copy.pk, "observer": copy.observer.code})
+        for copy in row.copies
+    ]
+    auto_id = f"id_{row.state.station_id}_all_%s"
+    return AcceptCopyForm(initial={"next": next_url}, options=options, auto_id=auto_id)
 
 
 def _resolve_form(

@@ -18,6 +18,7 @@ from elections.protocol import Figures, check_relation
 from observers.models import Organization
 from tallies import demo, services
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, ProtocolCopy, ReconciliationRun
+from tallies.services import analysis
 from tests.conftest import shared_data
 
 SOURCE = "CEC of Russia (izbirkom.ru), via dkobak/elections"
@@ -164,3 +165,10 @@ def test_it_checks_all_342_copies_against_the_national_file():
     assert loaded.copies().filter(findings__isnull=False).distinct().count() == 104
     assert loaded.run.stations.count() == 342
     assert loaded.root_rollup().stations_compared == 342
+    # The spec's seat rule (450 seats, 7 % of the voters who took part, Hare, largest remainders)
+    # on the national official figures gives the CEC's published 2011 allocation.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = analysis.request_run(organization=loaded.organization, contest=loaded.contest, kind="seats")
+    run.refresh_from_db()
+    official = {code: n for code, n in run.result["official"]["seats"].items() if n}
+    assert official == {"p6_UR": 238, "p4_KPRF": 92, "p1_SR": 64, "p2_LDPR": 56}

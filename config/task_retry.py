@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 
 TRANSIENT = (OperationalError, InterfaceError)
 RETRY = {
@@ -32,8 +32,15 @@ REQUEUE = {"acks_on_timeout": False}  # a job killed at its hard time limit is r
 
 @contextmanager
 def requeue_if_not_now(*busy: type[Exception]) -> Iterator[None]:
-    """Turn SoftTimeLimitExceeded, and any of `busy`, into Reject(requeue=True): try again later."""
+    """Turn SoftTimeLimitExceeded, and any of `busy`, into Reject(requeue=True): try again later.
+
+    The soft time limit interrupts whatever runs, a database statement included, and leaves that
+    connection busy ("can't change 'autocommit' now: connection in transaction status ACTIVE" in
+    the next job); the pool process's connections are closed so that the next job opens new ones.
+    """
     try:
         yield
     except (SoftTimeLimitExceeded, *busy) as not_now:
+        if isinstance(not_now, SoftTimeLimitExceeded):
+            connections.close_all()
         raise Reject(not_now, requeue=True) from not_now

@@ -12,6 +12,7 @@ import pytest
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 from django.db.models import F
 
+from config import task_retry
 from elections.generator import plan_election
 from tallies import generator, services, tasks
 from tallies.errors import StationBusy
@@ -78,14 +79,18 @@ def test_a_job_at_its_soft_time_limit_goes_back_to_the_queue_and_one_at_its_hard
     assert tasks.apply_station_tally.acks_on_timeout is False  # killed at the hard limit: redelivered
 
 
-def test_a_sweep_at_its_soft_time_limit_goes_back_to_the_queue(monkeypatch):
+def test_a_sweep_at_its_soft_time_limit_goes_back_to_the_queue_on_new_connections(monkeypatch):
+    closed = []
+
     def slow(**kwargs):  # type: ignore[no-untyped-def]
-        raise SoftTimeLimitExceeded()  # a long backlog, a slow machine
+        raise SoftTimeLimitExceeded()  # a long backlog, a slow machine, maybe mid-statement
 
     monkeypatch.setattr(services, "sweep_stale_tallies", slow)
+    monkeypatch.setattr(task_retry.connections, "close_all", lambda: closed.append(True))
 
     with pytest.raises(Reject) as rejected:
         tasks.sweep_stale_tallies.run()
 
     assert rejected.value.requeue is True
+    assert closed == [True]  # the interrupted statement's connection is not reused
     assert tasks.sweep_stale_tallies.acks_on_timeout is False

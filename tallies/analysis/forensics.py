@@ -106,7 +106,7 @@ def last_digit_tests(option_counts: dict[str, list[int]]) -> list[LastDigitTest]
 def last_digit_test(option: str, counts: Sequence[int]) -> LastDigitTest:
     """Chi-square test (9 df) that the last digits of one option's counts ≥ MIN_DIGIT_COUNT are uniform.
 
-    Validity (Beber & Scacco 2012, §3; Mebane 2006): the last digit of an honest count is close to
+    Validity (Beber & Scacco 2012; Mebane 2006): the last digit of an honest count is close to
     uniform only when the count's distribution is nearly flat across ten votes. `slope_bias` is the
     chi-square the distribution's own slope would give: counts per ten votes (all counts, so the ten
     below the cut-off counts too) give a local linear density in each ten, whose expected digits are

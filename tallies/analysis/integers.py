@@ -1,6 +1,6 @@
 """Integer percentages (Kobak, Shpilkin & Pshenichnikov 2016): a lead, never a verdict of fraud.
 
-The method is the paper's (Annals of Applied Statistics 10(1):54-73, §2-3; the authors' code:
+The method is the paper's (Annals of Applied Statistics 10(1):54-73; the authors' code:
 github.com/dkobak/elections, significance2018/):
 
 - turnout = ballots issued / voters on the list; the leader's share = the leader's votes / ballots
@@ -19,6 +19,10 @@ draw is one Bernoulli(p_i) per station and statistic, the same distribution as r
 station, drawn with numpy's PCG64 from the recorded seed in bounded chunks. The Monte Carlo p-value
 (1 + draws ≥ observed) / (1 + draws) is the one compared with the threshold, so it needs at least
 1 / threshold draws; a normal tail with the exact mean and variance is reported beside it.
+
+On the national 2011 file (95,225 stations, 86,718 kept) this gives excesses of +449 (turnout), +767
+(leader) and +1,003 ± 115 (either); the authors' code reports +1,003 ± 113 for 2011
+(tests/analysis/test_forensics.py pins them).
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ class Roles:
     observer: Observer | None = None
     coordinated: list[Organization] = field(default_factory=list)
     administered: list[Organization] = field(default_factory=list)
+    limited: list[Organization] = field(default_factory=list)  # coordinated in one territory only
     pending: list[Organization] = field(default_factory=list)
     staff: bool = False
 
@@ -68,6 +69,8 @@ def roles_of(user: AnyUser) -> Roles:
         roles.coordinated.append(membership.organization)
         if membership.role == Membership.Role.ADMIN:
             roles.administered.append(membership.organization)
+        elif membership.territory_id is not None:
+            roles.limited.append(membership.organization)
     roles.observer = Observer.objects.filter(user_id=user.pk).select_related("organization").first()
     return roles
 
@@ -82,12 +85,16 @@ def observer_links() -> list[Link]:
     ]
 
 
-def coordinator_links(organization: Organization) -> list[Link]:
-    """The pages every coordinator of `organization` may open (a territory narrows their content)."""
+def coordinator_links(organization: Organization, *, limited: bool = False) -> list[Link]:
+    """The pages a coordinator of `organization` may open (a territory narrows their content);
+    the roster needs the whole organisation (observers.access.CoordinatorScope), so `limited`
+    (a coordinator of one region or TEC) leaves it out.
+    """
     slug = organization.slug
+    roster = [] if limited else [Link(_("Roster"), reverse("roster-list", args=[slug]))]
     return [
         Link(_("Violation review"), reverse("act-review-queue") + f"?org={slug}"),
-        Link(_("Roster"), reverse("roster-list", args=[slug])),
+        *roster,
         Link(_("Observers' mandates"), reverse("organization-mandates", args=[slug])),
         Link(_("Deployment funnel"), reverse("funnel", args=[slug])),
         Link(_("Accreditation"), reverse("organization-accreditations", args=[slug])),
@@ -126,7 +133,9 @@ def menu(roles: Roles) -> list[tuple[str, list[Link]]]:
     if roles.observer is not None:
         sections.append((str(_("Observer")), observer_links()))
     for organization in roles.coordinated:
-        links = [Link(_("Election night"), reverse("home")), *coordinator_links(organization)]
+        limited = organization in roles.limited
+        links = [Link(_("Election night"), reverse("home"))]
+        links += coordinator_links(organization, limited=limited)
         if organization in roles.administered:
             links += admin_links(organization)
         sections.append((organization.name, links))

@@ -39,6 +39,6 @@ def _organization_section(organization: Organization, roles: navigation.Roles) -
     return {
         "organization": organization,
         "contests": selectors.coordinator_contests(organization),
-        "links": navigation.coordinator_links(organization),
+        "links": navigation.coordinator_links(organization, limited=organization in roles.limited),
         "admin_links": navigation.admin_links(organization) if administered else [],
     }

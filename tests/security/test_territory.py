@@ -159,7 +159,10 @@ def test_a_limited_coordinator_cannot_record_the_organisations_coverage(tina_web
 
 
 def test_a_limited_coordinator_does_not_reach_the_roster(tina_web, organization):
-    assert tina_web.get(reverse("roster-list", args=[organization.slug])).status_code == 403
+    roster = reverse("roster-list", args=[organization.slug])
+
+    assert tina_web.get(roster).status_code == 403
+    assert roster not in tina_web.get(reverse("home")).content.decode()  # nor is it offered
 
 
 @pytest.mark.usefixtures("reconciled")

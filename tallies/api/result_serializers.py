@@ -172,3 +172,50 @@ class StationResultsSerializer(serializers.Serializer):
     is_discrepant = serializers.BooleanField(allow_null=True)
     rows = FigureRowSerializer(many=True)
     findings = FindingSerializer(many=True)
+
+
+class RegionShareSerializer(serializers.Serializer):
+    """Turnout or a share in a region (percent, exact strings; null when not given)."""
+
+    observer = serializers.CharField(allow_null=True, help_text="At the stations with copies.")
+    margin = serializers.CharField(
+        allow_null=True, help_text="95 % margin in points; null: the design allows none."
+    )
+    official = serializers.CharField(allow_null=True)
+    difference = serializers.CharField(allow_null=True, help_text="official − observer; null: not compared.")
+    outside_margin = serializers.BooleanField(allow_null=True)
+    implied = serializers.CharField(
+        allow_null=True, help_text="What the official total implies for the stations without copies."
+    )
+
+
+class RegionRowSerializer(serializers.Serializer):
+    """One region against its official total (tallies.selectors.regional); caveats as codes."""
+
+    commission_id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=["no_official", "no_copies", "one_copy", "no_margin", "margin"])
+    coverage = serializers.DictField(
+        required=False, help_text="Stations, registered voters and votes covered."
+    )
+    tecs_with_copies = serializers.IntegerField(required=False)
+    tecs_total = serializers.IntegerField(required=False, allow_null=True)
+    no_margin_reasons = serializers.ListField(child=serializers.CharField(), required=False)
+    quantile = serializers.CharField(required=False, allow_null=True, help_text="Student's t used, if any.")
+    turnout = RegionShareSerializer(required=False)
+    shares = serializers.DictField(child=RegionShareSerializer(), required=False)
+    unobserved_stations = serializers.IntegerField(required=False, allow_null=True)
+    consistent = serializers.BooleanField(
+        required=False, allow_null=True, help_text="False: the copies hold more than the official total."
+    )
+    caveats = serializers.ListField(child=serializers.CharField())
+
+
+class RegionalComparisonSerializer(serializers.Serializer):
+    """Every region against its official regional total; empty `regions` unless the official
+    results are regional totals."""
+
+    contest_id = serializers.IntegerField()
+    snapshot = SnapshotSerializer(allow_null=True)
+    caveats = serializers.DictField(child=serializers.CharField(), help_text="Caveat code → its meaning.")
+    regions = RegionRowSerializer(many=True)

@@ -11,6 +11,7 @@ from dataclasses import fields
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,9 +28,12 @@ from observers.access import (
 from tallies import selectors
 from tallies.api.result_serializers import (
     CommissionResultsSerializer,
+    RegionalComparisonSerializer,
     ResultsContestSerializer,
     StationResultsSerializer,
 )
+from tallies.publication.regions_table import CAVEATS
+from tallies.selectors.regional import regional_rows
 from tallies.views.results import scoped_commission, scoped_station
 
 PAGE = OpenApiParameter("page", int, description="Page of discrepant stations (50 a page).")
@@ -119,3 +123,32 @@ class StationComparisonView(APIView):
         organization, station = scope.organization, scoped_station(scope, contest, station_id)
         results = selectors.station_results(organization=organization, contest=contest, station=station)
         return Response(StationResultsSerializer(results).data)
+
+
+WHOLE_ONLY = OpenApiResponse(
+    description="Not a coordinator of the whole organisation (regions span territories)."
+)
+
+
+class RegionalComparisonView(APIView):
+    """Every region against its official total: coverage, design, margins where allowed, implied
+    figures for the stations without copies, caveats as codes (issue 22)."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(responses={200: RegionalComparisonSerializer, 403: WHOLE_ONLY})
+    def get(self, request: Request, contest_id: int) -> Response:
+        """Return the regional comparison with the latest final official snapshot."""
+        scope, contest = _coordinator(request, contest_id)
+        if not scope.is_whole_organization:
+            raise PermissionDenied(
+                "The regional comparison spans every territory: ask a coordinator of the whole organisation."
+            )
+        snapshot = selectors.latest_snapshot(contest)
+        data = {
+            "contest_id": contest.pk,
+            "snapshot": snapshot,
+            "caveats": CAVEATS,
+            "regions": regional_rows(scope.organization.pk, contest, snapshot),
+        }
+        return Response(RegionalComparisonSerializer(data).data)

@@ -17,6 +17,11 @@ urlpatterns = [
         name="api-commission-results",
     ),
     path(
+        "contests/<int:contest_id>/regions/",
+        results.RegionalComparisonView.as_view(),
+        name="api-regional-comparison",
+    ),
+    path(
         "contests/<int:contest_id>/stations/<int:station_id>/comparison/",
         results.StationComparisonView.as_view(),
         name="api-station-comparison",

@@ -18,6 +18,7 @@ from tallies.publication.data import ReleaseData
 from tallies.publication.dictionary import data_dictionary
 from tallies.publication.manifest import MANIFEST, manifest_bytes
 from tallies.publication.nist import NIST_FILE, election_report
+from tallies.publication.regions_table import regions_table
 from tallies.publication.summary_tables import chain_table, receipts_table, seats_table, violations_table
 from tallies.publication.tables import commissions_table, discrepancies_table, stations_table
 from tallies.publication.writers import csv_bytes, json_bytes, xlsx_bytes
@@ -60,6 +61,7 @@ BUILDERS: list[Callable[[ReleaseData], Table | None]] = [
     commissions_table,
     discrepancies_table,
     violations_table,
+    regions_table,
     seats_table,
     receipts_table,
     chain_table,
@@ -99,6 +101,7 @@ def release_document(data: ReleaseData) -> dict[str, Any]:
         "seats": data.seats,
         "violations": data.violations,
         "forensics": data.forensics,
+        "regions": data.regions,
         "commissions": [asdict(entry) for entry in data.commissions],
         "stations": [_station(asdict(entry)) for entry in data.stations],
         "receipts": [asdict(entry) for entry in data.receipts],

@@ -71,6 +71,7 @@ class ReleaseData:
     receipts: list[ReceiptEntry] = field(default_factory=list)
     chain: list[tuple[int, str, str]] = field(default_factory=list)  # (sequence, prev_hash, entry_hash)
     forensics: dict[str, Any] | None = None  # the latest forensics run as leads, with its method
+    regions: list[dict[str, Any]] = field(default_factory=list)  # tallies.selectors.regional rows
 
     def line_codes(self) -> list[str]:
         return [line["code"] for line in self.layout["lines"]]

@@ -44,6 +44,13 @@ JSON_FIELDS = [
     Column(
         "forensics", "object", "", "Forensic leads (not verdicts) with their method and assumptions, or null"
     ),
+    Column(
+        "regions[]",
+        "object",
+        "",
+        "Every region against its official total: status, coverage, design, shares by source with the "
+        "margin where allowed, implied figures for the stations without copies, caveat codes (regions.csv)",
+    ),
     Column("commissions[]", "object", "", "Commission rows; figures by source (see source fields)"),
     Column("stations[]", "object", "", "Station rows; figures observer/official and differences"),
     Column("stations[].figures.differences", "object", "", "lines|options -> code -> [observer, official]"),

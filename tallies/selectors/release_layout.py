@@ -213,3 +213,41 @@ def bars(rows: list[ShareRow], *, compared: bool) -> list[Bar]:
     if compared and any(row.compared_observer is not None for row in options):
         return [Bar(row.label, row.compared_observer, row.compared_official) for row in options]
     return [Bar(row.label, row.observer, row.official) for row in options]
+
+
+@dataclass(frozen=True)
+class RegionLine:
+    """A region of the release's regional comparison, shaped for its page (tallies.selectors.regional).
+
+    `shares` pairs each option's label with its stored share document (observer, margin,
+    official, difference, outside_margin, implied as strings or None).
+    """
+
+    commission_id: int
+    name: str
+    status: str
+    coverage: dict[str, Any]
+    tecs_with_copies: int | None
+    tecs_total: int | None
+    turnout: dict[str, Any]
+    shares: list[tuple[str, dict[str, Any]]]
+    consistent: bool | None
+
+
+def region_lines(release: Release) -> list[RegionLine]:
+    """Every region the release compared with its official total, labelled in the active language."""
+    options = release.content["layout"]["options"]
+    return [
+        RegionLine(
+            row["commission_id"],
+            row["name"],
+            row["status"],
+            row.get("coverage") or {},
+            row.get("tecs_with_copies"),
+            row.get("tecs_total"),
+            row.get("turnout") or {},
+            [(o["short_name"] or o["name"], (row.get("shares") or {}).get(o["code"]) or {}) for o in options],
+            row.get("consistent"),
+        )
+        for row in release.content.get("regions", [])
+    ]

@@ -25,8 +25,10 @@ from elections.models import Contest
 from observers.access import coordinator_scope
 from observers.models import Organization
 from tallies import tasks_comparison
+from tallies.publication.regions_table import regions_table_of
 from tallies.selectors import comparison as selectors
 from tallies.selectors.layout import Layout
+from tallies.selectors.regional import regional_rows
 from tallies.services.snapshot_diff import diff_snapshots
 from tallies.views.results import csv_response
 
@@ -134,3 +136,13 @@ def snapshot_diff_page(request: HttpRequest, contest_id: int) -> HttpResponse:
             "changes": [(change, selectors.change_rows(layout, change)) for change in page.object_list],
         }
     return render(request, "tallies/comparison_snapshot_diff.html", context)
+
+
+@login_required
+def regions_export(request: HttpRequest, contest_id: int) -> HttpResponse:
+    """Return every region against its official total as CSV (the release's regions.csv columns)."""
+    organization, contest = _organization_wide(request, contest_id)
+    snapshot = selectors.chosen_snapshot(contest, request.GET.get("snapshot"))
+    options = [option.code for option in contest.options.all()]
+    table = regions_table_of(regional_rows(organization.pk, contest, snapshot), options)
+    return csv_response(f"regions-{contest.pk}.csv", [c.name for c in table.columns], table.rows)

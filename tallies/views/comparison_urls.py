@@ -7,6 +7,11 @@ from tallies.views import comparison
 urlpatterns = [
     path("results/<int:contest_id>/comparison/", comparison.comparison_page, name="results-comparison"),
     path(
+        "results/<int:contest_id>/comparison/regions.csv",
+        comparison.regions_export,
+        name="results-regions-export",
+    ),
+    path(
         "results/<int:contest_id>/discrepancies/",
         comparison.discrepancies_page,
         name="results-discrepancies",

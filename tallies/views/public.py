@@ -58,7 +58,8 @@ def overview(
         about = release.content["release"]
         context = _commission_context(release, selectors.root(release), page)
         title = f"{about['election']['name']}: {about['contest']['name']}"
-        return {**context, "title": title, "seats": layouts.seat_rows(release)}
+        regions = layouts.region_lines(release)
+        return {**context, "title": title, "seats": layouts.seat_rows(release), "regions": regions}
 
     return _cached(request, release, f"overview:{page}", "public/overview.html", build)
 

@@ -202,3 +202,55 @@ def test_the_public_api_and_the_dashboard_carry_the_coverage(regional_release, c
     assert rows[MOSCOW]["figures"]["coverage"]["stations_total"] == 3000
     assert moscow.figures["coverage"]["registered_voters_total"] == 7_200_000
     assert "Regions with copies: 1 of 2." in board and "Official, regions with copies" in board
+
+
+def test_the_release_publishes_every_region_with_its_caveats_as_data(regional_release, client):
+    regions = {row["name"]: row for row in regional_release.content["regions"]}
+
+    assert set(regions) == {MOSCOW, SPB}  # St Petersburg has no copy: listed all the same
+    assert regions[SPB]["status"] == "no_copies" and regions[SPB]["caveats"] == ["no_copies"]
+    moscow = regions[MOSCOW]
+    assert moscow["status"] == "no_margin" and moscow["turnout"]["margin"] is None
+    assert moscow["no_margin_reasons"] == ["few_stations", "few_tecs"]
+    assert "implied_assumes_unchanged" in moscow["caveats"] and "not_random" in moscow["caveats"]
+    assert moscow["shares"]["p6_UR"]["official"] == "44.97"  # 2,100,000 of 4,670,000 option votes
+    files = {f.name: f for f in regional_release.files.all()}
+    assert "regions.csv" in files
+    assert "regions.csv" in files["manifest.json"].content.decode()
+    csv_text = files["regions.csv"].content.decode("utf-8-sig")
+    assert "no_copies" in csv_text and "p6_UR_implied" in csv_text.splitlines()[0]
+
+    page = client.get(regional_release.get_absolute_url()).content.decode()
+
+    assert "Every region against its official total" in page
+    assert "No copies: nothing observed, nothing compared." in page
+    assert "at least 30 stations in at least 5 territorial commissions" in page
+    assert "entered the official total unchanged" in page
+
+
+def test_the_regional_comparison_api_and_csv(regional_release, coordinator, contest, client):
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    client.force_login(coordinator)
+
+    data = api.get(reverse("api-regional-comparison", args=[contest.pk])).json()
+    csv_text = client.get(reverse("results-regions-export", args=[contest.pk])).content.decode("utf-8-sig")
+
+    assert [row["status"] for row in data["regions"]] == ["no_margin", "no_copies"]
+    assert data["caveats"]["few_tecs"].startswith("Copies from fewer than 5")
+    assert csv_text.splitlines()[0].startswith("region,status,stations_with_copies")
+    assert len(csv_text.splitlines()) == 3
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_regional_release_is_translated(regional_release, client, language):
+    page = client.get(regional_release.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    for english in (
+        "Every region against its official total",
+        "No copies: nothing observed, nothing compared.",
+        "Regions with copies",
+        "The official results are published only as",
+        "Implied figures.",
+    ):
+        assert english not in page

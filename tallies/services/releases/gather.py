@@ -28,6 +28,7 @@ from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, Stat
 from tallies.selectors.commission import latest_run
 from tallies.selectors.copy_coverage import coverage_by_commission, official_in_regions_with_copies
 from tallies.selectors.layout import Layout
+from tallies.selectors.regional import regional_rows
 from tallies.services import audit
 from tallies.services.accepted import countable_copies
 from tallies.services.analysis import forensics as forensics_service
@@ -76,6 +77,7 @@ def gather(publication: Publication) -> ReleaseData:
         seats=seats(organization, contest),
         violations=violations(organization, contest),
         forensics=forensics(organization, contest),
+        regions=regional_rows(organization.pk, contest, snapshot),
         commissions=commissions,
         stations=stations,
         receipts=receipts(states),

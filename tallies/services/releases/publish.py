@@ -113,6 +113,7 @@ def _content(data: ReleaseData) -> dict[str, object]:
         "seats": data.seats,
         "violations": data.violations,
         "forensics": data.forensics,
+        "regions": data.regions,
     }
 
 

@@ -120,4 +120,5 @@ faults: venv
 	  $(VENV)/bin/pytest tests/faults -v -s -p no:cacheprovider
 
 clean:
+	@if [ -x $(PY) ]; then env -u DATABASE_URL $(EMBEDDED_DB) stop; fi  # its data folder is about to go
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -118,6 +118,9 @@ COORDINATOR_PREFIXES = (
     "act-review",
     "api-act-review",
     "public-manage",
+    "official-import",  # organisation admins and platform staff (a WHOLE_ORGANIZATION route)
+    "api-official-import",
+    "api-regional-comparison",
 )
 
 WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordinator limited to a territory
@@ -129,8 +132,10 @@ WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordina
     "analysis-run",
     "analysis-seats",
     "dashboard-record",
+    "api-regional-comparison",
     "results-comparison",
     "results-discrepancies",
+    "results-regions-export",
     "results-tec-ranking-export",
     "roster-add",
     "roster-import",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", api_docs.RedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/", include("tallies.api_urls")),
+    path("", include("tallies.channels.urls")),
     path("", include("observers.urls")),
     path("", include("tallies.urls")),
 ]

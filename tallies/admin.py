@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tallies.models import OfficialSnapshot, ProtocolCopy
+from tallies.models import ChannelMessage, ObserverContact, OfficialSnapshot, ProtocolCopy, SmsGateway
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,3 +29,25 @@ class ProtocolCopyAdmin(ReadOnlyAdmin):
 class OfficialSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "contest", "level", "status", "imported_at", "protocols_count"]
     list_filter = ["contest", "status", "level"]
+
+
+@admin.register(SmsGateway)
+class SmsGatewayAdmin(admin.ModelAdmin):
+    """Connect an organisation's SMS gateway: copy its webhook URL and secret into the gateway."""
+
+    list_display = ["name", "organization", "kind", "language", "is_active", "public_id"]
+    list_filter = ["kind", "is_active", "organization"]
+    readonly_fields = ["public_id", "created_at"]
+
+
+@admin.register(ObserverContact)
+class ObserverContactAdmin(admin.ModelAdmin):
+    list_display = ["observer", "language"]
+    raw_id_fields = ["observer"]
+
+
+@admin.register(ChannelMessage)
+class ChannelMessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization", "direction", "sender", "observer", "outcome", "copy"]
+    list_filter = ["organization", "direction", "outcome"]
+    search_fields = ["sender", "text", "external_id"]

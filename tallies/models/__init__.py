@@ -7,6 +7,7 @@ be recomputed from the evidence; they keep their totals as {code: votes} documen
 """
 
 from tallies.models.analysis import AnalysisRun, CoverageSample, QuickCountSample, QuickCountStation, SeatRule
+from tallies.models.channels import ChannelMessage, ObserverContact, SmsGateway
 from tallies.models.copies import (
     APPEND_ONLY,
     ControlFinding,
@@ -27,6 +28,7 @@ __all__ = [
     "APPEND_ONLY",
     "AnalysisRun",
     "AuditEntry",
+    "ChannelMessage",
     "CommissionReconciliation",
     "ConflictResolution",
     "ControlFinding",
@@ -36,6 +38,7 @@ __all__ = [
     "CoverageSample",
     "FigureRow",
     "LineVerification",
+    "ObserverContact",
     "ObserverTally",
     "OfficialFigure",
     "OfficialProtocol",
@@ -51,6 +54,7 @@ __all__ = [
     "ReleaseReceipt",
     "ReleaseStation",
     "SeatRule",
+    "SmsGateway",
     "StationComparison",
     "StationTallyState",
     "TotalsMixin",

@@ -46,6 +46,7 @@ PUBLIC = {
     "two_factor:login",
     "second-factor-verify",
     "service-worker",  # the offline service worker: static code, no data
+    "channel-sms-webhook",  # no session: the gateway's shared secret (tests/tallies/channels/)
 }
 PUBLIC_PREFIXES = ("public-", "public-api-")
 SIGNED_IN = {  # any logged-in user, about their own account

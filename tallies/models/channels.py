@@ -1,0 +1,96 @@
+"""Messaging channels: an organisation's SMS gateways, observers' reply language, the message log.
+
+Issue 18: copies arrive where observers already are. A gateway (Telerivet, RapidPro/TextIt,
+Kannel) posts each inbound SMS to /channels/sms/<public_id>/ with the gateway's shared secret;
+every inbound and outbound message is logged here against the observer, parsed or not.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from observers.models import Observer, Organization
+
+
+def new_gateway_secret() -> str:
+    """A fresh shared secret (43 URL-safe characters, 256 bits) for a gateway to send."""
+    return secrets.token_urlsafe(32)
+
+
+class SmsGateway(models.Model):
+    """An organisation's SMS gateway: which payload shape it posts and the secret it must send."""
+
+    class Kind(models.TextChoices):
+        TELERIVET = "telerivet", "Telerivet"
+        RAPIDPRO = "rapidpro", "RapidPro / TextIt"
+        KANNEL = "kannel", "Kannel"
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="sms_gateways")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("payload shape"), max_length=16, choices=Kind)
+    public_id = models.UUIDField(_("identifier in the webhook URL"), default=uuid.uuid4, unique=True)
+    secret = models.CharField(_("shared secret"), max_length=128, default=new_gateway_secret)
+    language = models.CharField(
+        _("reply language when the observer has none"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="ru",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.name}"
+
+
+class ObserverContact(models.Model):
+    """How to talk to an observer on a messaging channel: the language of replies."""
+
+    observer = models.OneToOneField(Observer, models.CASCADE, related_name="contact")
+    language = models.CharField(_("reply language"), max_length=8, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.observer} ({self.language})"
+
+
+class ChannelMessage(models.Model):
+    """One SMS in or out, logged whatever became of it (`outcome`)."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Inbound")
+        OUT = "out", _("Outbound")
+
+    class Outcome(models.TextChoices):
+        STORED = "stored", _("Copy stored")
+        DUPLICATE = "duplicate", _("Resend of a stored copy")
+        INCOMPLETE = "incomplete", _("Not understood or incomplete")
+        REFUSED = "refused", _("Refused")
+        REPLY = "reply", _("Reply")
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="channel_messages")
+    gateway = models.ForeignKey(SmsGateway, models.SET_NULL, null=True, blank=True, related_name="messages")
+    observer = models.ForeignKey(
+        Observer, models.SET_NULL, null=True, blank=True, related_name="channel_messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction)
+    external_id = models.CharField(_("gateway message id"), max_length=200, blank=True)
+    sender = models.CharField(_("phone number"), max_length=64, blank=True)
+    text = models.TextField()
+    outcome = models.CharField(max_length=16, choices=Outcome)
+    copy = models.ForeignKey(
+        "tallies.ProtocolCopy", models.SET_NULL, null=True, blank=True, related_name="channel_messages"
+    )
+    in_reply_to = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="replies")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.sender} {self.created_at:%Y-%m-%d %H:%M}"

@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.cache_headers.NoPublicCacheWithCookiesMiddleware",  # first: it sees every cookie set
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "observers.login_security.SecondFactorMiddleware",
+    "observers.access.OrganizationChoiceMiddleware",  # a member of several organisations chooses one
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -125,7 +127,7 @@ TWO_FACTOR_PATCH_ADMIN = True  # the admin site logs in through the same two-ste
 # for 15 minutes; other addresses and other usernames are unaffected, nothing is permanent.
 AUTHENTICATION_BACKENDS = [
     "observers.login_security.LoginAttemptsBackend",  # an AxesStandaloneBackend: must come first
-    "django.contrib.auth.backends.ModelBackend",
+    "observers.login_security.ActiveAccountBackend",  # ModelBackend refusing deactivated observers
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_VERBOSE = False  # no banner on every manage.py command
@@ -134,8 +136,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "two_factor/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "observers.login_security.client_ip"
-# How many reverse proxies append to X-Forwarded-For in front of gunicorn (0: none, use REMOTE_ADDR).
+# The one trusted-proxy setting: how many reverse proxies in front of gunicorn append to
+# X-Forwarded-For (0: none, use REMOTE_ADDR and believe no X-Forwarded-* header). It decides the
+# client address for login lockout (django-axes), the API's rate limits and sign-up's
+# (observers/throttling.py), and whether X-Forwarded-Proto is believed (SECURE_PROXY_SSL_HEADER).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Organisation applications per client address (observers/throttling.py).
+SIGN_UP_RATE = env.str("SIGN_UP_RATE", default="10/hour")
 
 # Internationalisation: Russian, Kazakh and English, our own catalogs in locale/.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ru")
@@ -171,7 +178,8 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Believed only from a trusted proxy (which must set the header itself, overwriting the client's).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -198,6 +206,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # DRF's own client address (any throttle without observers.throttling.ClientAddressMixin).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens of observers' devices (django-rest-knox): stored as SHA-512 digests, valid for
+# API_TOKEN_TTL_DAYS days (an election night and its recounts), revoked from the roster.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=14)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Observer protocol tally API",

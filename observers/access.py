@@ -1,7 +1,10 @@
 """Who may see and do what: the organisation scoping every view and endpoint goes through.
 
 Coordinator pages and endpoints serve approved organisations only: an organisation pending
-review or refused sees its own status page (`member_organization`) and nothing else.
+review or refused sees its own status page (`member_organization`) and nothing else. Only
+current memberships count (`Membership.objects`; accepted invitations, not ended), and a user
+in several organisations names the one they work in (`chosen_organization`, `chosen_scope`):
+the URL's slug or ?org=, else the choice kept in their session; never the first by name.
 
 Territory: every page, endpoint, export and analysis a coordinator reaches goes through one
 `CoordinatorScope` (`coordinator_scope`, or `coordinator_scopes` across organisations); a
@@ -11,11 +14,16 @@ organisation-wide reads and writes (comparisons, analyses, samples) need the who
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from elections.models import Commission, Election, PollingStation, stations_within
 from observers.models import CoalitionMember, Membership, Observer, Organization
@@ -36,13 +44,89 @@ def coordinated_organizations(user: AnyUser) -> list[Organization]:
     )
 
 
+SESSION_KEY = "organization"  # the slug of the organisation a user chose to work in
+
+
+class OrganizationNotChosen(PermissionDenied):
+    """The user coordinates several organisations and has not said which one this request is for.
+
+    Web pages answer with the organisation switcher (OrganizationChoiceMiddleware); the API with 403.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "You coordinate several organisations: choose one (the organisation switcher, or ?org=<slug>)."
+        )
+
+
 def coordinated_organization(user: AnyUser, slug: str | None = None) -> Organization:
-    """The approved organisation `user` coordinates (by slug if given); raises PermissionDenied otherwise."""
+    """The approved organisation `user` coordinates, by slug; without a slug, their only one.
+
+    Raises PermissionDenied when `user` does not coordinate it, and OrganizationNotChosen when no
+    slug is given and they coordinate several (never the first by name).
+    """
     organizations = coordinated_organizations(user)
+    if slug is None and len(organizations) > 1:
+        raise OrganizationNotChosen
     for organization in organizations:
         if slug is None or organization.slug == slug:
             return organization
     raise PermissionDenied("You do not coordinate this organisation.")
+
+
+def chosen_organization(request: HttpRequest) -> Organization:
+    """The organisation a request works in: ?org=<slug>, else the session's choice, else the user's only one.
+
+    ?org= also becomes the session's choice (the home page's links carry it). Raises
+    PermissionDenied when ?org= names one the user does not coordinate (or they coordinate none),
+    OrganizationNotChosen when they coordinate several and chose none. A session choice that no
+    longer holds (a role ended) is ignored. One query.
+    """
+    organizations = coordinated_organizations(request.user)
+    named = request.GET.get("org")
+    if named:
+        return _keep(request, _named(organizations, named))
+    kept = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    for organization in organizations:
+        if organization.slug == kept:
+            return organization
+    if len(organizations) > 1:
+        raise OrganizationNotChosen
+    return _named(organizations, None)
+
+
+def choose_organization(request: HttpRequest, slug: str) -> Organization:
+    """Keep `slug` as the organisation the user works in (session); PermissionDenied if not theirs."""
+    return _keep(request, _named(coordinated_organizations(request.user), slug))
+
+
+def _named(organizations: list[Organization], slug: str | None) -> Organization:
+    for organization in organizations:
+        if slug is None or organization.slug == slug:
+            return organization
+    raise PermissionDenied("You do not coordinate this organisation.")
+
+
+def _keep(request: HttpRequest, organization: Organization) -> Organization:
+    if hasattr(request, "session") and request.session.get(SESSION_KEY) != organization.slug:
+        request.session[SESSION_KEY] = organization.slug
+    return organization
+
+
+class OrganizationChoiceMiddleware:
+    """Send a web request that needs an organisation choice to the switcher, then back."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OrganizationNotChosen) or request.path_info.startswith("/api/"):
+            return None
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('account-organization')}?{query}")
 
 
 def administered_organization(user: AnyUser, slug: str) -> Organization:
@@ -123,6 +207,12 @@ def coordinator_scope(user: AnyUser, slug: str | None = None) -> CoordinatorScop
     return CoordinatorScope(organization, _territory(user, organization))
 
 
+def chosen_scope(request: HttpRequest) -> CoordinatorScope:
+    """The scope of the organisation the request works in (`chosen_organization`); raises PermissionDenied."""
+    organization = chosen_organization(request)
+    return CoordinatorScope(organization, _territory(request.user, organization))
+
+
 def coordinator_scopes(user: AnyUser) -> list[CoordinatorScope]:
     """One scope per approved organisation `user` coordinates (empty for anyone else)."""
     return [
@@ -162,12 +252,18 @@ def sharing_organizations(organization: Organization, election: Election) -> lis
 
 
 def observer_for(user: AnyUser) -> Observer:
-    """The Observer record of a logged-in field observer; raises PermissionDenied otherwise."""
+    """The Observer record of a logged-in, active field observer; raises PermissionDenied otherwise.
+
+    An observer their organisation deactivated (`Observer.is_active` False) is refused here, so
+    every page and endpoint of field work (copies, acts, visits, evidence) refuses them too.
+    """
     if not user.is_authenticated:
         raise PermissionDenied("Log in first.")
     observer = Observer.objects.filter(user_id=user.pk).select_related("organization").first()
     if observer is None:
         raise PermissionDenied("Only observers can submit protocol copies.")
+    if not observer.is_active:
+        raise PermissionDenied("Your organisation has deactivated your observer account.")
     return observer
 
 

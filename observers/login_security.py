@@ -10,23 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from hmac import compare_digest
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox import auth as knox_auth
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from knox.settings import CONSTANTS as KNOX
 from rest_framework.exceptions import AuthenticationFailed
 
-from observers.models import Membership
+from observers.models import Membership, Observer
 
 API_PREFIX = "/api/"
 # Pages a user who still owes a second factor may open: how to give it, and how to leave...
@@ -90,35 +98,85 @@ def _paths(url_names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(reverse(name) for name in url_names)
 
 
-class ObserverTokenAuthentication(TokenAuthentication):
-    """API tokens for observers' devices; a user who needs a second factor cannot use one.
+class ObserverTokenAuthentication(knox_auth.TokenAuthentication):
+    """API tokens for observers' devices (django-rest-knox: stored hashed, with an expiry).
 
-    One query per request reads the token, its user and whether the user coordinates anywhere
-    (which needs_second_factor would otherwise ask in a second query).
+    Refused: an unknown, expired or revoked token; an inactive account or deactivated observer;
+    a user who needs a second factor (coordinators log in on the web). One query per request
+    reads the token by its key prefix, its user and both of those facts; knox's hash decides.
+    Header: ``Authorization: Token <token>``, as before.
     """
 
-    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        tokens = Token.objects.select_related("user").annotate(
-            coordinating=Exists(_coordinating(OuterRef("user_id")))
-        )
-        # DRF's own checks and messages (TokenAuthentication.authenticate_credentials), as before.
-        try:
-            token = tokens.get(key=key)
-        except Token.DoesNotExist:
-            raise AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
+    def authenticate_credentials(self, token: bytes | str) -> tuple[Any, Any]:
+        key = token.decode() if isinstance(token, bytes) else token
+        now = timezone.now()
+        for candidate in _tokens().filter(token_key=key[: KNOX.TOKEN_KEY_LENGTH]):
+            if compare_digest(hash_token(key), candidate.digest):
+                if candidate.expiry is not None and candidate.expiry <= now:
+                    break
+                return self.validate_user(candidate)
+        raise AuthenticationFailed(_("Invalid token."))
+
+    def validate_user(self, auth_token: Any) -> tuple[Any, Any]:
+        user = auth_token.user
+        if not user.is_active or auth_token.inactive_observer:
             raise AuthenticationFailed(_("User inactive or deleted."))
-        if needs_second_factor(token.user, coordinating=token.coordinating):
+        if needs_second_factor(user, coordinating=auth_token.coordinating):
             raise AuthenticationFailed(_("Coordinators use the web login with a second factor, not a token."))
-        return token.user, token
+        return user, auth_token
 
 
-class LoginAttemptsBackend(AxesStandaloneBackend):
+def _tokens() -> QuerySet[AuthToken]:
+    return AuthToken.objects.select_related("user").annotate(
+        coordinating=Exists(_coordinating(OuterRef("user_id"))),
+        inactive_observer=Exists(Observer.objects.filter(user_id=OuterRef("user_id"), is_active=False)),
+    )
+
+
+def issue_token(user: Any) -> str:
+    """Create an API token for `user` valid REST_KNOX["TOKEN_TTL"]; return it (shown once, kept hashed)."""
+    _instance, token = AuthToken.objects.create(user=user)
+    return token
+
+
+def revoke_tokens(user: Any) -> int:
+    """Delete every API token of `user`; return how many there were."""
+    deleted, _by_model = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+class ActiveAccountMixin:
+    """Refuse an account that is inactive or whose observer record its organisation deactivated.
+
+    Applied at login and on every request of a session (ModelBackend.get_user asks it), so a
+    deactivated observer is logged out everywhere at once.
+    """
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        if getattr(user, "is_active", None) is False:
+            return False
+        try:
+            observer = user.observer
+        except ObjectDoesNotExist:
+            return True
+        return bool(observer.is_active)
+
+    def get_user(self, user_id: Any) -> Any:
+        user = get_user_model()._default_manager.select_related("observer").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class ActiveAccountBackend(ActiveAccountMixin, ModelBackend):
+    """Django's username/password backend, refusing deactivated observers (ActiveAccountMixin)."""
+
+
+class LoginAttemptsBackend(ActiveAccountMixin, AxesStandaloneBackend):
     """Refuse a login locked out for this username from this IP address (django-axes), else pass on.
 
     Django's test client and the shell call authenticate() without a request: with no address to
-    count against there is nothing to lock, so such calls go on to ModelBackend. Every login page
-    (ours, the admin's, DRF's) passes the request.
+    count against there is nothing to lock, so such calls go on to ActiveAccountBackend. Every
+    login page (ours, the admin's, DRF's) passes the request. Sessions it logged in (the test
+    client's force_login) are refused for deactivated observers too (ActiveAccountMixin).
     """
 
     def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
@@ -139,3 +197,18 @@ def client_ip(request: HttpRequest) -> str | None:
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
     return request.META.get("REMOTE_ADDR")
+
+
+class ObserverTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI description of ObserverTokenAuthentication: ``Authorization: Token <token>``, as before."""
+
+    target_class = ObserverTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        }

@@ -12,4 +12,5 @@ urlpatterns: list = [
     path("api/", include("observers.api.api_urls")),
     path("", include("observers.views.roster_urls")),
     path("", include("observers.views.mandates_urls")),
+    path("", include("observers.views.accounts_urls")),
 ]

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from elections.generator import GeneratedStation, election_spec, plan_election, write_official_csv
 from elections.models import Commission, Contest, PollingStation
 from elections.services import define_election, define_protocol_form, shipped_spec
+from observers.login_security import issue_token
 from observers.models import Membership, Observer, Organization
 from observers.services import mandates
 from tallies import services, tasks
@@ -163,7 +163,7 @@ def observer_with_token(
         stations=stations,
         issued_by=None,
     )
-    return Token.objects.create(user=user).key
+    return issue_token(user)
 
 
 def _observer(organization: Organization, number: int) -> Observer:

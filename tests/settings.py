@@ -21,3 +21,4 @@ LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 OTP_REQUIRED_FOR_COORDINATORS = False  # tests opt in with tests/otp.py
 # Tests read messages in English unless they ask for a language (the product defaults to Russian).
 LANGUAGE_CODE = "en"
+SIGN_UP_RATE = "1000/minute"  # the sign-up throttle has its own test, with its own rate

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from elections.models import Commission, Election
 from observers.models import Accreditation, Membership, Obstacle, Organization
-from observers.services.organizations import TERRITORY_LEVELS
+from observers.services.memberships import TERRITORY_LEVELS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -43,12 +43,6 @@ class SignUpForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_email"].required = True
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("This username is taken; choose another."))
-        return username
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -98,7 +92,7 @@ class TerritoryChoiceField(forms.ModelChoiceField):
 
 
 class MemberForm(forms.Form):
-    """Give an existing account the admin or coordinator role, a coordinator optionally a territory."""
+    """Invite an account to be an admin or coordinator, a coordinator optionally of a territory."""
 
     username = forms.CharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(

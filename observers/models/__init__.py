@@ -2,6 +2,7 @@
 
 from observers.models.accreditation import Accreditation, Coalition, CoalitionMember, Obstacle
 from observers.models.evidence import Evidence
+from observers.models.invitations import Invitation
 from observers.models.mandates import Mandate, MandateEvent
 from observers.models.organizations import (
     Membership,
@@ -21,6 +22,7 @@ __all__ = [
     "CoalitionMember",
     "ComplaintStep",
     "Evidence",
+    "Invitation",
     "Mandate",
     "MandateEvent",
     "Membership",

@@ -12,6 +12,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over a phone
@@ -76,8 +77,21 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(role__in=[Membership.Role.ADMIN, Membership.Role.COORDINATOR])
 
 
+class CurrentMembershipManager(models.Manager.from_queryset(MembershipQuerySet)):  # type: ignore[misc]
+    """Memberships not ended: every role check goes through this (the default manager)."""
+
+    def get_queryset(self) -> MembershipQuerySet:
+        return super().get_queryset().filter(ended_at__isnull=True)
+
+
 class Membership(models.Model):
-    """A user's role in one organisation."""
+    """A user's role in one organisation, from when it began until it ended (if it did).
+
+    Rows are never deleted: ending a role sets `ended_at` and `ended_by`, so the history of who
+    held which role stays (`Membership.history`); `Membership.objects` sees current roles only.
+    Roles other than an organisation's own observers come by invitation (observers.services.
+    memberships): nobody becomes a member of an organisation without accepting.
+    """
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("Organisation admin")
@@ -95,12 +109,22 @@ class Membership(models.Model):
         related_name="+",
         help_text=_("A coordinator's region or TEC; empty for the whole organisation."),
     )
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
-    objects = MembershipQuerySet.as_manager()
+    objects = CurrentMembershipManager()
+    history = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="one_role_per_org"),
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_role_per_org",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from elections.models import Commission, Election
+from elections.models import Election
 from observers import access
 from observers.models import (
     Accreditation,
@@ -30,12 +30,10 @@ from observers.models import (
     Obstacle,
     Organization,
 )
+from observers.services import memberships
+from tallies.services import audit
 
 REASON_REQUIRED = _("Give the applicant a reason for the refusal.")
-NO_SUCH_USER = _("There is no account with this username.")
-TERRITORY_LEVELS = (Commission.Level.SEC, Commission.Level.TEC)
-BAD_TERRITORY = _("A territory is a region or a territorial commission.")
-LAST_ADMIN = _("An organisation keeps at least one admin.")
 NO_PARTNERS = _("Invite at least one other approved organisation.")
 NOT_INVITED = _("Your organisation is not invited to this coalition.")
 SLUG_LENGTH = 40
@@ -52,11 +50,18 @@ def sign_up_organization(
     charter_clause: str,
     username: str,
     password: str,
-) -> Organization:
-    """Create a pending organisation and its first admin account; ValidationError on a bad account."""
+) -> Organization | None:
+    """Create a pending organisation and its first admin account; ValidationError on a bad account.
+
+    Returns None, creating nothing, when the username is taken: the caller answers exactly as
+    for a new organisation, so sign-up never tells whether a username exists (issue 12). The
+    password is hashed either way, so both answers take as long.
+    """
     user = get_user_model()(username=username)
     validate_password(password, user)
     user.set_password(password)
+    if get_user_model().objects.filter(username__iexact=username).exists():
+        return None
     user.full_clean()
     user.save()
     organization = Organization(
@@ -69,7 +74,7 @@ def sign_up_organization(
     )
     organization.full_clean()
     organization.save()
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
+    memberships.grant_membership(user=user, organization=organization, role=Membership.Role.ADMIN, by=user)
     return organization
 
 
@@ -83,11 +88,21 @@ def review_organization(
     if not approve and not reason.strip():
         raise ValidationError({"reason": REASON_REQUIRED})
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = {"status": organization.status, "reason": organization.review_reason}
     organization.status = Organization.Status.APPROVED if approve else Organization.Status.REFUSED
     organization.review_reason = reason.strip()
     organization.reviewed_by = by
     organization.reviewed_at = timezone.now()
     organization.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
+    after = {"status": organization.status, "reason": organization.review_reason}
+    audit.record(
+        organization=organization,
+        actor=by,
+        action="organization.reviewed",
+        obj=organization,
+        before=before,
+        after=after,
+    )
     return organization
 
 
@@ -145,53 +160,6 @@ def record_obstacle(
 
 
 @transaction.atomic
-def add_member(
-    *,
-    organization: Organization,
-    by: User,
-    username: str,
-    role: str,
-    territory: Commission | None = None,
-) -> Membership:
-    """Make an existing account an admin or coordinator (optionally of a territory) of the organisation."""
-    access.administered_organization(by, organization.slug)
-    _lock(organization)
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise ValidationError({"username": NO_SUCH_USER})
-    if territory is not None and territory.level not in TERRITORY_LEVELS:
-        raise ValidationError({"territory": BAD_TERRITORY})
-    if role not in (Membership.Role.ADMIN, Membership.Role.COORDINATOR):
-        raise ValidationError({"role": _("Choose admin or coordinator.")})
-    membership, _created = Membership.objects.update_or_create(
-        user=user,
-        organization=organization,
-        defaults={"role": role, "territory": territory if role == Membership.Role.COORDINATOR else None},
-    )
-    _ensure_an_admin_remains(organization)
-    return membership
-
-
-@transaction.atomic
-def remove_member(*, organization: Organization, by: User, membership: Membership) -> None:
-    """Take an admin's or coordinator's role away; ValidationError when no admin would remain."""
-    access.administered_organization(by, organization.slug)
-    _lock(organization)
-    Membership.objects.coordinating().filter(pk=membership.pk, organization=organization).delete()
-    _ensure_an_admin_remains(organization)
-
-
-def _lock(organization: Organization) -> None:
-    """Serialise membership changes of one organisation (two admins demoting each other at once)."""
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
-
-
-def _ensure_an_admin_remains(organization: Organization) -> None:
-    if not Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).exists():
-        raise ValidationError(LAST_ADMIN)
-
-
-@transaction.atomic
 def create_coalition(
     *,
     organization: Organization,
@@ -213,9 +181,12 @@ def create_coalition(
     CoalitionMember.objects.bulk_create(
         CoalitionMember(coalition=coalition, organization=partner) for partner in invited_approved
     )
+    partners_ids = sorted(partner.pk for partner in invited_approved)
+    _record_coalition(organization, by, "coalition.created", coalition, {"invited": partners_ids})
     return coalition
 
 
+@transaction.atomic
 def agree_to_coalition(*, organization: Organization, by: User, coalition: Coalition) -> CoalitionMember:
     """Record the organisation's agreement to share with the coalition; agreeing twice changes nothing."""
     access.administered_organization(by, organization.slug)
@@ -225,13 +196,26 @@ def agree_to_coalition(*, organization: Organization, by: User, coalition: Coali
     if seat.agreed_at is None:
         seat.agreed_at, seat.agreed_by = timezone.now(), by
         seat.save(update_fields=["agreed_at", "agreed_by"])
+        _record_coalition(organization, by, "coalition.agreed", coalition, {"agreed": True})
     return seat
 
 
+@transaction.atomic
 def leave_coalition(*, organization: Organization, by: User, coalition: Coalition) -> None:
-    """Decline an invitation or withdraw an agreement: the organisation's seat is removed."""
+    """Decline an invitation or withdraw an agreement: the organisation's seat is removed (and logged)."""
     access.administered_organization(by, organization.slug)
-    CoalitionMember.objects.filter(coalition=coalition, organization=organization).delete()
+    seats = CoalitionMember.objects.filter(coalition=coalition, organization=organization)
+    agreed = seats.filter(agreed_at__isnull=False).exists()
+    if seats.delete()[0]:
+        _record_coalition(organization, by, "coalition.left", coalition, {"had_agreed": agreed})
+
+
+def _record_coalition(
+    organization: Organization, by: User, action: str, coalition: Coalition, after: dict[str, object]
+) -> None:
+    """Log a coalition decision in the organisation's audit chain (election and coalition named)."""
+    details = {"coalition": coalition.name, "election": coalition.election_id, **after}
+    audit.record(organization=organization, actor=by, action=action, obj=coalition, before={}, after=details)
 
 
 def _free_slug(name: str) -> str:

@@ -7,7 +7,6 @@ approved one), observers.services.organizations writes and checks the roles agai
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -25,18 +24,27 @@ from observers.forms.organizations import (
 )
 from observers.models import CoalitionMember, Membership, Organization
 from observers.services import organizations as services
+from observers.throttling import sign_up_rate_limited
 
 
 @require_http_methods(["GET", "POST"])
+@sign_up_rate_limited
 def sign_up(request: HttpRequest) -> HttpResponse:
-    """Show the application form (GET); create the pending organisation, log its admin in (POST)."""
+    """Show the application form (GET); create the pending organisation and send its admin to log in (POST).
+
+    The answer to a valid application is the same whether or not its username was free (the
+    service then creates nothing): no page tells whether a username exists.
+    """
     form = SignUpForm(request.POST or None)
-    organization = _sign_up(form) if request.method == "POST" and form.is_valid() else None
-    if organization is not None:
-        admin = organization.memberships.get().user
-        login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Application received. Platform staff will review it."))
-        return redirect("organization-detail", slug=organization.slug)
+    if request.method == "POST" and form.is_valid() and _sign_up(form):
+        messages.success(
+            request,
+            _(
+                "Application received. Platform staff will review it: log in with the username and "
+                "password you chose to follow it. If they do not work, the username was taken; apply again."
+            ),
+        )
+        return redirect("login")
     return render(request, "observers/organizations_signup.html", {"form": form})
 
 
@@ -126,13 +134,14 @@ def obstacles(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "observers/organizations_obstacles.html", context)
 
 
-def _sign_up(form: SignUpForm) -> Organization | None:
-    """Run the sign-up service; on a refusal put the reasons on the form and return None."""
+def _sign_up(form: SignUpForm) -> bool:
+    """Run the sign-up service; True unless it refused (the reasons are then on the form)."""
     try:
-        return services.sign_up_organization(**form.submission())
+        services.sign_up_organization(**form.submission())
     except ValidationError as error:
         add_service_errors(form, error)
-        return None
+        return False
+    return True
 
 
 def _require_staff(request: HttpRequest) -> None:

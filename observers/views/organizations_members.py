@@ -18,40 +18,66 @@ from django.views.decorators.http import require_http_methods, require_POST
 from observers import access
 from observers.forms.organizations import CoalitionForm, MemberForm, add_service_errors
 from observers.models import Coalition, CoalitionMember
+from observers.services import memberships
 from observers.services import organizations as services
+
+INVITATIONS_SHOWN = 50
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, slug: str) -> HttpResponse:
-    """List the admins and coordinators (GET); give an account one of those roles (POST)."""
+    """List the admins, coordinators and invitations (GET); invite a username to a role (POST).
+
+    The answer to an invitation is the same whether or not the username exists.
+    """
     organization = access.administered_organization(request.user, slug)
     user = access.signed_in(request.user)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_member(organization=organization, by=user, **form.cleaned_data)
+            memberships.invite_member(organization=organization, by=user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Role given to %(username)s.") % form.cleaned_data)
+            messages.success(
+                request, _("%(username)s is invited; the role starts when they accept.") % form.cleaned_data
+            )
             return redirect("organization-members", slug=slug)
     rows = organization.memberships.coordinating().select_related("user", "territory").order_by("role")
-    context = {"organization": organization, "form": form, "memberships": rows}
+    invitations = organization.invitations.select_related("territory", "invited_by").order_by("-created_at")
+    context = {
+        "organization": organization,
+        "form": form,
+        "memberships": rows,
+        "invitations": invitations[:INVITATIONS_SHOWN],
+    }
     return render(request, "observers/organizations_members.html", context)
 
 
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Take an admin's or coordinator's role away (never the last admin's)."""
+    """End an admin's or coordinator's role (never the last admin's); the row and the log keep it."""
     organization = access.administered_organization(request.user, slug)
     user = access.signed_in(request.user)
     membership = get_object_or_404(organization.memberships.coordinating(), pk=pk)
     try:
-        services.remove_member(organization=organization, by=user, membership=membership)
+        memberships.end_membership(organization=organization, by=user, membership=membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("organization-members", slug=slug)
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Withdraw an invitation not answered yet."""
+    organization = access.administered_organization(request.user, slug)
+    invitation = get_object_or_404(organization.invitations.pending(), pk=pk)
+    memberships.withdraw_invitation(
+        organization=organization, by=access.signed_in(request.user), invitation=invitation
+    )
     return redirect("organization-members", slug=slug)
 
 

@@ -22,6 +22,11 @@ urlpatterns = [
         name="organization-member-remove",
     ),
     path(
+        "organizations/<slug:slug>/invitations/<int:pk>/withdraw/",
+        organizations_members.invitation_withdraw,
+        name="organization-invitation-withdraw",
+    ),
+    path(
         "organizations/<slug:slug>/coalitions/",
         organizations_members.coalitions,
         name="organization-coalitions",

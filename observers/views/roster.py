@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from observers import access
 from observers.access import coordinator_scope
 from observers.forms.roster import (
     ConfirmImportForm,
@@ -24,8 +26,8 @@ from observers.forms.roster import (
     add_roster_error,
     confirmation_token,
 )
-from observers.models import Mandate, Organization
-from observers.services import roster
+from observers.models import Mandate, Membership, Organization
+from observers.services import accounts, roster
 from observers.services.roster import RosterError, RosterImportError
 
 PREVIEW_ROWS = 20
@@ -53,7 +55,9 @@ def roster_list(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(live_mandates=Count("mandates", filter=live))
         .order_by("-is_active", "display_name", "code")
     )
-    context = {"organization": organization, "observers": observers}
+    admins = organization.memberships.filter(role=Membership.Role.ADMIN)
+    is_admin = admins.filter(user=access.signed_in(request.user)).exists()
+    context = {"organization": organization, "observers": observers, "is_admin": is_admin}
     return render(request, "observers/roster_list.html", context)
 
 
@@ -122,3 +126,44 @@ def _report(organization: Organization, rows: list[roster.RosterRow], errors: li
         "count": len(rows),
         "confirm": confirm,
     }
+
+
+@login_required
+@require_POST
+def roster_observer_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    """An admin's change to one observer's account: deactivate, reactivate or revoke their API tokens."""
+    organization = access.administered_organization(request.user, slug)
+    observer = get_object_or_404(organization.observers, pk=pk)
+    user = access.signed_in(request.user)
+    if action == "revoke":
+        count = accounts.revoke_observer_tokens(organization=organization, by=user, observer=observer)
+        revoked = _("%(count)s API tokens of %(code)s revoked.")
+        messages.success(request, revoked % {"count": count, "code": observer.code})
+    else:
+        active = action == "reactivate"
+        accounts.set_observer_active(organization=organization, by=user, observer=observer, active=active)
+        done = (
+            _("%(code)s can work again.")
+            if active
+            else _("%(code)s is deactivated; their tokens are revoked.")
+        )
+        messages.success(request, done % {"code": observer.code})
+    return redirect("roster-list", slug=organization.slug)
+
+
+@login_required
+@require_POST
+def roster_observer_token(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Issue an API token for an observer's device and show it once (never stored in the clear)."""
+    organization = access.administered_organization(request.user, slug)
+    observer = get_object_or_404(organization.observers, pk=pk)
+    user = access.signed_in(request.user)
+    try:
+        token = accounts.issue_observer_token(organization=organization, by=user, observer=observer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("roster-list", slug=organization.slug)
+    context = {"organization": organization, "observer": observer, "token": token}
+    response = render(request, "observers/roster_token.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,4 +13,27 @@ urlpatterns = [
         roster.roster_import_confirm,
         name="roster-import-confirm",
     ),
+    path(
+        "organizations/<slug:slug>/roster/<int:pk>/deactivate/",
+        roster.roster_observer_action,
+        {"action": "deactivate"},
+        name="roster-observer-deactivate",
+    ),
+    path(
+        "organizations/<slug:slug>/roster/<int:pk>/reactivate/",
+        roster.roster_observer_action,
+        {"action": "reactivate"},
+        name="roster-observer-reactivate",
+    ),
+    path(
+        "organizations/<slug:slug>/roster/<int:pk>/revoke-tokens/",
+        roster.roster_observer_action,
+        {"action": "revoke"},
+        name="roster-observer-revoke",
+    ),
+    path(
+        "organizations/<slug:slug>/roster/<int:pk>/token/",
+        roster.roster_observer_token,
+        name="roster-observer-token",
+    ),
 ]

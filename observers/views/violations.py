@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from observers.access import coordinated_organization, observer_for
+from observers.access import chosen_organization, observer_for
 from observers.forms.violations import (
     ActForm,
     ComplaintForm,
@@ -121,7 +121,7 @@ def act_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     """List the new acts of the coordinator's organisation, oldest first, by stage and region."""
-    organization = coordinated_organization(request.user, request.GET.get("org") or None)
+    organization = chosen_organization(request)
     election_ids = ViolationAct.objects.filter(organization=organization).values("election_id")
     form = QueueFilterForm(request.GET or None, election_ids=election_ids)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
+from observers.throttling import ClientAddressMixin
 from tallies.api.public_serializers import (
     PublicCommissionSerializer,
     PublicReleaseDetailSerializer,
@@ -47,8 +48,8 @@ def detail_schema(summary: str, serializer: type) -> Any:
     return extend_schema(tags=TAGS, summary=summary, responses={200: serializer, 404: NOT_FOUND})
 
 
-class PublicRateThrottle(AnonRateThrottle):
-    """Per client address, for everyone (the public API authenticates no one)."""
+class PublicRateThrottle(ClientAddressMixin, AnonRateThrottle):
+    """Per client address (TRUSTED_PROXY_COUNT decides it): the public API authenticates no one."""
 
     scope = "public_api"
 

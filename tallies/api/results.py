@@ -19,12 +19,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from elections.models import Commission, Contest
-from observers.access import (
-    CoordinatorScope,
-    coordinated_organization,
-    coordinated_organizations,
-    coordinator_scope,
-)
+from observers.access import CoordinatorScope, chosen_organization, chosen_scope, coordinated_organizations
 from tallies import selectors
 from tallies.api.result_serializers import (
     CommissionResultsSerializer,
@@ -54,7 +49,7 @@ PERMISSIONS = [IsAuthenticated, IsCoordinator]
 
 
 def _coordinator(request: Request, contest_id: int) -> tuple[CoordinatorScope, Contest]:
-    scope = coordinator_scope(request.user)
+    scope = chosen_scope(request)
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
     return scope, contest
 
@@ -67,7 +62,7 @@ class ContestListView(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.contests_with_data(coordinated_organization(self.request.user))
+        return selectors.contests_with_data(chosen_organization(self.request))
 
 
 class CommissionResultsView(APIView):

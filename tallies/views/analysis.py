@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from elections.models import Contest
-from observers.access import coordinator_scope, signed_in
+from observers.access import chosen_scope, signed_in
 from observers.models import Organization
 from tallies.models import AnalysisRun, QuickCountSample
 from tallies.selectors import analysis as selectors
@@ -41,7 +41,7 @@ KINDS = {
 
 def _organization_wide(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:
     """The organisation a whole-organisation coordinator acts for, and the contest; 403, 404."""
-    scope = coordinator_scope(request.user)
+    scope = chosen_scope(request)
     scope.require_whole_organization()
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
     return scope.organization, contest

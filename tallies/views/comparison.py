@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from elections.models import Contest
-from observers.access import coordinator_scope
+from observers.access import chosen_scope
 from observers.models import Organization
 from tallies import tasks_comparison
 from tallies.publication.regions_table import regions_table_of
@@ -37,7 +37,7 @@ CHANGES_PER_PAGE = 50
 
 def _organization_wide(request: HttpRequest, contest_id: int) -> tuple[Organization, Contest]:
     """The organisation a whole-organisation coordinator acts for, and the contest; 403, 404."""
-    scope = coordinator_scope(request.user)
+    scope = chosen_scope(request)
     scope.require_whole_organization()
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
     return scope.organization, contest
@@ -118,7 +118,7 @@ def ranking_export(request: HttpRequest, contest_id: int) -> HttpResponse:
 @login_required
 def snapshot_diff_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Choose two snapshots of the contest (default: the two newest) and show what changed."""
-    coordinator_scope(request.user)  # official figures only: any coordinator, territory or not
+    chosen_scope(request)  # official figures only: any coordinator, territory or not
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
     snapshots = list(selectors.snapshots(contest))
     by_id = {str(s.pk): s for s in snapshots}

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from elections.models import Contest
-from observers.access import coordinator_scope
+from observers.access import chosen_scope
 from tallies import tasks_coverage
 from tallies.selectors import dashboard as selectors
 from tallies.selectors import process_stats
@@ -30,7 +30,7 @@ STATION_PLACEHOLDER = 999_999_999  # replaced by a station id in the script
 
 def _coverage_scope(request: HttpRequest, contest_id: int) -> Scope:
     """The user's organisation, the contest and their territory; PermissionDenied, Http404."""
-    coordinator = coordinator_scope(request.user)
+    coordinator = chosen_scope(request)
     contest = get_object_or_404(Contest.objects.select_related("election"), pk=contest_id)
     return Scope(coordinator.organization, contest, coordinator.territory)
 
@@ -94,7 +94,7 @@ def dashboard_record(request: HttpRequest, contest_id: int) -> HttpResponse:
 
     The sample covers every territory of the organisation: a whole-organisation write (403 else).
     """
-    coordinator_scope(request.user).require_whole_organization()
+    chosen_scope(request).require_whole_organization()
     scope = _coverage_scope(request, contest_id)
     tasks_coverage.record_coverage.delay(
         organization_id=scope.organization.pk, election_id=scope.contest.election_id

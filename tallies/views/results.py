@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from elections.models import Commission, Contest, PollingStation
-from observers.access import CoordinatorScope, coordinator_scope
+from observers.access import CoordinatorScope, chosen_scope
 from tallies import demo, selectors
 from tallies.models import OfficialSnapshot, ReconciliationRun
 from tallies.publication.writers import safe_text
@@ -25,7 +25,7 @@ Table = tuple[list[Any], Iterable[list[Any]]]
 
 
 def _coordinator(request: HttpRequest, contest_id: int) -> tuple[CoordinatorScope, Contest]:
-    scope = coordinator_scope(request.user)
+    scope = chosen_scope(request)
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
     return scope, contest
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -48,7 +49,7 @@ def test_it_signs_up_a_pending_organization_with_its_first_admin(client):
 
     organization = Organization.objects.get(name="Free Vote")
     assert response.status_code == 302
-    assert response["Location"] == reverse("organization-detail", args=[organization.slug])
+    assert response["Location"] == reverse("login")
     assert organization.status == Organization.Status.PENDING
     assert organization.slug == "free-vote"
     membership = organization.memberships.get()
@@ -56,18 +57,44 @@ def test_it_signs_up_a_pending_organization_with_its_first_admin(client):
     assert membership.user.check_password("a-long-passphrase-9")
 
 
-def test_it_logs_the_new_admin_in_and_shows_the_pending_status(client):
-    response = client.post(reverse("organization-sign-up"), APPLICATION, follow=True)
+def test_it_lets_the_new_admin_log_in_and_see_the_pending_status(client):
+    client.post(reverse("organization-sign-up"), APPLICATION)
+    client.login(username="vera", password="a-long-passphrase-9")
+
+    response = client.get(reverse("organization-detail", args=["free-vote"]))
 
     assert response.status_code == 200
-    assert response.context["user"].username == "vera"
     assert "Pending review" in response.content.decode()
+
+
+def test_it_answers_alike_whether_or_not_the_username_is_taken(client, coordinator):
+    """Issue 12: sign-up told a taken username ("carol") from a free one; it creates nothing for it."""
+    free = client.post(reverse("organization-sign-up"), APPLICATION, follow=True)
+    taken = client.post(
+        reverse("organization-sign-up"), {**APPLICATION, "name": "Other", "username": "carol"}, follow=True
+    )
+
+    assert free.redirect_chain == taken.redirect_chain
+    assert [str(m) for m in free.context["messages"]] == [str(m) for m in taken.context["messages"]]
+    assert not Organization.objects.filter(name="Other").exists()
+    assert not coordinator.memberships.exclude(organization__slug="golos").exists()
+
+
+def test_it_limits_applications_per_client_address(client, settings):
+    settings.SIGN_UP_RATE = "2/hour"
+    cache.clear()  # counts of earlier tests' applications from the same address
+    answers = [
+        client.post(reverse("organization-sign-up"), {**APPLICATION, "username": f"vera{n}"}).status_code
+        for n in range(3)
+    ]
+
+    assert answers == [302, 302, 429]
+    assert Organization.objects.count() == 2
 
 
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"username": "carol"}, "username"),
         ({"password2": "something-else-9"}, "password2"),
         ({"password1": "12345678", "password2": "12345678"}, "password1"),
         ({"contact_email": ""}, "contact_email"),

@@ -1,6 +1,12 @@
-"""Roles: admins manage members; a coordinator covers the whole organisation or one region or TEC."""
+"""Roles: admins invite members, who accept or decline; a coordinator covers the organisation or a territory.
+
+Issue 12, reproduction 1: another organisation's admin could make anyone its coordinator, which
+broke their token and sent them to second-factor setup; now nothing changes before they accept.
+"""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,8 +15,9 @@ from django.urls import reverse
 
 from elections.models import Commission
 from observers.access import territory_filter
-from observers.models import Membership
-from observers.services import organizations as services
+from observers.models import Invitation, Membership
+from observers.services import memberships as services
+from tallies.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +40,30 @@ def dave(db):
     return get_user_model().objects.create_user(username="dave")
 
 
+def invite_and_accept(admin, organization, user, role="coordinator", territory=None) -> Membership:
+    invitation = services.invite_member(
+        organization=organization, by=admin, username=user.username, role=role, territory=territory
+    )
+    return services.accept_invitation(invitation=invitation, by=user)
+
+
 def tec(contest, name="84 Пресненский район") -> Commission:
     return Commission.objects.get(election=contest.election, name=name)
 
 
-def test_it_makes_an_account_a_coordinator_of_a_territory(ada, organization, dave, contest):
+def test_it_invites_an_account_to_coordinate_a_territory_from_when_they_accept(
+    ada, organization, dave, contest
+):
     response = ada.post(
         reverse("organization-members", args=[organization.slug]),
         {"username": "dave", "role": "coordinator", "territory": tec(contest).pk},
     )
 
-    membership = Membership.objects.get(user=dave)
     assert response.status_code == 302
+    assert not Membership.objects.filter(user=dave).exists()
+    invitation = Invitation.objects.get(user=dave)
+    services.accept_invitation(invitation=invitation, by=dave)
+    membership = Membership.objects.get(user=dave)
     assert (membership.organization, membership.role, membership.territory) == (
         organization,
         "coordinator",
@@ -53,9 +72,7 @@ def test_it_makes_an_account_a_coordinator_of_a_territory(ada, organization, dav
 
 
 def test_it_limits_a_territorial_coordinator_to_the_territory(admin, organization, dave, contest):
-    services.add_member(
-        organization=organization, by=admin, username="dave", role="coordinator", territory=tec(contest)
-    )
+    invite_and_accept(admin, organization, dave, territory=tec(contest))
 
     assert territory_filter(dave, organization) == tec(contest)
 
@@ -74,22 +91,37 @@ def test_it_gives_no_territory_to_someone_outside_the_organization(observer, oth
         territory_filter(coordinator, other_organization)
 
 
-def test_it_names_an_unknown_username(ada, organization):
-    response = ada.post(
-        reverse("organization-members", args=[organization.slug]), {"username": "nobody", "role": "admin"}
-    )
+def test_it_answers_alike_for_an_unknown_and_a_known_username(ada, organization, dave):
+    url = reverse("organization-members", args=[organization.slug])
 
-    assert "username" in response.context["form"].errors
+    unknown = ada.post(url, {"username": "nobody", "role": "admin"}, follow=True)
+    known = ada.post(url, {"username": "dave", "role": "admin"}, follow=True)
+
+    def message(response):  # the answer, with the username taken out
+        return [
+            str(m).replace("nobody", "NAME").replace("dave", "NAME") for m in response.context["messages"]
+        ]
+
+    def row(username):  # the invitation's row in the members page, with the username taken out
+        page = known.content.decode()
+        start = page.index(f"<td>{username}</td>")
+        text = page[start : page.index("</tr>", start)].replace(username, "NAME")
+        return re.sub(r"invitations/\d+/", "invitations/ID/", text)
+
+    assert unknown.status_code == known.status_code == 200
+    assert message(unknown) == message(known)
+    assert row("nobody") == row("dave")
+    assert Invitation.objects.get(username="nobody").user is None
 
 
 def test_it_refuses_a_polling_station_as_territory(admin, organization, dave, station):
     with pytest.raises(ValidationError):
-        services.add_member(
+        services.invite_member(
             organization=organization, by=admin, username="dave", role="coordinator", territory=station.pec
         )
 
 
-def test_it_lets_only_admins_manage_members(client, coordinator, organization, dave):
+def test_it_lets_only_admins_invite(client, coordinator, organization, dave):
     client.force_login(coordinator)
 
     response = client.post(
@@ -98,11 +130,11 @@ def test_it_lets_only_admins_manage_members(client, coordinator, organization, d
 
     assert response.status_code == 403
     with pytest.raises(PermissionDenied):
-        services.add_member(organization=organization, by=coordinator, username="dave", role="admin")
-    assert not Membership.objects.filter(user=dave).exists()
+        services.invite_member(organization=organization, by=coordinator, username="dave", role="admin")
+    assert not Invitation.objects.exists()
 
 
-def test_it_never_removes_the_last_admin(ada, admin, organization):
+def test_it_never_ends_the_last_admin(ada, admin, organization):
     membership = Membership.objects.get(user=admin)
 
     ada.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
@@ -110,18 +142,79 @@ def test_it_never_removes_the_last_admin(ada, admin, organization):
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
-def test_it_removes_a_coordinators_role(ada, coordinator, organization):
+def test_it_ends_a_coordinators_role_and_keeps_its_history(ada, admin, coordinator, organization):
     membership = Membership.objects.get(user=coordinator)
 
     ada.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
 
     assert not Membership.objects.filter(pk=membership.pk).exists()
+    ended = Membership.history.get(pk=membership.pk)
+    assert (ended.ended_by, ended.role) == (admin, "coordinator") and ended.ended_at is not None
+    entry = AuditEntry.objects.get(organization=organization, action="membership.ended")
+    assert (entry.actor, entry.before["user"], entry.before["role"]) == (admin, coordinator.pk, "coordinator")
 
 
-def test_it_cannot_remove_a_member_of_another_organization(ada, organization, other_observer):
+def test_it_cannot_end_a_member_of_another_organization(ada, organization, other_observer):
     membership = Membership.objects.get(user=other_observer.user)
 
     response = ada.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
 
     assert response.status_code == 404
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_it_changes_nothing_of_an_invited_observers_sign_in_until_they_accept(
+    client, other_organization, observer
+):
+    """Reproduction 1: B's admin "adds" A's observer as coordinator; the observer's token still works."""
+    from observers.login_security import issue_token
+
+    b_admin = get_user_model().objects.create_user(username="bea")
+    Membership.objects.create(user=b_admin, organization=other_organization, role=Membership.Role.ADMIN)
+    client.force_login(b_admin)
+    client.post(
+        reverse("organization-members", args=[other_organization.slug]),
+        {"username": observer.user.username, "role": "coordinator"},
+    )
+    client.logout()
+    token = issue_token(observer.user)
+
+    response = client.get(reverse("api-copy-list"), HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert response.status_code == 200
+    assert not Membership.objects.filter(user=observer.user, organization=other_organization).exists()
+
+
+def test_it_lets_the_invited_user_decline_and_logs_every_step(admin, organization, dave, client):
+    invitation = services.invite_member(organization=organization, by=admin, username="dave", role="admin")
+    client.force_login(dave)
+
+    page = client.get(reverse("account-invitations"))
+    client.post(reverse("account-invitation-decline", args=[invitation.pk]))
+
+    assert organization.name in page.content.decode()
+    assert not Membership.objects.filter(user=dave).exists()
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DECLINED
+    actions = list(AuditEntry.objects.filter(organization=organization).values_list("action", "actor"))
+    assert actions[-2:] == [("invitation.sent", admin.pk), ("invitation.declined", dave.pk)]
+
+
+def test_it_lets_nobody_else_answer_an_invitation(admin, organization, dave, coordinator, client):
+    invitation = services.invite_member(organization=organization, by=admin, username="dave", role="admin")
+    client.force_login(coordinator)
+
+    response = client.post(reverse("account-invitation-accept", args=[invitation.pk]))
+
+    assert response.status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.accept_invitation(invitation=invitation, by=coordinator)
+    assert not Membership.objects.filter(user=dave).exists()
+
+
+def test_it_lets_a_member_end_a_role_they_no_longer_want(admin, organization, dave):
+    membership = invite_and_accept(admin, organization, dave)
+
+    services.end_membership(organization=organization, by=dave, membership=membership)
+
+    assert not Membership.objects.filter(user=dave).exists()

@@ -17,10 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from observers.login_security import client_ip
+from observers.login_security import client_ip, issue_token
 from tests.observers.test_organizations import APPLICATION
 from tests.otp import current_token, verified_login
 
@@ -107,7 +106,10 @@ def test_it_answers_403_to_an_unverified_coordinators_api_call(otp_on, client, c
 
 
 def test_it_sends_a_new_organizations_admin_to_set_up_the_second_factor(otp_on, client):
-    response = client.post(reverse("organization-sign-up"), APPLICATION, follow=True)
+    client.post(reverse("organization-sign-up"), APPLICATION)
+    client.login(username=APPLICATION["username"], password=APPLICATION["password1"])
+
+    response = client.get(reverse("organization-detail", args=["free-vote"]), follow=True)
 
     assert response.redirect_chain[-1][0].startswith(reverse("two_factor:setup"))
     assert "free-vote" in response.redirect_chain[-1][0]  # back to its status page afterwards
@@ -128,10 +130,10 @@ def test_it_asks_no_second_factor_of_an_observer(otp_on, client, observer):
 
 def test_it_accepts_an_observers_device_token_but_not_a_coordinators(otp_on, observer, coordinator):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=observer.user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(observer.user)}")
     assert api.get("/api/copies/").status_code == 200
 
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=coordinator).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(coordinator)}")
     assert api.get("/api/copies/").status_code in (401, 403)
 
 

@@ -19,8 +19,8 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from rest_framework.authtoken.models import Token
 
+from observers.login_security import issue_token
 from observers.models import Evidence, Membership, ViolationType
 from observers.services import violations, visits
 from tallies.models import StationTallyState
@@ -74,7 +74,7 @@ def api_world(reconciled, organization, contest, station, observer, coordinator,
     )
     state = StationTallyState.objects.get(organization=organization, contest=contest, station=station)
     users = {"observer": observer.user, "coordinator": coordinator, "admin": admin}
-    tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    tokens = {role: issue_token(user) for role, user in users.items()}
     headers = {"anonymous": {}} | {role: {"Authorization": f"Token {key}"} for role, key in tokens.items()}
     ids = {
         "contest": contest.pk,

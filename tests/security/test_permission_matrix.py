@@ -50,6 +50,10 @@ PUBLIC = {
 }
 PUBLIC_PREFIXES = ("public-", "public-api-")
 SIGNED_IN = {  # any logged-in user, about their own account
+    "account-invitations",
+    "account-invitation-accept",
+    "account-invitation-decline",
+    "account-organization",
     "password_change",
     "password_change_done",
     "two_factor:backup_tokens",
@@ -148,6 +152,11 @@ WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordina
     "official-import-confirm",
     "organization-members",
     "organization-member-remove",
+    "organization-invitation-withdraw",
+    "roster-observer-deactivate",
+    "roster-observer-reactivate",
+    "roster-observer-revoke",
+    "roster-observer-token",
     "public-manage",
 }
 TERRITORIAL = {  # limited to the coordinator's territory, or records not tied to a station
@@ -429,3 +438,97 @@ def test_it_lets_the_organisations_own_coordinator_see_its_copies(client, golos,
     )
 
     assert response.status_code == 200 and golos["marker"] in response.content.decode()
+
+
+# Issue 12: personas every route is decided for, by its category. A category without a decision
+# for each of them fails `test_it_decides_every_persona_for_every_category`; a route added
+# without a category fails `test_it_classifies_every_route` above. The decisions:
+#   "refused": no answer 200 at all (the request is refused or sent to log in);
+#   "no_golos": no answer 200 that shows Golos's observer code;
+#   "member": an object or list of field work answers by the object's organisation, for any
+#     organisation the user is an accepted member of (Dave may read Golos's copy by its id);
+#     no choice of organisation is needed, and none is checked here;
+#   "open": no rule for this persona (public pages, the user's own account pages).
+PERSONAS = ("invited", "two_organisations", "inactive_observer")
+DECISIONS = {
+    "public": {"invited": "open", "two_organisations": "open", "inactive_observer": "open"},
+    "signed-in": {"invited": "open", "two_organisations": "open", "inactive_observer": "refused"},
+    "staff": {"invited": "refused", "two_organisations": "refused", "inactive_observer": "refused"},
+    "observer": {"invited": "no_golos", "two_organisations": "member", "inactive_observer": "refused"},
+    "coordinator": {"invited": "no_golos", "two_organisations": "no_golos", "inactive_observer": "refused"},
+}
+
+
+def test_it_decides_every_persona_for_every_category():
+    categories = {category(name) for name in ROUTES}
+
+    undecided = sorted(
+        f"{cat}: {persona}"
+        for cat in categories
+        for persona in PERSONAS
+        if persona not in DECISIONS.get(cat, {})
+    )
+
+    assert not undecided, f"decide what these personas get on these routes: {undecided}"
+
+
+def decided(persona: str) -> list[str]:
+    unchecked = (None, "open", "member")
+    return [name for name in ROUTES if DECISIONS.get(category(name) or "", {}).get(persona) not in unchecked]
+
+
+def check(response, decision: str, marker: str) -> bool:
+    if response is None or response.status_code != 200:
+        return True
+    return decision == "no_golos" and marker not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", decided("invited"))
+def test_it_shows_a_user_invited_but_not_yet_accepted_nothing_of_golos(
+    client, golos, organization, coordinator, name
+):
+    """Ivan, invited to coordinate Golos, has not answered: he is nobody to Golos yet."""
+    from observers.services import memberships
+
+    ivan = get_user_model().objects.create_user("ivan", password="pw-ivan")
+    admin = get_user_model().objects.create_user("ada", password="pw-ada")
+    Membership.objects.create(user=admin, organization=organization, role=Membership.Role.ADMIN)
+    memberships.invite_member(organization=organization, by=admin, username="ivan", role="coordinator")
+    client.force_login(ivan)
+    url = url_for(name, golos)
+
+    assert check(get(client, url) if url else None, DECISIONS[category(name)]["invited"], golos["marker"])
+
+
+@pytest.mark.parametrize("name", decided("two_organisations"))
+def test_it_shows_a_member_of_two_organisations_only_the_one_chosen(
+    client, golos, organization, other_organization, name
+):
+    """Dave coordinates Golos and Other, and chose Other: a page that does not name Golos shows nothing of it.
+
+    Golos comes first by name, so a page taking the first organisation would show its copies.
+    Routes whose URL names Golos (its slug) are Dave's to see and are not checked here.
+    """
+    dave = get_user_model().objects.create_user("dave", password="pw-dave")
+    for member_of in (organization, other_organization):
+        Membership.objects.create(user=dave, organization=member_of, role=Membership.Role.COORDINATOR)
+    client.force_login(dave)
+    client.post(reverse("account-organization"), {"organization": other_organization.slug})
+    pattern = next(p for p in _patterns() if p[0] == name)[1]
+    url = None if "slug" in pattern else url_for(name, golos)
+
+    assert check(
+        get(client, url) if url else None, DECISIONS[category(name)]["two_organisations"], golos["marker"]
+    )
+
+
+@pytest.mark.parametrize("name", decided("inactive_observer"))
+def test_it_refuses_a_deactivated_observer_everywhere(client, golos, observer, name):
+    observer.is_active = False
+    observer.save(update_fields=["is_active"])
+    client.force_login(observer.user)
+    url = url_for(name, golos)
+
+    assert check(
+        get(client, url) if url else None, DECISIONS[category(name)]["inactive_observer"], golos["marker"]
+    )

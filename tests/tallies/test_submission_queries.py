@@ -8,11 +8,10 @@ should be a decision, not an accident (docs/benchmarks.md, P1).
 import uuid
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
-from observers.login_security import ObserverTokenAuthentication
+from observers.login_security import ObserverTokenAuthentication, issue_token
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +30,7 @@ RESEND_QUERIES = 13
 def alice_device(observer):
     """Alice's phone: an API client sending her token."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=observer.user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(observer.user)}")
     return client
 
 
@@ -89,27 +88,27 @@ def test_it_reads_a_token_its_user_and_the_second_factor_rule_in_one_query(
     settings, observer, django_assert_num_queries
 ):
     settings.OTP_REQUIRED_FOR_COORDINATORS = True
-    token = Token.objects.create(user=observer.user)
+    token = issue_token(observer.user)
 
     with django_assert_num_queries(1):
-        user, _ = ObserverTokenAuthentication().authenticate_credentials(token.key)
+        user, _ = ObserverTokenAuthentication().authenticate_credentials(token)
 
     assert user == observer.user
 
 
 def test_it_refuses_a_coordinators_token_when_the_second_factor_is_required(settings, coordinator):
     settings.OTP_REQUIRED_FOR_COORDINATORS = True
-    token = Token.objects.create(user=coordinator)
+    token = issue_token(coordinator)
 
     with pytest.raises(AuthenticationFailed, match="second factor"):
-        ObserverTokenAuthentication().authenticate_credentials(token.key)
+        ObserverTokenAuthentication().authenticate_credentials(token)
 
 
 def test_it_accepts_a_coordinators_token_when_no_second_factor_is_required(settings, coordinator):
     settings.OTP_REQUIRED_FOR_COORDINATORS = False
-    token = Token.objects.create(user=coordinator)
+    token = issue_token(coordinator)
 
-    user, _ = ObserverTokenAuthentication().authenticate_credentials(token.key)
+    user, _ = ObserverTokenAuthentication().authenticate_credentials(token)
 
     assert user == coordinator
 

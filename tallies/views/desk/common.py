@@ -36,7 +36,7 @@ class Scope:
 
 def coordinator_scope(request: HttpRequest) -> tuple[Organization, Commission | None]:
     """The organisation the user coordinates and their territory; raise PermissionDenied otherwise."""
-    scope = access.coordinator_scope(request.user)
+    scope = access.chosen_scope(request)
     return scope.organization, scope.territory
 
 

@@ -1,0 +1,119 @@
+"""A member of several organisations names the one they work in (issue 12, reproduction 1).
+
+A freshly approved organisation added Golos's coordinator; she then saw the newcomer's data on
+the home page, the results API and the desk, because the first organisation by name was taken.
+Now the newcomer can only invite her, and once she accepts she chooses: never first-by-name.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from observers.models import Membership, Organization
+from observers.services import memberships
+from tallies import services
+from tallies.models import ProtocolCopy
+from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def newcomer(db) -> Organization:
+    """Aardvark Watch: approved, first by name, its admin Nina."""
+    organization = Organization.objects.create(
+        slug="aardvark", name="Aardvark Watch", status=Organization.Status.APPROVED
+    )
+    nina = get_user_model().objects.create_user(username="nina")
+    Membership.objects.create(user=nina, organization=organization, role=Membership.Role.ADMIN)
+    return organization
+
+
+@pytest.fixture
+def golos_copy(observer, contest, station, django_capture_on_commit_callbacks) -> ProtocolCopy:
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.submit_protocol_copy(
+            observer=observer,
+            contest=contest,
+            station=station,
+            lines=LINES_PEC_91_COPY,
+            options=OPTIONS_PEC_91_COPY,
+            client_uuid=uuid.uuid4(),
+            channel=ProtocolCopy.Channel.WEB,
+        ).copy
+
+
+def invite(newcomer, user):
+    nina = newcomer.memberships.get().user
+    return memberships.invite_member(
+        organization=newcomer, by=nina, username=user.username, role=Membership.Role.COORDINATOR
+    )
+
+
+def test_an_invitation_alone_shows_her_nothing_of_the_newcomer(client, newcomer, coordinator, golos_copy):
+    invite(newcomer, coordinator)
+    client.force_login(coordinator)
+
+    home = client.get(reverse("home"))
+    contests = client.get(reverse("api-contest-list"))
+
+    assert [section["organization"].slug for section in home.context["organizations"]] == ["golos"]
+    assert contests.status_code == 200 and len(contests.json()) == 1
+
+
+def test_a_member_of_two_organisations_chooses_one_before_any_page_shows_data(
+    client, newcomer, coordinator, contest, golos_copy
+):
+    memberships.accept_invitation(invitation=invite(newcomer, coordinator), by=coordinator)
+    client.force_login(coordinator)
+
+    home = client.get(reverse("home"))
+    desk = client.get(reverse("desk-home", args=[contest.pk]))
+    api = client.get(reverse("api-contest-list"))
+
+    sections = [section["organization"].slug for section in home.context["organizations"]]
+    assert sections == ["aardvark", "golos"]  # each named, with links that name it (?org=)
+    assert f"{reverse('desk-home', args=[contest.pk])}?org=golos" in home.content.decode()
+    assert desk.status_code == 302 and desk["Location"].startswith(reverse("account-organization"))
+    assert api.status_code == 403
+
+
+def test_the_choice_holds_for_the_session_and_the_url_can_name_another(
+    client, newcomer, coordinator, contest, golos_copy
+):
+    memberships.accept_invitation(invitation=invite(newcomer, coordinator), by=coordinator)
+    client.force_login(coordinator)
+
+    chosen = client.post(reverse("account-organization"), {"organization": "golos", "next": "/"})
+    golos = client.get(reverse("api-contest-list")).json()
+    aardvark = client.get(reverse("api-contest-list"), {"org": "aardvark"}).json()
+
+    assert chosen.status_code == 302 and chosen["Location"] == "/"
+    assert [row["id"] for row in golos] == [contest.pk]
+    assert aardvark == []
+    assert client.get(reverse("api-contest-list")).json() == []  # ?org= became the session's choice
+
+
+def test_nobody_chooses_an_organisation_they_do_not_coordinate(client, newcomer, coordinator):
+    client.force_login(coordinator)
+
+    chosen = client.post(reverse("account-organization"), {"organization": "aardvark"})
+    named = client.get(reverse("api-contest-list"), {"org": "aardvark"})
+
+    assert chosen.status_code == 403 and named.status_code == 403
+    assert "organization" not in client.session
+
+
+def test_the_switcher_sends_nobody_to_another_site(client, newcomer, coordinator):
+    memberships.accept_invitation(invitation=invite(newcomer, coordinator), by=coordinator)
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("account-organization"), {"organization": "golos", "next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == reverse("home")

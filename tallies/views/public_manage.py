@@ -27,7 +27,11 @@ from tallies.services import releases
 
 
 class PublishForm(forms.Form):
-    """What to publish: the contest, what changed, when it becomes public, whether with photos."""
+    """What to publish: the contest, what changed, when, whether with photos, under which licence.
+
+    `confirmed` is set by the preview page: the first POST shows what would become public, only
+    the second one (the same fields, confirmed) publishes.
+    """
 
     contest: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
         queryset=Contest.objects.none(), label=gettext_lazy("Contest")
@@ -41,6 +45,14 @@ class PublishForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     show_photos = forms.BooleanField(label=gettext_lazy("Publish the protocol photos"), required=False)
+    license_id = forms.ChoiceField(
+        label=gettext_lazy("Licence of the published data"),
+        choices=list(releases.LICENSES.items()),
+        initial=releases.LICENSE,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("CC BY 4.0 is proposed: anyone may reuse the figures, crediting you."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -57,11 +69,13 @@ class PublishForm(forms.Form):
 
 @login_required
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
-    """Show the organisation's releases and, for a POST, publish the next one."""
+    """Show the organisation's releases; a POST previews the next one, a confirmed POST publishes it."""
     organization = administered_organization(request.user, slug)
     form = PublishForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
+            if not form.cleaned_data["confirmed"]:
+                return _preview(request, organization, form)
             release = _publish(request, organization, form)
         except releases.ReleaseError as error:
             form.add_error(None, str(error))
@@ -81,4 +95,32 @@ def _publish(request: HttpRequest, organization: Organization, form: PublishForm
         changelog=form.cleaned_data["changelog"],
         publish_at=form.publish_moment(),
         show_photos=form.cleaned_data["show_photos"],
+        license_id=form.cleaned_data["license_id"],
     )
+
+
+def _preview(request: HttpRequest, organization: Organization, form: PublishForm) -> HttpResponse:
+    """Show exactly what would become public, with the same fields to confirm (or go back)."""
+    publication, data = releases.preview_release(
+        organization=organization,
+        contest=form.cleaned_data["contest"],
+        changelog=form.cleaned_data["changelog"],
+        publish_at=form.publish_moment(),
+        show_photos=form.cleaned_data["show_photos"],
+        license_id=form.cleaned_data["license_id"],
+    )
+    confirm = PublishForm({**request.POST.dict(), "confirmed": "on"}, organization=organization)
+    context = {
+        "organization": organization,
+        "publication": publication,
+        "license_name": releases.LICENSES[publication.license],
+        "stations": len(data.stations),
+        "commissions": len(data.commissions),
+        "receipts": len(data.receipts),
+        "photos": sum(1 for station in data.stations if station.photo_evidence_id)
+        if publication.show_photos
+        else 0,
+        "coverage": data.coverage,
+        "confirm": confirm,
+    }
+    return render(request, "public/manage_preview.html", context)

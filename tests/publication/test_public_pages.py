@@ -187,7 +187,10 @@ def test_it_lets_an_admin_publish_from_the_publishing_page(client, reconciled, a
     client.force_login(admin)
     url = reverse("public-manage", args=[organization.slug])
 
-    response = client.post(url, {"contest": contest.pk, "changelog": "Election night, first figures."})
+    fields = {"contest": contest.pk, "changelog": "Election night, first figures.", "license_id": "CC-BY-4.0"}
+    preview = client.post(url, fields)
+    assert preview.status_code == 200 and not Release.objects.exists()  # a preview first, nothing stored
+    response = client.post(url, {**fields, "confirmed": "True"})
 
     assert response.status_code == 302
     release = Release.objects.get()
@@ -202,7 +205,13 @@ def test_it_reads_the_embargo_time_in_the_elections_time_zone(
 
     client.post(
         reverse("public-manage", args=[organization.slug]),
-        {"contest": contest.pk, "changelog": "Embargoed.", "publish_at": "2030-01-01T09:00"},
+        {
+            "contest": contest.pk,
+            "changelog": "Embargoed.",
+            "publish_at": "2030-01-01T09:00",
+            "license_id": "CC-BY-4.0",
+            "confirmed": "True",
+        },
     )
 
     release = Release.objects.get()
@@ -217,8 +226,39 @@ def test_it_shows_the_admin_why_a_release_cannot_be_made(
     client.force_login(admin)
 
     response = client.post(
-        reverse("public-manage", args=[organization.slug]), {"contest": contest.pk, "changelog": "x"}
+        reverse("public-manage", args=[organization.slug]),
+        {"contest": contest.pk, "changelog": "x", "license_id": "CC-BY-4.0", "confirmed": "True"},
     )
 
     assert response.status_code == 200 and not Release.objects.exists()
     assert "not in the tallies yet" in response.content.decode()
+
+
+def test_it_previews_what_becomes_public_and_publishes_exactly_that_once_confirmed(
+    client, reconciled, admin, organization, contest
+):
+    client.force_login(admin)
+    url = reverse("public-manage", args=[organization.slug])
+    fields = {"contest": contest.pk, "changelog": "First figures.", "license_id": "CC0-1.0"}
+
+    preview = client.post(url, fields, HTTP_ACCEPT_LANGUAGE="en")
+
+    page = preview.content.decode()
+    assert "Check before publishing" in page and "CC0" in page
+    assert preview.context["stations"] == 2 and not Release.objects.exists()
+    confirm = preview.context["confirm"]
+    posted = {name: confirm[name].value() for name in confirm.fields}
+    client.post(url, {k: v for k, v in posted.items() if v is not None})
+    assert Release.objects.get().content["release"]["license"] == "CC0-1.0"
+
+
+def test_it_offers_cc_by_4_as_the_proposed_licence_and_refuses_an_unknown_one(
+    client, reconciled, admin, organization, contest
+):
+    client.force_login(admin)
+    url = reverse("public-manage", args=[organization.slug])
+
+    assert client.get(url).context["form"]["license_id"].initial == "CC-BY-4.0"
+    fields = {"contest": contest.pk, "changelog": "x", "license_id": "GPL", "confirmed": "True"}
+    response = client.post(url, fields)
+    assert "license_id" in response.context["form"].errors and not Release.objects.exists()

@@ -3,7 +3,8 @@
 Callers use the package: ``from tallies.services import releases; releases.publish_release(...)``.
 """
 
-from tallies.services.releases.publish import ReleaseError, publish_release
+from tallies.services.releases.gather import LICENSE, LICENSES
+from tallies.services.releases.publish import ReleaseError, preview_release, publish_release
 from tallies.services.releases.receipts import receipt_for, receipts_for
 from tallies.services.releases.verify import (
     read_bundle,
@@ -14,7 +15,10 @@ from tallies.services.releases.verify import (
 )
 
 __all__ = [
+    "LICENSE",
+    "LICENSES",
     "ReleaseError",
+    "preview_release",
     "publish_release",
     "read_bundle",
     "receipt_for",

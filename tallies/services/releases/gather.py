@@ -41,12 +41,17 @@ from tallies.services.releases.figures import (
 from tallies.services.releases.receipts import receipts_for
 from tallies.services.releases.summary import header_document
 
-LICENSE = "CC-BY-4.0"
+LICENSE = "CC-BY-4.0"  # proposed on the publishing page; the admin chooses explicitly
+LICENSES = {  # SPDX identifier → name, the licences an organisation may publish under
+    "CC-BY-4.0": "Creative Commons Attribution 4.0 (CC BY 4.0)",
+    "CC-BY-SA-4.0": "Creative Commons Attribution-ShareAlike 4.0 (CC BY-SA 4.0)",
+    "CC0-1.0": "Creative Commons Zero 1.0 (CC0, public domain dedication)",
+}
 
 
 @dataclass(frozen=True)
 class Publication:
-    """What the publisher chose: the release's number, dates, changelog and photo consent."""
+    """What the publisher chose: the release's number, dates, changelog, photo consent and licence."""
 
     organization: Organization
     contest: Contest
@@ -56,6 +61,7 @@ class Publication:
     changelog: str
     show_photos: bool
     previous: Release | None
+    license: str = LICENSE  # an SPDX identifier of LICENSES
 
 
 def gather(publication: Publication) -> ReleaseData:
@@ -69,7 +75,7 @@ def gather(publication: Publication) -> ReleaseData:
     commissions = commission_entries(organization, contest, layout, run, covered)
     sequence, head = audit.chain_head(organization)
     credits = [demo.CREDIT] if contest.election.slug == "ru-duma-2011" else []
-    header = header_document(publication, run, (sequence, head), credits, LICENSE)
+    header = header_document(publication, run, (sequence, head), credits, publication.license)
     return ReleaseData(
         header=header,
         layout=layout_document(layout),

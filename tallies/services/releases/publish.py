@@ -29,7 +29,7 @@ from tallies.models import (
 from tallies.publication import MANIFEST, ReleaseData, build_files, content_type, sha256
 from tallies.services import audit
 from tallies.services.reconciliation import reconcile
-from tallies.services.releases.gather import Publication, gather
+from tallies.services.releases.gather import LICENSE, LICENSES, Publication, gather
 
 BATCH = 2000
 
@@ -47,18 +47,38 @@ def publish_release(
     changelog: str,
     publish_at: datetime | None = None,
     show_photos: bool = False,
+    license_id: str = LICENSE,
 ) -> Release:
     """Store the next release of `organization` for `contest` and return it; raise ReleaseError.
 
     `publish_at` in the future is an embargo (default: now). `show_photos` publishes each
-    station's sanitised protocol photo. Numbers count from 1 per organisation and contest.
+    station's sanitised protocol photo. `license_id` is an SPDX identifier of LICENSES. Numbers
+    count from 1 per organisation and contest.
     """
     Organization.objects.select_for_update().filter(pk=organization.pk).exists()  # one number at a time
     _check_ready(organization, contest, changelog)
     reconcile(organization_id=organization.pk, contest_id=contest.pk)
+    publication = next_publication(organization, contest, changelog, publish_at, show_photos, license_id)
+    release = _store(publication, gather(publication), published_by)
+    _log(release, published_by)
+    return release
+
+
+def next_publication(
+    organization: Organization,
+    contest: Contest,
+    changelog: str,
+    publish_at: datetime | None,
+    show_photos: bool,
+    license_id: str,
+) -> Publication:
+    """What the next release would be (number, dates, choices); raise ReleaseError for a licence
+    not in LICENSES. Nothing is stored: the publishing page previews gather() of it."""
+    if license_id not in LICENSES:
+        raise ReleaseError(f"Choose one of the licences: {', '.join(LICENSES)}.")
     previous = Release.objects.filter(organization=organization, contest=contest).order_by("-number").first()
     created_at = timezone.now()
-    publication = Publication(
+    return Publication(
         organization=organization,
         contest=contest,
         number=previous.number + 1 if previous else 1,
@@ -67,10 +87,27 @@ def publish_release(
         changelog=changelog.strip(),
         show_photos=show_photos,
         previous=previous,
+        license=license_id,
     )
-    release = _store(publication, gather(publication), published_by)
-    _log(release, published_by)
-    return release
+
+
+def preview_release(
+    *,
+    organization: Organization,
+    contest: Contest,
+    changelog: str,
+    publish_at: datetime | None = None,
+    show_photos: bool = False,
+    license_id: str = LICENSE,
+) -> tuple[Publication, ReleaseData]:
+    """What publish_release would make public now, without storing anything; raise ReleaseError.
+
+    The figures are the organisation's current ones: publishing later recomputes the comparison
+    first, so a copy arriving in between changes the release, and the preview says so.
+    """
+    _check_ready(organization, contest, changelog)
+    publication = next_publication(organization, contest, changelog, publish_at, show_photos, license_id)
+    return publication, gather(publication)
 
 
 def _check_ready(organization: Organization, contest: Contest, changelog: str) -> None:

@@ -81,6 +81,7 @@ class ProtocolLine(models.Model):
         BALLOTS_RECEIVED = "ballots_received", _("Ballots received")
         BALLOTS_ISSUED = "ballots_issued", _("Ballots issued to voters")
         TOOK_PART = "took_part", _("Voters who took part")
+        BALLOTS_IN_BOXES = "ballots_in_boxes", _("Ballots found in the boxes")
         VALID = "valid", _("Valid ballots")
         INVALID = "invalid", _("Invalid ballots")
         OTHER = "", _("Other")

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from elections import roles
 from elections.bulk import insert_rows
 from elections.models import (
     BallotOption,
@@ -67,6 +68,7 @@ def define_protocol_form(*, spec: dict[str, Any]) -> ProtocolForm:
         if not (code.isascii() and code.isidentifier()):  # "a-b" would read as a minus
             raise SpecError(f"lines[{index}].code: {code!r} must be letters, digits and _ (relations use it)")
     _check_relations(spec.get("control_relations", []), set(line_codes))
+    flags = _turnout_flags(spec)
     form, created = ProtocolForm.objects.get_or_create(
         code=spec["code"], defaults={"name": spec["name"], "source": spec.get("source", "")}
     )
@@ -74,6 +76,7 @@ def define_protocol_form(*, spec: dict[str, Any]) -> ProtocolForm:
         if form.line_codes() != line_codes:
             raise SpecError(f"form {form.code!r} exists with other lines; define a new code")
         _refresh_headers(form.lines.all(), {line["code"]: line.get("headers", []) for line in spec["lines"]})
+        _refresh_roles(form, spec)
         return form
     ProtocolLine.objects.bulk_create(
         ProtocolLine(
@@ -82,12 +85,13 @@ def define_protocol_form(*, spec: dict[str, Any]) -> ProtocolForm:
             number=line["number"],
             code=line["code"],
             labels=line.get("labels", {}),
-            is_turnout_base=line.get("turnout_base", False),
-            is_turnout_numerator=line.get("turnout_numerator", False),
+            is_turnout_base=line.get("turnout_base", code in flags[0]),
+            is_turnout_numerator=line.get("turnout_numerator", code in flags[1]),
             role=_role(line, f"lines[{position - 1}].role"),
             headers=_headers(line, f"lines[{position - 1}].headers"),
         )
         for position, line in enumerate(spec["lines"], start=1)
+        for code in [line["code"]]
     )
     ControlRelation.objects.bulk_create(
         ControlRelation(
@@ -108,6 +112,26 @@ def _headers(spec: dict[str, Any], where: str) -> list[str]:
     if not isinstance(headers, list) or not all(isinstance(h, str) and h.strip() for h in headers):
         raise SpecError(f"{where}: must be a list of column headers (non-empty texts)")
     return headers
+
+
+def _turnout_flags(spec: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The codes of the turnout base and numerator lines as the roles give them (elections.roles).
+
+    The flags are kept for readers of released data; a spec's explicit flags win.
+    """
+    lines = [ProtocolLine(code=line["code"], role=line.get("role", "")) for line in spec["lines"]]
+    base = roles.base_line(lines) if roles.has_roles(lines) else None
+    numerators = roles.took_part_lines(lines) if roles.has_roles(lines) else []
+    return ({base.code} if base else set()), {line.code for line in numerators}
+
+
+def _refresh_roles(form: ProtocolForm, spec: dict[str, Any]) -> None:
+    """Give an existing form's lines the roles its spec now declares (roles are not its identity)."""
+    given = {line["code"]: _role(line, f"lines[{n}].role") for n, line in enumerate(spec["lines"])}
+    for line in form.lines.all():
+        if given.get(line.code, line.role) != line.role:
+            line.role = given[line.code]
+            line.save(update_fields=["role"])
 
 
 def _role(spec: dict[str, Any], where: str) -> str:

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from elections import roles
 from elections.models import Contest, PollingStation
 from elections.numbers import percent
 from elections.protocol import Figures
@@ -240,7 +241,7 @@ def _turnout_pairs(copies: Copies, layout: Layout) -> list[tuple[str, int, int]]
 
 
 def _numerator_codes(layout: Layout) -> list[str]:
-    return [line.code for line in layout.lines if line.is_turnout_numerator]
+    return [line.code for line in roles.took_part_lines(layout.lines)]
 
 
 def _share(
@@ -347,7 +348,7 @@ def _voters(stations: list[_Station], official: Figures, layout: Layout) -> tupl
 
 def _base_code(layout: Layout) -> str:
     """The code of the line counting voters on the list ("" when the form has none)."""
-    return next((line.code for line in layout.lines if line.is_turnout_base), "")
+    return layout.turnout_base_code()
 
 
 def _station_list_incomplete(coverage: Coverage) -> bool:

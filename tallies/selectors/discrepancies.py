@@ -3,8 +3,8 @@
 A station's class comes from its StationComparison.differences:
 
 - ``match``: no figure differs;
-- ``turnout``: only turnout lines differ: the lines marked is_turnout_base or is_turnout_numerator,
-  plus the ballots found in the boxes (codes in BALLOTS_IN_BOXES that the form has);
+- ``turnout``: only turnout lines differ: by their roles, the voters on the list, the voters who
+  took part (or ballots issued) and the ballots found in the boxes (elections.roles.turnout_lines);
 - ``party``: only options (party or candidate votes) differ;
 - ``both``: turnout lines and options differ;
 - ``other``: only other lines differ (cancelled ballots, absentee certificates...): a fifth class,
@@ -20,23 +20,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from elections import roles
 from elections.models import Commission
 from tallies.models import CommissionReconciliation, OfficialFigure, OfficialProtocol, ReconciliationRun
 from tallies.selectors.layout import Layout
 
 MATCH, TURNOUT, PARTY, BOTH, OTHER = "match", "turnout", "party", "both", "other"
 CLASSES = (MATCH, TURNOUT, PARTY, BOTH, OTHER)
-BALLOTS_IN_BOXES = ("ballots_in_boxes", "ballots_in_stationary_boxes", "ballots_in_portable_boxes")
 Differences = dict[str, dict[str, list[int]]]
 
 
 def turnout_codes(layout: Layout) -> frozenset[str]:
     """Codes of the turnout lines: base, numerators, and the ballots found in the boxes."""
-    return frozenset(
-        line.code
-        for line in layout.lines
-        if line.is_turnout_base or line.is_turnout_numerator or line.code in BALLOTS_IN_BOXES
-    )
+    return frozenset(line.code for line in roles.turnout_lines(layout.lines))
 
 
 def classify(differences: Differences, turnout: frozenset[str]) -> str:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from elections import roles
 from elections.models import BallotOption, Contest, ProtocolLine
 from elections.numbers import percent
 from elections.protocol import Figures
@@ -44,9 +45,9 @@ class Layout:
 
     def turnout(self, figures: Figures) -> Decimal | None:
         """Return the turnout numerator lines' sum over the base line in percent; None if unknown."""
-        base = next((line.code for line in self.lines if line.is_turnout_base), None)
-        numerators = [line.code for line in self.lines if line.is_turnout_numerator]
-        if base is None or base not in figures.lines or not numerators:
+        base = self.turnout_base_code()
+        numerators = [line.code for line in roles.took_part_lines(self.lines)]
+        if not base or base not in figures.lines or not numerators:
             return None
         return percent(sum(figures.lines.get(code, 0) for code in numerators), figures.lines[base])
 
@@ -57,10 +58,12 @@ class Layout:
 
     def turnout_base_code(self) -> str:
         """The code of the line counting voters on the list ("" when the form has none)."""
-        return next((line.code for line in self.lines if line.is_turnout_base), "")
+        base = roles.base_line(self.lines)
+        return base.code if base else ""
 
     def turnout_line_ids(self) -> list[int]:
-        return [line.pk for line in self.lines if line.is_turnout_base or line.is_turnout_numerator]
+        base = roles.base_line(self.lines)
+        return [line.pk for line in self.lines if line == base or line in roles.took_part_lines(self.lines)]
 
     def entries(self) -> list[tuple[str, str, str, str]]:
         """Return (kind, code, number, label) for every line, then every option, in order."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Min
 
+from elections import roles
 from elections.models import Contest
 from elections.numbers import percent
 from observers.models import Organization
@@ -61,8 +62,8 @@ def sample_reports(organization: Organization, contest: Contest, station_ids: li
 
 def _turnout_lines(contest: Contest) -> tuple[str | None, set[str]]:
     lines = list(contest.form.lines.all())
-    base = next((line.code for line in lines if line.is_turnout_base), None)
-    return base, {line.code for line in lines if line.is_turnout_numerator}
+    base = roles.base_line(lines)
+    return (base.code if base else None), {line.code for line in roles.took_part_lines(lines)}
 
 
 def _arrival_order(organization: Organization, contest: Contest, station_ids: list[int]) -> dict[int, tuple]:  # type: ignore[type-arg]

@@ -2,7 +2,7 @@
 
 The official figures are the root protocol of the newest final snapshot; the observers' are the
 organisation's tally of the root commission (only the stations it has copies of). Voters who
-took part are the form's turnout numerator lines, else its `voters_took_part` line. Against-all
+took part are the lines whose role says so (elections.roles.took_part_lines). Against-all
 options never take seats and are left out of the votes shared out (and of a valid-votes base).
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from elections import roles
 from elections.models import Commission, Contest
 from elections.numbers import percent
 from elections.protocol import Figures
@@ -22,8 +23,6 @@ from tallies.analysis import seats as arithmetic
 from tallies.models import AnalysisRun, ObserverTally, OfficialSnapshot, SeatRule
 from tallies.services.analysis import versions
 from tallies.services.analysis.errors import AnalysisError
-
-TOOK_PART_LINE = "voters_took_part"
 
 
 def rule_of(contest: Contest) -> SeatRule:
@@ -125,14 +124,14 @@ class _Context:
     @classmethod
     def of(cls, contest: Contest) -> _Context:
         parties = list(contest.options.filter(is_against_all=False).values_list("code", flat=True))
-        numerators = contest.form.lines.filter(is_turnout_numerator=True).values_list("code", flat=True)
-        return cls(parties, list(numerators))
+        return cls(parties, [line.code for line in roles.took_part_lines(contest.form.lines.all())])
 
     def took_part(self, figures: Figures) -> int | None:
-        """Return the voters who took part: the numerator lines' sum, else line voters_took_part."""
+        """Return the voters who took part: the sum of the lines elections.roles says count them
+        (None when a figure is missing)."""
         if self.took_part_lines and all(code in figures.lines for code in self.took_part_lines):
             return sum(figures.lines[code] for code in self.took_part_lines)
-        return figures.lines.get(TOOK_PART_LINE)
+        return None
 
     def allocation(self, figures: Figures, stations: int, rule: arithmetic.SeatRule) -> dict[str, Any]:
         """Allocate seats from one source's figures; "error" names why not (no votes, no base, ...)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from elections import roles
 from elections.models import Commission, Contest, PollingStation, ProtocolLine
 from observers.models import Organization
 from tallies.models import CopyFigure, OfficialFigure, OfficialSnapshot, StationTallyState
@@ -115,8 +116,9 @@ def _option_counts(contest: Contest, figures: QuerySet) -> dict[str, list[int]]:
 
 def _turnout_line_ids(contest: Contest) -> tuple[int, list[int]]:
     lines = list(contest.form.lines.all())
-    base = next((line.pk for line in lines if line.is_turnout_base), None)
-    numerators = [line.pk for line in lines if line.is_turnout_numerator]
+    base_line = roles.base_line(lines)
+    base = base_line.pk if base_line else None
+    numerators = [line.pk for line in roles.took_part_lines(lines)]
     if base is None or not numerators:
         raise AnalysisError(_("The protocol form does not say which lines give the turnout."))
     return base, numerators

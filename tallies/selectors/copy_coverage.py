@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from elections.models import Commission, Contest, PollingStation
+from elections.models import Commission, Contest, PollingStation, stations_within
 from elections.numbers import percent
 from elections.protocol import Figures
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, StationTallyState
@@ -220,10 +220,10 @@ def commission_coverage(
     `base` is the code of the line counting voters on the list (Layout.turnout_base_code()).
     """
     states = StationTallyState.objects.counted().filter(
+        stations_within(commission, "station__"),
         organization_id=organization_id,
         contest=contest,
         current_copy__isnull=False,
-        station__pec__path__startswith=commission.path,
     )
     found = coverage_by_commission(contest, snapshot, list(states), base, under=commission.path)
     return found.get(commission.pk, {})

@@ -58,7 +58,8 @@ STUFFED_LINES = ("ballots_issued_in_station", "ballots_in_stationary_boxes", "ba
 class GeneratedStation:
     """One generated polling station: where it is, the honest figures and what was done to them.
 
-    `stuffed` is the number of ballots added to the official protocol (0: honest official).
+    `stuffed` is the number of ballots added to the official protocol (0: honest official) on
+    the ru-duma-2011 form; `inflation`, figures added to it on any form (elections.generator_kz).
     """
 
     region: str
@@ -67,6 +68,7 @@ class GeneratedStation:
     honest: Figures
     has_copy: bool = False
     stuffed: int = 0
+    inflation: Figures | None = None  # added to the honest figures in the official protocol (any form)
 
     @property
     def leader(self) -> str:
@@ -76,6 +78,8 @@ class GeneratedStation:
     @property
     def official(self) -> Figures:
         """The protocol the commission published: the honest one, plus any stuffing."""
+        if self.inflation is not None:
+            return self.honest.plus(self.inflation)
         if not self.stuffed:
             return self.honest
         lines = {code: self.stuffed for code in STUFFED_LINES} | {"ballots_cancelled": -self.stuffed}

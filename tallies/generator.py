@@ -127,7 +127,7 @@ def submit_copies(
 ) -> int:
     """Submit the honest copy of every station with one; return how many were submitted."""
     stations = {s.number: s for s in PollingStation.objects.filter(pec__election=contest.election)}
-    observers = [_observer(organization, n) for n in range(1, OBSERVERS + 1)]
+    observers = [generated_observer(organization, n) for n in range(1, OBSERVERS + 1)]
     submitted = 0
     for index, generated in enumerate(plan):
         if not generated.has_copy:
@@ -166,7 +166,7 @@ def observer_with_token(
     return issue_token(user)
 
 
-def _observer(organization: Organization, number: int) -> Observer:
+def generated_observer(organization: Organization, number: int) -> Observer:
     observer, _ = Observer.objects.get_or_create(
         organization=organization,
         code=f"GEN-{number:04d}",

@@ -6,15 +6,9 @@ UPDATE and DELETE. Derived results (tallies, reconciliations) are read models th
 be recomputed from the evidence; they keep their totals as {code: votes} documents.
 """
 
-from tallies.models.analysis import (
-    AnalysisRun,
-    CoverageSample,
-    QuickCountSample,
-    QuickCountStation,
-    SeatRule,
-    SeatRuleChange,
-)
+from tallies.models.analysis import AnalysisRun, CoverageSample, QuickCountSample, QuickCountStation, SeatRule
 from tallies.models.channels import ChannelMessage, ObserverContact, SmsGateway
+from tallies.models.coalitions import CoalitionResolution
 from tallies.models.copies import (
     APPEND_ONLY,
     ControlFinding,
@@ -36,6 +30,7 @@ __all__ = [
     "AnalysisRun",
     "AuditEntry",
     "ChannelMessage",
+    "CoalitionResolution",
     "CommissionReconciliation",
     "ConflictResolution",
     "ControlFinding",
@@ -61,7 +56,6 @@ __all__ = [
     "ReleaseReceipt",
     "ReleaseStation",
     "SeatRule",
-    "SeatRuleChange",
     "SmsGateway",
     "StationComparison",
     "StationTallyState",

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from elections import roles
 from elections.models import Contest, PollingStation
 from elections.numbers import percent
-from elections.protocol import Figures
+from elections.protocol import Figures, sum_figures
 from tallies.analysis.uncertainty import Design, clustered_share, design_of
 from tallies.models import ObserverTally, OfficialProtocol, OfficialSnapshot, StationTallyState
 from tallies.selectors.layout import Layout
@@ -136,27 +136,52 @@ def aggregate_comparisons(
     organization_id: int, contest: Contest, snapshot: OfficialSnapshot
 ) -> list[AggregateComparison]:
     """Compare each commission the snapshot publishes with the organisation's tally, in path order."""
-    layout = Layout.of(contest)
     protocols = list(snapshot.protocols.filter(is_derived=False).select_related("commission"))
-    stations = _stations(organization_id, contest)
     tallies = {
         t.commission_id: t.figures()
         for t in ObserverTally.objects.filter(
             organization_id=organization_id, contest=contest, commission__in=[p.commission for p in protocols]
         )
     }
-    return [
-        _aggregate(p, stations.get(p.commission.path, []), layout, tallies.get(p.commission_id, Figures()))
-        for p in sorted(protocols, key=lambda p: p.commission.path)
-    ]
-
-
-def _stations(organization_id: int, contest: Contest) -> dict[str, list[_Station]]:
-    """Every station with its registered voters and counted figures (None: no copy), by ancestor path."""
     counted = current_states(organization_id, contest).values_list(
         "station_id", "applied_lines", "applied_options"
     )
     copies = {station_id: Figures(lines, options) for station_id, lines, options in counted}
+    return _compare(contest, protocols, copies, tallies)
+
+
+def aggregate_comparisons_of(
+    copies: dict[int, Figures], contest: Contest, snapshot: OfficialSnapshot
+) -> list[AggregateComparison]:
+    """The same comparison for any station figures (a coalition's pool): station id → figures.
+
+    Each commission's observer total is the sum of the figures of its stations.
+    """
+    protocols = list(snapshot.protocols.filter(is_derived=False).select_related("commission"))
+    return _compare(contest, protocols, copies, None)
+
+
+def _compare(
+    contest: Contest,
+    protocols: list[OfficialProtocol],
+    copies: dict[int, Figures],
+    tallies: dict[int, Figures] | None,
+) -> list[AggregateComparison]:
+    layout = Layout.of(contest)
+    stations = _stations(contest, copies)
+    found = []
+    for protocol in sorted(protocols, key=lambda p: p.commission.path):
+        under = stations.get(protocol.commission.path, [])
+        if tallies is None:
+            observer = sum_figures(s.copy for s in under if s.copy is not None)
+        else:
+            observer = tallies.get(protocol.commission_id, Figures())
+        found.append(_aggregate(protocol, under, layout, observer))
+    return found
+
+
+def _stations(contest: Contest, copies: dict[int, Figures]) -> dict[str, list[_Station]]:
+    """Every station with its registered voters and counted figures (None: no copy), by ancestor path."""
     grouped: dict[str, list[_Station]] = defaultdict(list)
     rows = PollingStation.objects.filter(pec__election_id=contest.election_id)
     for pk, path, voters in rows.values_list("pk", "pec__path", "registered_voters"):

@@ -126,11 +126,14 @@ COORDINATOR_PREFIXES = (
     "official-import",  # organisation admins and platform staff (a WHOLE_ORGANIZATION route)
     "api-official-import",
     "api-regional-comparison",
+    "coalition-",
 )
 
 WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordinator limited to a territory
     "analysis-export",
     "analysis-forensics",
+    "coalition-resolve",  # admins and whole-organisation coordinators of an agreed member
+    "coalition-results",
     "analysis-quick-count",
     "analysis-quick-count-draw",
     "analysis-quick-count-freeze",

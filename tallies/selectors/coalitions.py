@@ -1,0 +1,120 @@
+"""The coalition page: members and what they cover, the pooled count, its comparison, conflicts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from elections.models import Commission, Contest, PollingStation
+from observers.models import Coalition
+from tallies.models import OfficialSnapshot
+from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
+from tallies.selectors.layout import Layout
+from tallies.services.coalitions import Pool, StationComparison, compare_stations, pool
+from tallies.services.reconciliation import latest_snapshot
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member organisation and the stations it supplied figures for, by region."""
+
+    name: str
+    stations: int
+    regions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One line of a coalition conflict: the station, the line, each member's value."""
+
+    station_id: int
+    station: str
+    kind: str
+    code: str
+    label: str
+    values: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class CoalitionPage:
+    """Everything the coalition page shows for one contest."""
+
+    pool: Pool
+    members: list[MemberRow]
+    counted: int
+    in_conflict: int
+    turnout: Decimal | None
+    shares: list[tuple[str, Decimal | None, int]]
+    snapshot: OfficialSnapshot | None
+    stations: StationComparison | None
+    aggregates: list[AggregateComparison]
+    conflicts: list[ConflictRow]
+
+
+def coalition_page(coalition: Coalition, contest: Contest) -> CoalitionPage:
+    """Pool the members' figures and compare them at the finest level the official data allow."""
+    pooled = pool(coalition, contest)
+    layout = Layout.of(contest)
+    total = pooled.total()
+    shares = layout.shares(total)
+    snapshot = latest_snapshot(contest)
+    by_station = snapshot is not None and snapshot.level == Commission.Level.PEC
+    return CoalitionPage(
+        pooled,
+        _members(pooled),
+        len(pooled.counted()),
+        len(pooled.in_conflict()),
+        layout.turnout(total),
+        [(str(o), shares.get(o.code), total.options.get(o.code, 0)) for o in contest.options.all()],
+        snapshot,
+        compare_stations(pooled, snapshot) if snapshot and by_station else None,
+        aggregate_comparisons_of(pooled.counted(), contest, snapshot) if snapshot and not by_station else [],
+        _conflicts(pooled, contest),
+    )
+
+
+def _members(pooled: Pool) -> list[MemberRow]:
+    regions = _region_names(list(pooled.stations))
+    per: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for station in pooled.stations.values():
+        for member in station.members:
+            per[member][regions.get(station.station_id, "")] += 1
+    return [
+        MemberRow(o.name, sum(per[o.pk].values()), dict(sorted(per[o.pk].items()))) for o in pooled.members
+    ]
+
+
+def _region_names(station_ids: list[int]) -> dict[int, str]:
+    rows = PollingStation.objects.filter(pk__in=station_ids).values_list("pk", "pec__path")
+    names = dict(Commission.objects.filter(level=Commission.Level.SEC).values_list("path", "name"))
+    found = {}
+    for pk, path in rows:
+        parts = path.split("/")
+        found[pk] = names.get("/".join(parts[:2]) + "/", parts[1] if len(parts) > 2 else "")
+    return found
+
+
+def _conflicts(pooled: Pool, contest: Contest) -> list[ConflictRow]:
+    stations = dict(
+        PollingStation.objects.filter(pk__in=[s.station_id for s in pooled.in_conflict()]).values_list(
+            "pk", "number"
+        )
+    )
+    names = {o.pk: o.name for o in pooled.members}
+    labels = {("lines", line.code): str(line) for line in contest.form.lines.all()}
+    labels |= {("options", o.code): str(o) for o in contest.options.all()}
+    rows = []
+    for station in pooled.in_conflict():
+        for (kind, code), values in sorted(station.conflicts.items()):
+            rows.append(
+                ConflictRow(
+                    station.station_id,
+                    stations.get(station.station_id, ""),
+                    kind,
+                    code,
+                    labels.get((kind, code), code),
+                    sorted((names.get(org, str(org)), value) for org, value in values.items()),
+                )
+            )
+    return rows

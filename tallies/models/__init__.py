@@ -20,7 +20,14 @@ from tallies.models.copies import (
 )
 from tallies.models.official import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.models.reconciliation import CommissionReconciliation, ReconciliationRun, StationComparison
-from tallies.models.releases import Release, ReleaseCommission, ReleaseFile, ReleaseReceipt, ReleaseStation
+from tallies.models.releases import (
+    Release,
+    ReleaseCommission,
+    ReleaseFile,
+    ReleaseReceipt,
+    ReleaseStation,
+    ReleaseWithdrawal,
+)
 from tallies.models.review import AuditEntry, ConflictResolution, LineVerification, Quarantine
 from tallies.models.seals import CopySeal
 from tallies.models.tally import ObserverTally, StationTallyState, TotalsMixin
@@ -55,6 +62,7 @@ __all__ = [
     "ReleaseFile",
     "ReleaseReceipt",
     "ReleaseStation",
+    "ReleaseWithdrawal",
     "SeatRule",
     "SmsGateway",
     "StationComparison",

@@ -172,3 +172,22 @@ class ReleaseFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["release", "name"], name="one_release_file_name"),
         ]
+
+
+class ReleaseWithdrawal(models.Model):
+    """A published release taken back, with the public notice saying why; the release stays.
+
+    Nothing is deleted: the release's pages and files remain at their permalink, each with the
+    notice on top, and the list of releases marks it withdrawn. Append-only, one per release.
+    """
+
+    release = models.OneToOneField(Release, models.PROTECT, related_name="withdrawal")
+    notice = models.TextField()
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        triggers = APPEND_ONLY
+
+    def __str__(self) -> str:
+        return f"withdrawal of {self.release}"

@@ -23,7 +23,7 @@ DISCREPANT_PER_PAGE = 50
 
 def public_releases() -> QuerySet[Release]:
     """Published releases (embargo over), newest first, with organisation and contest."""
-    return Release.objects.public().select_related("organization", "contest__election")
+    return Release.objects.public().select_related("organization", "contest__election", "withdrawal")
 
 
 def public_release(organization: str, election: str, contest: str, number: int) -> Release:

@@ -171,7 +171,8 @@ def _cached(
         context = {"release": release, "newer": newer, "content": release.content, **build()}
         payload = {"title": context["title"], "body": render_to_string(template, context)}
         cache.set(key, payload, timeout=None)
-    frame = {"title": payload["title"], "body": mark_safe(payload["body"])}
+    withdrawal = getattr(release, "withdrawal", None)  # loaded with the release (selectors.releases)
+    frame = {"title": payload["title"], "body": mark_safe(payload["body"]), "withdrawal": withdrawal}
     response = render(request, "public/frame.html", frame)
     response["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
     return response

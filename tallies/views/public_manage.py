@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from elections.models import Contest
-from observers.access import administered_organization
+from observers.access import administered_organization, signed_in
 from observers.models import Organization
 from tallies import selectors
 from tallies.models import Release
@@ -69,8 +69,11 @@ class PublishForm(forms.Form):
 
 @login_required
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
-    """Show the organisation's releases; a POST previews the next one, a confirmed POST publishes it."""
+    """Show the organisation's releases; a POST previews the next one, a confirmed POST publishes it,
+    a POST with `withdraw` withdraws one with a public notice."""
     organization = administered_organization(request.user, slug)
+    if request.method == "POST" and "withdraw" in request.POST:
+        return _withdraw(request, organization)
     form = PublishForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +85,9 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Release %(number)s is stored.") % {"number": release.number})
             return redirect("public-manage", slug=organization.slug)
-    found = Release.objects.filter(organization=organization).select_related("contest__election")
+    found = Release.objects.filter(organization=organization).select_related(
+        "contest__election", "withdrawal"
+    )
     context = {"organization": organization, "form": form, "releases": found, "now": timezone.now()}
     return render(request, "public/manage.html", context)
 
@@ -124,3 +129,35 @@ def _preview(request: HttpRequest, organization: Organization, form: PublishForm
         "confirm": confirm,
     }
     return render(request, "public/manage_preview.html", context)
+
+
+class WithdrawForm(forms.Form):
+    """Which release to withdraw and the public notice saying why."""
+
+    withdraw = forms.IntegerField(widget=forms.HiddenInput)
+    notice = forms.CharField(
+        label=gettext_lazy("Public notice: why the release is withdrawn"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _withdraw(request: HttpRequest, organization: Organization) -> HttpResponse:
+    """Withdraw one of the organisation's releases with a public notice (a POST of WithdrawForm)."""
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        release = Release.objects.filter(organization=organization, pk=form.cleaned_data["withdraw"]).first()
+        if release is None:
+            raise Http404("No such release of this organisation.")
+        try:
+            notice = form.cleaned_data["notice"]
+            releases.withdraw_release(release=release, notice=notice, by=signed_in(request.user))
+        except releases.ReleaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Release %(number)s is withdrawn; its pages show the notice.") % {"number": release.number},
+            )
+    else:
+        messages.error(request, _("Write the public notice to withdraw a release."))
+    return redirect("public-manage", slug=organization.slug)

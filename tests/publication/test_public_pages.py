@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tallies.models import AnalysisRun, Release, StationTallyState
+from tallies.models import AnalysisRun, AuditEntry, Release, ReleaseWithdrawal, StationTallyState
 from tallies.services.analysis import forensics
 from tallies.services.analysis.station_data import StationCounts, StationData
 from tests.publication.conftest import later, publish
@@ -262,3 +262,50 @@ def test_it_offers_cc_by_4_as_the_proposed_licence_and_refuses_an_unknown_one(
     fields = {"contest": contest.pk, "changelog": "x", "license_id": "GPL", "confirmed": "True"}
     response = client.post(url, fields)
     assert "license_id" in response.context["form"].errors and not Release.objects.exists()
+
+
+def test_it_withdraws_a_release_with_a_public_notice_and_deletes_nothing(
+    client, reconciled, admin, organization, contest
+):
+    release = publish(organization, contest, admin, changelog="First figures.")
+    client.force_login(admin)
+
+    client.post(
+        reverse("public-manage", args=[organization.slug]),
+        {"withdraw": release.pk, "notice": "Station 92 was entered twice; see version 2."},
+    )
+
+    assert Release.objects.filter(pk=release.pk).exists()
+    client.logout()
+    page = text(client, release.get_absolute_url(), "en")
+    assert "This release was withdrawn by the organisation." in page
+    assert "Station 92 was entered twice; see version 2." in page
+    assert "Withdrawn" in text(client, reverse("public-index"), "en")
+    assert AuditEntry.objects.filter(action="release.withdrawn").count() == 1
+
+
+def test_it_refuses_a_withdrawal_without_a_notice_and_a_second_one(
+    client, reconciled, admin, organization, contest
+):
+    release = publish(organization, contest, admin, changelog="First figures.")
+    url = reverse("public-manage", args=[organization.slug])
+    client.force_login(admin)
+
+    client.post(url, {"withdraw": release.pk, "notice": " "})
+    assert not ReleaseWithdrawal.objects.exists()
+    client.post(url, {"withdraw": release.pk, "notice": "Wrong file."})
+    client.post(url, {"withdraw": release.pk, "notice": "Again."})
+    assert ReleaseWithdrawal.objects.get().notice == "Wrong file."
+
+
+def test_it_lets_only_the_organisations_admins_withdraw(
+    client, reconciled, admin, coordinator, organization, contest
+):
+    release = publish(organization, contest, admin, changelog="First figures.")
+    client.force_login(coordinator)
+
+    response = client.post(
+        reverse("public-manage", args=[organization.slug]), {"withdraw": release.pk, "notice": "No."}
+    )
+
+    assert response.status_code == 403 and not ReleaseWithdrawal.objects.exists()

@@ -13,6 +13,7 @@ from tallies.services.releases.verify import (
     verify_download,
     verify_stored,
 )
+from tallies.services.releases.withdraw import withdraw_release
 
 __all__ = [
     "LICENSE",
@@ -27,4 +28,5 @@ __all__ = [
     "verify_chain_to",
     "verify_download",
     "verify_stored",
+    "withdraw_release",
 ]

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tallies', '0009_seat_rule_changes'),
+        ('tallies', '0009_coalition_resolutions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

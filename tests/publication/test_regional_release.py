@@ -254,3 +254,13 @@ def test_the_regional_release_is_translated(regional_release, client, language):
         "Implied figures.",
     ):
         assert english not in page
+
+
+def test_the_discrepancy_page_ranks_no_tec_by_votes_moved_against_regional_totals(
+    regional_release, coordinator, contest, client
+):
+    client.force_login(coordinator)
+
+    page = client.get(reverse("results-discrepancies", args=[contest.pk])).content.decode()
+
+    assert "ranked by net votes moved" not in page and "it needs official station protocols" in page

@@ -14,6 +14,7 @@ help:
 	@echo "make demo-national    the same with all 342 copies against the 95,225-station national file"
 	@echo "make demo-check       the demo without serving, checked: its figures and every printed login (CI)"
 	@echo "make test             the test suite (PostgreSQL + Redis + a real Celery worker when configured)"
+	@echo "make test-fast        the suite without slow, browser and fault tests; stops at the first failure"
 	@echo "make lint | typecheck | migrations-check | schema-check | messages | check-deploy"
 	@echo "make faults           fault injection at length, quiet and under load: workers, Redis, PostgreSQL, gunicorn killed"
 	@echo "                      (FAULTS_POSTGRES_RESTART=1 also restarts the machine's PostgreSQL; docs/faults.md)"
@@ -66,8 +67,9 @@ worker: venv
 beat: venv
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
+# Without long runs, headless Chromium and killed processes (markers in pyproject.toml).
 test-fast: venv
-	@$(WITH_DB) $(VENV)/bin/pytest -x -q -m "not slow"
+	@$(WITH_DB) $(VENV)/bin/pytest -x -q -m "not slow and not browser and not faults"
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -110,12 +110,16 @@ def admin_links(organization: Organization) -> list[Link]:
         Link(_("Admins and coordinators"), reverse("organization-members", args=[slug])),
         Link(_("Coalitions"), reverse("organization-coalitions", args=[slug])),
         Link(_("Publishing"), reverse("public-manage", args=[slug])),
+        Link(_("Import official results"), reverse("official-import")),  # election set-up
     ]
 
 
 def staff_links() -> list[Link]:
     """Platform staff's pages."""
-    return [Link(_("Organisations to review"), reverse("organization-review-queue"))]
+    return [
+        Link(_("Organisations to review"), reverse("organization-review-queue")),
+        Link(_("Import official results"), reverse("official-import")),
+    ]
 
 
 def public_links() -> list[Link]:

@@ -61,8 +61,9 @@ EXPECTED = {  # the routes of each persona's work, all to be reached by clicking
     "ada": {
         *("home", "dashboard", "desk-home", "results-root", "roster-list", "organization-mandates"),
         *("funnel", "organization-members", "organization-coalitions", "public-manage", "public-index"),
+        "official-import",
     },
-    "stan": {"home", "organization-review-queue", "public-index"},
+    "stan": {"home", "organization-review-queue", "official-import", "public-index"},
 }
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import Task
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -26,10 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from config.outbox import enqueue_on_commit, send_or_leave_to_sweep
 from observers.access import CoordinatorScope, coordinator_scopes
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence_images as images
-from tallies.services.outbox import send_or_leave_to_sweep
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".heic", ".heif", ".webp")
@@ -194,7 +195,7 @@ def _create(evidence: Evidence, then: Callable[[Evidence], object] | None) -> No
             evidence.save()
             if then is not None:
                 then(evidence)
-            transaction.on_commit(lambda: _queue(evidence.pk))
+            enqueue_on_commit(_sanitise_task(), evidence_id=evidence.pk)  # requeue_pending_evidence
     except BaseException:
         if evidence.upload.name:
             default_storage.delete(evidence.upload.name)
@@ -202,9 +203,13 @@ def _create(evidence: Evidence, then: Callable[[Evidence], object] | None) -> No
 
 
 def _queue(evidence_id: int) -> None:
-    from observers import tasks
+    send_or_leave_to_sweep(_sanitise_task(), evidence_id=evidence_id)  # requeue_pending_evidence
 
-    send_or_leave_to_sweep(tasks.sanitise_evidence, evidence_id=evidence_id)  # requeue_pending_evidence
+
+def _sanitise_task() -> Task:
+    from observers import tasks  # tasks import services; import here to avoid a cycle
+
+    return tasks.sanitise_evidence
 
 
 def _not_allowed(name: str) -> EvidenceRefused:

@@ -44,11 +44,11 @@ class SeatRule:
 
 
 # Mazhilis party lists: 98 seats, 7 % of the votes for lists (2007 – May 2021 law).
-KZ_MAJILIS_2021 = SeatRule(98, Decimal("7"), "valid_votes", "hare_largest_remainder", True)
+KZ_MAZHILIS_2021 = SeatRule(98, Decimal("7"), "valid_votes", "hare_largest_remainder", True)
 # Same, with the 2009 wording used in 2012: the admitted second party gets at least two seats.
-KZ_MAJILIS_2012 = SeatRule(98, Decimal("7"), "valid_votes", "hare_largest_remainder", True, 2)
+KZ_MAZHILIS_2012 = SeatRule(98, Decimal("7"), "valid_votes", "hare_largest_remainder", True, 2)
 # Law of 24 May 2021 (first used 2023): 69 list seats, 5 % of the voters who took part.
-KZ_MAJILIS_2023 = SeatRule(69, Decimal("5"), "voters_took_part", "hare_largest_remainder", True)
+KZ_MAZHILIS_2023 = SeatRule(69, Decimal("5"), "voters_took_part", "hare_largest_remainder", True)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('elections', '0005_election_region_aliases'),
         ('observers', '0003_fill_reference_data'),
-        ('tallies', '0008_sms_channels'),
+        ('tallies', '0009_seat_rule_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,14 @@ UPDATE and DELETE. Derived results (tallies, reconciliations) are read models th
 be recomputed from the evidence; they keep their totals as {code: votes} documents.
 """
 
-from tallies.models.analysis import AnalysisRun, CoverageSample, QuickCountSample, QuickCountStation, SeatRule
+from tallies.models.analysis import (
+    AnalysisRun,
+    CoverageSample,
+    QuickCountSample,
+    QuickCountStation,
+    SeatRule,
+    SeatRuleChange,
+)
 from tallies.models.channels import ChannelMessage, ObserverContact, SmsGateway
 from tallies.models.coalitions import CoalitionResolution
 from tallies.models.copies import (
@@ -64,6 +71,7 @@ __all__ = [
     "ReleaseStation",
     "ReleaseWithdrawal",
     "SeatRule",
+    "SeatRuleChange",
     "SmsGateway",
     "StationComparison",
     "StationTallyState",

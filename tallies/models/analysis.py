@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tallies.models.copies import APPEND_ONLY
+
 
 class SeatRule(models.Model):
     """How a contest's seats are allocated (e.g. Kazakhstan 2023: 69 seats, 5 % of voters who took part).
@@ -37,6 +39,27 @@ class SeatRule(models.Model):
         default=False, help_text=_("If only one party passes, the next-largest takes part too.")
     )
     source = models.CharField(_("legal source"), max_length=300, blank=True)
+
+
+class SeatRuleChange(models.Model):
+    """One change of a contest's seat rule: who, when, how, and the rule before and after (issue 12).
+
+    Append-only (database triggers refuse updates and deletes). `before` is {} for a new rule;
+    each side holds seats, threshold (percent, as text), base, method, next_party_if_single, source.
+    """
+
+    contest = models.ForeignKey("elections.Contest", models.PROTECT, related_name="seat_rule_changes")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    via = models.CharField(max_length=40, help_text=_("How it was changed, e.g. manage.py set_seat_rule."))
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        triggers = APPEND_ONLY
 
 
 class AnalysisRunQuerySet(models.QuerySet["AnalysisRun"]):

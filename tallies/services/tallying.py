@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet, Sum
 
+from config.outbox import enqueue_on_commit
 from elections.models import Commission
 from elections.protocol import Figures
 from tallies.errors import StationBusy
@@ -41,7 +42,6 @@ from tallies.models import (
 )
 from tallies.services import recompute_sql
 from tallies.services.accepted import Accepted, accepted_for_stations
-from tallies.services.outbox import send_or_leave_to_sweep
 
 ZERO = Figures()
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
@@ -61,7 +61,7 @@ def touch_station(*, organization_id: int, contest_id: int, station_id: int) -> 
     state.save(update_fields=["wanted_version"])
     from tallies import tasks  # tasks import services; import here to avoid a cycle
 
-    transaction.on_commit(lambda: send_or_leave_to_sweep(tasks.apply_station_tally, state_id=state.pk))
+    enqueue_on_commit(tasks.apply_station_tally, state_id=state.pk)
     return state
 
 

@@ -11,9 +11,9 @@ from django.conf import settings
 
 from tallies.analysis import loaders
 from tallies.analysis.seats import (
-    KZ_MAJILIS_2012,
-    KZ_MAJILIS_2021,
-    KZ_MAJILIS_2023,
+    KZ_MAZHILIS_2012,
+    KZ_MAZHILIS_2021,
+    KZ_MAZHILIS_2023,
     SeatRule,
     allocate,
     allocate_from_shares,
@@ -37,7 +37,7 @@ def kz_results() -> dict[str, loaders.NationalResult]:
 def test_it_reproduces_the_official_2021_seats_with_hare_and_largest_remainders():
     result = kz_results()["kz-majilis-2021"]
 
-    allocation = allocate(result.votes, KZ_MAJILIS_2021)
+    allocation = allocate(result.votes, KZ_MAZHILIS_2021)
 
     assert allocation.seats == {"Nur Otan": 76, "Ak Zhol": 12, PP: 10, "Auyl": 0, "Adal": 0}
     assert allocation.seats == result.seats
@@ -51,7 +51,7 @@ def test_it_reproduces_the_official_2021_seats_with_hare_and_largest_remainders(
 def test_it_gives_77_12_9_under_dhondt_which_is_not_the_official_2021_result():
     votes = kz_results()["kz-majilis-2021"].votes
 
-    allocation = allocate(votes, dataclasses.replace(KZ_MAJILIS_2021, method="dhondt"))
+    allocation = allocate(votes, dataclasses.replace(KZ_MAZHILIS_2021, method="dhondt"))
 
     assert allocation.seats == {"Nur Otan": 77, "Ak Zhol": 12, PP: 9, "Auyl": 0, "Adal": 0}
     assert allocation.quota is None
@@ -61,7 +61,7 @@ def test_it_reproduces_the_official_2023_list_seats_with_5_percent_of_voters_who
     result = kz_results()["kz-majilis-2023"]
     took_part = result.figures["votes_cast"]
 
-    allocation = allocate(result.votes, KZ_MAJILIS_2023, voters_took_part=took_part)
+    allocation = allocate(result.votes, KZ_MAZHILIS_2023, voters_took_part=took_part)
 
     assert took_part == 6_366_441
     expected = {"Amanat": 40, "Auyl": 8, "Respublica": 6, "Ak Zhol": 6, PP: 5, JSDP: 4, "Baytaq": 0}
@@ -72,12 +72,12 @@ def test_it_reproduces_the_official_2023_list_seats_with_5_percent_of_voters_who
 
 def test_it_gives_the_same_2023_seats_on_either_threshold_base_since_jsdp_clears_both():
     votes = kz_results()["kz-majilis-2023"].votes
-    on_valid_votes = dataclasses.replace(KZ_MAJILIS_2023, threshold_base="valid_votes")
+    on_valid_votes = dataclasses.replace(KZ_MAZHILIS_2023, threshold_base="valid_votes")
 
     allocation = allocate(votes, on_valid_votes)
 
     assert JSDP in allocation.passed  # 331,058 ≥ 5 % of 6,118,150 = 305,907.5 as well
-    assert allocation.seats == allocate(votes, KZ_MAJILIS_2023, voters_took_part=6_366_441).seats
+    assert allocation.seats == allocate(votes, KZ_MAZHILIS_2023, voters_took_part=6_366_441).seats
 
 
 def test_it_gives_all_five_parties_seats_from_the_observers_2021_shares_since_all_pass_7_percent():
@@ -90,7 +90,7 @@ def test_it_gives_all_five_parties_seats_from_the_observers_2021_shares_since_al
         "Auyl": Decimal("8.7"),
     }
 
-    allocation = allocate_from_shares(shares, KZ_MAJILIS_2021)
+    allocation = allocate_from_shares(shares, KZ_MAZHILIS_2021)
 
     # quota 99.9 / 98; quotients 53.66, 16.48, 10.89, 8.44, 8.53 → floors 95 seats,
     # the 3 left go to the largest remainders: Adal .89, Nur Otan .66, Auyl .53.
@@ -101,7 +101,7 @@ def test_it_gives_all_five_parties_seats_from_the_observers_2021_shares_since_al
 def test_it_gives_72_11_9_6_under_a_hypothetical_5_percent_threshold_in_2021():
     votes = kz_results()["kz-majilis-2021"].votes
 
-    allocation = allocate(votes, dataclasses.replace(KZ_MAJILIS_2021, threshold_percent=Decimal("5")))
+    allocation = allocate(votes, dataclasses.replace(KZ_MAZHILIS_2021, threshold_percent=Decimal("5")))
 
     assert allocation.seats == {"Nur Otan": 72, "Ak Zhol": 11, PP: 9, "Auyl": 6, "Adal": 0}
 
@@ -144,7 +144,7 @@ def test_it_matches_a_hand_computed_droop_example_where_hare_favours_the_small_p
 def test_it_admits_the_next_largest_party_when_only_one_passes():
     votes = {"Leader": 900, "Second": 40, "Third": 30, "Fourth": 30}
 
-    allocation = allocate(votes, KZ_MAJILIS_2021)
+    allocation = allocate(votes, KZ_MAZHILIS_2021)
 
     assert allocation.passed == ("Leader",)
     assert allocation.admitted == ("Leader", "Second")
@@ -156,8 +156,8 @@ def test_it_guarantees_two_seats_to_the_admitted_second_party_under_the_2012_wor
     votes = {"Leader": 990, "Second": 5, "Third": 5}
 
     # Under the 2021 wording: quota 995 / 98, Leader 97.51, Second 0.49 → the last seat to Leader.
-    assert allocate(votes, KZ_MAJILIS_2021).seats == {"Leader": 98, "Second": 0, "Third": 0}
-    assert allocate(votes, KZ_MAJILIS_2012).seats == {"Leader": 96, "Second": 2, "Third": 0}
+    assert allocate(votes, KZ_MAZHILIS_2021).seats == {"Leader": 98, "Second": 0, "Third": 0}
+    assert allocate(votes, KZ_MAZHILIS_2012).seats == {"Leader": 96, "Second": 2, "Third": 0}
 
 
 def test_it_breaks_an_equal_remainder_by_votes_and_reports_the_tie():
@@ -185,9 +185,9 @@ def test_it_counts_a_party_exactly_at_the_threshold_as_passing():
 
 def test_it_requires_the_voters_who_took_part_when_the_rule_counts_them():
     with pytest.raises(ValueError, match="voters_took_part"):
-        allocate({"A": 10, "B": 5}, KZ_MAJILIS_2023)
+        allocate({"A": 10, "B": 5}, KZ_MAZHILIS_2023)
     with pytest.raises(ValueError, match="voters_took_part"):
-        allocate({"A": 10, "B": 5}, KZ_MAJILIS_2023, voters_took_part=14)
+        allocate({"A": 10, "B": 5}, KZ_MAZHILIS_2023, voters_took_part=14)
 
 
 def test_it_refuses_an_election_where_no_party_passes():

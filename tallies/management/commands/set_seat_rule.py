@@ -3,11 +3,13 @@
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from elections.models import Contest
 from tallies.models import SeatRule
+from tallies.services import seat_rules
 
 
 class Command(BaseCommand):
@@ -24,23 +26,35 @@ class Command(BaseCommand):
         parser.add_argument("--method", choices=SeatRule.Method.values, default=SeatRule.Method.HARE)
         parser.add_argument("--next-party-if-single", action="store_true")
         parser.add_argument("--source", default="", help="the law or decision the rule comes from")
+        parser.add_argument("--by", default="", help="username of who decided the change (the audit entry)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         contest = Contest.objects.filter(election__slug=options["election"], slug=options["contest"]).first()
         if contest is None:
             raise CommandError(f"no contest {options['contest']!r} in election {options['election']!r}")
-        rule = SeatRule.objects.filter(contest=contest).first() or SeatRule(contest=contest)
         try:
-            rule.threshold_percent = Decimal(options["threshold"])
+            threshold = Decimal(options["threshold"])
         except InvalidOperation as error:
             raise CommandError(f"--threshold: {options['threshold']!r} is not a number") from error
-        rule.seats, rule.threshold_base, rule.method = options["seats"], options["base"], options["method"]
-        rule.next_party_if_single, rule.source = options["next_party_if_single"], options["source"]
+        by = None
+        if options["by"]:
+            by = get_user_model().objects.filter(username=options["by"]).first()
+            if by is None:
+                raise CommandError(f"--by: no account {options['by']!r}")
         try:
-            rule.full_clean()
+            rule = seat_rules.set_seat_rule(
+                contest=contest,
+                seats=options["seats"],
+                threshold_percent=threshold,
+                threshold_base=options["base"],
+                method=options["method"],
+                next_party_if_single=options["next_party_if_single"],
+                source=options["source"],
+                by=by,
+                via="manage.py set_seat_rule",
+            )
         except ValidationError as error:
             raise CommandError(str(error)) from error
-        rule.save()
         self.stdout.write(
             f"{contest}: {rule.seats} seats, {rule.threshold_percent} % of {rule.threshold_base}"
         )

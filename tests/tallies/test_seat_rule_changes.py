@@ -1,0 +1,48 @@
+"""Seat-rule changes leave an audit entry (issue 12): who, when, how, the rule before and after."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from tallies.models import SeatRule, SeatRuleChange
+
+pytestmark = pytest.mark.django_db
+
+
+def set_rule(contest, *extra: str) -> None:
+    call_command("set_seat_rule", contest.election.slug, contest.slug, *extra, stdout=None)
+
+
+def test_it_logs_who_changed_a_seat_rule_and_what_it_was(contest):
+    stan = get_user_model().objects.create_user(username="stan", is_staff=True)
+    set_rule(contest, "--seats", "450", "--threshold", "7", "--by", "stan")
+    set_rule(contest, "--seats", "450", "--threshold", "5", "--by", "stan")
+
+    first, second = SeatRuleChange.objects.filter(contest=contest)
+    assert first.after["threshold_percent"] == "7.00" and first.changed_at <= second.changed_at
+    assert (second.changed_by, second.via) == (stan, "manage.py set_seat_rule")
+    assert (second.before["threshold_percent"], second.after["threshold_percent"]) == ("7.00", "5.00")
+    assert SeatRule.objects.get(contest=contest).threshold_percent == Decimal("5")
+
+
+def test_it_logs_nothing_for_an_unchanged_rule_or_a_refused_one(contest):
+    set_rule(contest, "--seats", "449")
+    logged = SeatRuleChange.objects.filter(contest=contest).count()
+    set_rule(contest, "--seats", "449")
+    with pytest.raises(CommandError):
+        set_rule(contest, "--seats", "448", "--by", "nobody")
+
+    assert logged == 1 and SeatRuleChange.objects.filter(contest=contest).count() == 1
+
+
+def test_the_log_refuses_edits(contest):
+    set_rule(contest, "--seats", "450")
+    change = SeatRuleChange.objects.get(contest=contest)
+
+    with pytest.raises(Exception, match="pgtrigger"), transaction.atomic():
+        SeatRuleChange.objects.filter(pk=change.pk).update(via="edited")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -264,3 +265,34 @@ def test_the_discrepancy_page_ranks_no_tec_by_votes_moved_against_regional_total
     page = client.get(reverse("results-discrepancies", args=[contest.pk])).content.decode()
 
     assert "ranked by net votes moved" not in page and "it needs official station protocols" in page
+
+
+def test_with_only_the_observed_stations_known_the_release_gives_no_station_total(
+    contest,
+    observer,
+    organization,
+    admin,
+    station,
+    other_station,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    """Issue 22: "505 of 505 stations (100.00 %)" when the list holds only the observed stations."""
+    path = tmp_path / "no-counts.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["region", "voters_on_list", *PARTIES])
+        writer.writerow([MOSCOW, "7200000", *MOSCOW_VOTES])
+    with django_capture_on_commit_callbacks(execute=True):
+        import_level_file(contest=contest, path=path, source="test")
+        submit(observer, contest, station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
+        submit(observer, contest, other_station, LINES_PEC_120, OPTIONS_PEC_120)
+    services.reconcile(organization_id=organization.pk, contest_id=contest.pk)
+    release = publish(organization, contest, admin)
+
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(release.get_absolute_url()).content.decode()
+
+    coverage = release.content["coverage"]
+    assert coverage["stations_with_copies"] == 2 and coverage["stations_total"] is None
+    assert coverage["stations_percent"] is None
+    assert "how many stations there are in all is not known" in page and "(100" not in page

@@ -41,6 +41,12 @@ out. {nist} holds the same figures in the election-results standard NIST SP 1500
 "compared_*" rows cover only the stations that both sources cover, so they compare like with
 like. Every difference is official minus observer. Percentages are rounded half-up to 0.01.
 Observers appear only under pseudonymous codes. The columns are described in data-dictionary.json.
+Where the official results are published only as regional totals, no station is compared and no
+votes are "moved": regions.csv sets every region's observer figures beside its official total with
+what the copies cover, a 95 % margin only where the copies come from at least 30 stations in at
+least 5 territorial commissions (TECs as clusters, Student's t), what the official total implies
+for the stations without copies (assuming the observed protocols entered it unchanged), and the
+caveats as codes.
 
 Changes: {changelog}
 

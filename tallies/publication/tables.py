@@ -108,7 +108,7 @@ COMMISSION_COLUMNS = [
     Column("commission_path", "string", "", "Codes of the commissions from the root, '/'-ended"),
     Column("stations_compared", "integer", "stations", "Stations with both an observer copy and an official"),
     Column("stations_discrepant", "integer", "stations", "Compared stations where any figure differs"),
-    Column("stations", "integer", "stations", "Stations this row's totals cover"),
+    Column("stations", "integer", "stations", "Stations this row's totals cover; empty when not known"),
 ]
 
 
@@ -120,7 +120,8 @@ def commissions_table(data: ReleaseData) -> Table:
         for source in SOURCES:
             found = c.figures.get(source)
             if found is not None:
-                counts = [c.stations_compared, c.stations_discrepant, found["stations"]]
+                stations = found["stations"] or None  # an official total that does not say: empty
+                counts = [c.stations_compared, c.stations_discrepant, stations]
                 rows.append([*head, *counts, source, *figure_cells(data, found)])
     columns = [*COMMISSION_COLUMNS, _source_column(SOURCES), *figure_columns(data)]
     title, text = "Commission totals", "Totals of each commission above the stations, by source."

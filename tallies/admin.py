@@ -5,7 +5,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tallies.models import ChannelMessage, ObserverContact, OfficialSnapshot, ProtocolCopy, SmsGateway
+from tallies.models import (
+    ChannelMessage,
+    ObserverContact,
+    OfficialSnapshot,
+    ProtocolCopy,
+    SmsGateway,
+    TelegramBot,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,8 +49,9 @@ class SmsGatewayAdmin(admin.ModelAdmin):
 
 @admin.register(ObserverContact)
 class ObserverContactAdmin(admin.ModelAdmin):
-    list_display = ["observer", "language"]
+    list_display = ["observer", "language", "telegram_user_id"]
     raw_id_fields = ["observer"]
+    exclude = ["link_code_hash", "link_code_expires_at"]
 
 
 @admin.register(ChannelMessage)
@@ -51,3 +59,12 @@ class ChannelMessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "organization", "direction", "sender", "observer", "outcome", "copy"]
     list_filter = ["organization", "direction", "outcome"]
     search_fields = ["sender", "text", "external_id"]
+
+
+@admin.register(TelegramBot)
+class TelegramBotAdmin(admin.ModelAdmin):
+    """Connect an organisation's Telegram bot: its token; setWebhook with the secret shown here."""
+
+    list_display = ["name", "organization", "language", "is_active", "public_id"]
+    list_filter = ["is_active", "organization"]
+    readonly_fields = ["public_id", "created_at"]

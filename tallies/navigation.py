@@ -76,12 +76,13 @@ def roles_of(user: AnyUser) -> Roles:
 
 
 def observer_links() -> list[Link]:
-    """The field observer's pages: stations, copies, violation acts, mandates."""
+    """The field observer's pages: stations, copies, violation acts, mandates, the Telegram link."""
     return [
         Link(_("My stations"), reverse("visit-list")),
         Link(_("My copies"), reverse("copy-list")),
         Link(_("My acts"), reverse("act-list")),
         Link(_("My mandates"), reverse("my-mandates")),
+        Link(_("Telegram"), reverse("telegram-link")),
     ]
 
 

@@ -20,7 +20,14 @@ from observers.models import Observer
 from tallies.channels import sms_figures
 from tallies.channels.sms_format import ParsedSms, parse
 from tallies.errors import FieldError, IdempotencyConflict
-from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, SmsGateway, figures_from_rows
+from tallies.models import (
+    ChannelMessage,
+    ObserverContact,
+    ProtocolCopy,
+    SmsGateway,
+    TelegramBot,
+    figures_from_rows,
+)
 from tallies.services.submission import submit_protocol_copy
 
 MAX_LENGTH = 640  # characters: four concatenated SMS; longer is not one protocol, so refused
@@ -83,26 +90,42 @@ def receive(*, gateway: SmsGateway, sms: InboundSms) -> str:
     return handled.reply
 
 
+def language(observer: Observer, channel: SmsGateway | TelegramBot) -> str:
+    """The observer's reply language, else the gateway's or bot's."""
+    return _language(observer, channel)
+
+
 def _handle(gateway: SmsGateway, sms: InboundSms) -> Handled:
     with translation.override(gateway.language):
         if len(sms.text) > MAX_LENGTH:
-            return Handled(Outcome.REFUSED, _too_long(sms))
+            return Handled(Outcome.REFUSED, too_long(sms))
         parsed = parse(sms.text)
         observer = sms_figures.find_observer(gateway.organization, parsed, sms.sender)
         if observer is None:
             return Handled(Outcome.REFUSED, _unknown_observer(parsed, sms))
     with translation.override(_language(observer, gateway)):
-        handled = _for_observer(gateway, sms, observer, parsed)
+        handled = for_observer(key=client_uuid(gateway, sms), sms=sms, observer=observer, parsed=parsed)
         handled.observer = observer
         return handled
 
 
-def _language(observer: Observer, gateway: SmsGateway) -> str:
+def _language(observer: Observer, gateway: SmsGateway | TelegramBot) -> str:
     contact = ObserverContact.objects.filter(observer=observer).first()
-    return contact.language if contact else gateway.language
+    return contact.language if contact and contact.language else gateway.language
 
 
-def _for_observer(gateway: SmsGateway, sms: InboundSms, observer: Observer, parsed: ParsedSms) -> Handled:
+def for_observer(
+    *,
+    key: uuid.UUID,
+    sms: InboundSms,
+    observer: Observer,
+    parsed: ParsedSms,
+    channel: str = ProtocolCopy.Channel.SMS,
+) -> Handled:
+    """Store the copy `parsed` carries for a known `observer` under idempotency `key`; the reply.
+
+    In the active language. Also used by the Telegram bot, whose observer is known by account.
+    """
     if not observer.is_active:
         return Handled(Outcome.REFUSED, _with_echo(_("Your observer account is not active."), sms))
     station = sms_figures.find_station(observer, parsed.station_number)
@@ -112,16 +135,17 @@ def _for_observer(gateway: SmsGateway, sms: InboundSms, observer: Observer, pars
     contest = sms_figures.find_contest(station, parsed.contest)
     if isinstance(contest, str):
         return Handled(Outcome.INCOMPLETE, _with_echo(contest, sms))
-    return _submit(gateway, sms, observer, station, contest, parsed)
+    return _submit(key, sms, observer, station, contest, parsed, channel)
 
 
 def _submit(
-    gateway: SmsGateway,
+    key: uuid.UUID,
     sms: InboundSms,
     observer: Observer,
     station: PollingStation,
     contest: Contest,
     parsed: ParsedSms,
+    channel: str,
 ) -> Handled:
     figures = sms_figures.read_figures(contest, parsed)
     if figures.missing or figures.not_understood:
@@ -129,7 +153,6 @@ def _submit(
     newest = ProtocolCopy.objects.filter(
         observer=observer, contest=contest, station=station, revised_by__isnull=True
     ).first()
-    key = client_uuid(gateway, sms)
     if newest and newest.client_uuid != key and _same_figures(newest, figures):
         return Handled(Outcome.DUPLICATE, _with_echo(_receipt(newest, created=False), sms), copy=newest)
     try:
@@ -140,7 +163,7 @@ def _submit(
             lines=figures.lines,
             options=figures.options,
             client_uuid=key,
-            channel=ProtocolCopy.Channel.SMS,
+            channel=channel,
             revises=newest,
         )
     except (FieldError, IdempotencyConflict) as error:
@@ -179,7 +202,8 @@ def _incomplete(figures: sms_figures.SmsFigures) -> str:
     return " ".join(parts)
 
 
-def _too_long(sms: InboundSms) -> str:
+def too_long(sms: InboundSms) -> str:
+    """The refusal of an overlong message, with the echo."""
     text = _("Nothing stored: the message has %(length)s characters, at most %(limit)s are read.")
     return _with_echo(text % {"length": len(sms.text), "limit": MAX_LENGTH}, sms)
 

@@ -14,7 +14,7 @@ from tallies.models.analysis import (
     SeatRule,
     SeatRuleChange,
 )
-from tallies.models.channels import ChannelMessage, ObserverContact, SmsGateway
+from tallies.models.channels import ChannelMessage, ObserverContact, SmsGateway, TelegramBot
 from tallies.models.coalitions import CoalitionResolution
 from tallies.models.copies import (
     APPEND_ONLY,
@@ -75,6 +75,7 @@ __all__ = [
     "SmsGateway",
     "StationComparison",
     "StationTallyState",
+    "TelegramBot",
     "TotalsMixin",
     "figures_from_rows",
 ]

@@ -49,11 +49,39 @@ class SmsGateway(models.Model):
         return f"{self.organization} · {self.name}"
 
 
+class TelegramBot(models.Model):
+    """An organisation's Telegram bot: its token, the webhook's secret token, the Bot API it calls."""
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="telegram_bots")
+    name = models.CharField(_("name"), max_length=100)
+    token = models.CharField(_("bot token"), max_length=100)
+    public_id = models.UUIDField(_("identifier in the webhook URL"), default=uuid.uuid4, unique=True)
+    webhook_secret = models.CharField(_("shared secret"), max_length=128, default=new_gateway_secret)
+    api_base_url = models.URLField(
+        _("Bot API base URL (empty: the setting TELEGRAM_BOT_API_URL)"), blank=True
+    )
+    language = models.CharField(
+        _("reply language when the observer has none"), max_length=8, choices=settings.LANGUAGES, default="ru"
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.name}"
+
+
 class ObserverContact(models.Model):
-    """How to talk to an observer on a messaging channel: the language of replies."""
+    """How to talk to an observer on a messaging channel: reply language, linked Telegram account.
+
+    `link_code_hash` is the SHA-256 of the one-time code the observer sends the bot to link their
+    Telegram account; it is cleared when used and useless after `link_code_expires_at`.
+    """
 
     observer = models.OneToOneField(Observer, models.CASCADE, related_name="contact")
-    language = models.CharField(_("reply language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("reply language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    telegram_user_id = models.BigIntegerField(_("Telegram user id"), null=True, blank=True, unique=True)
+    link_code_hash = models.CharField(max_length=64, blank=True)
+    link_code_expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.observer} ({self.language})"
@@ -74,13 +102,20 @@ class ChannelMessage(models.Model):
         REPLY = "reply", _("Reply")
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="channel_messages")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        TELEGRAM = "telegram", "Telegram"
+
+    channel = models.CharField(max_length=16, choices=Channel, default=Channel.SMS)
     gateway = models.ForeignKey(SmsGateway, models.SET_NULL, null=True, blank=True, related_name="messages")
+    bot = models.ForeignKey(TelegramBot, models.SET_NULL, null=True, blank=True, related_name="messages")
     observer = models.ForeignKey(
         Observer, models.SET_NULL, null=True, blank=True, related_name="channel_messages"
     )
     direction = models.CharField(max_length=3, choices=Direction)
     external_id = models.CharField(_("gateway message id"), max_length=200, blank=True)
-    sender = models.CharField(_("phone number"), max_length=64, blank=True)
+    sender = models.CharField(_("phone number or Telegram user id"), max_length=64, blank=True)
     text = models.TextField()
     outcome = models.CharField(max_length=16, choices=Outcome)
     copy = models.ForeignKey(

@@ -79,6 +79,7 @@ class ProtocolCopy(models.Model):
         PHONE = "phone", _("Phoned in, entered by a coordinator")
         TRANSCRIPTION = "transcription", _("Blind second entry from the protocol photo")
         SMS = "sms", _("SMS")
+        TELEGRAM = "telegram", "Telegram"
 
     client_uuid = models.UUIDField(unique=True)
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="protocol_copies")

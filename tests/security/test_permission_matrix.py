@@ -47,6 +47,7 @@ PUBLIC = {
     "second-factor-verify",
     "service-worker",  # the offline service worker: static code, no data
     "channel-sms-webhook",  # no session: the gateway's shared secret (tests/tallies/channels/)
+    "channel-telegram-webhook",  # no session: the bot's secret token header (tests/tallies/channels/)
 }
 PUBLIC_PREFIXES = ("public-", "public-api-")
 SIGNED_IN = {  # any logged-in user, about their own account
@@ -64,6 +65,7 @@ SIGNED_IN = {  # any logged-in user, about their own account
     "two_factor:setup_complete",
 }
 OBSERVER = {  # an observer's own field work (coordinators may read some of it for their organisation)
+    "telegram-link",
     "copy-new",
     "copy-list",
     "copy-detail",

@@ -1,0 +1,85 @@
+"""Telegram: the update shapes the bot reads, and sendMessage to the configured Bot API.
+
+Shapes from the Bot API reference (https://core.telegram.org/bots/api#update): an Update has
+``update_id`` and one of ``message``, ``edited_message``, ``callback_query`` (with its own
+``message`` and ``data``), …; a Message has ``message_id``, ``from.id``, ``chat.id``, ``date``,
+``edit_date`` (edited only), ``text`` or ``caption``, ``photo`` (one PhotoSize per size).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from tallies.models import TelegramBot
+
+logger = logging.getLogger(__name__)
+TIMEOUT = 10  # seconds for one Bot API call
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What the bot acts on in one update; `edit_date` is 0 unless the message was edited."""
+
+    update_id: int
+    user_id: int
+    chat_id: int
+    message_id: int
+    edit_date: int
+    text: str
+    has_photo: bool
+
+
+def read_update(update: Any) -> Incoming | None:
+    """The message (new, edited, or under a pressed button) in `update`; None for other kinds."""
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        return None
+    found = _message(update)
+    if found is None:
+        return None
+    message, text = found
+    try:
+        return Incoming(
+            update_id=update["update_id"],
+            user_id=int(message["from"]["id"]),
+            chat_id=int(message["chat"]["id"]),
+            message_id=int(message["message_id"]),
+            edit_date=int(message.get("edit_date") or 0),
+            text=text,
+            has_photo=bool(message.get("photo")),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _message(update: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The message of `update` and its text (a caption under a photo, a pressed button's data)."""
+    for key in ("message", "edited_message"):
+        message = update.get(key)
+        if isinstance(message, dict):
+            return message, str(message.get("text") or message.get("caption") or "")
+    query = update.get("callback_query")
+    if isinstance(query, dict) and isinstance(query.get("message"), dict):
+        return {**query["message"], "from": query.get("from")}, str(query.get("data") or "")
+    return None
+
+
+def send_message(bot: TelegramBot, chat_id: int, text: str) -> bool:
+    """POST sendMessage to the bot's Bot API base URL; False (logged) when the call fails."""
+    base = (bot.api_base_url or settings.TELEGRAM_BOT_API_URL).rstrip("/")
+    body = json.dumps({"chat_id": chat_id, "text": text}).encode()
+    request = urllib.request.Request(
+        f"{base}/bot{bot.token}/sendMessage", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return bool(200 <= response.status < 300)
+    except (urllib.error.URLError, OSError) as error:
+        logger.warning("telegram sendMessage failed for bot %s: %s", bot.pk, error)
+        return False

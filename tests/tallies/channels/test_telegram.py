@@ -1,0 +1,189 @@
+"""The Telegram bot end to end: Bot API update shapes in, sendMessage out to a local server.
+
+The bot's Bot API base URL points at a server on 127.0.0.1 that records every call, so the
+replies are checked as Telegram would receive them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.urls import reverse
+
+from tallies.channels import telegram_link
+from tallies.channels.telegram_api import read_update
+from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
+from tests.tallies.channels.test_sms_webhook import copy_text
+
+pytestmark = pytest.mark.django_db
+ALICE_TG = 5_123_456_789  # Telegram user ids exceed 32 bits
+
+
+@pytest.fixture
+def bot_api():
+    """A local Bot API: records (path, JSON body) of each call and answers {"ok": true}."""
+    calls: list[tuple[str, dict]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            calls.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+            body = b'{"ok": true, "result": {}}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", calls
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def bot(organization, bot_api):
+    return TelegramBot.objects.create(
+        organization=organization,
+        name="golos_bot",
+        token="123456:ABC-secret",
+        api_base_url=bot_api[0],
+        language="en",
+    )
+
+
+def message(update_id: int, text: str, message_id: int = 1365, edited: bool = False, **extra) -> dict:
+    """An update as the Bot API sends it (fields as in a recorded private-chat message)."""
+    body = {
+        "message_id": message_id,
+        "from": {"id": ALICE_TG, "is_bot": False, "first_name": "Alice", "language_code": "ru"},
+        "chat": {"id": ALICE_TG, "first_name": "Alice", "type": "private"},
+        "date": 1733612400,
+        "text": text,
+        **extra,
+    }
+    if edited:
+        body["edit_date"] = 1733612460
+    return {"update_id": update_id, ("edited_message" if edited else "message"): body}
+
+
+def post(client, bot: TelegramBot, update: dict, secret: str | None = None):
+    return client.post(
+        reverse("channel-telegram-webhook", args=[bot.public_id]),
+        json.dumps(update),
+        "application/json",
+        HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=bot.webhook_secret if secret is None else secret,
+    )
+
+
+@pytest.fixture
+def linked(observer, bot):
+    ObserverContact.objects.create(observer=observer, telegram_user_id=ALICE_TG)
+    return observer
+
+
+def test_a_wrong_secret_token_is_refused_and_nothing_is_logged_or_sent(client, bot, bot_api, linked):
+    response = post(client, bot, message(1, copy_text(linked.code)), secret="guess")
+
+    assert response.status_code == 403
+    assert not ChannelMessage.objects.exists() and not ProtocolCopy.objects.exists() and bot_api[1] == []
+
+
+def test_an_observer_links_with_the_code_from_the_web_page_once(client, bot, bot_api, observer):
+    client.force_login(observer.user)
+    code = client.post(reverse("telegram-link")).context["code"]
+    client.logout()
+
+    post(client, bot, message(1, f"/start {code.lower()}"))
+    post(client, bot, message(2, f"/link {code}"))
+
+    assert ObserverContact.objects.get(observer=observer).telegram_user_id == ALICE_TG
+    (path, first), (_path, second) = bot_api[1]
+    assert path == "/bot123456:ABC-secret/sendMessage"
+    assert first == {
+        "chat_id": ALICE_TG,
+        "text": f"Linked to observer {observer.code}. Send a protocol as one message.",
+    }
+    assert second["text"].startswith("This Telegram account is not linked")  # the code worked once
+
+
+def test_a_protocol_in_one_message_is_stored_and_the_receipt_sent(client, bot, bot_api, linked, station):
+    response = post(client, bot, message(1, copy_text(linked.code)[len(linked.code) + 1 :]))
+
+    copy = ProtocolCopy.objects.get()
+    assert response.status_code == 200
+    assert (copy.observer, copy.station, copy.channel) == (linked, station, "telegram")
+    assert bot_api[1][0][1]["text"].startswith(f"Stored: station 91, party-list, copy no. {copy.pk}.")
+
+
+def test_a_retried_update_and_a_repeated_message_store_once(client, bot, bot_api, linked):
+    post(client, bot, message(1, copy_text(linked.code)))
+    post(client, bot, message(1, copy_text(linked.code)))  # Telegram's retry: same update id
+    post(client, bot, message(2, copy_text(linked.code)))  # the same message delivered again
+
+    assert ProtocolCopy.objects.count() == 1
+    assert ChannelMessage.objects.filter(direction="in").count() == 2
+    assert bot_api[1][1][1]["text"].startswith("Already stored")
+
+
+def test_an_edited_message_changing_a_figure_becomes_a_revision(client, bot, linked):
+    post(client, bot, message(1, copy_text(linked.code)))
+
+    post(client, bot, message(2, copy_text(linked.code, **{"9": 41}), edited=True))
+
+    first, second = ProtocolCopy.objects.order_by("id")
+    assert second.revises == first
+    assert second.figure_rows.get(line__code="ballots_invalid").value == 41
+
+
+def test_an_unlinked_account_and_a_photo_alone_get_an_answer_and_store_nothing(client, bot, bot_api, linked):
+    photo = [
+        {"file_id": f"AgAD{n}", "file_unique_id": f"u{n}", "width": w, "height": w}
+        for n, w in enumerate((90, 320, 1280))
+    ]
+    stranger = message(1, copy_text(linked.code))
+    stranger["message"]["from"]["id"] = 42
+
+    post(client, bot, stranger)
+    post(client, bot, message(2, "", photo=photo))
+
+    assert not ProtocolCopy.objects.exists()
+    texts = [call[1]["text"] for call in bot_api[1]]
+    assert texts[0].startswith("This Telegram account is not linked")
+    assert texts[1] == "Photos alone are not accepted yet: send the figures as text."
+
+
+def test_the_bot_api_being_down_does_not_lose_the_copy(client, organization, linked):
+    bot = TelegramBot.objects.create(
+        organization=organization, name="b", token="1:x", api_base_url="http://127.0.0.1:9"
+    )
+
+    response = post(client, bot, message(1, copy_text(linked.code)))
+
+    assert response.status_code == 200
+    assert ProtocolCopy.objects.count() == 1
+    assert ChannelMessage.objects.filter(direction="out").count() == 1
+
+
+def test_update_shapes_the_bot_does_not_act_on_are_ignored():
+    assert read_update({"update_id": 5, "my_chat_member": {}}) is None
+    assert read_update({"update_id": "x"}) is None
+    assert read_update([1, 2]) is None
+    query = {
+        "update_id": 6,
+        "callback_query": {"id": "q", "from": {"id": 7}, "data": "91", "message": message(0, "")["message"]},
+    }
+    assert read_update(query).text == "91"
+
+
+def test_a_link_code_expires(observer, bot):
+    code = telegram_link.issue_link_code(observer)
+    ObserverContact.objects.filter(observer=observer).update(link_code_expires_at="2000-01-01T00:00Z")
+
+    assert telegram_link.link(bot, ALICE_TG, code) is None

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.spreadsheet_text import safe_text
 from elections.models import Commission, Election, stations_within
 from observers.access import CoordinatorScope, coordinator_scope, observer_for
 from observers.forms.mandates import ElectionForm, EventForm, FunnelForm, IssueMandateForm, add_mandate_error
@@ -26,7 +27,6 @@ from observers.models import Mandate, MandateEvent, Organization
 from observers.services import funnel
 from observers.services import mandates as service
 from observers.services.mandates import MandateError
-from tallies.publication.writers import safe_text
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Bytes of the release files: CSV (UTF-8 with BOM, formula-safe), XLSX, JSON.
 
 Spreadsheets run a text cell that starts with = + - @ tab or CR as a formula (CSV injection), so
-such text gets a leading "'"; numbers, and text that is just a number, stay as they are.
+such text gets a leading "'" (config.spreadsheet_text.safe_text); numbers stay as they are.
 """
 
 from __future__ import annotations
@@ -9,25 +9,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
 
+from config.spreadsheet_text import safe_text
 from tallies.publication.columns import Table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 BOM = "\ufeff"
-
-
-def safe_text(value: str) -> str:
-    """Return `value` with a leading "'" when a spreadsheet would run it as a formula."""
-    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def csv_cell(value: Any) -> str:

@@ -15,11 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from config.spreadsheet_text import safe_text
 from elections.models import Commission, Contest, PollingStation
 from observers.access import CoordinatorScope, chosen_scope
 from tallies import demo, selectors
 from tallies.models import OfficialSnapshot, ReconciliationRun
-from tallies.publication.writers import safe_text
 
 Table = tuple[list[Any], Iterable[list[Any]]]
 

@@ -17,9 +17,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from config.spreadsheet_text import safe_text
 from elections.models import Commission
 from observers.models import ViolationAct, ViolationType
-from tallies.publication.writers import csv_cell, safe_text
+from tallies.publication.writers import csv_cell
 from tests.publication.conftest import publish
 
 pytestmark = pytest.mark.django_db

@@ -38,7 +38,11 @@ def coordinated_organizations(user: AnyUser) -> list[Organization]:
         return []
     return list(
         Organization.objects.approved()
-        .filter(memberships__user_id=user.pk, memberships__role__in=_COORDINATING)
+        .filter(
+            memberships__user_id=user.pk,
+            memberships__role__in=_COORDINATING,
+            memberships__ended_at__isnull=True,  # a join does not apply Membership.objects' filter
+        )
         .order_by("name")
         .distinct()
     )

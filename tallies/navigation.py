@@ -154,9 +154,13 @@ def menu(roles: Roles) -> list[tuple[str, list[Link]]]:
     if roles.staff:
         sections.append((str(_("Platform")), staff_links()))
     if roles.coordinated or roles.pending:
-        sections.append(
-            (str(_("Account")), [Link(_("Second factor and backup codes"), reverse("two_factor:profile"))])
-        )
+        account = [
+            Link(_("Second factor and backup codes"), reverse("two_factor:profile")),
+            Link(_("Invitations"), reverse("account-invitations")),
+        ]
+        if len(roles.coordinated) > 1:  # the organisation switcher (observers.access.chosen_organization)
+            account.append(Link(_("Choose an organisation"), reverse("account-organization")))
+        sections.append((str(_("Account")), account))
     sections.append((str(_("Public")), public_links()))
     return sections
 

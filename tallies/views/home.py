@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from observers.access import signed_in
 from observers.models import Organization
+from observers.services import memberships
 from tallies import navigation
 from tallies.selectors import home as selectors
 
@@ -28,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context["organizations"] = [
         _organization_section(organization, roles) for organization in roles.coordinated
     ]
+    context["invitations"] = memberships.pending_invitations(signed_in(request.user)).count()
     if roles.staff:
         context["staff_links"] = navigation.staff_links()
         context["pending"] = Organization.objects.filter(status=Organization.Status.PENDING).count()

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from elections.models import Commission
-from observers.access import territory_filter
+from observers.access import coordinated_organizations, territory_filter
 from observers.models import Invitation, Membership
 from observers.services import memberships as services
 from tallies.models import AuditEntry
@@ -150,6 +150,7 @@ def test_it_ends_a_coordinators_role_and_keeps_its_history(ada, admin, coordinat
     assert not Membership.objects.filter(pk=membership.pk).exists()
     ended = Membership.history.get(pk=membership.pk)
     assert (ended.ended_by, ended.role) == (admin, "coordinator") and ended.ended_at is not None
+    assert coordinated_organizations(coordinator) == []  # the ended row counts nowhere
     entry = AuditEntry.objects.get(organization=organization, action="membership.ended")
     assert (entry.actor, entry.before["user"], entry.before["role"]) == (admin, coordinator.pk, "coordinator")
 

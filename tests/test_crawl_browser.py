@@ -5,7 +5,8 @@ on election night in miniature (the `reconciled` fixture): start at "/", follow 
 this site (no typed URL, no form), and on every page reached, at 360 px:
 - no 5xx answer;
 - nothing wider than the screen;
-- in ru and kk, no English sentence of our catalog left untranslated.
+- in ru and kk, no English sentence of our catalog left untranslated;
+- no serious or critical accessibility violation found by axe-core.
 Then the pages of the persona's work (the issue's "Done when") must all have been reached.
 """
 
@@ -171,4 +172,50 @@ def test_every_page_a_persona_reaches_fits_a_phone_and_is_translated(
 
     crawl(page, live_server.url, check)
     assert not problems, "\n".join(problems)
+    context.close()
+
+
+AXE_SCRIPT = None
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """axe-core (axe-playwright-python's bundled axe.min.js) on the page: serious and critical only."""
+    global AXE_SCRIPT
+    if AXE_SCRIPT is None:
+        import axe_playwright_python
+
+        AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+    page.evaluate(AXE_SCRIPT)  # evaluated by the browser's devtools protocol: the CSP does not apply
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("name", ["alice", "carol", "ada", "stan"])
+def test_every_page_a_persona_reaches_has_no_serious_accessibility_violation(
+    browser, live_server, client, reconciled, name, request
+):
+    user = persona(name, request)
+    context, page = open_as(browser, live_server, client, user, "ru")
+    problems = []
+
+    def check(path: str, status: int) -> None:
+        problems.extend(f"{path}: {found}" for found in serious_accessibility_violations(page))
+
+    crawl(page, live_server.url, check)
+    assert not problems, "\n".join(sorted(set(problems)))
+    context.close()
+
+
+def test_the_accessibility_check_finds_a_serious_violation_when_there_is_one(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main><img src="x.png"></main></body></html>'
+    )
+
+    assert any(found.startswith("image-alt") for found in serious_accessibility_violations(page))
     context.close()

@@ -34,13 +34,28 @@ REQUEUE = {"acks_on_timeout": False}  # a job killed at its hard time limit is r
 def requeue_if_not_now(*busy: type[Exception]) -> Iterator[None]:
     """Turn SoftTimeLimitExceeded, and any of `busy`, into Reject(requeue=True): try again later.
 
-    The soft time limit interrupts whatever runs, a database statement included, and leaves that
-    connection busy ("can't change 'autocommit' now: connection in transaction status ACTIVE" in
-    the next job); the pool process's connections are closed so that the next job opens new ones.
+    The soft time limit interrupts whatever runs, a database statement included. Interrupting a
+    COMMIT, it makes Django's clean-up fail in turn ("can't change 'autocommit' now: connection in
+    transaction status ACTIVE"), and that error is what leaves the job; an error raised while
+    handling the time limit counts as the time limit. The pool process's connections are then
+    closed, so that the next job opens new ones. Whether the interrupted COMMIT took effect does not
+    matter: a station's tallies and its applied version are written in the same transaction.
     """
     try:
         yield
-    except (SoftTimeLimitExceeded, *busy) as not_now:
-        if isinstance(not_now, SoftTimeLimitExceeded):
+    except Exception as error:
+        if _time_limit_in(error):
             connections.close_all()
-        raise Reject(not_now, requeue=True) from not_now
+        elif not isinstance(error, busy):
+            raise
+        raise Reject(error, requeue=True) from error
+
+
+def _time_limit_in(error: BaseException | None) -> bool:
+    """True if `error`, or an error it was raised while handling, is SoftTimeLimitExceeded."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, SoftTimeLimitExceeded):
+            return True
+        error, seen = error.__context__, seen + 1
+    return False

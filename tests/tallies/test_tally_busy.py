@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from celery.exceptions import Reject, SoftTimeLimitExceeded
+from django.db import ProgrammingError
 from django.db.models import F
 
 from config import task_retry
@@ -94,3 +95,31 @@ def test_a_sweep_at_its_soft_time_limit_goes_back_to_the_queue_on_new_connection
     assert rejected.value.requeue is True
     assert closed == [True]  # the interrupted statement's connection is not reused
     assert tasks.sweep_stale_tallies.acks_on_timeout is False
+
+
+def test_an_error_raised_while_the_soft_time_limit_is_handled_counts_as_the_time_limit(monkeypatch):
+    closed = []
+
+    def commit_interrupted(**kwargs):  # type: ignore[no-untyped-def]
+        try:
+            raise SoftTimeLimitExceeded()  # arrives during COMMIT
+        except SoftTimeLimitExceeded:  # Django's clean-up then fails on the busy connection
+            raise ProgrammingError("can't change 'autocommit' now")  # noqa: B904  (as Django's raises)
+
+    monkeypatch.setattr(services, "sweep_stale_tallies", commit_interrupted)
+    monkeypatch.setattr(task_retry.connections, "close_all", lambda: closed.append(True))
+
+    with pytest.raises(Reject) as rejected:
+        tasks.sweep_stale_tallies.run()
+
+    assert rejected.value.requeue is True and closed == [True]
+
+
+def test_another_error_still_fails_the_job(monkeypatch):
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise ProgrammingError("column does not exist")
+
+    monkeypatch.setattr(services, "sweep_stale_tallies", broken)
+
+    with pytest.raises(ProgrammingError):
+        tasks.sweep_stale_tallies.run()

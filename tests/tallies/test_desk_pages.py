@@ -372,3 +372,12 @@ def test_it_sorts_the_commission_filter_as_people_read_numbers(carol, contest):
     names = [label for _value, label in form.fields["commission"].choices][1:]
     tecs = [name for name in names if name.endswith("ТИК")]
     assert tecs == ["9 ТИК", "10 ТИК", "100 ТИК"]
+
+
+def test_it_offers_a_blind_second_entry_only_for_a_copy_with_a_photo(carol, copy, contest, station):
+    url = reverse("desk-station", args=[contest.pk, station.pk])
+    blind = reverse("desk-blind-entry", args=[copy.pk])
+
+    assert blind not in carol.get(url).content.decode()
+    with_photo(copy)
+    assert blind in carol.get(url).content.decode()

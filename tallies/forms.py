@@ -150,8 +150,8 @@ class CopyForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("station") is not None or "station" in self.errors:
-            return data
+        if data.get("station") is not None or "station" in self.errors or "number" in self.errors:
+            return data  # a station chosen, or the error already names the field to fix
         if self.chooses_from_mandates and not data.get("number", "").strip():
             self.add_error("station", _("Choose the station."))
         else:

@@ -110,7 +110,10 @@ def check_release_json(manifest: dict, files: dict[str, bytes]) -> list[str]:
     """release.json must name the manifest's release number and audit chain head."""
     if "release.json" not in files:
         return []
-    about = json.loads(files["release.json"].decode("utf-8"))["release"]
+    try:
+        about = json.loads(files["release.json"].decode("utf-8"))["release"]
+    except (ValueError, KeyError, TypeError) as error:  # UnicodeError and JSONDecodeError are ValueErrors
+        return [f"release.json cannot be read ({type(error).__name__}): its other checks are skipped"]
     problems = []
     if about.get("number") != manifest["release"]["number"]:
         problems.append("release.json names another release number than the manifest")
@@ -146,7 +149,10 @@ def check_nist(files: dict[str, bytes], schema_path: Path) -> tuple[list[str], s
     if not schema_path.exists():
         return [], f"SKIP: {NIST} not validated: NIST's schema not found (give --nist-schema PATH)"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    report = json.loads(files[NIST].decode("utf-8"))
+    try:
+        report = json.loads(files[NIST].decode("utf-8"))
+    except ValueError as error:
+        return [f"{NIST} cannot be read as JSON ({error})"], f"FAIL: {NIST} is not JSON"
     errors = sorted(Draft4Validator(schema).iter_errors(report), key=lambda e: list(e.absolute_path))
     problems = [
         f"{NIST}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:10]

@@ -103,6 +103,17 @@ def test_it_fails_when_one_byte_of_a_file_is_altered(client, logged_release, tmp
         call_command("verify_release", "--path", str(folder))
 
 
+def test_a_release_json_broken_past_parsing_still_fails_on_its_hash(client, logged_release, tmp_path):
+    folder = unpacked(download(client, logged_release, tmp_path))
+    flip_one_byte(folder / "release.json", offset=0)  # "{" becomes "z": no longer JSON
+
+    result = run_tool(folder)
+
+    assert result.returncode == 1
+    assert "FAIL: release.json has SHA-256" in result.stdout
+    assert "FAIL: release.json cannot be read" in result.stdout
+
+
 def test_it_fails_when_the_manifest_is_not_the_published_one(client, logged_release, tmp_path):
     folder = unpacked(download(client, logged_release, tmp_path))
     manifest = json.loads((folder / "manifest.json").read_text())

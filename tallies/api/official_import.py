@@ -87,10 +87,6 @@ class ImportReportSerializer(serializers.Serializer):
     repeat = serializers.BooleanField()
 
 
-class ImportRefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class OfficialImportView(APIView):
     """Dry-run or import an official results file."""
 
@@ -103,7 +99,12 @@ class OfficialImportView(APIView):
         responses={
             200: ImportReportSerializer,
             201: ImportReportSerializer,
-            400: OpenApiResponse(ImportRefusalSerializer, description="The file is refused: what to fix."),
+            400: OpenApiResponse(
+                description=(
+                    "Refused: a field of the request ({field: [messages]}), or the file itself "
+                    '({"detail": what to fix}).'
+                )
+            ),
             403: OpenApiResponse(description="Not platform staff nor an organisation admin."),
         },
     )

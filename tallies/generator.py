@@ -10,10 +10,11 @@ from __future__ import annotations
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -126,19 +127,29 @@ def submit_copies(
     contest: Contest, organization: Organization, plan: list[GeneratedStation], seed: int
 ) -> int:
     """Submit the honest copy of every station with one; return how many were submitted."""
+    copied = ((index, station) for index, station in enumerate(plan) if station.has_copy)
+    return submit_honest_copies(contest, organization, copied, key=str(seed))
+
+
+def submit_honest_copies(
+    contest: Contest, organization: Organization, copied: Iterable[tuple[int, Any]], key: str
+) -> int:
+    """Submit each (index, generated station)'s honest figures through the submission service.
+
+    The index picks one of OBSERVERS generated observers; the client_uuid is derived from `key`
+    and the station number, so running again stores nothing twice. Return how many were submitted.
+    """
     stations = {s.number: s for s in PollingStation.objects.filter(pec__election=contest.election)}
     observers = [generated_observer(organization, n) for n in range(1, OBSERVERS + 1)]
     submitted = 0
-    for index, generated in enumerate(plan):
-        if not generated.has_copy:
-            continue
+    for index, generated in copied:
         services.submit_protocol_copy(
             observer=observers[index % OBSERVERS],
             contest=contest,
             station=stations[generated.number],
             lines=generated.honest.lines,
             options=generated.honest.options,
-            client_uuid=uuid.uuid5(COPY_NAMESPACE, f"{seed}|{generated.number}"),
+            client_uuid=uuid.uuid5(COPY_NAMESPACE, f"{key}|{generated.number}"),
             channel=ProtocolCopy.Channel.IMPORT,
             note="generated copy (not real data)",
         )

@@ -11,7 +11,6 @@ Everything here is synthetic.
 from __future__ import annotations
 
 import tempfile
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,16 +26,13 @@ from elections.services import (
     shipped_spec,
 )
 from observers.models import Organization
-from tallies import services
 from tallies.generator import (
-    COPY_NAMESPACE,
-    OBSERVERS,
     GeneratorError,
-    generated_observer,
     generated_organization,
     run_jobs,
+    submit_honest_copies,
 )
-from tallies.models import AnalysisRun, OfficialSnapshot, ProtocolCopy, ReconciliationRun
+from tallies.models import AnalysisRun, OfficialSnapshot, ReconciliationRun
 from tallies.services.comparison import run_comparison
 from tallies.services.official_levels import import_level_file
 
@@ -102,19 +98,5 @@ def import_regional(contest: Contest, plan: KazakhPlan, seed: int) -> OfficialSn
 
 def submit_kazakh_copies(contest: Contest, organization: Organization, plan: KazakhPlan, seed: int) -> int:
     """Submit the honest copy of every station with one (channel "import"); return how many."""
-    stations = {s.number: s for s in PollingStation.objects.filter(pec__election=contest.election)}
-    observers = [generated_observer(organization, n) for n in range(1, OBSERVERS + 1)]
-    submitted = 0
-    for index, generated in enumerate(s for s in plan.stations if s.has_copy):
-        services.submit_protocol_copy(
-            observer=observers[index % OBSERVERS],
-            contest=contest,
-            station=stations[generated.number],
-            lines=generated.honest.lines,
-            options=generated.honest.options,
-            client_uuid=uuid.uuid5(COPY_NAMESPACE, f"kz|{seed}|{generated.number}"),
-            channel=ProtocolCopy.Channel.IMPORT,
-            note="generated copy (not real data)",
-        )
-        submitted += 1
-    return submitted
+    copied = enumerate(s for s in plan.stations if s.has_copy)
+    return submit_honest_copies(contest, organization, copied, key=f"kz|{seed}")

@@ -49,6 +49,9 @@ def read_station_rows(contest: Contest, path: Path) -> list[ParsedRow]:
     units = {unit["@id"]: unit for unit in report.get("GpUnit", [])}
     selections = _selections(report, contest, path)
     refs, sources = _refs(report, contest, selections)
+    parents = {
+        child: parent for parent, unit in units.items() for child in unit.get("ComposingGpUnitIds", [])
+    }
     rows = []
     for number, (unit_id, unit) in enumerate(sorted(units.items()), start=1):
         if unit.get("Type") != "precinct":
@@ -56,7 +59,7 @@ def read_station_rows(contest: Contest, path: Path) -> list[ParsedRow]:
         counts = [source(unit_id, unit) for source in sources]
         if all(count is None for count in counts):
             continue
-        record = StationRecord(_chain(unit_id, units), _number(unit), unit.get("VotersRegistered"))
+        record = StationRecord(_chain(unit_id, units, parents), _number(unit), unit.get("VotersRegistered"))
         rows.append(ParsedRow(record, refs, counts, number))
     if not rows:
         raise ImportFileError(
@@ -164,11 +167,8 @@ def _field(counts: dict[str, dict[str, Any]], field: str) -> Reader:
     return lambda unit_id, unit: None if (value := counts.get(unit_id, {}).get(field)) is None else int(value)
 
 
-def _chain(unit_id: str, units: dict[str, dict[str, Any]]) -> tuple[str, ...]:
-    """Names of the units above a precinct, root excluded (the first parent found at each step)."""
-    parents = {
-        child: parent for parent, unit in units.items() for child in unit.get("ComposingGpUnitIds", [])
-    }
+def _chain(unit_id: str, units: dict[str, dict[str, Any]], parents: dict[str, str]) -> tuple[str, ...]:
+    """Names of the units above a precinct, root excluded; `parents` maps a unit to the one it composes."""
     chain, current = [], parents.get(unit_id)
     while current is not None and current in parents:
         chain.append(_name(units[current]))

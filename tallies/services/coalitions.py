@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 
 from elections.models import Contest, PollingStation
 from elections.protocol import Figures
@@ -84,8 +85,11 @@ def pooling_members(coalition: Coalition) -> list[Organization]:
     )
 
 
-def pool(coalition: Coalition, contest: Contest) -> Pool:
-    """Pool the members' accepted figures for `contest`; ValueError if it is not the coalition's election."""
+def pool(coalition: Coalition, contest: Contest, station_ids: list[int] | None = None) -> Pool:
+    """Pool the members' accepted figures for `contest` (only `station_ids` when given).
+
+    Raises ValueError if the contest is not of the coalition's election.
+    """
     if contest.election_id != coalition.election_id:
         raise ValueError("the contest is not of the coalition's election")
     members = pooling_members(coalition)
@@ -93,11 +97,15 @@ def pool(coalition: Coalition, contest: Contest) -> Pool:
     states = StationTallyState.objects.counted().filter(
         organization__in=members, contest=contest, current_copy__isnull=False
     )
+    resolutions = CoalitionResolution.objects.filter(coalition=coalition, contest=contest)
+    if station_ids is not None:
+        states = states.filter(station_id__in=station_ids)
+        resolutions = resolutions.filter(station_id__in=station_ids)
     for organization_id, station_id, lines, options in states.values_list(
         "organization_id", "station_id", "applied_lines", "applied_options"
     ):
         by_station[station_id][organization_id] = Figures(lines, options)
-    resolved = _latest_resolutions(coalition, contest)
+    resolved = _latest_resolutions(resolutions)
     stations = {
         station_id: _pooled(station_id, supplied, resolved.get(station_id, {}))
         for station_id, supplied in sorted(by_station.items())
@@ -105,12 +113,11 @@ def pool(coalition: Coalition, contest: Contest) -> Pool:
     return Pool(coalition, contest, tuple(members), stations)
 
 
-def _latest_resolutions(coalition: Coalition, contest: Contest) -> dict[int, dict[Key, int]]:
+def _latest_resolutions(rows: QuerySet[CoalitionResolution]) -> dict[int, dict[Key, int]]:
     found: dict[int, dict[Key, int]] = defaultdict(dict)
-    rows = CoalitionResolution.objects.filter(coalition=coalition, contest=contest).order_by(
-        "resolved_at", "id"
-    )
-    for station_id, kind, code, value in rows.values_list("station_id", "kind", "code", "value"):
+    for station_id, kind, code, value in rows.order_by("resolved_at", "id").values_list(
+        "station_id", "kind", "code", "value"
+    ):
         found[station_id][(kind, code)] = value  # the latest wins
     return found
 
@@ -180,7 +187,7 @@ def resolve_conflict(
         raise FieldError("reason", "Say why this value is the right one.")
     if value < 0:
         raise FieldError("value", "A count cannot be negative.")
-    current = pool(coalition, contest).stations.get(station.pk)
+    current = pool(coalition, contest, [station.pk]).stations.get(station.pk)
     members = current.conflicts.get((kind, code)) if current else None
     if members is None:
         raise FieldError("code", f"{kind}.{code} is not in conflict at this station.")

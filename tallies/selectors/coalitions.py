@@ -75,7 +75,7 @@ def coalition_page(coalition: Coalition, contest: Contest) -> CoalitionPage:
 
 
 def _members(pooled: Pool) -> list[MemberRow]:
-    regions = _region_names(list(pooled.stations))
+    regions = _region_names(pooled.contest, list(pooled.stations))
     per: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for station in pooled.stations.values():
         for member in station.members:
@@ -85,9 +85,11 @@ def _members(pooled: Pool) -> list[MemberRow]:
     ]
 
 
-def _region_names(station_ids: list[int]) -> dict[int, str]:
+def _region_names(contest: Contest, station_ids: list[int]) -> dict[int, str]:
+    """Station id → the name of its region (the commission right below the root)."""
     rows = PollingStation.objects.filter(pk__in=station_ids).values_list("pk", "pec__path")
-    names = dict(Commission.objects.filter(level=Commission.Level.SEC).values_list("path", "name"))
+    regions = Commission.objects.filter(election_id=contest.election_id, level=Commission.Level.SEC)
+    names = dict(regions.values_list("path", "name"))
     found = {}
     for pk, path in rows:
         parts = path.split("/")

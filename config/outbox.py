@@ -5,8 +5,12 @@ message that cannot be sent is left to that drain:
 
 - a stale StationTallyState: the beat job `tallies.tasks.sweep_stale_tallies`;
 - a pending Evidence: the beat job `observers.tasks.sweep_pending_evidence`;
+- an untallied OfficialSnapshot: the beat job `tallies.tasks.sweep_untallied_snapshots`;
 - a running AnalysisRun: counted as lost after `RUNNING_FOR_AT_MOST` and started again by the next
   request for it (tallies/services/analysis/runs.py).
+
+A job a person asks for from a page that stores nothing first (a coverage sample, a comparison
+computed afresh) has no outbox: `enqueue_asked` says whether it was sent, and the page tells them.
 
 Shared infrastructure of every app (elections ← observers ← tallies), so it lives in `config`.
 """
@@ -18,9 +22,12 @@ from typing import Any
 
 from celery import Task
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 log = logging.getLogger(__name__)
+# What a page says when `enqueue_asked` could not send the job the person asked for.
+NOT_STARTED = _("The job could not be started just now. Please try again in a moment.")
 
 
 def enqueue_on_commit(task: Task, **ids: Any) -> None:
@@ -38,9 +45,23 @@ def send_or_leave_to_sweep(task: Task, **kwargs: Any) -> bool:
     Only broker errors are caught: a job that fails when Celery runs it in-process (the embedded
     default) still raises, as it should.
     """
+    return _send(task, "left to its sweep", kwargs)
+
+
+def enqueue_asked(task: Task, **ids: Any) -> bool:
+    """Send a job a person asked for from a page that writes nothing first; False if the broker is down.
+
+    Such a job has no outbox row (a coverage sample, a comparison computed afresh): the request
+    itself is the outbox. On False the page says the job was not started, and the person asks
+    again; nothing is left half-done. Errors as `send_or_leave_to_sweep`.
+    """
+    return _send(task, "not started, the page says so", ids)
+
+
+def _send(task: Task, otherwise: str, kwargs: dict[str, Any]) -> bool:
     try:
         task.delay(**kwargs)
     except BrokerUnreachable as error:
-        log.warning("broker unreachable, %s(%s) left to its sweep: %s", task.name, kwargs, error)
+        log.warning("broker unreachable, %s(%s) %s: %s", task.name, kwargs, otherwise, error)
         return False
     return True

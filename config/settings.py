@@ -268,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: apply any station whose current copy is not yet in the tallies. This is the
     # outbox drain: a lost task message can delay a tally by a minute but never lose it.
     "sweep-stale-tallies": {"task": "tallies.tasks.sweep_stale_tallies", "schedule": 60.0},
+    # The same for official snapshots: one imported while the broker was down is tallied here.
+    "sweep-untallied-snapshots": {"task": "tallies.tasks.sweep_untallied_snapshots", "schedule": 60.0},
     # The same for photos: an upload still pending after two minutes is queued for sanitising again.
     "sweep-pending-evidence": {"task": "observers.tasks.sweep_pending_evidence", "schedule": 60.0},
     # Every minute: write the digests of new observer copies into the audit hash chain, so that an

@@ -1,4 +1,9 @@
-"""Celery tasks: thin wrappers that take ids and call one service each. All are safe to repeat."""
+"""Celery tasks of the tallies app: thin wrappers that take ids and call one service each.
+
+All are safe to repeat, and all share one retry policy (config/task_retry.py). Tasks that once
+lived in tasks_analysis, tasks_comparison and tasks_coverage keep the names Celery registered them
+under (`name=`), so the beat schedule and messages already queued still find them.
+"""
 
 from celery import shared_task
 
@@ -30,6 +35,15 @@ def sweep_stale_tallies() -> int:
 
     with requeue_if_not_now():
         return services.sweep_stale_tallies()
+
+
+@shared_task(**RETRY, **REQUEUE)
+def sweep_untallied_snapshots() -> int:
+    """Tally every official snapshot whose tally message was lost (the outbox drain; every minute)."""
+    from tallies import services
+
+    with requeue_if_not_now():
+        return services.sweep_untallied_snapshots()
 
 
 @shared_task(**RETRY)
@@ -65,6 +79,45 @@ def reconcile(*, organization_id: int, contest_id: int, snapshot_id: int | None 
     return run.pk if run else None
 
 
-from tallies.tasks_analysis import *  # noqa: E402, F403
-from tallies.tasks_comparison import *  # noqa: E402, F403
-from tallies.tasks_coverage import *  # noqa: E402, F403
+@shared_task(name="tallies.tasks_analysis.compute_analysis_run", **RETRY)
+def compute_analysis_run(*, run_id: int) -> str:
+    """Compute a requested analysis run (seats, quick count, forensics) and store it; return its status.
+
+    A run computed once is returned as it is.
+    """
+    from tallies.services import analysis
+
+    return analysis.compute_run(run_id=run_id).status
+
+
+@shared_task(name="tallies.tasks_comparison.run_comparison", **RETRY)
+def run_comparison(*, organization_id: int, contest_id: int, snapshot_id: int | None = None) -> int:
+    """Compare an organisation's copies with an official snapshot (default: latest final); return run id.
+
+    A comparison with the same inputs is reused.
+    """
+    from tallies.services import comparison
+
+    run = comparison.run_comparison(
+        organization_id=organization_id, contest_id=contest_id, snapshot_id=snapshot_id
+    )
+    return run.pk
+
+
+@shared_task(name="tallies.tasks_coverage.record_coverage", **RETRY)
+def record_coverage(*, organization_id: int, election_id: int) -> int:
+    """Record the organisation's coverage counts for the election now; return the sample id.
+
+    Repeating it only adds a sample at a slightly later moment.
+    """
+    from tallies.services import coverage
+
+    return coverage.record_coverage(organization_id=organization_id, election_id=election_id).pk
+
+
+@shared_task(name="tallies.tasks_coverage.record_election_night_coverage", **RETRY)
+def record_election_night_coverage() -> int:
+    """Record coverage for every organisation in an election being held (beat: every 5 minutes)."""
+    from tallies.services import coverage
+
+    return coverage.record_election_night_coverage()

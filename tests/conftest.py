@@ -196,3 +196,18 @@ def _reference_data(request):
     if not (ViolationType.objects.exists() and ChecklistItem.objects.exists()):
         violations.load_violation_types()
         visits.load_checklist_items()
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Call `broker_down(task, ...)`: from then on those tasks' `delay` cannot reach the broker."""
+    from kombu.exceptions import OperationalError as BrokerUnreachable
+
+    def refuse(**kwargs):
+        raise BrokerUnreachable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    def take_down(*tasks):
+        for task in tasks:
+            monkeypatch.setattr(task, "delay", refuse)
+
+    return take_down

@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from config.outbox import enqueue_on_commit, send_or_leave_to_sweep
+from config.outbox import enqueue_asked, enqueue_on_commit, send_or_leave_to_sweep
 
 
 class FakeTask:
@@ -81,3 +81,32 @@ def test_enqueue_on_commit_sends_nothing_when_the_transaction_rolls_back(django_
         raise ZeroDivisionError
 
     assert task.sent == []
+
+
+def test_a_job_asked_for_from_a_page_says_whether_it_was_sent(caplog):
+    sent = FakeTask(None)
+    assert enqueue_asked(sent, contest_id=2) is True and sent.sent == [{"contest_id": 2}]
+
+    with caplog.at_level(logging.WARNING):
+        assert enqueue_asked(FakeTask(OperationalError("Connection refused")), contest_id=2) is False
+
+    assert "not started" in caplog.text and "left to its sweep" not in caplog.text
+
+
+def test_every_beat_job_and_every_name_a_queued_message_may_carry_is_a_registered_task():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    # Names of tasks that moved into tallies/tasks.py: messages queued before the move carry them.
+    moved = {
+        "tallies.tasks_analysis.compute_analysis_run",
+        "tallies.tasks_comparison.run_comparison",
+        "tallies.tasks_coverage.record_coverage",
+        "tallies.tasks_coverage.record_election_night_coverage",
+    }
+
+    assert "tallies.tasks.sweep_untallied_snapshots" in scheduled
+    assert scheduled | moved <= set(app.tasks)

@@ -9,7 +9,9 @@ from tallies.services.submission import SubmittedCopy, submit_protocol_copy
 from tallies.services.tallying import (
     apply_station_tally,
     recompute_observer_tallies,
+    schedule_snapshot_tally,
     sweep_stale_tallies,
+    sweep_untallied_snapshots,
     tally_official_snapshot,
     touch_station,
 )
@@ -21,8 +23,10 @@ __all__ = [
     "import_stations_file",
     "recompute_observer_tallies",
     "reconcile",
+    "schedule_snapshot_tally",
     "submit_protocol_copy",
     "sweep_stale_tallies",
+    "sweep_untallied_snapshots",
     "tally_official_snapshot",
     "touch_station",
 ]

@@ -3,7 +3,8 @@
 A sample holds, for every contest of the election, the counts overall ("all") and for each region
 and TEC ("commission:<id>"), so a territory coordinator's progress chart reads its own area:
 {"contest:<id>": {"all" | "commission:<id>": {status: stations}}}. Celery beat records one every
-five minutes for the elections being held (tallies.tasks_coverage); a coordinator can ask for one.
+five minutes for the elections being held (tallies.tasks.record_election_night_coverage); a
+coordinator can ask for one.
 """
 
 from __future__ import annotations

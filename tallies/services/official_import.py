@@ -20,6 +20,7 @@ from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.services.columns import ColumnMap, Ref, normalise
 from tallies.services.station_files import BadCell, ParsedRow, file_sha256, parse_station_rows, read_csv
+from tallies.services.tallying import schedule_snapshot_tally
 
 # Kazakhstan national totals (kz-national-results): item_type → the role of the line it gives.
 NATIONAL_ITEM_ROLES = {
@@ -110,7 +111,7 @@ def write_station_snapshot(
     )
     protocol_ids = dict(snapshot.protocols.values_list("commission_id", "pk"))
     _write_figures([(protocol_ids[pec_id], row) for pec_id, row in zip(pecs, rows, strict=True)])
-    _schedule_tally(snapshot)
+    schedule_snapshot_tally(snapshot)
     return snapshot
 
 
@@ -163,12 +164,6 @@ def _copy_template(refs: tuple[Ref, ...]) -> str:
     return "".join(
         f"{{0}}\t{field(line)}\t{field(option)}\t{{{n}}}\n" for n, (line, option) in enumerate(refs, start=1)
     )
-
-
-def _schedule_tally(snapshot: OfficialSnapshot) -> None:
-    from tallies import tasks
-
-    transaction.on_commit(lambda: tasks.tally_official_snapshot.delay(snapshot_id=snapshot.pk))
 
 
 def import_official_results(

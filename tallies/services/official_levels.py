@@ -25,6 +25,7 @@ from tallies.services.columns import ColumnMap, match_columns
 from tallies.services.official_import import current_snapshot
 from tallies.services.region_names import resolve_regions
 from tallies.services.station_files import file_sha256, read_csv
+from tallies.services.tallying import schedule_snapshot_tally
 
 LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {"SEC": ("region",), "TEC": ("region", "tik")}
 STATIONS_COLUMN = "stations"
@@ -83,14 +84,8 @@ def import_level_file(
             protocols_count=len(rows),
         )
         _store_rows(snapshot, rows, commissions)
-    transaction.on_commit(lambda: _tally(snapshot.pk))
+        schedule_snapshot_tally(snapshot)
     return snapshot, True
-
-
-def _tally(snapshot_id: int) -> None:
-    from tallies import tasks
-
-    tasks.tally_official_snapshot.delay(snapshot_id=snapshot_id)
 
 
 def _store_rows(

@@ -23,11 +23,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from config.outbox import enqueue_on_commit
 from elections.models import Commission
@@ -210,6 +212,36 @@ def _roll_up(
             totals[target] = totals[target].plus(per_parent.get(parent_id, ZERO))
             counts[target] += stations.get(parent_id, 0)
     return totals, counts
+
+
+def schedule_snapshot_tally(snapshot: OfficialSnapshot) -> None:
+    """Send `tally_official_snapshot` for a snapshot once the transaction that stored it commits.
+
+    Its outbox is `is_tallied`: a message lost with the broker leaves the snapshot untallied for
+    `sweep_untallied_snapshots` (a beat job) to tally.
+    """
+    from tallies import tasks  # tasks import services; import here to avoid a cycle
+
+    enqueue_on_commit(tasks.tally_official_snapshot, snapshot_id=snapshot.pk)
+
+
+def sweep_untallied_snapshots(*, older_than: float = 120.0, limit: int = 20) -> int:
+    """Tally every snapshot imported over `older_than` seconds ago and still untallied; return how many.
+
+    The outbox drain of official snapshots (beat: every minute): the tally message of an import
+    made while the broker was unreachable was never sent. Each snapshot is tallied in its own
+    transaction, oldest first; tallying is safe to repeat, so a message that arrives after all
+    changes nothing.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    ids = list(
+        OfficialSnapshot.objects.filter(is_tallied=False, imported_at__lt=cutoff)
+        .order_by("imported_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for snapshot_id in ids:
+        tally_official_snapshot(snapshot_id=snapshot_id)
+    return len(ids)
 
 
 def tally_official_snapshot(*, snapshot_id: int) -> int:

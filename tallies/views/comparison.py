@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.outbox import NOT_STARTED, enqueue_asked
 from elections.models import Contest
 from observers.access import chosen_scope
 from observers.models import Organization
-from tallies import tasks_comparison
+from tallies import tasks
 from tallies.publication.regions_table import regions_table_of
 from tallies.selectors import comparison as selectors
 from tallies.selectors.layout import Layout
@@ -51,12 +52,15 @@ def comparison_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     snapshot = selectors.chosen_snapshot(contest, request.POST.get("snapshot") or request.GET.get("snapshot"))
     url = reverse("results-comparison", args=[contest.pk])
     if request.method == "POST":
-        tasks_comparison.run_comparison.delay(
+        if enqueue_asked(
+            tasks.run_comparison,
             organization_id=organization.pk,
             contest_id=contest.pk,
             snapshot_id=snapshot.pk if snapshot else None,
-        )
-        messages.info(request, _("The comparison is being computed; reload this page in a moment."))
+        ):
+            messages.info(request, _("The comparison is being computed; reload this page in a moment."))
+        else:
+            messages.error(request, NOT_STARTED)
         return redirect(f"{url}?snapshot={snapshot.pk}" if snapshot else url)
     context = {
         "contest": contest,

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from config.outbox import NOT_STARTED, enqueue_asked
 from elections.models import Contest
 from observers.access import chosen_scope
-from tallies import tasks_coverage
+from tallies import tasks
 from tallies.selectors import dashboard as selectors
 from tallies.selectors import process_stats
 from tallies.selectors.coverage import Scope
@@ -96,10 +97,12 @@ def dashboard_record(request: HttpRequest, contest_id: int) -> HttpResponse:
     """
     chosen_scope(request).require_whole_organization()
     scope = _coverage_scope(request, contest_id)
-    tasks_coverage.record_coverage.delay(
-        organization_id=scope.organization.pk, election_id=scope.contest.election_id
-    )
-    messages.info(request, _("Coverage is being recorded; the chart shows it at the next update."))
+    if enqueue_asked(
+        tasks.record_coverage, organization_id=scope.organization.pk, election_id=scope.contest.election_id
+    ):
+        messages.info(request, _("Coverage is being recorded; the chart shows it at the next update."))
+    else:
+        messages.error(request, NOT_STARTED)
     return redirect("dashboard", contest_id=contest_id)
 
 

@@ -293,6 +293,20 @@ def test_the_page_computes_on_request_and_then_shows_the_stored_comparison(regio
     assert "entered the official total unchanged" in text and "the assumption fails here" in text
 
 
+def test_a_request_with_the_broker_down_says_the_comparison_was_not_started(
+    region_only, carol, contest, broker_down
+):
+    broker_down(tasks.run_comparison)
+    url = reverse("results-comparison", args=[contest.pk])
+
+    response = carol.post(url, {"snapshot": region_only.pk}, headers={"Accept-Language": "en"}, follow=True)
+
+    text = response.content.decode()
+    assert response.status_code == 200 and "could not be started just now" in text
+    assert "being computed" not in text and "not been computed" in text
+    assert not AnalysisRun.objects.filter(kind=AnalysisRun.Kind.COMPARISON).exists()
+
+
 def test_the_page_says_when_the_stored_comparison_is_out_of_date(
     region_only, carol, contest, organization, observer, django_capture_on_commit_callbacks
 ):

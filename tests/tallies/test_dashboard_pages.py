@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from elections.models import PollingStation
 from observers.models import Membership
+from tallies import tasks
 from tallies.models import CoverageSample
 from tallies.selectors.coverage import Status
 from tests.tallies.test_dashboard import (
@@ -117,6 +118,17 @@ def test_it_records_coverage_when_a_coordinator_asks(night, client):
 
     assert response.status_code == 302
     assert CoverageSample.objects.filter(organization=night.organization).count() == 1
+
+
+def test_a_coverage_request_with_the_broker_down_says_it_was_not_started(night, client, broker_down):
+    broker_down(tasks.record_coverage)
+    client.force_login(night.coordinator)
+
+    response = client.post(reverse("dashboard-record", args=[night.contest.pk]), follow=True)
+
+    assert response.status_code == 200  # the dashboard again, not a 503 page
+    assert "could not be started just now" in response.content.decode()
+    assert not CoverageSample.objects.filter(organization=night.organization).exists()
 
 
 @pytest.mark.parametrize(

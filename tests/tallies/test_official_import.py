@@ -1,12 +1,14 @@
 """Importing official results: one snapshot per file, nothing written on a bad value, forms as data."""
 
 import csv
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from elections.models import Commission
 from elections.services import define_election, define_protocol_form, shipped_spec
-from tallies import services
+from tallies import services, tasks
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
@@ -78,3 +80,59 @@ def test_it_imports_kazakh_party_list_totals_with_against_all():
     assert figures.options["against_all"] == 248_291
     assert contest.options.get(code="against_all").is_against_all
     assert figures.lines["voters_took_part"] == 6_366_441 == sum(figures.options.values())
+
+
+# An import made while the broker is down: the import commits, its tally message is never sent;
+# `is_tallied` is the outbox, and the beat job `sweep_untallied_snapshots` tallies it.
+
+
+def imported_while_the_broker_is_down(contest, tmp_path, capture, broker_down):
+    broker_down(tasks.tally_official_snapshot)
+    with capture(execute=True) as callbacks:
+        snapshot, created = import_file(contest, write(tmp_path / "official.csv", PEC_91, PEC_93))
+    assert created and len(callbacks) == 1  # the send ran after the commit, and did not raise
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def test_the_import_commits_and_the_sweep_tallies_it(
+    contest, tmp_path, broker_down, django_capture_on_commit_callbacks
+):
+    snapshot = imported_while_the_broker_is_down(
+        contest, tmp_path, django_capture_on_commit_callbacks, broker_down
+    )
+    assert not snapshot.is_tallied and not snapshot.protocols.filter(is_derived=True).exists()
+
+    assert services.sweep_untallied_snapshots(older_than=0) == 1
+
+    snapshot.refresh_from_db()
+    assert snapshot.is_tallied
+    tec = snapshot.protocols.get(commission__name="84 Пресненский район")
+    assert tec.is_derived and tec.stations_count == 2
+    station = snapshot.protocols.filter(is_derived=False).first()
+    assert tec.figures().lines["ballots_valid"] == 2 * station.figures().lines["ballots_valid"]
+    assert services.sweep_untallied_snapshots(older_than=0) == 0  # nothing left: the drain is empty
+
+
+def test_the_sweep_leaves_a_snapshot_whose_message_may_still_be_in_flight(
+    contest, tmp_path, broker_down, django_capture_on_commit_callbacks
+):
+    snapshot = imported_while_the_broker_is_down(
+        contest, tmp_path, django_capture_on_commit_callbacks, broker_down
+    )
+
+    assert services.sweep_untallied_snapshots(older_than=120) == 0
+    OfficialSnapshot.objects.filter(pk=snapshot.pk).update(imported_at=timezone.now() - timedelta(minutes=3))
+    assert services.sweep_untallied_snapshots(older_than=120) == 1
+
+
+def test_the_beat_job_is_the_sweep(contest, tmp_path, broker_down, django_capture_on_commit_callbacks):
+    snapshot = imported_while_the_broker_is_down(
+        contest, tmp_path, django_capture_on_commit_callbacks, broker_down
+    )
+    OfficialSnapshot.objects.filter(pk=snapshot.pk).update(imported_at=timezone.now() - timedelta(minutes=3))
+
+    assert tasks.sweep_untallied_snapshots.delay().get() == 1
+
+    snapshot.refresh_from_db()
+    assert snapshot.is_tallied

@@ -2,7 +2,8 @@
 
 Thin: services.evidence.upload_evidence checks and stores the upload, and its EvidenceRefused
 becomes a 400 naming the field. `copy` attaches the photo to one of the observer's protocol
-copies (tallies.services.photos), `act` links it to a violation act the observer may add to.
+copies (the hook tallies registers in observers.evidence_subjects), `act` links it to a
+violation act the observer may add to.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from observers.access import observer_for
+from observers.evidence_subjects import attach_to_copy, copy_photos
 from observers.models import Evidence
 from observers.services import evidence as service
 from observers.views.evidence import file_response
-from tallies.models import ProtocolCopy
-from tallies.services import photos
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -103,7 +103,7 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Upload a photo; 201 with the pending record (the sanitised file follows shortly)."""
         observer = observer_for(request.user)
         choices = {
-            "copy": ProtocolCopy.objects.filter(observer=observer),
+            "copy": copy_photos().copies_of(observer),
             "act": service.acts_open_to(observer),
         }
         data = EvidenceInputSerializer(data=request.data, context={"choices": choices})
@@ -128,8 +128,7 @@ def _upload(request: Request, observer: Any, *, file: Any, copy: Any, act: Any) 
     """Store the upload, attached to `copy` if given; EvidenceRefused becomes a 400."""
 
     def attach(evidence: Evidence) -> None:
-        if copy is not None:
-            photos.attach_copy_photo(copy=copy, evidence=evidence, user=request.user)
+        attach_to_copy(copy, evidence, request.user)
 
     try:
         return service.upload_evidence(observer=observer, upload=file, violation_act=act, then=attach)

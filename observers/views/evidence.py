@@ -1,9 +1,9 @@
 """Evidence pages: an observer uploads a photo on a phone; files are streamed only after a check.
 
 Thin: services.evidence.upload_evidence checks and stores the upload (its EvidenceRefused is
-shown on the form); a photo of a protocol copy (?copy=<id>) is attached by
-tallies.services.photos in the same transaction, an act's evidence (?act=<id>) is linked to the
-act. Files are never under a public URL: evidence_file streams the sanitised copy to the
+shown on the form); a photo of a protocol copy (?copy=<id>) is attached by the hook tallies
+registers (observers.evidence_subjects) in the same transaction, an act's evidence (?act=<id>)
+is linked to the act. Files are never under a public URL: evidence_file streams the sanitised copy to the
 uploader and the coordinators of the organisation, and answers 404 to everyone else.
 """
 
@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,10 +21,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from observers.access import observer_for
+from observers.evidence_subjects import attach_to_copy, copy_photos
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence as service
-from tallies.models import ProtocolCopy
-from tallies.services import photos
 
 ACCEPT = "image/jpeg,image/png,image/heic,image/heif,image/webp,.jpg,.jpeg,.png,.heic,.heif,.webp"
 
@@ -99,14 +99,13 @@ def _upload(
     request: HttpRequest,
     form: EvidenceForm,
     observer: Observer,
-    copy: ProtocolCopy | None,
+    copy: Model | None,
     act: ViolationAct | None,
 ) -> Evidence | None:
     """Store the form's photo; on a refusal put the reason on the form and return None."""
 
     def attach(evidence: Evidence) -> None:
-        if copy is not None:
-            photos.attach_copy_photo(copy=copy, evidence=evidence, user=request.user)
+        attach_to_copy(copy, evidence, request.user)
 
     try:
         return service.upload_evidence(
@@ -117,10 +116,10 @@ def _upload(
         return None
 
 
-def _copy_param(request: HttpRequest, observer: Observer) -> ProtocolCopy | None:
+def _copy_param(request: HttpRequest, observer: Observer) -> Model | None:
     """The observer's own copy named by ?copy=<id>; 404 for a copy that is not theirs."""
     pk = _id_param(request, "copy")
-    return None if pk is None else get_object_or_404(ProtocolCopy.objects.filter(observer=observer), pk=pk)
+    return None if pk is None else get_object_or_404(copy_photos().copies_of(observer), pk=pk)
 
 
 def _act_param(request: HttpRequest, observer: Observer) -> ViolationAct | None:

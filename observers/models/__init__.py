@@ -1,6 +1,7 @@
 """Models of the observers app, one module per part of the field work."""
 
 from observers.models.accreditation import Accreditation, Coalition, CoalitionMember, Obstacle
+from observers.models.audit import AuditEntry
 from observers.models.evidence import Evidence
 from observers.models.invitations import Invitation
 from observers.models.mandates import Mandate, MandateEvent
@@ -15,6 +16,7 @@ from observers.models.visits import ChecklistAnswer, ChecklistItem, Visit
 
 __all__ = [
     "Accreditation",
+    "AuditEntry",
     "ChecklistAnswer",
     "ChecklistItem",
     "CoSigner",

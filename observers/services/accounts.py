@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from observers import access
 from observers.login_security import issue_token, revoke_tokens
 from observers.models import Observer, Organization
-from tallies.services import audit
+from observers.services import audit
 
 NO_ACCOUNT = _("This observer has no account to give a token to.")
 INACTIVE = _("Reactivate the observer first.")

@@ -25,8 +25,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from observers.access import AnyUser
-from observers.models import Organization
-from tallies.models import AuditEntry
+from observers.models import AuditEntry, Organization
 
 ZERO_HASH = "0" * 64
 LOCK_NAMESPACE = 0x41554454  # "AUDT": the first key of pg_advisory_xact_lock(int, int)

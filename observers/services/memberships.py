@@ -2,7 +2,7 @@
 
 Nothing about a user's sign-in changes before they accept (their role, whether their API token
 works, whether they owe a second factor). Every decision goes to the organisation's audit log
-(tallies.services.audit: who, when, about whom, which role); ending a role keeps its row
+(observers.services.audit: who, when, about whom, which role); ending a role keeps its row
 (`Membership.ended_at`). No answer here depends on whether a username exists: an invitation to
 an unknown username is stored and listed like any other, and simply can never be accepted.
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from elections.models import Commission
 from observers import access
 from observers.models import Invitation, Membership, Organization
-from tallies.services import audit
+from observers.services import audit
 
 TERRITORY_LEVELS = (Commission.Level.SEC, Commission.Level.TEC)
 BAD_TERRITORY = _("A territory is a region or a territorial commission.")

@@ -30,8 +30,7 @@ from observers.models import (
     Obstacle,
     Organization,
 )
-from observers.services import memberships
-from tallies.services import audit
+from observers.services import audit, memberships
 
 REASON_REQUIRED = _("Give the applicant a reason for the refusal.")
 NO_PARTNERS = _("Invite at least one other approved organisation.")

@@ -35,14 +35,13 @@ from tallies.models.releases import (
     ReleaseStation,
     ReleaseWithdrawal,
 )
-from tallies.models.review import AuditEntry, ConflictResolution, LineVerification, Quarantine
+from tallies.models.review import ConflictResolution, LineVerification, Quarantine
 from tallies.models.seals import CopySeal
 from tallies.models.tally import ObserverTally, StationTallyState, TotalsMixin
 
 __all__ = [
     "APPEND_ONLY",
     "AnalysisRun",
-    "AuditEntry",
     "ChannelMessage",
     "CoalitionResolution",
     "CommissionReconciliation",

@@ -2,7 +2,7 @@
 
 None of these rows changes an observer's copy; the figures that count for a station are derived
 from the copies and these decisions. Every decision is also written to the audit log, an
-append-only hash chain per organisation.
+append-only hash chain per organisation (observers.models.AuditEntry).
 """
 
 from __future__ import annotations
@@ -92,33 +92,3 @@ class ConflictResolution(models.Model):
         ordering = ["resolved_at", "id"]
         triggers = APPEND_ONLY
         indexes = [models.Index(fields=["organization", "contest", "station"])]
-
-
-class AuditEntry(models.Model):
-    """One review action in an organisation's append-only, hash-chained log.
-
-    `entry_hash` = SHA-256 of (`prev_hash` ‖ the canonical JSON of this entry's fields); the first
-    entry's `prev_hash` is 64 zeros. `sequence` numbers an organisation's entries from 1.
-    """
-
-    organization = models.ForeignKey("observers.Organization", models.PROTECT, related_name="audit_entries")
-    sequence = models.PositiveBigIntegerField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    prev_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["organization", "sequence"]
-        triggers = APPEND_ONLY
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "sequence"], name="one_audit_entry_per_sequence"),
-        ]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from observers.models import AuditEntry
 from tallies.models.copies import APPEND_ONLY, ProtocolCopy
-from tallies.models.review import AuditEntry
 
 
 class CopySeal(models.Model):

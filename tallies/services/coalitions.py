@@ -25,9 +25,9 @@ from django.db.models import QuerySet
 from elections.models import Contest, PollingStation
 from elections.protocol import Figures
 from observers.models import Coalition, CoalitionMember, Membership, Organization
+from observers.services import audit
 from tallies.errors import FieldError
 from tallies.models import CoalitionResolution, OfficialSnapshot, StationTallyState, figures_from_rows
-from tallies.services import audit
 
 Key = tuple[str, str]  # ("lines" | "options", code)
 

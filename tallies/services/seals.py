@@ -21,9 +21,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from observers.models import Organization
-from tallies.models import AuditEntry, CopySeal, ProtocolCopy, figures_from_rows
-from tallies.services import audit
+from observers.models import AuditEntry, Organization
+from observers.services import audit
+from tallies.models import CopySeal, ProtocolCopy, figures_from_rows
 
 ACTION = "protocol_copies.sealed"
 BATCH = 1000  # copies per audit entry

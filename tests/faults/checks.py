@@ -19,8 +19,9 @@ from django.db.models import QuerySet
 
 from elections.models import Commission
 from elections.protocol import Figures, sum_figures
+from observers.services import audit
 from tallies.models import ObserverTally, ProtocolCopy, StationTallyState, figures_from_rows
-from tallies.services import audit, recompute_observer_tallies, seals
+from tallies.services import recompute_observer_tallies, seals
 from tests.faults import report
 from tests.faults.field import Field, Phones
 

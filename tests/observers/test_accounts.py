@@ -19,9 +19,8 @@ from rest_framework.test import APIClient
 
 from observers import access
 from observers.login_security import issue_token
-from observers.models import Membership
+from observers.models import AuditEntry, Membership
 from observers.services import accounts
-from tallies.models import AuditEntry
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db

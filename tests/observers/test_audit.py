@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from tallies.models import AuditEntry
-from tallies.services import audit
+from observers.models import AuditEntry
+from observers.services import audit
 from tests.tamper import behind_the_triggers
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,8 @@ from django.urls import reverse
 
 from elections.models import Commission
 from observers.access import coordinated_organizations, territory_filter
-from observers.models import Invitation, Membership
+from observers.models import AuditEntry, Invitation, Membership
 from observers.services import memberships as services
-from tallies.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tallies.models import AnalysisRun, AuditEntry, Release, ReleaseWithdrawal, StationTallyState
+from observers.models import AuditEntry
+from tallies.models import AnalysisRun, Release, ReleaseWithdrawal, StationTallyState
 from tallies.services.analysis import forensics
 from tallies.services.analysis.station_data import StationCounts, StationData
 from tests.publication.conftest import later, publish

@@ -13,8 +13,10 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from tallies.models import AuditEntry, Release, ReleaseFile, StationTallyState
-from tallies.services import audit, releases
+from observers.models import AuditEntry
+from observers.services import audit
+from tallies.models import Release, ReleaseFile, StationTallyState
+from tallies.services import releases
 from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
 from tests.publication.conftest import current_copy, later, publish, submit_copy
 from tests.tallies.test_selectors import LINES_PEC_92, OPTIONS_PEC_92

@@ -20,8 +20,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from tallies.models import AuditEntry, ReleaseFile
-from tallies.services import audit, releases
+from observers.models import AuditEntry
+from observers.services import audit
+from tallies.models import ReleaseFile
+from tallies.services import releases
 from tests.publication.conftest import current_copy, publish
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +154,7 @@ def test_it_fails_when_an_audit_entry_behind_the_recorded_head_is_altered(
     client, logged_release, organization, tmp_path
 ):
     folder = unpacked(download(client, logged_release, tmp_path))
-    with pgtrigger.ignore("tallies.AuditEntry:append_only_update"):
+    with pgtrigger.ignore("observers.AuditEntry:append_only_update"):
         AuditEntry.objects.filter(organization=organization, sequence=2).update(reason="quietly edited")
 
     assert releases.verify_stored(logged_release) == [
@@ -175,7 +177,7 @@ def test_it_ignores_audit_entries_after_the_recorded_head(
 def rewrite_chain(organization) -> None:
     """What a database superuser could do: edit entry 1 and recompute every hash after it."""
     prev = audit.ZERO_HASH
-    with pgtrigger.ignore("tallies.AuditEntry:append_only_update"):
+    with pgtrigger.ignore("observers.AuditEntry:append_only_update"):
         for entry in AuditEntry.objects.filter(organization=organization).order_by("sequence"):
             if entry.sequence == 1:
                 entry.reason = "rewritten history"

@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from elections.models import PollingStation
-from observers.models import Coalition, CoalitionMember, Membership, Organization
+from observers.models import AuditEntry, Coalition, CoalitionMember, Membership, Organization
 from tallies import services
 from tallies.errors import FieldError
-from tallies.models import AuditEntry, OfficialSnapshot, ProtocolCopy
+from tallies.models import OfficialSnapshot, ProtocolCopy
 from tallies.services import coalitions
 from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_COPY, OPTIONS_PEC_91_OFFICIAL
 from tests.tallies.test_selectors import OPTIONS_PEC_92

@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
-from observers.models import Mandate
+from observers.models import AuditEntry, Mandate
 from tallies.errors import FieldError, NotAssignedError
-from tallies.models import AuditEntry, LineVerification, StationTallyState
+from tallies.models import LineVerification, StationTallyState
 from tallies.selectors import desk as selectors
 from tallies.services import desk
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY

@@ -8,7 +8,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from tallies.models import AuditEntry, ConflictResolution, LineVerification, ProtocolCopy, Quarantine
+from observers.models import AuditEntry
+from tallies.models import ConflictResolution, LineVerification, ProtocolCopy, Quarantine
 from tallies.services import desk
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tallies.test_desk_fixtures import (  # noqa: F401  (fixtures)

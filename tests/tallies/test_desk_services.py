@@ -12,9 +12,11 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from observers.models import AuditEntry
+from observers.services import audit
 from tallies.errors import FieldError
-from tallies.models import AuditEntry, ConflictResolution, StationTallyState
-from tallies.services import audit, desk
+from tallies.models import ConflictResolution, StationTallyState
+from tallies.services import desk
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tallies.test_desk_fixtures import (  # noqa: F401  (fixtures)
     assert_equals_recompute,

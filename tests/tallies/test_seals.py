@@ -8,9 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from observers.models import AuditEntry
+from observers.services import audit
 from tallies import services
-from tallies.models import AuditEntry, CopySeal, ProtocolCopy
-from tallies.services import audit, seals
+from tallies.models import CopySeal, ProtocolCopy
+from tallies.services import seals
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tamper import behind_the_triggers
 

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from observers.models import Organization
-from tallies.services import audit, seals
+from observers.services import audit
+from tallies.services import seals
 
 
 class Command(BaseCommand):

@@ -9,9 +9,8 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Contest, PollingStation
-from observers.models import Organization
+from observers.models import AuditEntry, Organization
 from tallies.models import (
-    AuditEntry,
     ConflictResolution,
     LineVerification,
     ProtocolCopy,

@@ -3,7 +3,7 @@
 Every service here runs in one transaction, checks that the acting user coordinates the copy's
 organisation (within their territory, if any), schedules the station's tally when its
 contribution may change (tallies.services.touch_station) and appends an audit entry
-(tallies.services.audit) with before → after and the reason.
+(observers.services.audit) with before → after and the reason.
 """
 
 from tallies.services.desk.entry import blind_entry, blind_entry_of, blind_note, confirm_blind_entry, phone_in

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from elections.models import Contest, PollingStation
 from observers.access import AnyUser
 from observers.models import Evidence, Observer
+from observers.services import audit
 from tallies.errors import FieldError
 from tallies.models import LineVerification, ProtocolCopy
-from tallies.services import audit
 from tallies.services.desk.scope import authorize
 from tallies.services.submission import SubmittedCopy, submit_protocol_copy
 

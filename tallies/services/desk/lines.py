@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from elections.models import Contest, PollingStation
 from observers.access import AnyUser
 from observers.models import Organization
+from observers.services import audit
 from tallies.errors import FieldError
 from tallies.models import ConflictResolution, LineVerification, ProtocolCopy, StationTallyState
-from tallies.services import audit, tallying
+from tallies.services import tallying
 from tallies.services.accepted import countable_copies
 from tallies.services.desk.scope import authorize, require_reason, target, value_on
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from observers.access import AnyUser
+from observers.services import audit
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy, Quarantine
-from tallies.services import audit, tallying
+from tallies.services import tallying
 from tallies.services.desk.scope import authorize, require_reason
 
 

@@ -13,13 +13,13 @@ from typing import Any
 from django.db.models import Count, Q
 
 from elections.models import Contest, PollingStation
-from observers.models import Organization, ViolationAct
+from observers.models import AuditEntry, Organization, ViolationAct
 from observers.models.visits import Stage
+from observers.services import audit
 from observers.services.violations import taxonomy
 from tallies import demo
 from tallies.models import (
     AnalysisRun,
-    AuditEntry,
     OfficialSnapshot,
     Release,
     StationTallyState,
@@ -29,7 +29,6 @@ from tallies.selectors.commission import latest_run
 from tallies.selectors.copy_coverage import coverage_by_commission, official_in_regions_with_copies
 from tallies.selectors.layout import Layout
 from tallies.selectors.regional import regional_rows
-from tallies.services import audit
 from tallies.services.accepted import countable_copies
 from tallies.services.analysis import forensics as forensics_service
 from tallies.services.releases.figures import (

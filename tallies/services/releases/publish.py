@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from elections.models import Contest
 from observers.models import Organization
+from observers.services import audit
 from tallies.errors import TalliesError
 from tallies.models import (
     Release,
@@ -27,7 +28,6 @@ from tallies.models import (
     StationTallyState,
 )
 from tallies.publication import MANIFEST, ReleaseData, build_files, content_type, sha256
-from tallies.services import audit
 from tallies.services.reconciliation import reconcile
 from tallies.services.releases.gather import LICENSE, LICENSES, Publication, gather
 

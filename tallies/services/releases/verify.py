@@ -11,11 +11,11 @@ import json
 import zipfile
 from pathlib import Path
 
-from observers.models import Organization
-from tallies.models import AuditEntry, Release
+from observers.models import AuditEntry, Organization
+from observers.services.audit import ZERO_HASH, compute_hash
+from tallies.models import Release
 from tallies.publication import MANIFEST, sha256, verify_files
 from tallies.publication.nist import NIST_FILE, validation_errors
-from tallies.services.audit import ZERO_HASH, compute_hash
 
 
 def verify_stored(release: Release) -> list[str]:

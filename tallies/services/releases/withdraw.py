@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from observers.services import audit
 from tallies.models import Release, ReleaseWithdrawal
-from tallies.services import audit
 from tallies.services.releases.publish import ReleaseError
 
 

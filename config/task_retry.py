@@ -3,7 +3,13 @@
 - A transient database error (a dropped connection, a restarting server: django.db
   OperationalError, InterfaceError) is retried: the task is sent again with an exponential,
   jittered countdown (RETRY). The countdown is capped below the broker's visibility timeout: on
-  Redis a message held for its countdown longer than that is handed out a second time.
+  Redis a message held for its countdown longer than that is handed out a second time. It is
+  retried for as long as the error lasts, not a number of times: a count is a span of time
+  that the jitter makes as short as chance has it (countdowns drawn from 0 up to the cap), and
+  twelve retries ran out in 14 s while a PostgreSQL server on a loaded machine recovered from a
+  crash (issue 21): the job failed, was acknowledged, and its station waited for the sweep.
+  Retrying costs one message every cap seconds at most; once the database answers, the job
+  runs within one countdown.
 - A job that cannot finish *now* (it reached its soft time limit, say while PostgreSQL was slow
   to accept a connection, or the rows it needs stay locked) puts its message back at the end of
   the queue (`requeue_if_not_now`, and REQUEUE for the hard time limit). Failing instead would
@@ -25,7 +31,7 @@ RETRY = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": True,
     "retry_backoff_max": max(1, settings.CELERY_VISIBILITY_TIMEOUT // 2),  # seconds
-    "max_retries": 12,
+    "max_retries": None,  # while the error lasts: see above
 }
 REQUEUE = {"acks_on_timeout": False}  # a job killed at its hard time limit is redelivered
 

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
-from tests.faults import groups, processes, report
+from tests.faults import groups, private_postgres, processes, report
 from tests.faults.field import Field, Phones, build_field
+from tests.faults.private_postgres import PrivatePostgres
 
 LONG = os.environ.get("FAULTS_SCALE", "short") == "long"
 REPEATS = 5 if LONG else 1  # how many times a case injects its fault
@@ -64,9 +66,12 @@ BOUND = {"quiet": Bound(redelivery=30.0, per_job=0.25), "loaded": Bound(redelive
 
 def require_stack() -> None:
     """Skip without redis-server; fail instead under CI, which must run the cases."""
-    reason = None
     if shutil.which("redis-server") is None:
-        reason = "the fault cases start their own redis-server, which is not installed"
+        require("the fault cases start their own redis-server, which is not installed")
+
+
+def require(reason: str | None) -> None:
+    """Skip for `reason` (None: nothing missing); fail instead under CI, which must run the cases."""
     if reason and os.environ.get("CI") == "true":
         pytest.fail(reason)
     if reason:
@@ -142,23 +147,56 @@ def load(request) -> Iterator[str]:
 
 
 @pytest.fixture
-def field(transactional_db, load) -> Field:
+def folder(request) -> Iterator[Path]:
+    """The case's temporary folder: its processes' logs (reported on failure) and media."""
+    with processes.temporary_folder() as path:
+        report.current[request.node.nodeid] = path
+        try:
+            yield path
+        finally:
+            report.current.pop(request.node.nodeid, None)
+
+
+@pytest.fixture
+def database(transactional_db, folder, request) -> Iterator[PrivatePostgres | None]:
+    """The case's database: the machine's test database (None), or a server of the case's own.
+
+    Parametrized indirectly with "private": a PostgreSQL server the case may kill and restart,
+    holding a copy of the test database, which the test process and the stack then use
+    (tests/faults/private_postgres.py); it is stopped and its data deleted after the case.
+    """
+    if getattr(request, "param", None) != "private":
+        yield None
+        return
+    require(private_postgres.available())
+    server = PrivatePostgres(folder / "postgres.log")
+    try:
+        server.init()
+        server.start()
+        server.load_copy_of(connection.settings_dict)
+        with private_postgres.connected_to(server):
+            yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def field(database, load) -> Field:
     require_stack()
     return build_field(seed=7, stations=SCALE["stations"], observers=SCALE["observers"])
 
 
 @pytest.fixture
-def stack(field, request) -> Iterator[Stack]:
+def stack(field, folder, database, request) -> Iterator[Stack]:
     """The running stack; parametrized indirectly with True, its Redis keeps an append-only file."""
-    with processes.temporary_folder() as folder:
-        report.current[request.node.nodeid] = folder
-        try:
-            running = start_stack(folder, appendonly=getattr(request, "param", False))
-            yield running
-            stop_stack(running)
-        finally:
-            groups.stop_all()  # whatever is left of the stack, even if it failed to start
-            report.current.pop(request.node.nodeid, None)
+    try:
+        running = start_stack(folder, appendonly=getattr(request, "param", False))
+        yield running
+        stop_stack(running)
+    finally:
+        # whatever is left of the stack, even if it failed to start; the database fixture stops its own
+        own = [database.process.pid] if database and database.process else []
+        groups.stop_all(keep=frozenset(own))
 
 
 @pytest.fixture

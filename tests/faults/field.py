@@ -134,7 +134,11 @@ class Phones:
                 return int(json.loads(response.read())["id"]), 0.0
         except urllib.error.HTTPError as error:
             if error.code >= 500:
-                return f"HTTP {error.code}", retry_after(error.headers.get("Retry-After"))
+                header = error.headers.get("Retry-After")
+                kind = f"HTTP {error.code}" + (
+                    " without Retry-After" if error.code == 503 and not header else ""
+                )
+                return kind, retry_after(header)
             return f"refused {error.code}: {error.read()[:300]!r}", 0.0
         except (OSError, ValueError) as error:  # reset, refused, cut off, timed out, half a body
             return type(error).__name__, RESEND_PAUSE

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -29,13 +30,24 @@ _started: set[int] = set()  # every process group id ever started
 
 
 def spawn(
-    command: list[str], log: Path, cwd: Path | None = None, env: dict[str, str] | None = None
+    command: list[str],
+    log: Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    user: str | None = None,
 ) -> subprocess.Popen:
-    """Start `command` in a process group of its own, output appended to `log`; record the group."""
+    """Start `command` in a process group of its own, output appended to `log`; record the group.
+
+    With `user` (we are root) the command runs as that system user and its group, without root's
+    supplementary groups; the death signal is set after the switch, so it holds.
+    """
     guard = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
+    as_user: dict = {}
+    if user is not None:
+        as_user = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
     with open(log, "ab") as out:  # the child keeps its own descriptor
         process = subprocess.Popen(
-            guard + command, stdout=out, stderr=out, start_new_session=True, cwd=cwd, env=env
+            guard + command, stdout=out, stderr=out, start_new_session=True, cwd=cwd, env=env, **as_user
         )
     _running[process.pid] = process
     _started.add(process.pid)
@@ -59,10 +71,14 @@ def kill_group(process: subprocess.Popen) -> None:
     _running.pop(process.pid, None)
 
 
-def stop_all() -> None:
-    """SIGKILL every recorded process group still running (the run is over or being stopped)."""
+def stop_all(keep: frozenset[int] = frozenset()) -> None:
+    """SIGKILL every recorded process group still running (the run is over or being stopped).
+
+    `keep`: group ids left alone (a case's private database, which its own fixture stops next).
+    """
     for process in list(_running.values()):
-        kill_group(process)
+        if process.pid not in keep:
+            kill_group(process)
 
 
 def left_behind() -> list[str]:

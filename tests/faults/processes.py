@@ -3,7 +3,8 @@
 Each fault case starts its own Redis (a free loopback port, a temporary directory) so that
 restarting it disturbs nothing else on the machine, and its own gunicorn and Celery worker on
 the test database. PostgreSQL is the machine's: a case kills the test database's connections
-(`terminate_connections`) and, when FAULTS_POSTGRES_RESTART=1, restarts the server itself.
+(`terminate_connections`); the restart case restarts a server of its own instead
+(tests/faults/private_postgres.py).
 Every process is started in a process group of its own and stopped whatever ends the run
 (tests/faults/groups.py).
 """
@@ -245,17 +246,6 @@ def terminate_connections() -> int:
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         return int(cursor.fetchone()[0])
-
-
-def restart_postgres() -> None:
-    """Restart the machine's PostgreSQL cluster (only when FAULTS_POSTGRES_RESTART=1)."""
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
-        check=True,
-        timeout=120,
-    )
-    connection.close()
 
 
 @contextmanager

@@ -9,8 +9,8 @@ busy organisation until its next round.
 from decimal import Decimal
 
 import pytest
-from celery.exceptions import Reject, SoftTimeLimitExceeded
-from django.db import ProgrammingError
+from celery.exceptions import Reject, Retry, SoftTimeLimitExceeded
+from django.db import OperationalError, ProgrammingError
 from django.db.models import F
 
 from config import task_retry
@@ -123,3 +123,13 @@ def test_another_error_still_fails_the_job(monkeypatch):
 
     with pytest.raises(ProgrammingError):
         tasks.sweep_stale_tallies.run()
+
+
+def test_a_database_error_is_retried_for_as_long_as_it_lasts_not_a_number_of_times(monkeypatch):
+    def restarting(**kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("the database system is not yet accepting connections")
+
+    monkeypatch.setattr(services, "apply_station_tally", restarting)
+
+    with pytest.raises(Retry):  # the 51st failure in a row is retried too, not failed and acknowledged
+        tasks.apply_station_tally.apply(kwargs={"state_id": 1}, retries=50, throw=True)

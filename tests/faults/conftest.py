@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,6 +92,7 @@ class Stack:
 
 
 def start_stack(folder: Path, appendonly: bool = False) -> Stack:
+    """Redis, then the worker and gunicorn at once (they import the project side by side)."""
     redis = processes.PrivateRedis(folder, appendonly=appendonly)
     redis.start()
     env = processes.stack_env(redis.url, folder / "media")
@@ -102,17 +102,11 @@ def start_stack(folder: Path, appendonly: bool = False) -> Stack:
         processes.Worker(env, folder / "worker.log"),
         processes.Gunicorn(env, folder / "gunicorn.log"),
     )
-    stack.worker.start()
-    stack.gunicorn.start()
+    stack.worker.launch()
+    stack.gunicorn.launch()
+    stack.worker.wait_ready()
+    stack.gunicorn.wait_ready()
     return stack
-
-
-def stop_stack(stack: Stack) -> None:
-    stack.gunicorn.stop()
-    if stack.worker.process is not None:
-        groups.stop(stack.worker.process, signal.SIGQUIT)  # cold shutdown: the case is over
-    if stack.redis.process is not None:
-        groups.stop(stack.redis.process)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -131,19 +125,9 @@ def nothing_left_behind(request) -> Iterator[None]:
 
 
 @pytest.fixture(params=LOADS)
-def load(request) -> Iterator[str]:
-    """'quiet', or 'loaded': one busy process per core for the whole case (stops itself)."""
-    hog = None
-    if request.param == "loaded":
-        with processes.temporary_folder() as folder:
-            hog = processes.CpuHog(folder)
-            hog.start()
-            try:
-                yield request.param
-            finally:
-                hog.stop()
-    else:
-        yield request.param
+def load(request) -> str:
+    """'quiet', or 'loaded': one busy process per core once the stack runs (see `stack`)."""
+    return request.param
 
 
 @pytest.fixture
@@ -187,14 +171,23 @@ def field(database, load) -> Field:
 
 
 @pytest.fixture
-def stack(field, folder, database, request) -> Iterator[Stack]:
-    """The running stack; parametrized indirectly with True, its Redis keeps an append-only file."""
+def stack(field, folder, database, load, request) -> Iterator[Stack]:
+    """The running stack; parametrized indirectly with True, its Redis keeps an append-only file.
+
+    Loaded, the CPU hog starts once the stack is up, for the rest of the case: the faults, the
+    recovery and the final check run under it; building the field and starting the servers
+    (which is no fault) do not. At the end every process of the stack is SIGKILLed at once: the
+    case has checked what it had to, and a graceful stop only cost time (celery's cold shutdown
+    waits `worker_soft_shutdown_timeout`, 30 s, even when idle; our wait for it was 15 s).
+    """
+    hog = processes.CpuHog(folder) if load == "loaded" else None
     try:
         running = start_stack(folder, appendonly=getattr(request, "param", False))
+        if hog is not None:
+            hog.start()
         yield running
-        stop_stack(running)
     finally:
-        # whatever is left of the stack, even if it failed to start; the database fixture stops its own
+        # the whole stack, even if it failed to start; the database fixture stops its own server
         own = [database.process.pid] if database and database.process else []
         groups.stop_all(keep=frozenset(own))
 

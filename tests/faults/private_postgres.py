@@ -136,9 +136,9 @@ class PrivatePostgres:
         return {"user": self.user, "group": pwd.getpwnam(self.user).pw_gid, "extra_groups": []}
 
     def remove(self) -> None:
-        """Stop the server (fast shutdown) if it runs and delete its data folder."""
+        """SIGKILL the server if it runs (its data are not kept) and delete its data folder."""
         if self.process is not None:
-            stop(self.process, signal.SIGINT)
+            kill_group(self.process)
         shutil.rmtree(self.data, ignore_errors=True)
 
 

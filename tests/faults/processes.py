@@ -133,14 +133,23 @@ class Worker:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env, self.log = env, log
         self.process: subprocess.Popen | None = None
+        self._offset = 0  # where this start's lines begin in the log
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the worker without waiting for it (see `wait_ready`)."""
         command = [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--concurrency=1"]
         command += ["--loglevel=INFO", "--without-mingle", "--without-gossip", "--without-heartbeat"]
-        offset = self.log.stat().st_size if self.log.exists() else 0  # a restart appends to the log
+        self._offset = self.log.stat().st_size if self.log.exists() else 0  # a restart appends to the log
         self.process = spawn(command, self.log, cwd=settings.BASE_DIR, env=self.env)
+
+    def wait_ready(self) -> None:
         wait_until(
-            lambda: b"ready." in self.log.read_bytes()[offset:], f"celery worker ready (log {self.log})"
+            lambda: b"ready." in self.log.read_bytes()[self._offset :],
+            f"celery worker ready (log {self.log})",
         )
 
     def children(self) -> list[int]:
@@ -215,10 +224,17 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start gunicorn without waiting for it (see `wait_ready`)."""
         command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--workers", str(self.workers), "--chdir", str(settings.BASE_DIR), "--timeout", "60"]
         command += ["--graceful-timeout", "5", "--log-level", "warning"]
         self.process = spawn(command, self.log, env=self.env)
+
+    def wait_ready(self) -> None:
         wait_until(self.healthy, f"gunicorn answering /healthz/ (log {self.log})")
 
     def healthy(self) -> bool:

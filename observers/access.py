@@ -217,6 +217,25 @@ def chosen_scope(request: HttpRequest) -> CoordinatorScope:
     return CoordinatorScope(organization, _territory(request.user, organization))
 
 
+def working_scope(request: HttpRequest) -> CoordinatorScope | None:
+    """The scope a request's coordinator rows come from: `chosen_scope`, or None for a user who
+    coordinates no approved organisation (an observer: only their own rows count).
+
+    Objects read by id (a copy, an act, a photo) answer within this scope only, like the lists:
+    a member of two organisations reads the other one's objects after switching to it. Raises
+    OrganizationNotChosen when the user coordinates several and chose none, PermissionDenied
+    when ?org= names one they do not coordinate.
+    """
+    if not request.user.is_authenticated or not coordinated_organizations(request.user):
+        return None
+    return chosen_scope(request)
+
+
+def scope_rows(scope: CoordinatorScope | None, through: str = "station__") -> Q:
+    """`scope.rows(through)`, or a filter matching nothing when there is no scope."""
+    return Q(pk__in=[]) if scope is None else scope.rows(through)
+
+
 def coordinator_scopes(user: AnyUser) -> list[CoordinatorScope]:
     """One scope per approved organisation `user` coordinates (empty for anyone else)."""
     return [

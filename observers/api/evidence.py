@@ -20,7 +20,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from observers.access import observer_for
+from observers.access import observer_for, working_scope
 from observers.evidence_subjects import attach_to_copy, copy_photos
 from observers.models import Evidence
 from observers.services import evidence as service
@@ -87,7 +87,9 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Evidence]:
-        return service.visible_evidence(self.request.user).prefetch_related("copy_photos")
+        return service.visible_evidence(self.request.user, working_scope(self.request)).prefetch_related(
+            "copy_photos"
+        )
 
     @extend_schema(
         request={"multipart/form-data": EvidenceInputSerializer},

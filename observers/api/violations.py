@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from observers.access import observer_for
+from observers.access import observer_for, scope_rows, working_scope
 from observers.api.violation_serializers import (
     ActInputSerializer,
     ActSerializer,
@@ -57,7 +57,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     serializer_class = ActSerializer
 
     def get_queryset(self) -> QuerySet[ViolationAct]:
-        acts = service.visible_acts(self.request.user).prefetch_related(
+        acts = service.visible_acts(self.request.user, working_scope(self.request)).prefetch_related(
             "cosigners__observer", "complaints", "evidence"
         )
         for name in ("stage", "review"):
@@ -95,7 +95,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(detail=True, methods=["post"])
     def filing(self, request: Request, pk: str) -> Response:
         """Record where the act stands with the PEC (author or coordinator)."""
-        act = self._act(Q(observer__user_id=request.user.pk) | service.coordinated_scope(request.user))
+        act = self._act(Q(observer__user_id=request.user.pk) | scope_rows(working_scope(request)))
         service.set_filing(act=act, **valid_data(FilingInputSerializer, request))
         return self._show(act)
 
@@ -103,7 +103,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(detail=True, methods=["post"])
     def complaints(self, request: Request, pk: str) -> Response:
         """Add a step of the complaint track (author or coordinator)."""
-        act = self._act(Q(observer__user_id=request.user.pk) | service.coordinated_scope(request.user))
+        act = self._act(Q(observer__user_id=request.user.pk) | scope_rows(working_scope(request)))
         with field_errors():
             service.add_complaint_step(act=act, **valid_data(ComplaintInputSerializer, request))
         return self._show(act)
@@ -112,7 +112,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
         """Verify or reject a new act; a rejection needs a reason (coordinators only)."""
-        act = self._act(service.coordinated_scope(request.user))
+        act = self._act(scope_rows(working_scope(request)))
         with field_errors():
             service.review_act(act=act, reviewer=request.user, **valid_data(ReviewInputSerializer, request))
         return self._show(act)

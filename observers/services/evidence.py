@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from config.outbox import enqueue_on_commit, send_or_leave_to_sweep
-from observers.access import CoordinatorScope, coordinator_scopes
+from observers.access import CoordinatorScope
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence_images as images
 
@@ -114,8 +114,11 @@ def acts_open_to(observer: Observer) -> QuerySet[ViolationAct]:
     return ViolationAct.objects.filter(mine, organization_id=observer.organization_id).distinct()
 
 
-def visible_evidence(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Evidence]:
-    """Evidence `user` may see: their own uploads, and those of the organisations they coordinate.
+def visible_evidence(
+    user: AbstractBaseUser | AnonymousUser, scope: CoordinatorScope | None
+) -> QuerySet[Evidence]:
+    """Evidence `user` may see: their own uploads, and those of `scope` (the organisation the request
+    works in: observers.access.working_scope; None for a user who coordinates none).
 
     A coordinator limited to a territory (a region or TEC) sees the photos of acts and copies at
     stations inside it; a photo attached to neither has no place, so only unrestricted
@@ -123,10 +126,10 @@ def visible_evidence(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Evidenc
     """
     if not user.is_authenticated:
         return Evidence.objects.none()
-    scope = Q(uploaded_by__user_id=user.pk)
-    for coordinator in coordinator_scopes(user):
-        scope |= Q(organization=coordinator.organization) & _in_territory(coordinator)
-    return Evidence.objects.filter(scope).select_related("uploaded_by", "violation_act")
+    readable = Q(uploaded_by__user_id=user.pk)
+    if scope is not None:
+        readable |= Q(organization=scope.organization) & _in_territory(scope)
+    return Evidence.objects.filter(readable).select_related("uploaded_by", "violation_act")
 
 
 def _in_territory(coordinator: CoordinatorScope) -> Q:

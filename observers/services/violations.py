@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Commission, PollingStation, pick_label, stations_within
-from observers.access import AnyUser, coordinated_rows
+from observers.access import AnyUser, CoordinatorScope, coordinated_rows, scope_rows
 from observers.models import (
     ComplaintStep,
     CoSigner,
@@ -161,13 +161,15 @@ def review_act(*, act: ViolationAct, reviewer: AnyUser, verdict: str, reason: st
     return act
 
 
-def visible_acts(user: AnyUser) -> QuerySet[ViolationAct]:
-    """Acts `user` may read: own and co-signed ones, and those of the organisations they coordinate."""
+def visible_acts(user: AnyUser, scope: CoordinatorScope | None) -> QuerySet[ViolationAct]:
+    """Acts `user` may read: own and co-signed ones, and those of `scope` (the organisation the
+    request works in, within its territory: observers.access.working_scope; None for none).
+    """
     if not user.is_authenticated:
         return ViolationAct.objects.none()
     cosigned = CoSigner.objects.filter(observer__user_id=user.pk).values("act_id")
-    scope = Q(observer__user_id=user.pk) | Q(pk__in=cosigned) | coordinated_scope(user)
-    return ViolationAct.objects.filter(scope).select_related(
+    readable = Q(observer__user_id=user.pk) | Q(pk__in=cosigned) | scope_rows(scope)
+    return ViolationAct.objects.filter(readable).select_related(
         "observer", "organization", "violation_type", "station__pec__parent", "election"
     )
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from observers.access import observer_for
+from observers.access import observer_for, working_scope
 from observers.evidence_subjects import attach_to_copy, copy_photos
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence as service
@@ -59,7 +59,7 @@ def evidence_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def evidence_index(request: HttpRequest) -> HttpResponse:
     """List the evidence the user may see: an observer's own, a coordinator's organisations'."""
-    evidence = service.visible_evidence(request.user)[:200]
+    evidence = service.visible_evidence(request.user, working_scope(request))[:200]
     can_upload = _is_observer(request)
     return render(
         request, "observers/evidence_index.html", {"evidence_list": evidence, "can_upload": can_upload}
@@ -70,7 +70,7 @@ def evidence_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one evidence file: status, original name, size and SHA-256, the photo when ready."""
-    evidence = get_object_or_404(service.visible_evidence(request.user), pk=pk)
+    evidence = get_object_or_404(service.visible_evidence(request.user, working_scope(request)), pk=pk)
     digest = evidence.original_sha256
     groups = " ".join(digest[i : i + 8] for i in range(0, len(digest), 8))  # wraps on a phone
     return render(request, "observers/evidence_detail.html", {"evidence": evidence, "sha256_groups": groups})
@@ -80,7 +80,11 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Stream the sanitised photo to those who may see it; 404 for anyone else or if not ready."""
-    ready = service.visible_evidence(request.user).filter(status=Evidence.Status.READY).exclude(file="")
+    ready = (
+        service.visible_evidence(request.user, working_scope(request))
+        .filter(status=Evidence.Status.READY)
+        .exclude(file="")
+    )
     return file_response(get_object_or_404(ready, pk=pk))
 
 

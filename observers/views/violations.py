@@ -1,9 +1,10 @@
 """Pages of violation acts: an observer files and follows acts on a phone; coordinators review them.
 
 Thin: forms check shape, observers.services.violations checks the rules; its FieldWorkError is
-shown next to the field it names. Every act is fetched through `visible_acts`, so an act of
-another organisation is a 404 whatever the URL. The type list is filtered by stage by choosing
-the stage first (a plain link, no script).
+shown next to the field it names. Every act is fetched through `visible_acts` within the
+organisation the user works in (observers.access.working_scope), so an act of another
+organisation, or of one the user coordinates but has not chosen, is a 404 whatever the URL.
+The type list is filtered by stage by choosing the stage first (a plain link, no script).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from observers.access import chosen_organization, observer_for
+from observers.access import CoordinatorScope, chosen_organization, observer_for, scope_rows, working_scope
 from observers.forms.violations import (
     ActForm,
     ComplaintForm,
@@ -40,7 +41,7 @@ FORM_FIELDS = {"occurred_at": "time", "cosigners": "cosigner_codes"}  # service 
 @require_GET
 def act_list(request: HttpRequest) -> HttpResponse:
     """List the acts the user may read (an observer's own and co-signed ones), newest first."""
-    acts = service.visible_acts(request.user)[:100]
+    acts = service.visible_acts(request.user, working_scope(request))[:100]
     is_observer = hasattr(request.user, "observer")
     return render(request, "observers/violations_list.html", {"acts": acts, "is_observer": is_observer})
 
@@ -74,8 +75,9 @@ def act_new(request: HttpRequest, stage: str) -> HttpResponse:
 @require_GET
 def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show an act with its review, co-signers, complaint track, evidence and the forms allowed."""
-    act = get_object_or_404(service.visible_acts(request.user), pk=pk)
-    return render(request, "observers/violations_detail.html", _detail_context(request, act))
+    scope = working_scope(request)
+    act = get_object_or_404(service.visible_acts(request.user, scope), pk=pk)
+    return render(request, "observers/violations_detail.html", _detail_context(request, act, scope))
 
 
 @login_required
@@ -109,8 +111,8 @@ def act_complaint(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def act_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Verify or reject a new act (coordinators of its organisation only)."""
-    acts = service.visible_acts(request.user).filter(service.coordinated_scope(request.user))
-    act = get_object_or_404(acts, pk=pk)
+    scope = working_scope(request)
+    act = get_object_or_404(service.visible_acts(request.user, scope).filter(scope_rows(scope)), pk=pk)
     form = ReviewForm(request.POST)
     return _apply(
         request, act, form, lambda: service.review_act(act=act, reviewer=request.user, **form.cleaned_data)
@@ -161,14 +163,16 @@ def _acts_of_author(request: HttpRequest) -> QuerySet[ViolationAct]:
 
 
 def _editable_acts(request: HttpRequest) -> QuerySet[ViolationAct]:
-    scope = Q(observer__user_id=request.user.pk) | service.coordinated_scope(request.user)
-    return service.visible_acts(request.user).filter(scope)
+    scope = working_scope(request)
+    editable = Q(observer__user_id=request.user.pk) | scope_rows(scope)
+    return service.visible_acts(request.user, scope).filter(editable)
 
 
-def _detail_context(request: HttpRequest, act: ViolationAct) -> dict[str, Any]:
-    user = request.user
-    is_author = act.observer.user_id == user.pk
-    is_coordinator = ViolationAct.objects.filter(service.coordinated_scope(user), pk=act.pk).exists()
+def _detail_context(
+    request: HttpRequest, act: ViolationAct, scope: CoordinatorScope | None
+) -> dict[str, Any]:
+    is_author = act.observer.user_id == request.user.pk
+    is_coordinator = ViolationAct.objects.filter(scope_rows(scope), pk=act.pk).exists()
     return {
         "act": act,
         "category": service.category_label(act.violation_type.category),

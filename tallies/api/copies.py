@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from elections.models import Contest, PollingStation
-from observers.access import coordinated_rows, observer_for, signed_in
+from observers.access import CoordinatorScope, observer_for, scope_rows, signed_in, working_scope
 from tallies import services
 from tallies.api.copy_serializers import (
     ContestFormSerializer,
@@ -31,15 +31,18 @@ from tallies.models import ProtocolCopy
 FIELD_ERRORS = OpenApiResponse(description='{field: [message]}, e.g. {"lines.ballots_valid": [...]}')
 
 
-def visible_copies(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ProtocolCopy]:
-    """Copies `user` may read: their own as an observer, their organisations' as a coordinator,
-    at stations inside the coordinator's territory if they are limited to one.
+def visible_copies(
+    user: AbstractBaseUser | AnonymousUser, scope: CoordinatorScope | None
+) -> QuerySet[ProtocolCopy]:
+    """Copies `user` may read: their own as an observer, and as a coordinator those of `scope` (the
+    organisation the request works in, observers.access.working_scope), at stations inside its
+    territory if they are limited to one. None: no coordinator rows.
     """
     if not user.is_authenticated:
         return ProtocolCopy.objects.none()
-    scope = Q(observer__user=user) | coordinated_rows(user)
+    readable = Q(observer__user=user) | scope_rows(scope)
     return (
-        ProtocolCopy.objects.filter(scope)
+        ProtocolCopy.objects.filter(readable)
         .select_related("observer")
         .prefetch_related("figure_rows__line", "figure_rows__option", "findings__relation")
     )
@@ -51,7 +54,7 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = CopySerializer
 
     def get_queryset(self) -> QuerySet[ProtocolCopy]:
-        return visible_copies(self.request.user)
+        return visible_copies(self.request.user, working_scope(self.request))
 
     @extend_schema(
         request=CopyInputSerializer,
@@ -75,7 +78,7 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             **data.validated_data,
         )
         if not submitted.created:  # a resend: the stored copy, read back with its rows
-            copy = visible_copies(request.user).get(pk=submitted.copy.pk)
+            copy = visible_copies(request.user, None).get(pk=submitted.copy.pk)
             return Response(CopySerializer(copy).data, status=status.HTTP_200_OK)
         # A new copy carries the figure rows and findings just written (ProtocolCopy.keep_written).
         return Response(CopySerializer(submitted.copy).data, status=status.HTTP_201_CREATED)

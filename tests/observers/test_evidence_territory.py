@@ -11,6 +11,7 @@ from observers.services import evidence as service
 from tallies.services import photos
 from tests.observers.fixtures.evidence_fixtures import fresh_storage, make_act, make_copy, send  # noqa: F401
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
+from tests.observers.fixtures.scopes import scope_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def photos_of(observer, contest, station, other_station):
 
 
 def visible(user, photos_of) -> set[str]:  # type: ignore[no-untyped-def]
-    seen = set(service.visible_evidence(user).values_list("pk", flat=True))
+    seen = set(service.visible_evidence(user, scope_of(user)).values_list("pk", flat=True))
     return {name for name, evidence in photos_of.items() if evidence.pk in seen}
 
 
@@ -62,4 +63,4 @@ def test_a_photo_of_two_copies_is_listed_once(tim, observer, contest, other_stat
     second = make_copy(observer, contest, other_station)
     photos.attach_copy_photo(copy=second, evidence=photos_of["copy 120"], user=observer.user)
 
-    assert service.visible_evidence(tim).filter(pk=photos_of["copy 120"].pk).count() == 1
+    assert service.visible_evidence(tim, scope_of(tim)).filter(pk=photos_of["copy 120"].pk).count() == 1

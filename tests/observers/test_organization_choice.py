@@ -117,3 +117,110 @@ def test_the_switcher_sends_nobody_to_another_site(client, newcomer, coordinator
     )
 
     assert response["Location"] == reverse("home")
+
+
+@pytest.fixture
+def golos_objects(observer, contest, station, golos_copy) -> dict[str, int]:
+    """Golos's copy, a violation act and a photo, by the kind of route that names them."""
+    from observers.models import Evidence, ViolationAct, ViolationType
+
+    violation_type = ViolationType.objects.first() or ViolationType.objects.create(
+        code="TEST-1", stage="voting", category="other", labels={"en": "test"}
+    )
+    act = ViolationAct.objects.create(
+        organization=observer.organization,
+        observer=observer,
+        station=station,
+        election=contest.election,
+        stage="voting",
+        violation_type=violation_type,
+        occurred_at=golos_copy.submitted_at,
+        description="test",
+    )
+    evidence = Evidence.objects.create(
+        organization=observer.organization,
+        uploaded_by=observer,
+        original_name="p.jpg",
+        original_sha256="0" * 64,
+        original_size=1,
+    )
+    return {"copy": golos_copy.pk, "act": act.pk, "evidence": evidence.pk}
+
+
+DETAIL_ROUTES = {  # route name → the kind of object its pk names
+    "api-copy-detail": "copy",
+    "act-detail": "act",
+    "api-act-detail": "act",
+    "evidence-detail": "evidence",
+    "api-evidence-detail": "evidence",
+}
+LIST_ROUTES = {
+    "api-copy-list": "copy",
+    "act-list": "act",
+    "api-act-list": "act",
+    "api-evidence-list": "evidence",
+}
+
+
+def test_objects_read_by_id_answer_only_within_the_chosen_organisation(
+    client, newcomer, coordinator, golos_objects
+):
+    """Issue 12: Golos's copy, act or photo is a 404 while she works in Aardvark, shown once she switches."""
+    memberships.accept_invitation(invitation=invite(newcomer, coordinator), by=coordinator)
+    client.force_login(coordinator)
+
+    def statuses() -> dict[str, int]:
+        urls = {name: reverse(name, args=[golos_objects[kind]]) for name, kind in DETAIL_ROUTES.items()}
+        return {name: client.get(url).status_code for name, url in urls.items()}
+
+    client.post(reverse("account-organization"), {"organization": "aardvark"})
+    in_aardvark = statuses()
+    client.post(reverse("account-organization"), {"organization": "golos"})
+    in_golos = statuses()
+
+    assert in_aardvark == dict.fromkeys(DETAIL_ROUTES, 404)
+    assert in_golos == dict.fromkeys(DETAIL_ROUTES, 200)
+
+
+def test_lists_of_field_work_show_only_the_chosen_organisations(client, newcomer, coordinator, golos_objects):
+    memberships.accept_invitation(invitation=invite(newcomer, coordinator), by=coordinator)
+    client.force_login(coordinator)
+
+    def shown() -> dict[str, bool]:
+        pages = {
+            name: client.get(reverse(name), HTTP_ACCEPT="text/html,application/json") for name in LIST_ROUTES
+        }
+        assert {name: page.status_code for name, page in pages.items()} == dict.fromkeys(LIST_ROUTES, 200)
+        return {name: str(golos_objects[LIST_ROUTES[name]]) in _ids(page) for name, page in pages.items()}
+
+    client.post(reverse("account-organization"), {"organization": "aardvark"})
+    in_aardvark = shown()
+    client.post(reverse("account-organization"), {"organization": "golos"})
+    in_golos = shown()
+
+    assert in_aardvark == dict.fromkeys(LIST_ROUTES, False)
+    assert in_golos == dict.fromkeys(LIST_ROUTES, True)
+
+
+def test_a_member_of_two_organisations_who_chose_none_is_asked_to_choose(
+    client, newcomer, coordinator, golos_objects
+):
+    memberships.accept_invitation(invitation=invite(newcomer, coordinator), by=coordinator)
+    client.force_login(coordinator)
+
+    web = client.get(reverse("act-detail", args=[golos_objects["act"]]))
+    api = client.get(reverse("api-copy-detail", args=[golos_objects["copy"]]))
+
+    assert web.status_code == 302 and web["Location"].startswith(reverse("account-organization"))
+    assert api.status_code == 403
+
+
+def _ids(page) -> set[str]:  # type: ignore[no-untyped-def]
+    """The ids a list answers with: the JSON rows' ids, or the object links of an HTML page."""
+    import re
+
+    if page["Content-Type"].startswith("application/json"):
+        body = page.json()
+        rows = body["results"] if isinstance(body, dict) else body
+        return {str(row["id"]) for row in rows}
+    return set(re.findall(r'href="/[a-z]+/(\d+)/"', page.content.decode()))

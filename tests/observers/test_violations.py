@@ -10,6 +10,7 @@ from elections.models import Commission
 from observers.models import ComplaintStep, Mandate, Membership, Observer, ViolationAct, ViolationType
 from observers.services import mandates, violations
 from observers.services.visits import FieldWorkError
+from tests.observers.fixtures.scopes import scope_of
 from tests.observers.test_violations_taxonomy import reference_data  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
@@ -191,7 +192,7 @@ def test_it_refuses_a_review_by_another_organisations_coordinator(file_act, othe
 
     with pytest.raises(PermissionDenied):
         violations.review_act(act=file_act(), reviewer=olga, verdict="verified")
-    assert not violations.visible_acts(olga).exists()
+    assert not violations.visible_acts(olga, scope_of(olga)).exists()
 
 
 def test_it_shows_an_act_to_its_author_co_signers_and_coordinators_only(
@@ -202,8 +203,8 @@ def test_it_shows_an_act_to_its_author_co_signers_and_coordinators_only(
     act = file_act(cosigner_codes=[bob.code])
 
     for user in (observer.user, bob.user, coordinator):
-        assert list(violations.visible_acts(user)) == [act]
-    assert not violations.visible_acts(other_observer.user).exists()
+        assert list(violations.visible_acts(user, scope_of(user))) == [act]
+    assert not violations.visible_acts(other_observer.user, None).exists()
 
 
 def test_it_limits_a_territorial_coordinator_to_the_territory(file_act, organization, other_station):
@@ -211,7 +212,7 @@ def test_it_limits_a_territorial_coordinator_to_the_territory(file_act, organiza
     tim = coordinator_of(organization, "tim", territory=tverskoy)
     at_91, at_120 = file_act(), file_act(station=other_station)
 
-    assert list(violations.visible_acts(tim)) == [at_120]
+    assert list(violations.visible_acts(tim, scope_of(tim))) == [at_120]
     assert [act.pk for act in violations.review_queue(user=tim, organization=organization)] == [at_120.pk]
     with pytest.raises(PermissionDenied):
         violations.review_act(act=at_91, reviewer=tim, verdict="verified")

@@ -199,16 +199,14 @@ def test_it_lets_the_organisations_own_coordinator_see_its_copies(client, golos,
 # without a category fails `test_it_classifies_every_route` above. The decisions:
 #   "refused": no answer 200 at all (the request is refused or sent to log in);
 #   "no_golos": no answer 200 that shows Golos's observer code;
-#   "member": an object or list of field work answers by the object's organisation, for any
-#     organisation the user is an accepted member of (Dave may read Golos's copy by its id);
-#     no choice of organisation is needed, and none is checked here;
 #   "open": no rule for this persona (public pages, the user's own account pages).
 PERSONAS = ("invited", "two_organisations", "inactive_observer")
 DECISIONS = {
     "public": {"invited": "open", "two_organisations": "open", "inactive_observer": "open"},
     "signed-in": {"invited": "open", "two_organisations": "open", "inactive_observer": "refused"},
     "staff": {"invited": "refused", "two_organisations": "refused", "inactive_observer": "refused"},
-    "observer": {"invited": "no_golos", "two_organisations": "member", "inactive_observer": "refused"},
+    # a copy, act or photo read by its id answers only within the organisation chosen, like the lists
+    "observer": {"invited": "no_golos", "two_organisations": "no_golos", "inactive_observer": "refused"},
     "coordinator": {"invited": "no_golos", "two_organisations": "no_golos", "inactive_observer": "refused"},
 }
 
@@ -227,7 +225,7 @@ def test_it_decides_every_persona_for_every_category():
 
 
 def decided(persona: str) -> list[str]:
-    unchecked = (None, "open", "member")
+    unchecked = (None, "open")
     return [name for name in ROUTES if DECISIONS.get(category(name) or "", {}).get(persona) not in unchecked]
 
 

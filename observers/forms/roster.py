@@ -44,6 +44,11 @@ class ObserverForm(forms.Form):
         help_text=_("Optional: without one the account cannot log in until a password is set."),
     )
 
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        namespaced = _("They log in as username@%(slug)s. Leave empty for no login account.")
+        self.fields["username"].help_text = namespaced % {"slug": organization.slug}
+
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
         if password:

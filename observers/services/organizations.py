@@ -36,7 +36,10 @@ REASON_REQUIRED = _("Give the applicant a reason for the refusal.")
 NO_PARTNERS = _("Invite at least one other approved organisation.")
 NOT_INVITED = _("Your organisation is not invited to this coalition.")
 SLUG_LENGTH = 40
-RESERVED_SLUGS = {"sign-up", "review"}  # page names under organizations/ (organizations_urls.py)
+RESERVED_SLUGS = {"sign-up", "review"}
+NO_AT = _(
+    "Use only letters, digits and . + - _ in a username."
+)  # page names under organizations/ (organizations_urls.py)
 
 
 @transaction.atomic
@@ -56,6 +59,8 @@ def sign_up_organization(
     for a new organisation, so sign-up never tells whether a username exists (issue 12). The
     password is hashed either way, so both answers take as long.
     """
+    if "@" in username:  # the roster's namespace (observers.services.roster.account_username)
+        raise ValidationError({"username": NO_AT})
     user = get_user_model()(username=username)
     validate_password(password, user)
     user.set_password(password)

@@ -5,6 +5,12 @@ spreadsheet shows it, column, message) and `import_roster` checks the rows again
 all of them in one transaction, or raises RosterImportError and creates none. Cells that look
 like spreadsheet formulas ("=cmd|...", "@SUM(...)") are refused: names end up in coordinators'
 spreadsheets (CSV injection).
+
+Login accounts live in the organisation's own namespace: the username a coordinator gives
+("aigerim") becomes "aigerim@<organisation slug>" (`account_username`), and sign-up refuses "@"
+in a username. So whether an account exists elsewhere on the platform never changes an answer
+here (issue 12: no page tells whether a username exists); only the organisation's own accounts,
+which its roster lists anyway, can collide.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ FORMULA_START = ("=", "@", "\t", "\r")
 Found = tuple[str, str | Promise | None]  # (column, message or None)
 Seen = dict[tuple[str, str], int]  # (column, value) → first row number, to report duplicates
 NAME_MAX = Observer._meta.get_field("display_name").max_length or 200
+USERNAME_MAX = 150  # django.contrib.auth's User.username
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,8 @@ def add_observer(
     email: str = "",
     password: str = "",
 ) -> Observer:
-    """Add one observer with a new pseudonymous code, and a login account when `username` is given.
+    """Add one observer with a new pseudonymous code, and a login account when `username` is given
+    (named `account_username(organization, username)`).
 
     Without `password` the account cannot log in until one is set. Raises RosterError naming
     the field ("name", "phone", "username", "email") with nothing created.
@@ -163,7 +171,11 @@ def _row_errors(row: RosterRow, organization: Organization, seen: Seen) -> list[
     ]
     if errors:
         return errors
-    checks = (_name_error(row), _phone_error(row, organization, seen), _username_error(row, seen))
+    checks = (
+        _name_error(row),
+        _phone_error(row, organization, seen),
+        _username_error(row, organization, seen),
+    )
     return [
         RowError(row.row, column, str(message)) for column, message in (*checks, _email_error(row)) if message
     ]
@@ -189,19 +201,32 @@ def _phone_error(row: RosterRow, organization: Organization, seen: Seen) -> Foun
     return "phone", None
 
 
-def _username_error(row: RosterRow, seen: Seen) -> Found:
+def account_username(organization: Organization, username: str) -> str:
+    """The login name of a roster account: `username` in the organisation's namespace ("aigerim@golos")."""
+    return f"{username}@{organization.slug}"
+
+
+def _username_error(row: RosterRow, organization: Organization, seen: Seen) -> Found:
     username = row.username.lower()
     if not username:
         return "username", None
     if ("username", username) in seen:
         return "username", _("The same username as row %(row)s.") % {"row": seen["username", username]}
     seen["username", username] = row.row
+    full = account_username(organization, row.username)
     try:
         get_user_model().username_validator(row.username)
     except ValidationError:
-        return "username", _("Use only letters, digits and @ . + - _ in a username.")
-    if get_user_model().objects.filter(username__iexact=row.username).exists():
-        return "username", _("This username is taken.")
+        return "username", _("Use only letters, digits and . + - _ in a username.")
+    if "@" in row.username:
+        return "username", _("Leave out the @: the account is named username@%(slug)s.") % {
+            "slug": organization.slug
+        }
+    if len(full) > USERNAME_MAX:
+        too_long = _("The username is longer than %(max)s characters.")
+        return "username", too_long % {"max": USERNAME_MAX - len(organization.slug) - 1}
+    if get_user_model().objects.filter(username__iexact=full).exists():  # one of this organisation's
+        return "username", _("An account of this organisation has this username already.")
     return "username", None
 
 
@@ -223,7 +248,7 @@ def _create(organization: Organization, row: RosterRow, password: str) -> Observ
 
 def _account(organization: Organization, row: RosterRow, password: str) -> User:
     user = get_user_model().objects.create_user(
-        username=row.username, email=row.email, password=password or None
+        username=account_username(organization, row.username), email=row.email, password=password or None
     )
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
     return user

@@ -26,7 +26,7 @@ from observers.forms.roster import (
     add_roster_error,
     confirmation_token,
 )
-from observers.models import Mandate, Membership, Organization
+from observers.models import Mandate, Membership, Observer, Organization
 from observers.services import accounts, roster
 from observers.services.roster import RosterError, RosterImportError
 
@@ -66,16 +66,23 @@ def roster_list(request: HttpRequest, slug: str) -> HttpResponse:
 def roster_add(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the form for one observer (GET) or add them and go back to the roster (POST)."""
     organization = _whole_organization(request, slug)
-    form = ObserverForm(request.POST or None)
+    form = ObserverForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
             observer = roster.add_observer(organization=organization, **form.cleaned_data)
         except RosterError as error:
             add_roster_error(form, error)
         else:
-            messages.success(request, _("Observer %(code)s added.") % {"code": observer.code})
+            messages.success(request, _added(observer))
             return redirect("roster-list", slug=organization.slug)
     return render(request, "observers/roster_add.html", {"organization": organization, "form": form})
+
+
+def _added(observer: Observer) -> str:
+    if observer.user is None:
+        return _("Observer %(code)s added.") % {"code": observer.code}
+    added = _("Observer %(code)s added; they log in as %(username)s.")
+    return added % {"code": observer.code, "username": observer.user.get_username()}
 
 
 @login_required

@@ -98,6 +98,7 @@ def test_it_limits_applications_per_client_address(client, settings):
         ({"password2": "something-else-9"}, "password2"),
         ({"password1": "12345678", "password2": "12345678"}, "password1"),
         ({"contact_email": ""}, "contact_email"),
+        ({"username": "vera@golos"}, "username"),  # a roster account's namespace, never an applicant's
     ],
 )
 def test_it_refuses_a_bad_application_and_stores_nothing(client, coordinator, changes, field):

@@ -1,6 +1,7 @@
 """The roster: one observer at a time, and a CSV/XLSX import that is all or nothing after a dry run."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -57,8 +58,8 @@ def test_it_adds_an_account_that_can_log_in_with_the_given_password(organization
         organization=organization, name="A", phone="87011234567", username="aigerim", password="s3cret-Pass!"
     )
 
-    assert client.login(username="aigerim", password="s3cret-Pass!")
-    assert organization.memberships.get(user__username="aigerim").role == "observer"
+    assert client.login(username="aigerim@golos", password="s3cret-Pass!")  # the organisation's namespace
+    assert organization.memberships.get(user__username="aigerim@golos").role == "observer"
 
 
 def test_it_refuses_a_bad_phone_and_adds_nobody(organization):
@@ -93,10 +94,40 @@ def test_it_reports_a_username_used_twice_in_the_file(organization):
     assert "row 2" in error.message
 
 
-def test_it_reports_a_username_already_taken(organization):
+def test_a_username_taken_elsewhere_on_the_platform_changes_no_answer(organization, other_organization):
+    """Issue 12: no page tells whether a username exists; a roster account is named in its organisation."""
+    text = HEADER + "A,87011234567,aigerim,\n"
+    unknown = [e.message for e in check(organization, text).errors]
     get_user_model().objects.create_user(username="aigerim")
+    roster.add_observer(organization=other_organization, name="B", phone="87017654321", username="aigerim")
 
-    assert errors_of(organization, HEADER + "A,87011234567,aigerim,\n") == [(2, "username")]
+    assert [e.message for e in check(organization, text).errors] == unknown == []
+    [observer] = roster.import_roster(organization=organization, rows=check(organization, text).rows)
+    assert observer.user.username == "aigerim@golos"
+
+
+def test_it_reports_a_username_of_its_own_roster_and_refuses_an_at_sign(organization):
+    roster.add_observer(organization=organization, name="A", phone="87011234567", username="aigerim")
+
+    found = check(organization, HEADER + "B,87017654321,Aigerim,\nC,87017654322,c@other,\n").errors
+    assert [(e.row, e.column, e.message) for e in found] == [
+        (2, "username", "An account of this organisation has this username already."),
+        (3, "username", "Leave out the @: the account is named username@golos."),
+    ]
+
+
+def test_the_add_form_answers_alike_for_a_username_taken_elsewhere_and_a_free_one(carol, organization):
+    """Issue 12: the roster's add form said "This username is taken" for any account on the platform."""
+    get_user_model().objects.create_user(username="dave")
+    url = reverse("roster-add", args=[organization.slug])
+
+    def add(username, phone):  # the answer, with the username taken out
+        response = carol.post(url, {"name": "N", "phone": phone, "username": username}, follow=True)
+        messages = [str(m).replace(username, "NAME") for m in response.context["messages"]]
+        return response.status_code, [re.sub(r"[A-Z0-9]{4}-[A-Z0-9]{4}", "CODE", m) for m in messages]
+
+    assert add("dave", "87011234567") == add("nobody", "87017654321")
+    assert set(Observer.objects.values_list("user__username", flat=True)) == {"dave@golos", "nobody@golos"}
 
 
 def test_it_reports_a_phone_on_the_roster_and_a_phone_used_twice(organization):
@@ -185,7 +216,7 @@ def test_it_imports_every_row_of_a_clean_roster(organization):
     observers = roster.import_roster(organization=organization, rows=check(organization, CLEAN).rows)
 
     assert sorted(o.display_name for o in observers) == ["Aigerim", "Bolat"]
-    assert Observer.objects.get(display_name="Aigerim").user.username == "aigerim"
+    assert Observer.objects.get(display_name="Aigerim").user.username == "aigerim@golos"
 
 
 def test_it_imports_nothing_when_one_row_is_bad(organization):

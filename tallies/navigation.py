@@ -157,6 +157,7 @@ def menu(roles: Roles) -> list[tuple[str, list[Link]]]:
         account = [
             Link(_("Second factor and backup codes"), reverse("two_factor:profile")),
             Link(_("Invitations"), reverse("account-invitations")),
+            Link(_("Your organisations"), reverse("account-organizations")),
         ]
         if len(roles.coordinated) > 1:  # the organisation switcher (observers.access.chosen_organization)
             account.append(Link(_("Choose an organisation"), reverse("account-organization")))

@@ -32,6 +32,9 @@ BAD_ROLE = _("Choose admin or coordinator.")
 LAST_ADMIN = _("An organisation keeps at least one admin.")
 ALREADY_INVITED = _("This username has an invitation waiting for an answer already.")
 NOT_YOURS = _("This invitation is not for you, or it has been answered already.")
+LAST_ADMIN_LEAVING = _(
+    "You are the last admin of this organisation: make another member an admin before you leave."
+)
 INVITABLE_ROLES = (Membership.Role.ADMIN, Membership.Role.COORDINATOR)
 
 
@@ -151,6 +154,23 @@ def end_membership(*, organization: Organization, by: User, membership: Membersh
         after={"ended_at": audit.utc_iso(membership.ended_at)},
     )
     return membership
+
+
+@transaction.atomic
+def leave_organization(*, organization: Organization, by: User) -> Membership:
+    """End `by`'s own admin or coordinator role in `organization`, whatever its review status.
+
+    Audited like an admin's removal ("membership.ended", by the member); the row stays with
+    `ended_at`. Raises ValidationError(LAST_ADMIN_LEAVING) when `by` is its last admin, and
+    PermissionDenied when they hold no such role there.
+    """
+    membership = Membership.objects.coordinating().filter(user=by, organization=organization).first()
+    if membership is None:
+        raise PermissionDenied("You are not a member of this organisation.")
+    try:
+        return end_membership(organization=organization, by=by, membership=membership)
+    except ValidationError as error:
+        raise ValidationError(LAST_ADMIN_LEAVING) from error
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""A signed-in user's own pages: invitations to answer, and the organisation they work in.
+"""A signed-in user's own pages: invitations to answer, the organisation they work in, and their
+organisations, each of which they may leave.
 
 Any logged-in user reaches them (they concern only their own account). Accepting an invitation
 is the only way a role in another organisation begins; choosing an organisation is how a
@@ -9,13 +10,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from observers import access
+from observers.models import Membership
 from observers.services import memberships
 
 
@@ -60,3 +64,36 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
         "next": target,
     }
     return render(request, "observers/account_organization.html", context)
+
+
+def _own_memberships(request: HttpRequest) -> QuerySet[Membership]:
+    user = access.signed_in(request.user)
+    rows = Membership.objects.coordinating().filter(user=user).select_related("organization", "territory")
+    return rows.order_by("organization__name")
+
+
+@login_required
+@require_GET
+def organizations(request: HttpRequest) -> HttpResponse:
+    """List the organisations where the user is an admin or coordinator, each with a way to leave it."""
+    return render(request, "observers/account_organizations.html", {"memberships": _own_memberships(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask to confirm (GET), then end the user's own role in the organisation (POST); 404 if they hold none.
+
+    The last admin is refused with the reason, and nothing changes.
+    """
+    membership = get_object_or_404(_own_memberships(request), organization__slug=slug)
+    organization = membership.organization
+    if request.method == "GET":
+        return render(request, "observers/account_organization_leave.html", {"membership": membership})
+    try:
+        memberships.leave_organization(organization=organization, by=access.signed_in(request.user))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You left %(name)s.") % {"name": organization.name})
+    return redirect("account-organizations")

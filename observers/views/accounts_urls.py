@@ -1,4 +1,5 @@
-"""Routes of a user's own pages (observers/views/accounts.py): invitations and the organisation switcher."""
+"""Routes of a user's own pages (observers/views/accounts.py): invitations, the organisation switcher,
+and leaving an organisation."""
 
 from django.urls import path
 
@@ -19,4 +20,10 @@ urlpatterns = [
         name="account-invitation-decline",
     ),
     path("account/organization/", accounts.organization_switch, name="account-organization"),
+    path("account/organizations/", accounts.organizations, name="account-organizations"),
+    path(
+        "account/organizations/<slug:slug>/leave/",
+        accounts.organization_leave,
+        name="account-organization-leave",
+    ),
 ]

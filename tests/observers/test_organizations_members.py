@@ -218,3 +218,57 @@ def test_it_lets_a_member_end_a_role_they_no_longer_want(admin, organization, da
     services.end_membership(organization=organization, by=dave, membership=membership)
 
     assert not Membership.objects.filter(user=dave).exists()
+
+
+def test_a_member_leaves_from_their_own_page_after_confirming(admin, organization, dave, client):
+    """Issue 12: a member could not leave an organisation themselves; the row is ended, not deleted."""
+    membership = invite_and_accept(admin, organization, dave)
+    client.force_login(dave)
+    listed = client.get(reverse("account-organizations"), HTTP_ACCEPT_LANGUAGE="en")
+    leave = reverse("account-organization-leave", args=[organization.slug])
+
+    confirmation = client.get(leave, HTTP_ACCEPT_LANGUAGE="en")
+    still = Membership.objects.filter(pk=membership.pk).exists()  # asking changes nothing
+    left = client.post(leave, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+
+    assert leave in listed.content.decode()
+    assert confirmation.status_code == 200 and "Leave Golos?" in confirmation.content.decode()
+    assert still and not Membership.objects.filter(pk=membership.pk).exists()
+    assert [str(m) for m in left.context["messages"]] == ["You left Golos."]
+    ended = Membership.history.get(pk=membership.pk)
+    assert (ended.ended_by, ended.role) == (dave, "coordinator") and ended.ended_at is not None
+    entry = AuditEntry.objects.get(organization=organization, action="membership.ended")
+    assert (entry.actor, entry.before["user"], entry.before["role"]) == (dave, dave.pk, "coordinator")
+    assert coordinated_organizations(dave) == []
+
+
+def test_the_last_admin_cannot_leave_and_is_told_why(ada, admin, organization):
+    left = ada.post(
+        reverse("account-organization-leave", args=[organization.slug]),
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+
+    assert [str(m) for m in left.context["messages"]] == [
+        "You are the last admin of this organisation: make another member an admin before you leave."
+    ]
+    assert Membership.objects.filter(user=admin, organization=organization).exists()
+    assert not AuditEntry.objects.filter(action="membership.ended").exists()
+
+
+def test_an_admin_leaves_once_another_admin_remains(admin, organization, dave):
+    invite_and_accept(admin, organization, dave, role="admin")
+
+    services.leave_organization(organization=organization, by=admin)
+
+    assert [m.user for m in Membership.objects.filter(organization=organization, role="admin")] == [dave]
+
+
+def test_nobody_leaves_an_organisation_they_are_not_in(client, coordinator, other_organization):
+    client.force_login(coordinator)
+
+    response = client.post(reverse("account-organization-leave", args=[other_organization.slug]))
+
+    assert response.status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.leave_organization(organization=other_organization, by=coordinator)

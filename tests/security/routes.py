@@ -35,6 +35,8 @@ SIGNED_IN = {  # any logged-in user, about their own account
     "account-invitation-accept",
     "account-invitation-decline",
     "account-organization",
+    "account-organizations",
+    "account-organization-leave",
     "password_change",
     "password_change_done",
     "two_factor:backup_tokens",

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -178,11 +180,13 @@ def _check_relations(relations: Sequence[dict[str, Any]], line_codes: set[str]) 
 
 
 @transaction.atomic
-def define_election(*, spec: dict[str, Any]) -> Election:
+def define_election(*, spec: dict[str, Any], by: User | None = None, via: str = "election spec") -> Election:
     """Create an election with its contests and ballot options from a specification.
 
-    Idempotent on the election slug: an existing election is returned unchanged. Raises
-    SpecError for an unknown form code or time zone.
+    Idempotent on the election slug: an existing election is returned unchanged (its seat rules
+    too). A seat rule created from the spec is logged as a seat-rule change by `by` through `via`
+    (e.g. "manage.py load_election"; tallies.models.SeatRuleChange). Raises SpecError for an
+    unknown form code or time zone.
     """
     aliases = region_aliases(spec.get("regions", []))
     existing = Election.objects.filter(slug=spec["slug"]).first()
@@ -209,7 +213,7 @@ def define_election(*, spec: dict[str, Any]) -> Election:
         region_aliases=aliases,
     )
     for contest_spec in spec["contests"]:
-        _define_contest(election, contest_spec)
+        _define_contest(election, contest_spec, Provenance(by, via))
     return election
 
 
@@ -235,7 +239,15 @@ def region_aliases(regions: Sequence[dict[str, Any]]) -> dict[str, str]:
     return found
 
 
-def _define_contest(election: Election, spec: dict[str, Any]) -> Contest:
+@dataclass(frozen=True)
+class Provenance:
+    """Who loads a spec (None: nobody signed in, e.g. a migration or a test) and through what."""
+
+    by: User | None
+    via: str
+
+
+def _define_contest(election: Election, spec: dict[str, Any], provenance: Provenance) -> Contest:
     form = ProtocolForm.objects.filter(code=spec["form"]).first()
     if form is None:
         raise SpecError(f"contests[{spec['slug']}].form: no protocol form {spec['form']!r}")
@@ -255,7 +267,7 @@ def _define_contest(election: Election, spec: dict[str, Any]) -> Contest:
         for position, option in enumerate(spec["options"], start=1)
     )
     if "seat_rule" in spec:
-        _define_seat_rule(contest, spec["seat_rule"])
+        _define_seat_rule(contest, spec["seat_rule"], provenance)
     return contest
 
 
@@ -269,11 +281,12 @@ SEAT_RULE_FIELDS = (
 )
 
 
-def _define_seat_rule(contest: Contest, spec: dict[str, Any]) -> None:
-    """Create the contest's seat rule (seats, threshold in percent, base, method); SpecError names the field.
+def _define_seat_rule(contest: Contest, spec: dict[str, Any], provenance: Provenance) -> None:
+    """Create the contest's seat rule (seats, threshold in percent, base, method) and log it as a
+    seat-rule change (before: none); SpecError names the field.
 
-    The model lives in tallies, which reads it; it is looked up by name so that this reference
-    data module does not import the tallies app.
+    The model lives in tallies, which reads it; it is looked up by name, and the log imported
+    when needed, so that this reference data module does not import the tallies app.
     """
     where = f"contests[{contest.slug}].seat_rule"
     unknown = set(spec) - set(SEAT_RULE_FIELDS)
@@ -286,3 +299,6 @@ def _define_seat_rule(contest: Contest, spec: dict[str, Any]) -> None:
     except (InvalidOperation, ValidationError) as error:
         raise SpecError(f"{where}: {error}") from error
     rule.save()
+    from tallies.services.seat_rules import record_change  # lazily: see the docstring
+
+    record_change(rule, before={}, by=provenance.by, via=provenance.via)

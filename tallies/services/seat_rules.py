@@ -57,7 +57,22 @@ def set_seat_rule(
     rule.method, rule.next_party_if_single, rule.source = method, next_party_if_single, source
     rule.full_clean()
     rule.save()
-    after = rule_values(rule)
-    if after != before:
-        SeatRuleChange.objects.create(contest=contest, changed_by=by, via=via, before=before, after=after)
+    record_change(rule, before=before, by=by, via=via)
     return rule
+
+
+def record_change(
+    rule: SeatRule, *, before: dict[str, Any], by: User | None, via: str
+) -> SeatRuleChange | None:
+    """Log `rule` as just saved against `before` (rule_values of the old rule, {} for a new one).
+
+    Every path that writes a seat rule calls this: set_seat_rule, and the election specs
+    (elections.services.define_election, e.g. manage.py load_election). Nothing is logged, and
+    None returned, when the rule did not change.
+    """
+    after = rule_values(rule)
+    if after == before:
+        return None
+    return SeatRuleChange.objects.create(
+        contest=rule.contest, changed_by=by, via=via, before=before, after=after
+    )

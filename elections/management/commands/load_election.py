@@ -1,16 +1,19 @@
 """Define an election from JSON: its protocol forms first, then the election, contests and seat rules.
 
-    manage.py load_election SPEC.json [FORM.json ...] [--dry-run]
+    manage.py load_election SPEC.json [FORM.json ...] [--dry-run] [--by USERNAME]
 
 Forms already defined with the same lines are reused; an election already loaded (same slug) is
 left as it is. Errors name the file and the JSON path. A dry run checks everything and stores
-nothing.
+nothing. A seat rule the spec creates is logged like any seat-rule change (tallies.models.
+SeatRuleChange: via "manage.py load_election", by --by's account).
 """
 
 import json
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -25,11 +28,19 @@ class Command(BaseCommand):
         parser.add_argument("spec", help="election spec (JSON)")
         parser.add_argument("forms", nargs="*", help="protocol forms (JSON) the spec names")
         parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument(
+            "--by", default="", help="username of who loads the spec (the seat rules' audit entry)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        by = None
+        if options["by"]:
+            by = get_user_model().objects.filter(username=options["by"]).first()
+            if by is None:
+                raise CommandError(f"--by: no account {options['by']!r}")
         with transaction.atomic():
             lines = [self._form(path) for path in options["forms"]]
-            lines.append(self._election(options["spec"]))
+            lines.append(self._election(options["spec"], by))
             if options["dry_run"]:
                 transaction.set_rollback(True)
                 lines.append("dry run: nothing stored")
@@ -45,11 +56,11 @@ class Command(BaseCommand):
         relations = form.control_relations.count()
         return f"form {form.code}: {form.lines.count()} lines, {relations} control relations"
 
-    def _election(self, path: str) -> str:
+    def _election(self, path: str, by: User | None) -> str:
         data = _read(path)
         try:
             check_election_spec(data)
-            election = define_election(spec=data)
+            election = define_election(spec=data, by=by, via="manage.py load_election")
         except SpecError as error:
             raise CommandError(f"{Path(path).name}: {error}") from error
         contests = [

@@ -99,7 +99,7 @@ def _election() -> Election:
             {**maslikhat, "slug": CITY, "name": "City maslikhat, party list"},
         ],
     }
-    election = define_election(spec=spec)
+    election = define_election(spec=spec, via="manage.py load_haq_2021")
     stations = [
         StationRecord((row.city, f"ТИК г. {row.city}"), f"{index + 1}")
         for row in HAQ_2021

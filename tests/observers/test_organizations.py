@@ -209,3 +209,18 @@ def test_it_shows_an_approved_organization_its_pages(client, coordinator, organi
 
 def _staff():
     return get_user_model().objects.create_user(username="sam", is_staff=True)
+
+
+def test_it_logs_every_review_with_who_and_the_status_before_and_after(staff, applicant):
+    """Issue 12: organisation reviews left no audit entry."""
+    from tallies.models import AuditEntry
+
+    services.review_organization(organization=applicant, by=staff, approve=False, reason="No charter.")
+    services.review_organization(organization=applicant, by=staff, approve=True)
+
+    entries = AuditEntry.objects.filter(organization=applicant, action="organization.reviewed").order_by("id")
+    assert [(e.actor, e.before["status"], e.after["status"]) for e in entries] == [
+        (staff, "pending", "refused"),
+        (staff, "refused", "approved"),
+    ]
+    assert entries[0].after["reason"] == "No charter."

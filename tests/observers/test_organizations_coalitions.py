@@ -155,3 +155,17 @@ def test_it_hides_a_coalition_from_an_organization_not_in_it(client, coalition):
     response = client.post(reverse("organization-coalition-agree", args=[outsider.slug, coalition.pk]))
 
     assert response.status_code == 404
+
+
+def test_it_logs_each_consent_and_departure_in_the_organisations_audit(coalition, other_organization):
+    """Issue 12: coalition consent left no audit entry."""
+    from tallies.models import AuditEntry
+
+    otto = admin_of(other_organization, "otto")
+    services.agree_to_coalition(organization=other_organization, by=otto, coalition=coalition)
+    services.leave_coalition(organization=other_organization, by=otto, coalition=coalition)
+
+    entries = AuditEntry.objects.filter(organization=other_organization, action__startswith="coalition.")
+    logged = [(e.action, e.actor, e.after["coalition"]) for e in entries.order_by("id")]
+    assert logged == [("coalition.agreed", otto, "Clean count"), ("coalition.left", otto, "Clean count")]
+    assert entries.order_by("id").last().after["had_agreed"] is True

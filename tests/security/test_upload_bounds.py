@@ -22,6 +22,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from config import uploads
+from elections import station_register
 from observers.models import Observer
 from observers.services import roster, roster_files
 from tallies.errors import ImportFileError
@@ -211,3 +212,22 @@ def test_an_official_file_with_too_many_rows_is_refused_naming_the_row(contest, 
     with pytest.raises(ImportFileError, match=r"row 6: The file has more than 5 rows"):
         import_file(contest, path)
     assert not OfficialSnapshot.objects.exists()
+
+
+@pytest.mark.usefixtures("openpyxl_must_not_read")
+def test_a_decompression_bomb_station_register_is_refused_unread(contest, tmp_path, monkeypatch):
+    """Issue 12 (scope: the station importer uses the same guard as the roster and official results)."""
+    from elections.models import PollingStation
+    from elections.station_register import RegisterError, import_register
+
+    small_once_unpacked = uploads.Limits(
+        max_bytes=4 * uploads.MiB, max_unpacked_bytes=8 * uploads.MiB, max_rows=5, max_columns=100
+    )
+    monkeypatch.setattr(station_register, "LIMITS", small_once_unpacked)
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(bomb())
+    stations = PollingStation.objects.count()
+
+    with pytest.raises(RegisterError, match=r"register\.xlsx.*The file unpacks to more than 8\.0.MB"):
+        import_register(election=contest.election, path=path)
+    assert PollingStation.objects.count() == stations

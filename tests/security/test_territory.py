@@ -196,3 +196,34 @@ def test_the_scope_of_a_limited_coordinator_contains_only_their_territory(
         False,
         False,
     )
+
+
+@pytest.mark.usefixtures("reconciled")
+def test_a_limited_coordinator_cannot_run_analyses_freeze_a_sample_or_publish(
+    tina_web, coordinator, contest, organization
+):
+    """Issue 12 (scope): organisation-wide writes need a whole-organisation role, sent as POSTs."""
+    from django.test import Client
+
+    from tallies.models import AnalysisRun, Release
+
+    carol = Client()  # not `client`: tina_web is that one
+    carol.force_login(coordinator)
+    carol.post(reverse("analysis-quick-count-draw", args=[contest.pk]), {"size": 2, "seed": 7})
+    sample = QuickCountSample.objects.get()
+    runs = AnalysisRun.objects.count()
+
+    answers = [
+        tina_web.post(reverse("analysis-run", args=[contest.pk, page])).status_code
+        for page in ("seats", "quick-count", "forensics")
+    ]
+    answers.append(
+        tina_web.post(reverse("analysis-quick-count-freeze", args=[contest.pk, sample.pk])).status_code
+    )
+    publish = {"contest": contest.pk, "changelog": "x", "confirmed": "1"}
+    answers.append(tina_web.post(reverse("public-manage", args=[organization.slug]), publish).status_code)
+
+    assert answers == [403] * 5
+    sample.refresh_from_db()
+    assert sample.frozen_at is None and AnalysisRun.objects.count() == runs
+    assert not Release.objects.exists()

@@ -213,7 +213,7 @@ def _staff():
 
 def test_it_logs_every_review_with_who_and_the_status_before_and_after(staff, applicant):
     """Issue 12: organisation reviews left no audit entry."""
-    from tallies.models import AuditEntry
+    from observers.models import AuditEntry
 
     services.review_organization(organization=applicant, by=staff, approve=False, reason="No charter.")
     services.review_organization(organization=applicant, by=staff, approve=True)

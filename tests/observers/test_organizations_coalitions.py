@@ -159,7 +159,7 @@ def test_it_hides_a_coalition_from_an_organization_not_in_it(client, coalition):
 
 def test_it_logs_each_consent_and_departure_in_the_organisations_audit(coalition, other_organization):
     """Issue 12: coalition consent left no audit entry."""
-    from tallies.models import AuditEntry
+    from observers.models import AuditEntry
 
     otto = admin_of(other_organization, "otto")
     services.agree_to_coalition(organization=other_organization, by=otto, coalition=coalition)

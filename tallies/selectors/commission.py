@@ -12,12 +12,11 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
-from elections.models import Commission, Contest, PollingStation, stations_within
+from elections.models import Commission, Contest, PollingStation
 from elections.protocol import Figures
 from observers.models import Organization
 from tallies.models import (
     CommissionReconciliation,
-    CopyFigure,
     ObserverTally,
     OfficialFigure,
     OfficialProtocol,
@@ -25,8 +24,8 @@ from tallies.models import (
     ProtocolCopy,
     ReconciliationRun,
     StationComparison,
-    StationTallyState,
 )
+from tallies.selectors import station_sets
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
 from tallies.selectors.copy_coverage import commission_coverage, official_in_regions_with_copies
@@ -86,6 +85,8 @@ class CommissionResults:
     votes_moved: dict[str, int]
     children: list[ChildRow]
     comparison_level: str = "none"  # "station", "tec", "region", "nation" or "none"
+    # True when stations changed since the run: its compared totals wait for the next run
+    comparison_behind: bool = False
     coverage: dict[str, Any] = field(default_factory=dict)  # tallies.selectors.copy_coverage
     official_in_regions_with_copies: Source | None = None  # the root only
 
@@ -189,7 +190,8 @@ def commission_results(
         organization=organization, contest=contest, commission=commission
     ).first()
     protocol = _official_protocol(scope.snapshot, commission)
-    rollup = scope.run.commissions.filter(commission=commission).first() if scope.run else None
+    counts = station_sets.counts(organization.pk, contest.pk, scope.run, commission)
+    rollup = _current_rollup(scope, commission, counts)
     layout = scope.layout
     compared_observer, compared_official = _compared_sources(layout, rollup)
     return CommissionResults(
@@ -203,16 +205,32 @@ def commission_results(
         official=_source(layout, protocol.figures(), protocol.stations_count) if protocol else None,
         compared_observer=compared_observer,
         compared_official=compared_official,
-        stations_compared=rollup.stations_compared if rollup else 0,
-        stations_discrepant=rollup.stations_discrepant if rollup else 0,
+        stations_compared=counts.compared,
+        stations_discrepant=counts.discrepant,
         votes_moved=rollup.votes_moved() if rollup else {},
         children=_child_rows(scope, commission),
         comparison_level=LEVEL_NAMES.get(scope.snapshot.level, "none") if scope.snapshot else "none",
+        comparison_behind=station_sets.is_behind(scope.run),
         coverage=commission_coverage(
             organization.pk, contest, scope.snapshot, commission, layout.turnout_base_code()
         ),
         official_in_regions_with_copies=_in_regions(scope, commission),
     )
+
+
+def _current_rollup(
+    scope: _Scope, commission: Commission, counts: station_sets.StationCounts
+) -> CommissionReconciliation | None:
+    """The run's totals over the compared stations, while they are the stations compared now.
+
+    A station that left the comparison since the run (station_sets.compared) is still in the
+    run's totals: those would be totals over other stations than the count says, so none are
+    shown until the next run.
+    """
+    rollup = scope.run.commissions.filter(commission=commission).first() if scope.run else None
+    if rollup is None or rollup.stations_compared != counts.compared:
+        return None
+    return rollup
 
 
 def _in_regions(scope: _Scope, commission: Commission) -> Source | None:
@@ -255,15 +273,17 @@ def _natural_key(commission: Commission) -> list[str | int]:
 def _child_rows(scope: _Scope, commission: Commission) -> list[ChildRow]:
     children = sorted(commission.children.select_related("station"), key=_natural_key)
     official = _official_turnouts(scope, children)
-    observer = _observer_facts(scope, children)
-    compared = _compared_facts(scope, children)
+    turnouts = _observer_turnouts(scope, children)
+    counts = station_sets.counts_by_child(scope.organization.pk, scope.contest.pk, scope.run, children)
     return [
         ChildRow(
             child,
             getattr(getattr(child, "station", None), "pk", None),
             official.get(child.pk),
-            *observer.get(child.pk, (None, 0)),
-            *compared.get(child.pk, (0, 0)),
+            turnouts.get(child.pk),
+            counts[child.pk].with_copies,
+            counts[child.pk].compared,
+            counts[child.pk].discrepant,
         )
         for child in children
     ]
@@ -287,64 +307,35 @@ def _official_turnouts(scope: _Scope, children: list[Commission]) -> dict[int, D
     return {key: scope.layout.turnout(figures) for key, figures in _line_figures(rows).items()}
 
 
-def _observer_facts(scope: _Scope, children: list[Commission]) -> dict[int, tuple[Decimal | None, int]]:
-    """Observer turnout and stations with copies: tallies above PECs, current copies for PECs."""
+def _observer_turnouts(scope: _Scope, children: list[Commission]) -> dict[int, Decimal | None]:
+    """Observer turnout per child: tallies above PECs, the counted stations' figures for PECs."""
     tallies = ObserverTally.objects.filter(
         organization=scope.organization,
         contest=scope.contest,
         commission__in=[child for child in children if child.level != PEC],
+        stations_count__gt=0,
     )
-    facts = {
-        tally.commission_id: (scope.layout.turnout(tally.figures()), tally.stations_count)
-        for tally in tallies
-    }
-    return facts | _station_copy_facts(scope, [child.pk for child in children if child.level == PEC])
+    turnouts = {tally.commission_id: scope.layout.turnout(tally.figures()) for tally in tallies}
+    return turnouts | _station_turnouts(scope, [child.pk for child in children if child.level == PEC])
 
 
-def _station_copy_facts(scope: _Scope, pec_ids: list[int]) -> dict[int, tuple[Decimal | None, int]]:
+def _station_turnouts(scope: _Scope, pec_ids: list[int]) -> dict[int, Decimal | None]:
+    """PEC id → the turnout of its accepted figures, for the stations with copies (one query)."""
     if not pec_ids:
         return {}
-    copies = dict(
-        StationTallyState.objects.filter(
-            organization=scope.organization,
-            contest=scope.contest,
-            station__pec_id__in=pec_ids,
-            current_copy__isnull=False,
-        ).values_list("current_copy_id", "station__pec_id")
+    states = station_sets.with_copies(scope.organization.pk, scope.contest.pk).filter(
+        station__pec_id__in=pec_ids
     )
-    rows = CopyFigure.objects.filter(
-        copy_id__in=list(copies), line_id__in=scope.layout.turnout_line_ids()
-    ).values_list("copy_id", "line__code", "value")
-    figures = _line_figures((copies[copy_id], code, value) for copy_id, code, value in rows)
-    return {pec_id: (scope.layout.turnout(figures.get(pec_id, Figures())), 1) for pec_id in copies.values()}
-
-
-def _compared_facts(scope: _Scope, children: list[Commission]) -> dict[int, tuple[int, int]]:
-    """Stations compared and discrepant: roll-ups above PECs, station comparisons for PECs."""
-    if scope.run is None:
-        return {}
-    rollups = scope.run.commissions.filter(commission__in=children).values_list(
-        "commission_id", "stations_compared", "stations_discrepant"
-    )
-    stations = scope.run.stations.filter(
-        station__pec__in=[child for child in children if child.level == PEC]
-    ).values_list("station__pec_id", "is_discrepant")
-    return {key: (compared, discrepant) for key, compared, discrepant in rollups} | {
-        pec_id: (1, int(is_discrepant)) for pec_id, is_discrepant in stations
+    return {
+        pec_id: scope.layout.turnout(Figures(lines))
+        for pec_id, lines in states.values_list("station__pec_id", "applied_lines")
     }
 
 
 def discrepant_comparisons(results: CommissionResults) -> QuerySet[StationComparison]:
-    """Return the run's discrepant stations under the commission, in path order (none without a run)."""
-    if results.run is None:
-        return StationComparison.objects.none()
-    return (
-        StationComparison.objects.filter(
-            stations_within(results.commission, "station__"), run=results.run, is_discrepant=True
-        )
-        .select_related("station__pec__parent")
-        .order_by("station__pec__path")
-    )
+    """Return the discrepant stations under the commission (station_sets.discrepant), in path order."""
+    rows = station_sets.discrepant(results.run, results.commission)
+    return rows.select_related("station__pec__parent").order_by("station__pec__path")
 
 
 def discrepant_stations(

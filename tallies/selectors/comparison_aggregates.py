@@ -26,6 +26,7 @@ from elections.numbers import percent
 from elections.protocol import Figures, sum_figures
 from tallies.analysis.uncertainty import Design, clustered_share, design_of
 from tallies.models import ObserverTally, OfficialProtocol, OfficialSnapshot, StationTallyState
+from tallies.selectors import station_sets
 from tallies.selectors.layout import Layout
 
 LEVEL_NAMES = {"PEC": "station", "TEC": "tec", "SEC": "region", "CEC": "nation"}
@@ -127,9 +128,7 @@ class _Station:
 
 def current_states(organization_id: int, contest: Contest) -> QuerySet[StationTallyState]:
     """The organisation's stations whose accepted figures count in its tallies for the contest."""
-    return StationTallyState.objects.counted().filter(
-        organization_id=organization_id, contest=contest, current_copy__isnull=False
-    )
+    return station_sets.with_copies(organization_id, contest.pk)
 
 
 def aggregate_comparisons(

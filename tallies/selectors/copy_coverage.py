@@ -22,10 +22,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from elections.models import Commission, Contest, PollingStation, stations_within
+from elections.models import Commission, Contest, PollingStation
 from elections.numbers import percent
 from elections.protocol import Figures
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, StationTallyState
+from tallies.selectors import station_sets
 
 PEC, TEC, SEC = Commission.Level.PEC, Commission.Level.TEC, Commission.Level.SEC
 
@@ -219,12 +220,7 @@ def commission_coverage(
 
     `base` is the code of the line counting voters on the list (Layout.turnout_base_code()).
     """
-    states = StationTallyState.objects.counted().filter(
-        stations_within(commission, "station__"),
-        organization_id=organization_id,
-        contest=contest,
-        current_copy__isnull=False,
-    )
+    states = station_sets.with_copies(organization_id, contest.pk, commission)
     found = coverage_by_commission(contest, snapshot, list(states), base, under=commission.path)
     return found.get(commission.pk, {})
 

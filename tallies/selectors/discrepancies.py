@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from elections import roles
 from elections.models import Commission
-from tallies.models import CommissionReconciliation, OfficialFigure, OfficialProtocol, ReconciliationRun
+from tallies.models import OfficialFigure, OfficialProtocol, ReconciliationRun
+from tallies.selectors import station_sets
 from tallies.selectors.layout import Layout
 
 MATCH, TURNOUT, PARTY, BOTH, OTHER = "match", "turnout", "party", "both", "other"
@@ -66,9 +67,9 @@ class StationDiscrepancy:
 
 
 def station_discrepancies(run: ReconciliationRun) -> list[StationDiscrepancy]:
-    """Classify the stations the run flags as discrepant, comparing only figures the official side has."""
+    """Classify the discrepant stations (station_sets), comparing only figures the official side has."""
     rows = list(
-        run.stations.filter(is_discrepant=True).values_list(
+        station_sets.discrepant(run).values_list(
             "station_id", "station__pec__path", "official_id", "differences"
         )
     )
@@ -108,7 +109,7 @@ def _only_present(differences: Differences, codes: set[str]) -> Differences:
 def class_counts(run: ReconciliationRun, items: list[StationDiscrepancy] | None = None) -> dict[str, int]:
     """Stations per class over the run's compared stations (every class present, zeros included)."""
     counts = Counter(item.kind for item in (station_discrepancies(run) if items is None else items))
-    counts[MATCH] += run.stations.count() - sum(counts.values())
+    counts[MATCH] += station_sets.compared(run).count() - sum(counts.values())
     return {kind: counts[kind] for kind in CLASSES}
 
 
@@ -134,10 +135,11 @@ def rollups(
 
     `items` are the run's station discrepancies when the caller already has them.
     """
-    compared = CommissionReconciliation.objects.filter(run=run, commission__level=level).select_related(
-        "commission"
+    counts = station_sets.compared_by_path(run)
+    commissions = Commission.objects.filter(
+        election_id=run.contest.election_id, level=level, path__in=list(counts)
     )
-    by_path = {row.commission.path: (row.commission, row.stations_compared) for row in compared}
+    by_path = {c.path: (c, counts[c.path].compared) for c in commissions}
     changed: dict[str, list[StationDiscrepancy]] = defaultdict(list)
     for item in station_discrepancies(run) if items is None else items:
         for path in _ancestors(item.path):

@@ -29,7 +29,7 @@ from django.utils import timezone
 from elections.models import Commission, Contest, PollingStation
 from elections.numbers import percent
 from tallies.models import AnalysisRun, OfficialSnapshot
-from tallies.selectors import discrepancies
+from tallies.selectors import discrepancies, station_sets
 from tallies.selectors.comparison import comparison_inputs
 from tallies.selectors.comparison_aggregates import (
     LEVEL_NAMES,
@@ -103,7 +103,7 @@ def _station_level(organization_id: int, contest: Contest, snapshot: OfficialSna
     assert run is not None  # the snapshot exists
     official = snapshot.protocols.filter(is_derived=False).count()
     total = PollingStation.objects.filter(pec__election_id=contest.election_id).count()
-    with_copies = current_states(organization_id, contest).count()
+    with_copies = station_sets.with_copies(organization_id, contest.pk).count()
     classes = discrepancies.class_counts(run)
     compared = sum(classes.values())
     return StationLevel(run.pk, official, total, percent(official, total), with_copies, compared, classes)

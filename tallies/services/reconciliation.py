@@ -72,9 +72,9 @@ def reconcile(
 
 def _counted_stations(organization_id: int, contest_id: int) -> dict[int, tuple[int, Figures]]:
     """PEC id → (the station's newest copy id, its counted figures) for every counted station."""
-    states = StationTallyState.objects.counted().filter(
-        organization_id=organization_id, contest_id=contest_id, current_copy__isnull=False
-    )
+    from tallies.selectors import station_sets  # the selectors import this module: import here
+
+    states = station_sets.with_copies(organization_id, contest_id)
     rows = states.values_list("station__pec_id", "current_copy_id", "applied_lines", "applied_options")
     return {pec: (copy_id, Figures(lines, options)) for pec, copy_id, lines, options in rows}
 

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 reconciled = test_selectors.reconciled  # the shared election-night fixture
 
 # session, user, membership, the coordinator's territory (observers.access.coordinator_scope), the
-# menu's two (roles), contest, commission, a fixed number per table, and 4 for the coverage
-# (tallies.selectors.copy_coverage)
-PAGE_QUERIES = 29
+# menu's two (roles), contest, commission, a fixed number per table, 4 for the coverage
+# (tallies.selectors.copy_coverage) and 5 for the station counts (tallies.selectors.station_sets)
+PAGE_QUERIES = 31
 
 
 @pytest.fixture

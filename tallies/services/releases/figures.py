@@ -26,6 +26,7 @@ from tallies.models import (
     StationTallyState,
 )
 from tallies.publication import CommissionEntry, StationEntry, sha256
+from tallies.selectors import station_sets
 from tallies.selectors.layout import Layout
 from tallies.services.releases.summary import utc
 
@@ -92,8 +93,17 @@ def commission_entries(
     ids = tallies.keys() | rollups.keys() | set(root.values_list("pk", flat=True))
     official = official_figures(run.snapshot if run else None, ids)
     commissions = Commission.objects.filter(pk__in=ids).exclude(level=PEC).order_by("path")
+    counts = station_sets.compared_by_path(run)
     found = [
-        _commission(c, layout, tallies.get(c.pk), rollups.get(c.pk), official.get(c.pk)) for c in commissions
+        _commission(
+            c,
+            layout,
+            tallies.get(c.pk),
+            rollups.get(c.pk),
+            official.get(c.pk),
+            counts.get(c.path, station_sets.StationCounts()),
+        )
+        for c in commissions
     ]
     for entry in found:
         if coverage and entry.commission_id in coverage:
@@ -101,8 +111,12 @@ def commission_entries(
     return found
 
 
-def _commission(commission, layout, tally, rollup, official) -> CommissionEntry:  # type: ignore[no-untyped-def]
-    compared = rollup.stations_compared if rollup else 0
+def _commission(commission, layout, tally, rollup, official, counts) -> CommissionEntry:  # type: ignore[no-untyped-def]
+    """A commission's entry; compared and discrepant are station_sets' counts, and the run's totals
+    over the compared stations are kept only while they cover exactly those stations."""
+    compared = counts.compared
+    if rollup is not None and rollup.stations_compared != compared:
+        rollup = None
     figures = {
         "observer": source_document(layout, tally.figures(), tally.stations_count) if tally else None,
         "official": source_document(layout, *official) if official else None,
@@ -110,15 +124,13 @@ def _commission(commission, layout, tally, rollup, official) -> CommissionEntry:
         "compared_official": source_document(layout, rollup.official_figures(), compared) if rollup else None,
     }
     c = commission
-    discrepant = rollup.stations_discrepant if rollup else 0
+    discrepant = counts.discrepant
     return CommissionEntry(c.pk, c.parent_id, c.level, c.code, c.name, c.path, compared, discrepant, figures)
 
 
 def counted_states(organization: Organization, contest: Contest) -> list[StationTallyState]:
     """The organisation's counted stations for the contest, with station, PEC and newest copy."""
-    states = StationTallyState.objects.counted().filter(
-        organization=organization, contest=contest, current_copy__isnull=False
-    )
+    states = station_sets.with_copies(organization.pk, contest.pk)
     related = states.select_related("station__pec", "current_copy__observer")
     return list(related.order_by("station__pec__path"))
 
@@ -127,7 +139,7 @@ def station_entries(
     states: list[StationTallyState], layout: Layout, run: ReconciliationRun | None, show_photos: bool
 ) -> list[StationEntry]:
     """One entry per counted station: accepted figures, official protocol, differences, photo."""
-    comparisons = {c.station_id: c for c in run.stations.all()} if run else {}
+    comparisons = {c.station_id: c for c in station_sets.compared(run)}
     snapshot = run.snapshot if run else None
     official = official_figures(snapshot, [state.station.pec_id for state in states])
     names = _names(states)

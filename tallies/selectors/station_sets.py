@@ -1,0 +1,131 @@
+"""The one definition of the stations a figure is about: with copies, compared, discrepant (issue 13).
+
+- **with copies**: the organisation's stations whose accepted figures count in its tallies for
+  the contest (StationTallyState counted, with a current copy). A station whose only copy is
+  quarantined, a station in conflict and a station not yet tallied are not "with copies"; the
+  tallies (ObserverTally.stations_count) and the coverage documents count the same stations.
+- **compared**: the station comparisons of a reconciliation run whose station is still with
+  copies, with the very copy the run compared. A run is computed at one moment; a quarantine,
+  a revision or a resolution after it takes the station out of "compared" at once, so that
+  compared ⊆ with copies always holds, even before the next run.
+- **discrepant**: the compared stations whose figures differ from the official protocol.
+
+Every page, API answer and export that shows these counts (results pages, dashboard,
+comparison pages, the discrepant CSV, releases) reads them here. `is_behind` says when the
+run no longer reflects the tallies (a new run will change the compared figures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+
+from elections.models import Commission, stations_within
+from tallies.models import ReconciliationRun, StationComparison, StationTallyState
+
+
+@dataclass(frozen=True)
+class StationCounts:
+    """Stations with copies, compared and discrepant (integers; compared ≤ with copies)."""
+
+    with_copies: int = 0
+    compared: int = 0
+    discrepant: int = 0
+
+
+def with_copies(
+    organization_id: int, contest_id: int, within: Commission | None = None
+) -> QuerySet[StationTallyState]:
+    """The organisation's stations with copies for the contest (module docstring), under `within`."""
+    states = StationTallyState.objects.counted().filter(
+        organization_id=organization_id, contest_id=contest_id, current_copy__isnull=False
+    )
+    return states.filter(stations_within(within, "station__")) if within else states
+
+
+def compared(run: ReconciliationRun | None, within: Commission | None = None) -> QuerySet[StationComparison]:
+    """The run's comparisons of stations still with copies, with the copy compared (none without a run)."""
+    if run is None:
+        return StationComparison.objects.none()
+    still = with_copies(run.organization_id, run.contest_id).filter(
+        station_id=OuterRef("station_id"), current_copy_id=OuterRef("copy_id")
+    )
+    rows = StationComparison.objects.filter(Exists(still), run=run)
+    return rows.filter(stations_within(within, "station__")) if within else rows
+
+
+def discrepant(
+    run: ReconciliationRun | None, within: Commission | None = None
+) -> QuerySet[StationComparison]:
+    """The compared stations whose figures differ from the official protocol."""
+    return compared(run, within).filter(is_discrepant=True)
+
+
+def counts(
+    organization_id: int, contest_id: int, run: ReconciliationRun | None, within: Commission | None = None
+) -> StationCounts:
+    """Stations with copies, compared and discrepant under `within` (None: everywhere); two queries."""
+    found = compared(run, within).aggregate(
+        compared=Count("pk"), discrepant=Count("pk", filter=Q(is_discrepant=True))
+    )
+    return StationCounts(
+        with_copies(organization_id, contest_id, within).count(), found["compared"], found["discrepant"]
+    )
+
+
+def counts_by_child(
+    organization_id: int, contest_id: int, run: ReconciliationRun | None, children: list[Commission]
+) -> dict[int, StationCounts]:
+    """Child commission id → its StationCounts (every child present, zeros included); two queries."""
+    if not children:
+        return {}
+    election_id = children[0].election_id
+    under = {f"c{child.pk}": Q(station__pec__path__startswith=child.path) for child in children}
+    states = with_copies(organization_id, contest_id).filter(station__pec__election_id=election_id)
+    copies = states.aggregate(**{key: Count("pk", filter=q) for key, q in under.items()})
+    rows = compared(run).filter(station__pec__election_id=election_id)
+    tallied = rows.aggregate(
+        **{f"{key}_compared": Count("pk", filter=q) for key, q in under.items()},
+        **{f"{key}_discrepant": Count("pk", filter=q & Q(is_discrepant=True)) for key, q in under.items()},
+    )
+    return {
+        child.pk: StationCounts(
+            copies[f"c{child.pk}"],
+            tallied.get(f"c{child.pk}_compared") or 0,
+            tallied.get(f"c{child.pk}_discrepant") or 0,
+        )
+        for child in children
+    }
+
+
+def compared_by_path(run: ReconciliationRun | None) -> dict[str, StationCounts]:
+    """Commission path → stations compared and discrepant under it, for every commission above a
+    compared station (`with_copies` is left 0: see `counts`); one query over the compared rows."""
+    found: dict[str, list[int]] = {}
+    for path, is_discrepant in compared(run).values_list("station__pec__path", "is_discrepant"):
+        parts = path.split("/")[:-1]
+        for ancestor in ("/".join(parts[:i]) + "/" for i in range(1, len(parts))):
+            pair = found.setdefault(ancestor, [0, 0])
+            pair[0] += 1
+            pair[1] += int(is_discrepant)
+    return {path: StationCounts(0, pair[0], pair[1]) for path, pair in found.items()}
+
+
+def is_behind(run: ReconciliationRun | None) -> bool:
+    """True when stations were counted, changed or left the tallies since the run (one query).
+
+    The same inputs as tallies.services.reconciliation's fingerprint: the stations with copies,
+    the newest current copy among them and the sum of every station's applied version.
+    """
+    if run is None:
+        return False
+    states = StationTallyState.objects.filter(organization_id=run.organization_id, contest_id=run.contest_id)
+    counted = Q(is_counted=True, current_copy__isnull=False)
+    found = states.aggregate(
+        stations=Count("pk", filter=counted),
+        newest=Max("current_copy_id", filter=counted),
+        version=Sum("applied_version"),
+    )
+    now = (found["stations"], found["newest"] or 0, found["version"] or 0)
+    return now != (run.copies_considered, run.last_copy_id, run.inputs_version)

@@ -4,7 +4,9 @@ Counts are integers (votes, voters). Percentages are `Decimal`, computed from in
 rounded half-up to 0.01 here and nowhere else; they are never stored.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import formats
 
 PERCENT_QUANTUM = Decimal("0.01")
 
@@ -21,3 +23,29 @@ def percent_points(a: Decimal | None, b: Decimal | None) -> Decimal | None:
     if a is None or b is None:
         return None
     return a - b
+
+
+SIGNS = ("< ", "> ", "≤ ", "≥ ")
+
+
+def localized(value: object) -> str:
+    """A number as the active language writes it: its digits kept, the language's decimal separator.
+
+    `value` is an int, Decimal or float, or its text as runs store it ("12.50", "< 0.0001");
+    anything else (a dash, a word) comes back as text unchanged, and None as "". The one path for
+    numbers that reach a page as text (issue 13: "." and "," mixed on one Russian page); templates
+    use it as the `decimal` filter (elections/templatetags/numbers.py). Never for CSV or JSON.
+    """
+    if value is None:
+        return ""
+    text, sign = str(value), ""
+    for prefix in SIGNS:
+        if text.startswith(prefix):
+            sign, text = prefix, text[len(prefix) :]
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return sign + formats.number_format(number, use_l10n=True)

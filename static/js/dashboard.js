@@ -19,13 +19,22 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
+  var DECIMAL = /^-?\d+\.\d+$/;
+  var decimalSeparator = ".";
+
+  /* A number as the page's language writes it (the server's DECIMAL_SEPARATOR): "12.50" → "12,50". */
+  function localNumber(value) {
+    var text = String(value);
+    return DECIMAL.test(text) ? text.replace(".", decimalSeparator) : text;
+  }
+
   function toNumber(value) {
     return value === null || value === undefined ? null : Number(value);
   }
 
   function statusColours(statuses) {
     var colours = {};
-    statuses.forEach(function (status) {
+    statuses.concat([{ code: "unfollowed" }]).forEach(function (status) {
       var swatch = document.querySelector('[data-status-swatch="' + status.code + '"]');
       colours[status.code] = swatch ? getComputedStyle(swatch).backgroundColor : "#888888";
     });
@@ -42,7 +51,7 @@
       link.textContent = value.text;
       element.appendChild(link);
     } else {
-      element.textContent = value === null || value === undefined || value === "" ? DASH : String(value);
+      element.textContent = value === null || value === undefined || value === "" ? DASH : localNumber(value);
     }
     if (tag === "th") { element.scope = "row"; }
     return element;
@@ -64,7 +73,9 @@
     var cells = [row.name];
     if (withRegion) { cells.push(row.region); }
     statuses.forEach(function (status) { cells.push(row.counts[status.code]); });
-    return cells.concat([row.total, row.expected, row.complete_percent]);
+    return cells.concat([
+      row.total, row.expected, row.complete_of_expected, row.territory, row.complete_of_territory
+    ]);
   }
 
   function callCells(row, config) {
@@ -81,7 +92,7 @@
 
   function setText(id, value) {
     var element = document.getElementById(id);
-    if (element) { element.textContent = value === null || value === undefined ? DASH : String(value); }
+    if (element) { element.textContent = value === null || value === undefined ? DASH : localNumber(value); }
   }
 
   /* ---- charts -------------------------------------------------------------------------- */
@@ -166,13 +177,15 @@
     this.colours = colours;
     this.labels = {};
     config.statuses.forEach(function (status) { this.labels[status.code] = status.label; }, this);
+    this.labels.unfollowed = config.labels.unfollowed;
     this.element = document.getElementById("station-map");
     this.map = null;
     this.markers = {};
   }
 
   StationMap.prototype.refresh = function () {
-    if (!this.element || !window.L) { return; }
+    if (!this.element) { return; }
+    if (!window.L) { this.element.textContent = this.config.labels.no_map; return; }
     var self = this;
     fetch(this.config.stations_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
@@ -226,6 +239,7 @@
 
   function Dashboard(config, data) {
     this.config = config;
+    decimalSeparator = config.decimal_separator || ".";
     this.colours = statusColours(config.statuses);
     this.progress = progressChart(data, config, this.colours);
     this.shares = sharesChart(data, config);
@@ -260,7 +274,9 @@
     statuses.forEach(function (status) { setText("count-" + status.code, data.total.counts[status.code]); });
     setText("count-total", data.total.total);
     setText("count-expected", data.total.expected);
-    setText("count-complete-percent", data.total.complete_percent);
+    setText("count-territory", data.total.territory);
+    setText("count-complete-of-expected", data.total.complete_of_expected);
+    setText("count-complete-of-territory", data.total.complete_of_territory);
     setText("dashboard-updated", data.updated);
     setText("calls-count", data.call_list.count);
     fillRows("regions", data.regions.map(function (row) { return areaCells(row, statuses, false); }));

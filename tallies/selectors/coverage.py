@@ -144,22 +144,36 @@ class _Facts:
 
 @dataclass
 class CoverageRow:
-    """Stations by status in one area (the scope, a region or a TEC); `expected`: with a mandate."""
+    """Stations by status in one area (the scope, a region or a TEC).
+
+    `counts` are the stations followed (with a mandate or a copy) by status; `expected` those
+    with a mandate, `expected_complete` those of them whose figures count; `territory` every
+    station of the area, followed or not (issue 13: 112 complete stations of 112 followed are
+    not 100 % of a territory of 5,222).
+    """
 
     key: str
     name: str
     region: str = ""
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Status.values, 0))
     expected: int = 0
+    expected_complete: int = 0
+    territory: int = 0
 
     @property
     def total(self) -> int:
+        """Stations followed: with a mandate or a copy."""
         return sum(self.counts.values())
 
     @property
-    def complete_percent(self) -> Decimal | None:
-        """Share of the area's stations whose figures count, in percent (0.01)."""
-        return percent(self.counts[Status.COMPLETE], self.total)
+    def complete_of_expected(self) -> Decimal | None:
+        """Stations with a mandate whose figures count, in percent (0.01) of those with a mandate."""
+        return percent(self.expected_complete, self.expected)
+
+    @property
+    def complete_of_territory(self) -> Decimal | None:
+        """Stations whose figures count, in percent (0.01) of every station of the area."""
+        return percent(self.counts[Status.COMPLETE], self.territory)
 
     @property
     def cells(self) -> list[int]:
@@ -173,6 +187,7 @@ class CoverageRow:
     def add(self, status: str, stations: int, expected: bool) -> None:
         self.counts[status] += stations
         self.expected += stations if expected else 0
+        self.expected_complete += stations if expected and status == Status.COMPLETE else 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -182,7 +197,9 @@ class CoverageRow:
             "counts": self.counts,
             "total": self.total,
             "expected": self.expected,
-            "complete_percent": self.complete_percent,
+            "territory": self.territory,
+            "complete_of_expected": self.complete_of_expected,
+            "complete_of_territory": self.complete_of_territory,
         }
 
 
@@ -201,7 +218,8 @@ class CoverageReport:
 
 
 def coverage_report(scope: Scope) -> CoverageReport:
-    """Count the scope's stations by status, overall, by region and by TEC (two queries)."""
+    """Count the scope's stations by status, overall, by region and by TEC, and every station of
+    each area (three queries)."""
     grouped = (
         station_statuses(scope)
         .order_by()
@@ -216,7 +234,25 @@ def coverage_report(scope: Scope) -> CoverageReport:
         tec, region = areas.tec_and_region(parent_id)
         for row in (total, _row(regions, region), _row(tecs, tec, region)):
             row.add(status, stations, expected)
+    _add_territory(scope, areas, total, regions, tecs)
     return CoverageReport(total, _ordered(areas, regions), _ordered(areas, tecs))
+
+
+def _add_territory(
+    scope: Scope,
+    areas: Areas,
+    total: CoverageRow,
+    regions: dict[int, CoverageRow],
+    tecs: dict[int, CoverageRow],
+) -> None:
+    """Set every row's `territory`: all stations of its area, followed or not (one query)."""
+    per_tec = scope.stations().order_by().values_list("pec__parent_id").annotate(stations=Count("pk"))
+    for parent_id, stations in per_tec:
+        tec, region = areas.tec_and_region(parent_id)
+        total.territory += stations
+        for rows, area in ((regions, region), (tecs, tec)):
+            if area.pk in rows:
+                rows[area.pk].territory += stations
 
 
 def _row(

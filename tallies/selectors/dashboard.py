@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,14 +106,55 @@ def call_list(scope: Scope, limit: int = CALL_LIST_SIZE) -> tuple[int, list[Call
     return links.count(), [CallRow(*row) for row in rows]
 
 
+UNFOLLOWED = "unfollowed"  # on the map only: a station of the territory nobody follows
+LOCATED = Q(latitude__isnull=False, longitude__isnull=False)
+
+
 def map_stations(scope: Scope) -> list[list[object]]:
-    """[[station id, number, latitude, longitude, status], ...] of stations with coordinates (one query).
+    """[[station id, number, latitude, longitude, status], ...] of the territory's stations with
+    coordinates (two queries): the followed ones by coverage status, the others as UNFOLLOWED.
 
     Station positions only: observers' positions are never collected or shown.
     """
-    located = station_statuses(scope).exclude(Q(latitude=None) | Q(longitude=None))
-    rows = located.order_by().values_list("pk", "number", "latitude", "longitude", "coverage")
-    return [[pk, number, str(lat), str(lng), status] for pk, number, lat, lng, status in rows]
+    followed = station_statuses(scope)
+    fields = ("pk", "number", "latitude", "longitude")
+    rows = followed.filter(LOCATED).order_by().values_list(*fields, "coverage")
+    others = (
+        scope.stations().filter(LOCATED).exclude(pk__in=followed.values("pk")).order_by().values_list(*fields)
+    )
+    found = [[pk, number, str(lat), str(lng), status] for pk, number, lat, lng, status in rows]
+    return found + [[pk, number, str(lat), str(lng), UNFOLLOWED] for pk, number, lat, lng in others]
+
+
+def map_note(scope: Scope) -> str:
+    """Why the map shows few or no stations, in the active language ("" when nothing is missing).
+
+    In order: no station of the territory has coordinates; no station is followed yet (no
+    mandate, no copy); none of the followed stations has coordinates (two queries).
+    """
+    located = scope.stations().filter(LOCATED).count()
+    followed = (
+        station_statuses(scope)
+        .order_by()
+        .aggregate(stations=Count("pk"), located=Count("pk", filter=LOCATED))
+    )
+    where = scope.territory.name if scope.territory else _("this election")
+    if not located:
+        return _(
+            "No station of %(where)s has coordinates in the station register, so the map has nothing "
+            "to show; the stations are listed below."
+        ) % {"where": where}
+    if not followed["stations"]:
+        return _(
+            "No station of %(where)s is followed yet (no mandate, no copy): the map shows its "
+            "%(located)s stations with coordinates as not followed."
+        ) % {"where": where, "located": located}
+    if not followed["located"]:
+        return _(
+            "None of the stations followed in %(where)s has coordinates: they are listed below, and "
+            "the map shows the other %(located)s stations with coordinates as not followed."
+        ) % {"where": where, "located": located}
+    return ""
 
 
 def unlocated_stations(scope: Scope, limit: int = CALL_LIST_SIZE) -> tuple[int, list[tuple[str, str, str]]]:
@@ -214,4 +255,6 @@ def chart_labels() -> dict[str, str]:
         "observer": _("Observers' copies"),
         "official": _("Official results"),
         "no_coordinates": _("No station in view has coordinates yet."),
+        "unfollowed": _("Not followed"),
+        "no_map": _("The map could not be drawn in this browser; the stations are listed below."),
     }

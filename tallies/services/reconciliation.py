@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from config.outbox import enqueue_on_commit
 from elections.models import Commission, Contest
 from elections.protocol import Figures
 from tallies.models import (
@@ -68,6 +70,30 @@ def reconcile(
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     return run
+
+
+REFRESH_AT_MOST_EVERY = 60  # seconds: one requested run per organisation and contest
+
+
+def request_reconcile(*, run: ReconciliationRun) -> bool:
+    """Ask for a new run of `run`'s comparison after commit; False when one was asked for lately.
+
+    For a page that found its run behind the tallies (tallies.selectors.station_sets.is_behind):
+    pages are read often, so at most one run is requested per organisation and contest every
+    REFRESH_AT_MOST_EVERY seconds. Nothing else starts a comparison when copies change.
+    """
+    key = f"reconcile-requested:{run.organization_id}:{run.contest_id}"
+    if not cache.add(key, True, timeout=REFRESH_AT_MOST_EVERY):
+        return False
+    from tallies import tasks  # tasks import services: import here
+
+    enqueue_on_commit(
+        tasks.reconcile,
+        organization_id=run.organization_id,
+        contest_id=run.contest_id,
+        snapshot_id=run.snapshot_id,
+    )
+    return True
 
 
 def _counted_stations(organization_id: int, contest_id: int) -> dict[int, tuple[int, Figures]]:

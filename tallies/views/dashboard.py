@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -51,6 +52,7 @@ def dashboard_page(request: HttpRequest, contest_id: int) -> HttpResponse:
         "statuses": selectors.status_legend(),
         "unlocated_count": unlocated_count,
         "unlocated": unlocated,
+        "map_note": selectors.map_note(scope),
         "initial": board.as_json(),
         "config": _config(scope),
         "time_zone": scope.contest.election.time_zone,
@@ -69,6 +71,7 @@ def _config(scope: Scope) -> dict[str, object]:
         "poll_seconds": POLL_SECONDS,
         "statuses": selectors.status_legend(),
         "labels": selectors.chart_labels(),
+        "decimal_separator": formats.get_format("DECIMAL_SEPARATOR"),  # as the page's own numbers
     }
 
 

@@ -20,6 +20,7 @@ from elections.models import Commission, Contest, PollingStation
 from observers.access import CoordinatorScope, chosen_scope
 from tallies import demo, selectors
 from tallies.models import OfficialSnapshot, ReconciliationRun
+from tallies.services import reconciliation
 
 Table = tuple[list[Any], Iterable[list[Any]]]
 
@@ -70,6 +71,8 @@ def commission_page(request: HttpRequest, contest_id: int, commission_id: int | 
     if commission.level == Commission.Level.PEC:
         return redirect("results-station", contest_id=contest.pk, station_id=commission.station.pk)
     results = selectors.commission_results(organization=organization, contest=contest, commission=commission)
+    if results.run is not None and results.comparison_behind:
+        reconciliation.request_reconcile(run=results.run)
     page = selectors.discrepant_page(results, request.GET.get("page"))
     context = {"results": results, "page": page, **_footer(contest, results.snapshot, results.run)}
     context |= selectors.comparison_level(results.snapshot, results.stations_compared)

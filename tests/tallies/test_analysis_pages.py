@@ -286,3 +286,54 @@ def test_it_draws_the_charts_on_a_phone_under_the_content_security_policy(
         assert drawn and all(drawn), f"{name}: charts not drawn {drawn}"
         assert not errors, errors
         context.close()
+
+
+def visible_text(response) -> str:
+    """The page's visible text: no script (the charts' JSON data), no tags, no attributes."""
+    page = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def decimal_points(text: str) -> list[str]:
+    """Numbers written with a decimal point ("12.5") in their context; not dates ("12.07.2026")
+    nor the sections of a cited book ("§6.10–6.12")."""
+    text = re.sub(r"§[\d.–]+", "§", re.sub(r"\s+", " ", text))
+    found = re.finditer(r"(?<![\d.,])\d+\.\d+(?![\d.])", text)
+    return [text[max(0, m.start() - 40) : m.end() + 10] for m in found]
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_it_writes_every_decimal_with_a_comma_on_the_quick_count_page(
+    carol, contest, reported, language, django_capture_on_commit_callbacks
+):
+    """Issue 13: the page mixed "." and "," in Russian; one decimal separator per page."""
+    compute(carol, contest, "quick-count", django_capture_on_commit_callbacks)
+
+    response = carol.get(
+        reverse("analysis-quick-count", args=[contest.pk]), headers={"Accept-Language": language}
+    )
+
+    text = visible_text(response)
+    assert re.search(r"\d,\d", text)  # the shares are there, with a comma
+    found = decimal_points(text)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_it_writes_every_decimal_with_a_comma_on_the_forensics_page(
+    carol, contest, tmp_path, language, django_capture_on_commit_callbacks
+):
+    from tallies import services
+
+    path = write_stations(tmp_path / "stations.csv", clean_stations(400))
+    services.import_stations_file(contest=contest, path=path, source="generated", root_name="ЦИК России")
+    compute(carol, contest, "forensics", django_capture_on_commit_callbacks, source="official")
+
+    response = carol.get(
+        reverse("analysis-forensics", args=[contest.pk]), headers={"Accept-Language": language}
+    )
+
+    text = visible_text(response)
+    assert re.search(r"\d,\d", text)
+    found = decimal_points(text)
+    assert not found, "\n".join(found)

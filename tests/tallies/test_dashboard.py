@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections.models import Commission, Contest, PollingStation
+from elections.numbers import percent
 from observers.models import Mandate, MandateEvent, Membership, Observer, Organization, Visit
 from tallies import generator, services
 from tallies.models import CoverageSample, ProtocolCopy, Quarantine, StationTallyState
@@ -284,6 +285,42 @@ def test_it_expects_the_mandated_stations_and_counts_copies_without_a_mandate(ni
 
     assert report.total.expected == mandated.values("pollingstation_id").distinct().count()
     assert report.total.total > report.total.expected
+
+
+def test_it_gives_coverage_over_the_stations_expected_and_over_the_whole_territory(night):
+    statuses = expected_statuses(night.organization, night.contest)
+    mandated = set(
+        Mandate.stations.through.objects.filter(mandate__organization=night.organization).values_list(
+            "pollingstation_id", flat=True
+        )
+    )
+    complete = {pk for pk, status in statuses.items() if status == Status.COMPLETE}
+    every = PollingStation.objects.filter(pec__election=night.contest.election).count()
+
+    total = coverage_report(Scope(night.organization, night.contest)).total
+
+    assert (total.expected_complete, total.territory) == (len(complete & mandated), every)
+    assert total.complete_of_expected == percent(len(complete & mandated), len(mandated))
+    assert total.complete_of_territory == percent(len(complete), every)
+    assert total.territory > total.total  # stations nobody follows still count in the territory
+    assert total.complete_of_territory < total.complete_of_expected
+
+
+def test_it_gives_each_region_and_tec_every_station_of_its_area(night):
+    report = coverage_report(Scope(night.organization, night.contest))
+    region = Commission.objects.get(pk=int(report.regions[0].key.split(":")[1]))
+
+    assert sum(row.territory for row in report.regions) == report.total.territory
+    assert sum(row.territory for row in report.tecs) == report.total.territory
+    assert report.regions[0].territory == PollingStation.objects.within(region).count()
+
+
+def test_a_territory_coordinator_sees_the_stations_of_the_territory_only(night):
+    region = Commission.objects.filter(election=night.contest.election, level=Commission.Level.SEC).first()
+
+    total = coverage_report(Scope(night.organization, night.contest, region)).total
+
+    assert total.territory == PollingStation.objects.within(region).count()
 
 
 def test_it_calls_only_its_own_observers_with_a_live_mandate_at_missing_stations(night):

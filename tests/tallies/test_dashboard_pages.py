@@ -11,10 +11,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from elections.models import PollingStation
-from observers.models import Membership
+from observers.models import Membership, Organization
 from tallies import tasks
 from tallies.models import CoverageSample
-from tallies.selectors.coverage import Status
+from tallies.selectors import dashboard as selectors
+from tallies.selectors.coverage import Scope, Status
+from tallies.selectors.dashboard import UNFOLLOWED
 from tests.tallies.test_dashboard import (
     JSON_QUERIES,
     PAGE_QUERIES,
@@ -104,11 +106,51 @@ def test_it_maps_the_located_stations_and_lists_the_others(night, client):
     stations = client.get(url(night, "dashboard-stations")).json()["stations"]
     page = client.get(url(night, "dashboard")).content.decode()
 
-    located_ids = {s.pk for s in located}
-    assert stations and {row[0] for row in stations} <= located_ids
-    assert {row[4] for row in stations} <= set(Status.values)
+    followed = [row for row in stations if row[4] != UNFOLLOWED]
+    assert {row[0] for row in stations} == {s.pk for s in located}  # followed or not, all are shown
+    assert followed and {row[4] for row in followed} <= set(Status.values)
     total = client.get(url(night, "dashboard-data")).json()["total"]["total"]
-    assert f"{total - len(stations)} stations have no coordinates" in page
+    assert f"{total - len(followed)} stations have no coordinates" in page
+    assert 'id="map-note"' not in page  # some followed stations are on the map: nothing to explain
+
+
+def map_page(night: Night, client, user) -> str:  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client.get(url(night, "dashboard")).content.decode()
+
+
+def test_it_says_why_the_map_is_empty_when_no_station_has_coordinates(night, client):
+    PollingStation.objects.filter(pec__election=night.contest.election).update(latitude=None, longitude=None)
+
+    page = map_page(night, client, night.coordinator)
+
+    assert "has coordinates in the station register, so the map has nothing to show" in page
+
+
+def test_it_shows_the_located_stations_nobody_follows_and_says_why(night, client):
+    """The issue's case: the followed stations have no coordinates, other stations have."""
+    followed = selectors.station_statuses(Scope(night.organization, night.contest)).values("pk")
+    stations = PollingStation.objects.filter(pec__election=night.contest.election)
+    stations.update(latitude=None, longitude=None)
+    stations.exclude(pk__in=followed).update(latitude=43, longitude=76)
+
+    page = map_page(night, client, night.coordinator)
+    rows = client.get(url(night, "dashboard-stations")).json()["stations"]
+
+    assert rows and {row[4] for row in rows} == {UNFOLLOWED}
+    assert f"the map shows the other {len(rows)} stations with coordinates as not followed" in page
+
+
+def test_it_says_that_nothing_is_followed_yet(night, client):
+    newcomers = Organization.objects.create(slug="new", name="New", status=Organization.Status.APPROVED)
+    user = get_user_model().objects.create_user(username="nina", password="pw")
+    Membership.objects.create(user=user, organization=newcomers, role=Membership.Role.COORDINATOR)
+    PollingStation.objects.filter(pec__election=night.contest.election).update(latitude=43, longitude=76)
+
+    page = map_page(night, client, user)
+
+    assert "is followed yet (no mandate, no copy)" in page
 
 
 def test_it_records_coverage_when_a_coordinator_asks(night, client):

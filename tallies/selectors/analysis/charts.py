@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from elections.models import Contest
+from elections.numbers import localized
 from tallies.selectors.analysis.forensics import ForensicsPage
 from tallies.selectors.analysis.seats import SeatRow
 from tallies.services.analysis.forensics import TENTHS
@@ -32,7 +33,7 @@ def histogram_chart(result: dict[str, Any]) -> dict[str, Any] | None:
     tests = result.get("integer")
     if not tests:
         return None
-    labels = [f"{i / 10:.1f}" for i in range(TENTHS + 1)]
+    labels = [localized(f"{i / 10:.1f}") for i in range(TENTHS + 1)]
     series = [
         {"label": _("Turnout"), "data": tests["turnout"]["histogram"]},
         {"label": _("Leader's share"), "data": tests["leader"]["histogram"]},

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from elections.models import Contest
+from elections.numbers import localized
 from observers.models import Organization
 from tallies.models import AnalysisRun, OfficialSnapshot
 from tallies.selectors.analysis.runs import RunState, run_state
@@ -148,7 +149,7 @@ def tenth_rows(result: dict[str, Any]) -> list[list[Any]]:
     if not tests:
         return []
     return [
-        [f".{digit}", tests["turnout"]["tenths"][digit], tests["leader"]["tenths"][digit]]
+        [localized(f"0.{digit}")[1:], tests["turnout"]["tenths"][digit], tests["leader"]["tenths"][digit]]
         for digit in range(10)
     ]
 

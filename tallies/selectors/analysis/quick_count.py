@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from elections.models import Contest
+from elections.numbers import localized
 from observers.models import Organization
 from tallies.models import AnalysisRun, QuickCountSample, QuickCountStation, StationTallyState
 from tallies.selectors.analysis.runs import RunState, run_state
@@ -167,10 +168,10 @@ def warnings(result: dict[str, Any]) -> list[str]:
         values = {
             "n": result.get("reported", 0),
             "regions": _names(warning.get("strata") or []),
-            "share": warning.get("share_of_voters"),
-            "statistic": warning.get("statistic"),
+            "share": localized(warning.get("share_of_voters")),
+            "statistic": localized(warning.get("statistic")),
             "degrees_of_freedom": warning.get("degrees_of_freedom"),
-            "p_value": warning.get("p_value"),
+            "p_value": localized(warning.get("p_value")),
         }
         found.append(str(WARNINGS[code]) % values)
         if warning.get("post_stratified"):

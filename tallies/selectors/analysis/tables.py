@@ -42,7 +42,9 @@ def tests_table(page: ForensicsPage) -> Table:
 
 
 def tenths_table(page: ForensicsPage) -> Table:
-    return [_("Tenth digit"), _("Stations by turnout"), _("Stations by leader's share")], page.tenth_rows
+    """The tenth digits as CSV writes numbers (".0" ... ".9"), whatever the page's language."""
+    rows = [[f".{digit}", turnout, leader] for digit, (_label, turnout, leader) in enumerate(page.tenth_rows)]
+    return [_("Tenth digit"), _("Stations by turnout"), _("Stations by leader's share")], rows
 
 
 def digits_table(page: ForensicsPage) -> Table:

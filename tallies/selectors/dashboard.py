@@ -138,22 +138,21 @@ def map_note(scope: Scope) -> str:
         .order_by()
         .aggregate(stations=Count("pk"), located=Count("pk", filter=LOCATED))
     )
-    where = scope.territory.name if scope.territory else _("this election")
     if not located:
         return _(
-            "No station of %(where)s has coordinates in the station register, so the map has nothing "
-            "to show; the stations are listed below."
-        ) % {"where": where}
+            "No station in view has coordinates in the station register, so the map has nothing to "
+            "show; the stations are listed below."
+        )
     if not followed["stations"]:
         return _(
-            "No station of %(where)s is followed yet (no mandate, no copy): the map shows its "
+            "No station in view is followed yet (no mandate, no copy): the map shows the "
             "%(located)s stations with coordinates as not followed."
-        ) % {"where": where, "located": located}
+        ) % {"located": located}
     if not followed["located"]:
         return _(
-            "None of the stations followed in %(where)s has coordinates: they are listed below, and "
-            "the map shows the other %(located)s stations with coordinates as not followed."
-        ) % {"where": where, "located": located}
+            "None of the stations followed has coordinates: they are listed below, and the map "
+            "shows the other %(located)s stations with coordinates as not followed."
+        ) % {"located": located}
     return ""
 
 

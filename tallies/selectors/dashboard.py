@@ -130,25 +130,26 @@ def map_note(scope: Scope) -> str:
     """Why the map shows few or no stations, in the active language ("" when nothing is missing).
 
     In order: no station of the territory has coordinates; no station is followed yet (no
-    mandate, no copy); none of the followed stations has coordinates (two queries).
+    mandate, no copy); none of the followed stations has coordinates (one query).
     """
-    located = scope.stations().filter(LOCATED).count()
-    followed = (
-        station_statuses(scope)
-        .order_by()
-        .aggregate(stations=Count("pk"), located=Count("pk", filter=LOCATED))
+    followed = station_statuses(scope).values("pk")
+    found = scope.stations().aggregate(
+        located=Count("pk", filter=LOCATED),
+        followed=Count("pk", filter=Q(pk__in=followed)),
+        followed_located=Count("pk", filter=LOCATED & Q(pk__in=followed)),
     )
+    located = found["located"]
     if not located:
         return _(
             "No station in view has coordinates in the station register, so the map has nothing to "
             "show; the stations are listed below."
         )
-    if not followed["stations"]:
+    if not found["followed"]:
         return _(
             "No station in view is followed yet (no mandate, no copy): the map shows the "
             "%(located)s stations with coordinates as not followed."
         ) % {"located": located}
-    if not followed["located"]:
+    if not found["followed_located"]:
         return _(
             "None of the stations followed has coordinates: they are listed below, and the map "
             "shows the other %(located)s stations with coordinates as not followed."

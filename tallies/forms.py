@@ -24,10 +24,17 @@ from observers.services import evidence
 from tallies.models import ProtocolCopy
 
 
-def _figure_field(label: str) -> forms.IntegerField:
+def _figure_field(label: str, required: bool = True) -> forms.IntegerField:
     # No min_value: a negative count is the service's rule to refuse; min=0 only helps the keyboard.
     widget = forms.NumberInput(attrs={"min": 0, "inputmode": "numeric", "step": 1})
-    return forms.IntegerField(label=label, widget=widget)
+    return forms.IntegerField(label=label, widget=widget, required=required)
+
+
+MISSING = "missing."  # prefix of the box that marks a figure "not on the copy / unreadable"
+
+
+def _missing_field() -> forms.BooleanField:
+    return forms.BooleanField(required=False, label=_("not on the copy / unreadable"))
 
 
 MAX_PHOTOS = 10
@@ -103,10 +110,13 @@ class CopyForm(forms.Form):
             self._choose_from(mandated.filter(pk__in=self.stations.values("pk")))
         regions = Commission.objects.filter(election_id=contest.election_id, level=Commission.Level.SEC)
         self._restrict("region", regions)
+        # A figure may be left empty only when marked missing: the service names a blank one.
         for line in contest.form.lines.all():
-            self.fields[f"lines.{line.code}"] = _figure_field(f"{line.number}. {line.label}")
+            self.fields[f"lines.{line.code}"] = _figure_field(f"{line.number}. {line.label}", False)
+            self.fields[f"{MISSING}lines.{line.code}"] = _missing_field()
         for option in contest.options.all():
-            self.fields[f"options.{option.code}"] = _figure_field(option.name)
+            self.fields[f"options.{option.code}"] = _figure_field(option.name, False)
+            self.fields[f"{MISSING}options.{option.code}"] = _missing_field()
 
     def _choose_from(self, mandated: QuerySet[PollingStation]) -> None:
         """Offer the stations of the observer's live mandates instead of a region and a number.
@@ -139,6 +149,13 @@ class CopyForm(forms.Form):
 
     def option_fields(self) -> list[BoundField]:
         return [self[name] for name in self.fields if name.startswith("options.")]
+
+    def line_pairs(self) -> list[tuple[BoundField, BoundField]]:
+        """(figure, its "not on the copy" box) for each line, in form order."""
+        return [(field, self[MISSING + field.name]) for field in self.line_fields()]
+
+    def option_pairs(self) -> list[tuple[BoundField, BoundField]]:
+        return [(field, self[MISSING + field.name]) for field in self.option_fields()]
 
     def fixed_station(self) -> PollingStation | None:
         """The station given by the page (?station= or a revision), shown instead of the lookup."""
@@ -185,6 +202,11 @@ class CopyForm(forms.Form):
             "client_uuid": data["client_uuid"],
             "revises": data["revises"],
             "note": data["note"],
+            "missing": sorted(
+                name.removeprefix(MISSING)
+                for name, marked in data.items()
+                if name.startswith(MISSING) and marked
+            ),
         }
 
 
@@ -193,6 +215,11 @@ def _station_choice(station: PollingStation) -> str:
         "number": station.number,
         "tec": getattr(station.pec.parent, "name", ""),
     }
+
+
+def _marked(data: dict[str, Any]) -> list[str]:
+    """The names of the ticked "not on the copy / unreadable" boxes."""
+    return [name for name, ticked in data.items() if name.startswith(MISSING) and ticked]
 
 
 def _prefixed(data: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -205,4 +232,8 @@ def initial_for_revision(copy: ProtocolCopy) -> dict[str, Any]:
     initial: dict[str, Any] = {"station": copy.station_id, "revises": copy.pk}
     initial.update({f"lines.{code}": value for code, value in figures.lines.items()})
     initial.update({f"options.{code}": value for code, value in figures.options.items()})
+    lines = copy.contest.form.lines.values_list("code", flat=True)
+    options = copy.contest.options.values_list("code", flat=True)
+    initial.update({f"{MISSING}lines.{code}": True for code in lines if code not in figures.lines})
+    initial.update({f"{MISSING}options.{code}": True for code in options if code not in figures.options})
     return initial

@@ -49,6 +49,16 @@ class CopyInputSerializer(serializers.Serializer):
     options = CountsField()
     revises = OwnCopyField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    missing = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=list,
+        max_length=1000,
+        help_text=(
+            'figures not on the copy or unreadable, as "lines.<code>" or "options.<code>"; they are left'
+            " out of lines/options and stored as absent (never 0); a copy's figures then lack them"
+        ),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Refuse counts that are not JSON integers, naming the field as the service does.

@@ -165,6 +165,7 @@ def _submit(
             client_uuid=key,
             channel=channel,
             revises=newest,
+            missing=figures.marked,
         )
     except (FieldError, IdempotencyConflict) as error:
         return Handled(Outcome.REFUSED, _with_echo(getattr(error, "message", str(error)), sms))

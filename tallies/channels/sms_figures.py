@@ -61,6 +61,10 @@ class SmsFigures:
     options: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     not_understood: list[str] = field(default_factory=list)
+    marked: list[str] = field(default_factory=list)  # "lines.<code>": typed as "-" or "?", not on the copy
+
+
+NOT_ON_THE_COPY = ("-", "?")  # a value that marks a figure "not on the copy / unreadable"
 
 
 def short_codes(contest: Contest) -> dict[str, tuple[str, str]]:
@@ -75,15 +79,23 @@ def read_figures(contest: Contest, parsed: ParsedSms) -> SmsFigures:
     """Match the message's pairs to the contest's short codes; a value must be a whole number.
 
     A count above MAX_VOTES (the submission service's bound) is "not understood" here, so the
-    reply names it by its short code rather than the service's field name.
+    reply names it by its short code rather than the service's field name. A value "-" or "?"
+    marks the figure "not on the copy / unreadable" (`marked`): missing, never 0.
     """
     found = SmsFigures(not_understood=list(parsed.unknown))
     codes = short_codes(contest)
     for key, value in parsed.pairs.items():
+        if key in codes and value in NOT_ON_THE_COPY:
+            found.marked.append("{}.{}".format(*codes[key]))
+            continue
         if key not in codes or not value.isdecimal() or int(value) > MAX_VOTES:
             found.not_understood.append(f"{key}={value}")
             continue
         kind, code = codes[key]
         getattr(found, kind)[code] = int(value)
-    found.missing = [key for key, (kind, code) in codes.items() if code not in getattr(found, kind)]
+    found.missing = [
+        key
+        for key, (kind, code) in codes.items()
+        if code not in getattr(found, kind) and f"{kind}.{code}" not in found.marked
+    ]
     return found

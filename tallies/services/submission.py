@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -13,7 +13,7 @@ from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
 
 from elections.models import BallotOption, Contest, ControlRelation, PollingStation, ProtocolLine
-from elections.protocol import Figures, check_relation
+from elections.protocol import OPTIONS_TOTAL, Figures, check_relation, parse_relation
 from observers.models import Mandate, Observer
 from observers.services import mandates
 from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError
@@ -43,6 +43,7 @@ def submit_protocol_copy(
     revises: ProtocolCopy | None = None,
     entered_by: AbstractBaseUser | None = None,
     note: str = "",
+    missing: Collection[str] = (),
 ) -> SubmittedCopy:
     """Store an observer's copy of a PEC protocol and schedule its TEC/region/nation tallies.
 
@@ -52,12 +53,17 @@ def submit_protocol_copy(
     ControlFinding rows, never rejected. `revises` makes this copy a revision of an earlier
     current copy of the same station, contest and organisation.
 
+    `missing` names the figures the observer marked "not on the copy / unreadable", as
+    ``lines.<code>`` or ``options.<code>``: they are left out of `lines`/`options` and stored as
+    absent (no figure row, never 0). A relation that needs a missing figure is not checked (no
+    finding); the tallies count the copy's other figures (tallies.services.tallying).
+
     Channels "web" and "api" need a live mandate of `observer` for the contest's election that
     includes `station`; the copy then records "copy obtained" on that mandate. Channel "import"
     (a coordinator loading a partner's file) needs none.
 
     Raises FieldError naming the field (``station``, ``lines.<code>``, ``options.<code>``,
-    ``revises``) for input that cannot be stored, with nothing written; NotAssignedError (a
+    ``revises``, ``missing``) for input that cannot be stored, with nothing written; NotAssignedError (a
     FieldError on ``station``, HTTP 403) without a live mandate; IdempotencyConflict when the
     key was used for another station, contest or observer.
     """
@@ -65,7 +71,7 @@ def submit_protocol_copy(
     if existing:
         return SubmittedCopy(existing, created=False)
     form = _form_of(contest)
-    figures = _validated_figures(contest, form, station, lines, options)
+    figures = _validated_figures(contest, form, station, lines, options, missing)
     try:
         copy = _store(
             observer, contest, form, station, figures, client_uuid, channel, revises, entered_by, note
@@ -153,6 +159,7 @@ def _validated_figures(
     station: PollingStation,
     lines: Mapping[str, Any],
     options: Mapping[str, Any],
+    missing: Collection[str] = (),
 ) -> Figures:
     if station.pec.election_id != contest.election_id:
         raise FieldError(
@@ -162,20 +169,39 @@ def _validated_figures(
         )
     line_codes = [line.code for line in form.lines]
     option_codes = [option.code for option in form.options]
-    return Figures(
-        _counts("lines", lines, line_codes),
-        _counts("options", options, option_codes),
+    absent = _missing_codes(missing, line_codes, option_codes)
+    figures = Figures(
+        _counts("lines", lines, line_codes, absent),
+        _counts("options", options, option_codes, absent),
     )
+    if not figures.lines and not figures.options:
+        raise FieldError("missing", _("every figure is marked missing: a copy needs at least one"))
+    return figures
 
 
-def _counts(kind: str, given: Mapping[str, Any], expected: list[str]) -> dict[str, int]:
+def _missing_codes(missing: Collection[str], line_codes: list[str], option_codes: list[str]) -> set[str]:
+    """The marked-missing keys (``lines.<code>``/``options.<code>``), each a figure of the form."""
+    if isinstance(missing, str) or not all(isinstance(key, str) for key in missing):
+        raise FieldError("missing", _("must be a list of line and option keys"))
+    known = {f"lines.{code}" for code in line_codes} | {f"options.{code}" for code in option_codes}
+    unknown = sorted(set(missing) - known)
+    if unknown:
+        raise FieldError("missing", _("%(key)s is not a line or option of this form") % {"key": unknown[0]})
+    return set(missing)
+
+
+def _counts(kind: str, given: Mapping[str, Any], expected: list[str], absent: set[str]) -> dict[str, int]:
     unknown = sorted(set(given) - set(expected))
     if unknown:
         raise FieldError(f"{kind}.{unknown[0]}", _("unknown code for this protocol form"))
     counts = {}
     for code in expected:
+        if f"{kind}.{code}" in absent:
+            if given.get(code) not in (None, ""):
+                raise FieldError(f"{kind}.{code}", _("marked as not on the copy, yet a figure is given"))
+            continue
         if code not in given or given[code] is None:
-            raise FieldError(f"{kind}.{code}", _("missing: every line of the protocol is required"))
+            raise FieldError(f"{kind}.{code}", _("missing: enter the figure, or mark it as not on the copy"))
         counts[code] = _count(f"{kind}.{code}", given[code])
     return counts
 
@@ -280,10 +306,23 @@ def _store_findings(copy: ProtocolCopy, form: _Form, figures: Figures) -> list[C
     """Write a ControlFinding per broken relation (one INSERT, none if all hold); return them."""
     findings = []
     for relation in form.relations:
+        if not checkable(relation.expression, figures, len(form.options)):
+            continue  # it needs a figure marked missing: not checkable, neither broken nor holding
         check = check_relation(relation.expression, figures, relation.tolerance)
         if not check.holds:
             findings.append(ControlFinding(copy=copy, relation=relation, lhs=check.lhs, rhs=check.rhs))
     return ControlFinding.objects.bulk_create(findings)
+
+
+def checkable(expression: str, figures: Figures, options: int) -> bool:
+    """Whether `figures` has every line the relation names (``options_total``: all `options` options)."""
+    for name in parse_relation(expression).names():
+        if name == OPTIONS_TOTAL:
+            if len(figures.options) < options:
+                return False
+        elif name not in figures.lines:
+            return False
+    return True
 
 
 def _make_current(copy: ProtocolCopy) -> StationTallyState:

@@ -61,6 +61,7 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": lines,
         "options": options,
         "findings": copy.findings.select_related("relation"),
+        "missing": any(value is None for _, value in lines + options),
         "revised_by": ProtocolCopy.objects.filter(revises=copy).first(),
     }
     return render(request, "tallies/entry_detail.html", context)

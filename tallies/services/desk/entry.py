@@ -11,7 +11,7 @@ station is in conflict until a coordinator resolves the line (or it agrees and i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -41,6 +41,7 @@ def phone_in(
     client_uuid: uuid.UUID,
     by: AnyUser,
     note: str = "",
+    missing: Collection[str] = (),
 ) -> SubmittedCopy:
     """Store a copy an observer dictated by phone, entered by coordinator `by`.
 
@@ -59,6 +60,7 @@ def phone_in(
         channel=Channel.PHONE,
         entered_by=user,
         note=note,
+        missing=missing,
     )
     if submitted.created:
         copy = submitted.copy

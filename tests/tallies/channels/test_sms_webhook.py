@@ -253,3 +253,15 @@ def test_another_organisations_gateway_does_not_know_alice(alice, other_organiza
 
     assert reply.startswith("Nothing stored: no observer with code")
     assert not ProtocolCopy.objects.exists()
+
+
+def test_a_figure_sent_as_a_dash_is_stored_as_not_on_the_copy(alice):
+    text = copy_text(alice.code).replace(" 6=746 ", " 6=- ").replace("P6=445", "P6=?")
+
+    reply = receive(gateway(alice.organization, "kannel"), text)
+
+    copy = ProtocolCopy.objects.get()
+    assert reply.startswith("Stored: station 91")
+    assert "ballots_cancelled" not in copy.figures().lines
+    assert "p6_UR" not in copy.figures().options
+    assert not copy.findings.exists()  # both relations the copy breaks need a figure it lacks

@@ -49,6 +49,9 @@ class StationComparison(models.Model):
     differences = models.JSONField(
         default=dict, help_text=_("{'lines'|'options': {code: [observer, official]}}")
     )
+    # Figures one side lacks (a copy's "not on the copy", an official row's blank): not compared,
+    # never a difference; ["lines.<code>", "options.<code>", …] sorted.
+    not_compared = models.JSONField(default=list)
 
     class Meta:
         constraints = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Self
 
 from django.db import models
@@ -36,12 +37,22 @@ class TotalsMixin(models.Model):
 
 
 class ObserverTally(TotalsMixin):
-    """One organisation's observer totals for a commission (any level) and contest."""
+    """One organisation's observer totals for a commission (any level) and contest.
+
+    Coverage (partial copies, issue 14): a copy may lack figures marked "not on the copy /
+    unreadable". Each total is the sum over the counted stations that give that figure, never
+    a missing one taken as 0. `missing` says, per ``lines.<code>``/``options.<code>``, how many
+    of the `stations_count` counted stations lack it (only codes some station lacks), so the
+    stations contributing a figure are `stations_count - missing[key]` (`coverage`); a code no
+    counted station gives has no total. `partial_stations` counts the stations lacking any.
+    """
 
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="tallies")
     contest = models.ForeignKey(Contest, models.PROTECT, related_name="observer_tallies")
     commission = models.ForeignKey(Commission, models.PROTECT, related_name="observer_tallies")
     stations_count = models.IntegerField(default=0)
+    missing = models.JSONField(default=dict)
+    partial_stations = models.IntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -50,6 +61,19 @@ class ObserverTally(TotalsMixin):
                 fields=["organization", "contest", "commission"], name="one_tally_per_unit"
             ),
         ]
+
+    @property
+    def complete_stations(self) -> int:
+        """Counted stations whose copies give every figure of the form."""
+        return self.stations_count - self.partial_stations
+
+    def coverage(self, key: str) -> int:
+        """The counted stations that give the figure `key` (``lines.<code>``/``options.<code>``)."""
+        return self.stations_count - self.missing.get(key, 0)
+
+    def lacks_any(self, keys: Iterable[str]) -> bool:
+        """Whether some counted station lacks one of `keys`: a ratio of them would mix stations."""
+        return any(self.missing.get(key, 0) for key in keys)
 
 
 class StationTallyStateQuerySet(models.QuerySet["StationTallyState"]):

@@ -3,8 +3,10 @@
 Rule (issue 4; Apollo's master-submission model, landscape.md §4.5): take the station's current
 copies (the newest revision of each), leave out quarantined ones; a line (or option) whose
 copies all agree is accepted; where they disagree, the coordinator's latest resolution of that
-line is accepted, else the line is a conflict. A station counts in the tallies only when every
-line is accepted, so a tally never mixes lines from different stations' sets.
+line is accepted, else the line is a conflict. A station counts in the tallies only when no
+line is in conflict, so a tally never mixes lines from different stations' sets. A figure no
+countable copy gives (marked "not on the copy") is missing: neither a conflict nor 0; the
+copies that give it decide it, and the tallies count the station's other figures (issue 14).
 
 The rule is written once, as SQL (`accepted_sql`), on top of the ORM's `countable_copies`. The
 full recompute runs it over every station of a contest inside PostgreSQL

@@ -4,6 +4,9 @@ One statement derives every station's accepted figures with the rule of
 tallies.services.accepted, writes the station states whose recorded figures differ (usually
 none) with one UPDATE … FROM, sums the counted stations per PEC parent, adds each parent's sums
 to itself and every commission above it (found by `Commission.path`), and upserts the tallies.
+A partial copy's missing figures are absent rows, so each sum is over the stations that give
+the figure; the stations lacking each figure are counted apart (`ObserverTally.missing`), looked
+for only at the stations that give fewer figures than the form has.
 Nothing of the 2.5 million figures of a national election leaves the database.
 
 Locking is the caller's: it locks the root tallies, then `lock_station_states` locks every
@@ -61,11 +64,25 @@ conflicted AS (
     GROUP BY a.station_id
 ),
 by_station AS (
-    -- The figures of each station that counts (no line in conflict).
-    SELECT a.station_id, {_figures("a", "a.value")}
+    -- The figures of each station that counts (no line in conflict), and how many it gives.
+    SELECT a.station_id, {_figures("a", "a.value")}, COUNT(*) AS given
     FROM accepted a {CODES.format(row="a")}
     WHERE a.station_id NOT IN (SELECT station_id FROM conflicted)
     GROUP BY a.station_id
+),
+expected AS (
+    -- Every figure a complete copy gives (lines of the contest's form, its options).
+    SELECT 'lines.' || l.code AS key, l.code, TRUE AS is_line
+    FROM elections_protocolline l JOIN elections_contest c ON c.form_id = l.form_id WHERE c.id = %s
+    UNION ALL
+    SELECT 'options.' || o.code, o.code, FALSE FROM elections_ballotoption o WHERE o.contest_id = %s
+),
+station_missing AS (
+    -- For the few counted stations giving fewer figures than expected: the figures they lack.
+    SELECT b.station_id, e.key
+    FROM by_station b CROSS JOIN expected e
+    WHERE b.given < (SELECT COUNT(*) FROM expected)
+        AND (CASE WHEN e.is_line THEN b.lines ELSE b.options END) -> e.code IS NULL
 ),
 changed AS (
     SELECT k.state_id, s.wanted_version, b.station_id IS NOT NULL AS is_counted,
@@ -125,6 +142,28 @@ unit_stations AS (
     FROM parent_stations p JOIN ancestry y ON y.parent_id = p.parent_id
     GROUP BY y.commission_id
 ),
+parent_missing AS (
+    SELECT k.parent_id, m.key, COUNT(*) AS stations, COUNT(DISTINCT m.station_id) AS partial
+    FROM station_missing m JOIN locked k ON k.station_id = m.station_id
+    WHERE k.parent_id IS NOT NULL
+    GROUP BY GROUPING SETS ((k.parent_id, m.key), (k.parent_id))
+),
+unit_missing AS (
+    SELECT t.commission_id, jsonb_object_agg(t.key, t.stations) AS missing
+    FROM (
+        SELECT y.commission_id, p.key, SUM(p.stations) AS stations
+        FROM parent_missing p JOIN ancestry y ON y.parent_id = p.parent_id
+        WHERE p.key IS NOT NULL
+        GROUP BY y.commission_id, p.key
+    ) t
+    GROUP BY t.commission_id
+),
+unit_partial AS (
+    SELECT y.commission_id, SUM(p.partial) AS stations
+    FROM parent_missing p JOIN ancestry y ON y.parent_id = p.parent_id
+    WHERE p.key IS NULL
+    GROUP BY y.commission_id
+),
 units AS (
     SELECT commission_id FROM tallies_observertally WHERE organization_id = %s AND contest_id = %s
     UNION
@@ -132,17 +171,21 @@ units AS (
 ),
 tallies_written AS (
     INSERT INTO tallies_observertally AS t (organization_id, contest_id, commission_id,
-        line_totals, option_totals, stations_count, updated_at)
+        line_totals, option_totals, stations_count, missing, partial_stations, updated_at)
     SELECT %s, %s, u.commission_id, COALESCE(f.lines, '{{}}'), COALESCE(f.options, '{{}}'),
-        COALESCE(n.stations, 0), now()
+        COALESCE(n.stations, 0), COALESCE(m.missing, '{{}}'), COALESCE(p.stations, 0), now()
     FROM units u
     LEFT JOIN unit_figures f ON f.commission_id = u.commission_id
     LEFT JOIN unit_stations n ON n.commission_id = u.commission_id
+    LEFT JOIN unit_missing m ON m.commission_id = u.commission_id
+    LEFT JOIN unit_partial p ON p.commission_id = u.commission_id
     ON CONFLICT (organization_id, contest_id, commission_id) DO UPDATE
     SET line_totals = excluded.line_totals, option_totals = excluded.option_totals,
-        stations_count = excluded.stations_count, updated_at = excluded.updated_at
-    WHERE (t.line_totals, t.option_totals, t.stations_count)
-        IS DISTINCT FROM (excluded.line_totals, excluded.option_totals, excluded.stations_count)
+        stations_count = excluded.stations_count, missing = excluded.missing,
+        partial_stations = excluded.partial_stations, updated_at = excluded.updated_at
+    WHERE (t.line_totals, t.option_totals, t.stations_count, t.missing, t.partial_stations)
+        IS DISTINCT FROM (excluded.line_totals, excluded.option_totals, excluded.stations_count,
+            excluded.missing, excluded.partial_stations)
 )
 SELECT COALESCE(SUM(stations), 0) FROM parent_stations
 """
@@ -169,7 +212,9 @@ def recompute_in_sql(organization_id: int, contest_id: int) -> int:
         jit = cursor.fetchone()[0]
         # JIT-compiling this statement takes seconds, several times what running it takes.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(RECOMPUTE.replace("{rules}", rules), [*ids, *params, *ids, *ids])
+        cursor.execute(
+            RECOMPUTE.replace("{rules}", rules), [*ids, *params, contest_id, contest_id, *ids, *ids]
+        )
         counted = cursor.fetchone()[0]
         cursor.execute("SELECT set_config('jit', %s, true)", [jit])
     return counted

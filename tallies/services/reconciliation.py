@@ -160,8 +160,8 @@ def _compare_stations(
     out = []
     for pec_id, protocol_id in officials.items():
         copy_id, counted_figures = counted[pec_id]
-        theirs = official.get(protocol_id, Figures())
-        mine = _restricted_to(counted_figures, theirs)
+        published = official.get(protocol_id, Figures())
+        mine, theirs = _restricted_to(counted_figures, published), _restricted_to(published, counted_figures)
         lines, options = mine.differing(theirs)
         comparison = StationComparison(
             run=run,
@@ -170,6 +170,7 @@ def _compare_stations(
             official_id=protocol_id,
             is_discrepant=bool(lines or options),
             differences={"lines": lines, "options": options},
+            not_compared=_not_compared(counted_figures, published),
         )
         out.append((comparison, pec_id, mine, theirs))
     StationComparison.objects.bulk_create([c for c, _, _, _ in out], batch_size=2000)
@@ -177,11 +178,20 @@ def _compare_stations(
 
 
 def _restricted_to(mine: Figures, theirs: Figures) -> Figures:
-    """Only the figures the official protocol has: a line it lacks (a partial transcription) is
-    not a difference, and must not count as 0 official votes."""
+    """Only the figures the other side has too. A line the official protocol lacks (a partial
+    transcription) or the copy lacks (marked "not on the copy") is not compared: never a
+    difference, never 0 votes on either side, and left out of both sides' roll-up sums."""
     return Figures(
         {code: value for code, value in mine.lines.items() if code in theirs.lines},
         {code: value for code, value in mine.options.items() if code in theirs.options},
+    )
+
+
+def _not_compared(mine: Figures, theirs: Figures) -> list[str]:
+    """The figures only one side gives: ["lines.<code>", "options.<code>", …], sorted."""
+    return sorted(
+        [f"lines.{code}" for code in mine.lines.keys() ^ theirs.lines.keys()]
+        + [f"options.{code}" for code in mine.options.keys() ^ theirs.options.keys()]
     )
 
 

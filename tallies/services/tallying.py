@@ -46,6 +46,12 @@ from tallies.services import recompute_sql
 from tallies.services.accepted import Accepted, accepted_for_stations
 
 ZERO = Figures()
+EXPECTED_KEYS = """
+SELECT 'lines.' || l.code FROM elections_protocolline l
+JOIN elections_contest c ON c.form_id = l.form_id WHERE c.id = %s
+UNION ALL
+SELECT 'options.' || o.code FROM elections_ballotoption o WHERE o.contest_id = %s
+"""
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
 log = logging.getLogger(__name__)
 
@@ -98,7 +104,7 @@ def _apply_locked(state_id: int) -> bool:
         return False
     accepted = accepted_for_stations(state.organization_id, state.contest_id, [state.station_id])
     target = accepted.get(state.station_id, Accepted(None))
-    _move_tallies(tallies, state, target)
+    _move_tallies(tallies, state, target, expected_keys(state.contest_id))
     _record_applied(state, target)
     state.save(
         update_fields=["applied_version", "is_counted", "applied_lines", "applied_options", "conflicts"]
@@ -106,14 +112,54 @@ def _apply_locked(state_id: int) -> bool:
     return True
 
 
-def _move_tallies(tallies: list[ObserverTally], state: StationTallyState, target: Accepted) -> None:
+def _move_tallies(
+    tallies: list[ObserverTally], state: StationTallyState, target: Accepted, expected: frozenset[str]
+) -> None:
     delta = (target.figures or ZERO).minus(state.applied_figures())
     stations_delta = int(target.figures is not None) - int(state.is_counted)
+    was_missing = missing_keys(state.applied_figures() if state.is_counted else None, expected)
+    now_missing = missing_keys(target.figures, expected)
+    partial_delta = int(bool(now_missing)) - int(bool(was_missing))
     for tally in tallies:
         tally.stations_count += stations_delta
+        tally.partial_stations += partial_delta
+        tally.missing = _moved_missing(tally.missing, was_missing, now_missing)
         # A commission left with no counted station holds no totals, exactly as a recompute has it.
-        tally.set_figures(tally.figures().plus(delta) if tally.stations_count else ZERO)
-    ObserverTally.objects.bulk_update(tallies, ["line_totals", "option_totals", "stations_count"])
+        figures = tally.figures().plus(delta) if tally.stations_count else ZERO
+        tally.set_figures(_covered(figures, tally))
+    ObserverTally.objects.bulk_update(
+        tallies, ["line_totals", "option_totals", "stations_count", "missing", "partial_stations"]
+    )
+
+
+def expected_keys(contest_id: int) -> frozenset[str]:
+    """Every figure a complete copy of the contest gives: ``lines.<code>`` and ``options.<code>``."""
+    with connection.cursor() as cursor:
+        cursor.execute(EXPECTED_KEYS, [contest_id, contest_id])
+        return frozenset(key for (key,) in cursor.fetchall())
+
+
+def missing_keys(figures: Figures | None, expected: frozenset[str]) -> frozenset[str]:
+    """The expected figures a station's accepted `figures` lack (none when it is not counted)."""
+    if figures is None:
+        return frozenset()
+    given = {f"lines.{code}" for code in figures.lines} | {f"options.{code}" for code in figures.options}
+    return expected - given
+
+
+def _moved_missing(missing: dict[str, int], was: frozenset[str], now: frozenset[str]) -> dict[str, int]:
+    counts = dict(missing)
+    for key, step in [(key, -1) for key in was] + [(key, 1) for key in now]:
+        counts[key] = counts.get(key, 0) + step
+    return {key: n for key, n in sorted(counts.items()) if n}
+
+
+def _covered(figures: Figures, tally: ObserverTally) -> Figures:
+    """`figures` without the codes no counted station gives (a recompute has no total for them)."""
+    return Figures(
+        {code: v for code, v in figures.lines.items() if tally.coverage(f"lines.{code}") > 0},
+        {code: v for code, v in figures.options.items() if tally.coverage(f"options.{code}") > 0},
+    )
 
 
 def _record_applied(state: StationTallyState, target: Accepted) -> None:

@@ -2,9 +2,10 @@
 
 A hypothesis state machine plays observers and coordinators on the `contest` of tests/conftest.py:
 Alice and Bob (one organisation) and Oscar (another) send copies, revisions and resends of
-stations 91, 92 (one TEC) and 120; Carol and Olga quarantine, release and resolve conflicts. Each
-change queues its tally job as Celery would after the commit; the machine delivers those jobs
-late, out of order, twice or never, sweeps, and recomputes. After every step:
+stations 91, 92 (one TEC) and 120, whole or partial (figures marked "not on the copy"); Carol
+and Olga quarantine, release and resolve conflicts. Each change queues its tally job as Celery
+would after the commit; the machine delivers those jobs late, out of order, twice or never,
+sweeps, and recomputes. After every step:
 
 - once the outstanding jobs are drained (the sweep), the ObserverTally rows equal both what
   `recompute_observer_tallies` builds and what the model of the acceptance rule in tally_model.py
@@ -42,10 +43,28 @@ from tests.tallies.tally_model import Model, coded, tallies
 # Two values for each of three codes, so copies of one station often agree and often conflict.
 VARIED = {"lines": {"ballots_invalid": [40, 41]}, "options": {"p6_UR": [445, 545], "p4_KPRF": [280, 0]}}
 CODES = [f"{kind}.{code}" for kind, codes in VARIED.items() for code in codes]
+# Figures a copy may lack (marked "not on the copy"): two of the varied ones and a constant one.
+MAY_LACK = ["lines.ballots_invalid", "options.p6_UR", "lines.voters_on_list"]
+
+
+def _protocol(varied: tuple[dict, dict, frozenset[str]]) -> tuple[dict, dict, list[str]]:
+    lines, options, lacking = (
+        {**LINES_PEC_91_COPY, **varied[0]},
+        {**OPTIONS_PEC_91_COPY, **varied[1]},
+        varied[2],
+    )
+    return (
+        {code: value for code, value in lines.items() if f"lines.{code}" not in lacking},
+        {code: value for code, value in options.items() if f"options.{code}" not in lacking},
+        sorted(lacking),
+    )
+
+
 protocols = st.tuples(
     st.fixed_dictionaries({code: st.sampled_from(values) for code, values in VARIED["lines"].items()}),
     st.fixed_dictionaries({code: st.sampled_from(values) for code, values in VARIED["options"].items()}),
-).map(lambda varied: ({**LINES_PEC_91_COPY, **varied[0]}, {**OPTIONS_PEC_91_COPY, **varied[1]}))
+    st.one_of(st.just(frozenset()), st.frozensets(st.sampled_from(MAY_LACK), max_size=2)),
+).map(_protocol)
 picks = st.integers(min_value=0, max_value=1000)
 BOUNDED = settings(max_examples=20, stateful_step_count=25, deadline=None)  # ~45 s on 2 cores
 
@@ -59,6 +78,7 @@ class World:
     authors: list[Observer]
     coordinators: dict[int, Any]  # organisation id → a coordinator of it
     above: dict[int, list[int]]  # station id → the commissions whose tallies include it
+    expected: set[str]  # every figure of the form: "lines.<code>", "options.<code>"
     capture: Any  # pytest-django's django_capture_on_commit_callbacks
 
 
@@ -111,6 +131,7 @@ class TallyMachine(RuleBasedStateMachine):
             "station": station,
             "lines": protocol[0],
             "options": protocol[1],
+            "missing": protocol[2],
             "client_uuid": uuid.uuid4(),
             "channel": ProtocolCopy.Channel.API,
             **more,
@@ -164,7 +185,7 @@ class TallyMachine(RuleBasedStateMachine):
         """The phone sends a submission again, edited in between or not: the first copy stands."""
         arguments = dict(self.sent[which % len(self.sent)])
         if edited:
-            arguments["lines"], arguments["options"] = protocol
+            arguments["lines"], arguments["options"], arguments["missing"] = protocol
         submitted = self._queue(services.submit_protocol_copy, **arguments)
         assert not submitted.created
         assert submitted.copy.pk == self.acknowledged[arguments["client_uuid"]]
@@ -202,7 +223,10 @@ class TallyMachine(RuleBasedStateMachine):
         disputed = self.model.disputed(CODES)
         if disputed:
             organization, station, code = disputed[pick % len(disputed)]
-            chosen = self._copy(pick, among=self.model.countable(organization, station))
+            giving = {
+                pk for pk, values in self.model.countable(organization, station).items() if code in values
+            }
+            chosen = self._copy(pick, among=giving)
         else:
             chosen = self._copy(pick)
             organization, station = chosen.organization_id, chosen.station_id
@@ -272,7 +296,7 @@ class TallyMachine(RuleBasedStateMachine):
             recomputed = tallies(contest)
             transaction.set_rollback(True)
         assert drained == recomputed
-        assert recomputed == self.model.tallies(self.world.above)
+        assert recomputed == self.model.tallies(self.world.above, self.world.expected)
         if not stale:
             assert live == recomputed
 
@@ -295,6 +319,7 @@ def test_it_keeps_the_tallies_equal_to_a_recompute_through_any_history(
         authors=[observer, bob, other_observer],
         coordinators={observer.organization_id: coordinator, other_observer.organization_id: olga},
         above=above,
+        expected=set(coded(LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)),
         capture=django_capture_on_commit_callbacks,
     )
     machine = type("Machine", (TallyMachine,), {"world": world})

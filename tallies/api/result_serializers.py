@@ -50,6 +50,13 @@ class SourceSerializer(serializers.Serializer):
     """One source's figures: {line code: count}, {option code: votes}, turnout and shares in %."""
 
     stations = serializers.IntegerField()
+    partial_stations = serializers.IntegerField(
+        source="partial",
+        help_text=(
+            "of `stations`, those whose copies lack some figure (marked not on the copy): each total is"
+            " over the stations giving it; a percentage needing a figure some station lacks is null"
+        ),
+    )
     lines = serializers.DictField(child=serializers.IntegerField(), source="figures.lines")
     options = serializers.DictField(child=serializers.IntegerField(), source="figures.options")
     turnout = percent_field()

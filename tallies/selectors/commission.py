@@ -38,6 +38,7 @@ from tallies.selectors.layout import (
     _source,
     regions_rows,
     share_rows,
+    tally_source,
 )
 from tallies.services.reconciliation import latest_snapshot
 
@@ -201,7 +202,7 @@ def commission_results(
         layout=layout,
         run=scope.run,
         snapshot=scope.snapshot,
-        observer=_source(layout, tally.figures(), tally.stations_count) if tally else None,
+        observer=tally_source(layout, tally) if tally else None,
         official=_source(layout, protocol.figures(), protocol.stations_count) if protocol else None,
         compared_observer=compared_observer,
         compared_official=compared_official,
@@ -315,7 +316,8 @@ def _observer_turnouts(scope: _Scope, children: list[Commission]) -> dict[int, D
         commission__in=[child for child in children if child.level != PEC],
         stations_count__gt=0,
     )
-    turnouts = {tally.commission_id: scope.layout.turnout(tally.figures()) for tally in tallies}
+    layout = scope.layout
+    turnouts = {tally.commission_id: layout.turnout(tally.figures(), tally.missing) for tally in tallies}
     return turnouts | _station_turnouts(scope, [child.pk for child in children if child.level == PEC])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from elections import roles
 from elections.models import BallotOption, Contest, ProtocolLine
 from elections.numbers import percent
 from elections.protocol import Figures
+from tallies.models import ObserverTally
 
 
 @dataclass(frozen=True)
@@ -43,18 +45,43 @@ class Layout:
         """Load the layout of `contest` (two queries)."""
         return cls(tuple(contest.form.lines.all()), tuple(contest.options.all()))
 
-    def turnout(self, figures: Figures) -> Decimal | None:
-        """Return the turnout numerator lines' sum over the base line in percent; None if unknown."""
+    def turnout(self, figures: Figures, missing: Collection[str] = ()) -> Decimal | None:
+        """Return the turnout numerator lines' sum over the base line in percent; None if unknown.
+
+        Unknown also when a line it needs is absent, or lacking at some station of a tally
+        (`missing`: ``lines.<code>`` keys, ObserverTally.missing): sums over different stations
+        would make a percentage that is not true.
+        """
         base = self.turnout_base_code()
         numerators = [line.code for line in roles.took_part_lines(self.lines)]
-        if not base or base not in figures.lines or not numerators:
+        needed = [base, *numerators]
+        if not base or not numerators or any(code not in figures.lines for code in needed):
             return None
-        return percent(sum(figures.lines.get(code, 0) for code in numerators), figures.lines[base])
+        if any(f"lines.{code}" in missing for code in needed):
+            return None
+        return percent(sum(figures.lines[code] for code in numerators), figures.lines[base])
 
-    def shares(self, figures: Figures) -> dict[str, Decimal | None]:
-        """Return each option's share of all option votes in percent, by option code."""
+    def shares(self, figures: Figures, missing: Collection[str] = ()) -> dict[str, Decimal | None]:
+        """Return each option's share of all option votes in percent, by option code.
+
+        None for every option when one lacks votes somewhere (absent, or in `missing`): the
+        total of all options is then not over one set of stations.
+        """
+        whole = all(
+            option.code in figures.options and f"options.{option.code}" not in missing
+            for option in self.options
+        )
         total = sum(figures.options.values())
-        return {option.code: percent(figures.options.get(option.code, 0), total) for option in self.options}
+        return {
+            option.code: percent(figures.options[option.code], total) if whole else None
+            for option in self.options
+        }
+
+    def lacks_any(self, figures: Figures) -> bool:
+        """Whether `figures` (one protocol) lack a line or option of the form: a partial copy."""
+        return any(line.code not in figures.lines for line in self.lines) or any(
+            option.code not in figures.options for option in self.options
+        )
 
     def turnout_base_code(self) -> str:
         """The code of the line counting voters on the list ("" when the form has none)."""
@@ -102,12 +129,29 @@ class Source:
     stations: int
     turnout: Decimal | None
     shares: dict[str, Decimal | None]
+    partial: int = 0  # of `stations`, those whose copies lack some figure (ObserverTally)
+
+    @property
+    def complete(self) -> int:
+        return self.stations - self.partial
 
 
-def _source(layout: Layout, figures: Figures | None, stations: int) -> Source | None:
+def _source(
+    layout: Layout,
+    figures: Figures | None,
+    stations: int,
+    missing: Collection[str] = (),
+    partial: int = 0,
+) -> Source | None:
     if figures is None:
         return None
-    return Source(figures, stations, layout.turnout(figures), layout.shares(figures))
+    turnout, shares = layout.turnout(figures, missing), layout.shares(figures, missing)
+    return Source(figures, stations, turnout, shares, partial)
+
+
+def tally_source(layout: Layout, tally: ObserverTally) -> Source:
+    """An observer tally as a source: its percentages only over figures every counted station gives."""
+    return _source(layout, tally.figures(), tally.stations_count, tally.missing, tally.partial_stations)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from elections.models import Commission, Contest, PollingStation
+from elections.protocol import Figures
 from observers.models import Organization
 from tallies.models import (
     ControlFinding,
@@ -80,10 +81,15 @@ def station_results(
         run=scope.run,
         snapshot=scope.snapshot,
         copy=copy,
-        observer=_source(scope.layout, copy.figures(), 1) if copy else None,
+        observer=_copy_source(scope.layout, copy.figures()) if copy else None,
         official=_source(scope.layout, protocol.figures(), 1) if protocol else None,
         findings=_findings(copy),
     )
+
+
+def _copy_source(layout: Layout, figures: Figures) -> Source | None:
+    """One copy as a source; partial when it lacks a figure of the form (not on the copy)."""
+    return _source(layout, figures, 1, partial=int(layout.lacks_any(figures)))
 
 
 def _current_copy(

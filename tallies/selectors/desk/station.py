@@ -52,6 +52,13 @@ class StationDesk:
     audit: list[AuditRow]
     countable: set[int] = field(default_factory=set)
 
+    @property
+    def missing(self) -> list[DeskRow]:
+        """Figures no countable copy gives (marked "not on the copy"): missing, not 0, in the tally."""
+        if not self.countable:
+            return []
+        return [row for row in self.rows if row.status == "none"]
+
 
 def station_desk(organization: Organization, contest: Contest, station: PollingStation) -> StationDesk:
     """Gather a station's copies side by side with accepted values, decisions and audit entries."""

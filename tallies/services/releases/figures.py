@@ -9,7 +9,7 @@ as text, so the published pages and files never recompute them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -37,16 +37,22 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def source_document(layout: Layout, figures: Figures | None, stations: int) -> dict[str, Any] | None:
-    """One source's figures with turnout and shares as text; None when there are no figures."""
+def source_document(
+    layout: Layout, figures: Figures | None, stations: int, missing: Collection[str] = ()
+) -> dict[str, Any] | None:
+    """One source's figures with turnout and shares as text; None when there are no figures.
+
+    `missing` (ObserverTally.missing): figures some counted station lacks; a percentage that
+    needs one is left out (null) rather than mix stations.
+    """
     if figures is None:
         return None
     return {
         "stations": stations,
         "lines": dict(sorted(figures.lines.items())),
         "options": dict(sorted(figures.options.items())),
-        "turnout": _text(layout.turnout(figures)),
-        "shares": {code: _text(share) for code, share in layout.shares(figures).items()},
+        "turnout": _text(layout.turnout(figures, missing)),
+        "shares": {code: _text(share) for code, share in layout.shares(figures, missing).items()},
     }
 
 
@@ -118,7 +124,9 @@ def _commission(commission, layout, tally, rollup, official, counts) -> Commissi
     if rollup is not None and rollup.stations_compared != compared:
         rollup = None
     figures = {
-        "observer": source_document(layout, tally.figures(), tally.stations_count) if tally else None,
+        "observer": (
+            source_document(layout, tally.figures(), tally.stations_count, tally.missing) if tally else None
+        ),
         "official": source_document(layout, *official) if official else None,
         "compared_observer": source_document(layout, rollup.observer_figures(), compared) if rollup else None,
         "compared_official": source_document(layout, rollup.official_figures(), compared) if rollup else None,

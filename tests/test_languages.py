@@ -28,6 +28,25 @@ def test_it_shows_the_two_factor_login_in_the_pages_language(client, settings, l
     assert expected in page and f">{foreign}" not in page
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "expected", "english"),
+    [
+        ("two_factor:profile", "Тіркелгі қауіпсіздігі", "Account Security"),
+    ],
+)
+def test_it_shows_the_two_factor_account_pages_in_kazakh(
+    client, settings, django_user_model, name, expected, english
+):
+    """django-two-factor-auth has no Kazakh catalog: ours translates its pages' messages."""
+    client.force_login(django_user_model.objects.create_user("kanat", password="pw-kanat"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+
+    page = client.get(reverse(name)).content.decode()
+
+    assert expected in page and english not in page
+
+
 @pytest.mark.parametrize(("language", "label"), [("ru", "— Выберите —"), ("kk", "— Таңдаңыз —")])
 def test_it_translates_the_blank_choice_of_every_dropdown(language, label):
     with translation.override(language):

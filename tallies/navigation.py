@@ -129,11 +129,13 @@ def public_links() -> list[Link]:
         Link(_("Published results"), reverse("public-index")),
         Link(_("Check a copy's receipt"), reverse("public-receipt-lookup")),
         Link(_("API documentation"), reverse("api-docs")),
+        Link(_("API reference (ReDoc)"), reverse("api-redoc")),
     ]
 
 
-def menu(roles: Roles) -> list[tuple[str, list[Link]]]:
-    """The menu of base.html as (section title, links), one section per role the user has."""
+def menu(roles: Roles, *, signed_in: bool = True) -> list[tuple[str, list[Link]]]:
+    """The menu of base.html as (section title, links), one section per role the user has,
+    the account's pages for anyone `signed_in`, and the public pages."""
     sections: list[tuple[str, list[Link]]] = []
     if roles.observer is not None:
         sections.append((str(_("Observer")), observer_links()))
@@ -153,9 +155,10 @@ def menu(roles: Roles) -> list[tuple[str, list[Link]]]:
         )
     if roles.staff:
         sections.append((str(_("Platform")), staff_links()))
-    if roles.coordinated or roles.pending:
+    if signed_in:  # everyone signed in: an observer may be invited to coordinate, staff log in with 2FA
         account = [
             Link(_("Second factor and backup codes"), reverse("two_factor:profile")),
+            Link(_("Change password"), reverse("password_change")),
             Link(_("Invitations"), reverse("account-invitations")),
             Link(_("Your organisations"), reverse("account-organizations")),
         ]
@@ -169,4 +172,9 @@ def menu(roles: Roles) -> list[tuple[str, list[Link]]]:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Context processor: `roles` and `menu`, computed only when a template reads them."""
     roles = SimpleLazyObject(lambda: roles_of(request.user))
-    return {"roles": roles, "menu": SimpleLazyObject(lambda: menu(cast(Roles, roles)))}
+    return {
+        "roles": roles,
+        "menu": SimpleLazyObject(
+            lambda: menu(cast(Roles, roles), signed_in=bool(request.user.is_authenticated))
+        ),
+    }

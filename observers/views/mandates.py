@@ -46,6 +46,7 @@ def mandate_list(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(f"{request.path}?election={election.pk}")
     context = {
         "organization": organization,
+        "territory": territory,  # a coordinator of one territory: no roster link (organisation-wide)
         "choice": choice,
         "election": election,
         "form": form,

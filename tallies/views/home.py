@@ -42,6 +42,7 @@ def _organization_section(organization: Organization, roles: navigation.Roles) -
     return {
         "organization": organization,
         "contests": selectors.coordinator_contests(organization),
+        "limited": organization in roles.limited,  # one territory: no organisation-wide page
         "links": navigation.coordinator_links(organization, limited=organization in roles.limited),
         "admin_links": navigation.admin_links(organization) if administered else [],
     }

@@ -77,6 +77,7 @@ def commission_page(request: HttpRequest, contest_id: int, commission_id: int | 
     context = {"results": results, "page": page, **_footer(contest, results.snapshot, results.run)}
     context |= selectors.comparison_level(results.snapshot, results.stations_compared)
     context["whole_organization"] = scope.is_whole_organization  # links to organisation-wide pages
+    context["open_crumbs"] = _open_crumbs(scope, results.breadcrumb)
     return render(request, "tallies/results_commission.html", context)
 
 
@@ -87,7 +88,15 @@ def station_page(request: HttpRequest, contest_id: int, station_id: int) -> Http
     organization, station = scope.organization, scoped_station(scope, contest, station_id)
     results = selectors.station_results(organization=organization, contest=contest, station=station)
     context = {"results": results, **_footer(contest, results.snapshot, results.run)}
+    context["open_crumbs"] = _open_crumbs(scope, results.breadcrumb)
     return render(request, "tallies/results_station.html", context)
+
+
+def _open_crumbs(scope: CoordinatorScope, crumbs: list[Commission]) -> set[int]:
+    """The pks of the breadcrumb's commissions the user may open: all of them, or for a
+    coordinator of one territory only the territory and below (the ones above answer 404)."""
+    territory = scope.territory
+    return {c.pk for c in crumbs if territory is None or c.path.startswith(territory.path)}
 
 
 @login_required

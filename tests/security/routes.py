@@ -146,6 +146,24 @@ WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordina
     "roster-observer-token",
     "public-manage",
 }
+# Of WHOLE_ORGANIZATION, the routes only the organisation's admins (or platform staff) may use.
+ADMIN_ONLY = {
+    "api-official-import",
+    "official-import",
+    "official-import-confirm",
+    "organization-members",
+    "organization-member-remove",
+    "organization-invitation-withdraw",
+    "roster-observer-deactivate",
+    "roster-observer-reactivate",
+    "roster-observer-revoke",
+    "roster-observer-token",
+    "public-manage",
+    # TERRITORIAL below, but only admins get in (observers.access.administered_organization)
+    "organization-coalitions",
+    "organization-coalition-agree",
+    "organization-coalition-leave",
+}
 TERRITORIAL = {  # limited to the coordinator's territory, or records not tied to a station
     "act-review",
     "act-review-queue",

@@ -55,7 +55,7 @@ NOT_PAGES = re.compile(
     r"|/logout/|/qrcode/)"
 )
 THIRD_PARTY = re.compile(r"^/api/")  # Swagger UI and ReDoc: followed for their links, not checked
-FETCHED = 10  # pages of one route fetched for their links after the ones shown
+FETCHED = 30  # pages of one route fetched for their links after the ones shown
 ANSWERS_404 = {"public-receipt"}  # "no published release includes this receipt" is a page, answered 404
 ALIASES = {"login": "two_factor:login", "two_factor:login": "login"}  # one page, two names
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"

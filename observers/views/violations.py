@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.form_errors import show_on_form
 from observers.access import CoordinatorScope, chosen_organization, observer_for, scope_rows, working_scope
 from observers.forms.violations import (
     ActForm,
@@ -142,8 +143,7 @@ def _attempt(form: Form, call: Any) -> Any:
     try:
         return call()
     except FieldWorkError as error:
-        field = FORM_FIELDS.get(error.field, error.field)
-        form.add_error(field if field in form.fields else None, error.message)
+        show_on_form(form, error.field, error.message, aliases=FORM_FIELDS)
         return None
 
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.form_errors import show_on_form
 from observers.access import observer_for
 from observers.forms.visits import CheckInForm, ChecklistForm, LocalTimeForm, StageForm
 from observers.models import ChecklistItem, Mandate, Observer, Visit
@@ -129,7 +130,7 @@ def _store_answers(request: HttpRequest, visit: Visit, form: ChecklistForm) -> i
     try:
         return service.answer_all(visit=visit, answers=form.answers())
     except FieldWorkError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        show_on_form(form, error.field, error.message)
         return None
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.form_errors import show_on_form
 from elections import relations
 from elections.models import Contest, PollingStation
 from observers.access import observer_for
@@ -88,7 +89,7 @@ def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> Protoco
             user=request.user,
         )
     except FieldError as error:
-        form.add_error(_form_field(form, error.field), error.message)
+        show_on_form(form, _form_field(form, error.field), error.message)
         return None
     except evidence.EvidenceRefused as refusal:  # the form checked them: a file changed since
         form.add_error("photos", refusal.message)
@@ -112,7 +113,7 @@ def _form_field(form: CopyForm, field: str) -> str | None:
         return "station"
     if field == "station" and form.fixed_station() is None:
         return "number"
-    return field if field in form.fields and not form.fields[field].widget.is_hidden else None
+    return field
 
 
 def _initial(request: HttpRequest, contest: Contest, observer: Observer) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.form_errors import show_on_form
 from observers.models import Evidence
 from tallies.errors import FieldError, IdempotencyConflict
 from tallies.forms_desk import BlindEntryForm, PhoneInForm, ResolveForm
@@ -54,14 +55,10 @@ def _submitted(request: HttpRequest, form: Form, submit: Callable[[], SubmittedC
     try:
         submitted = submit()
     except FieldError as error:
-        field = (
-            error.field
-            if error.field in form.fields and not form.fields[error.field].widget.is_hidden
-            else None
+        number_for_station = (
+            error.field == "station" and "number" in form.fields and not form["station"].value()
         )
-        if error.field == "station" and "number" in form.fields and not form["station"].value():
-            field = "number"
-        form.add_error(field, error.message)
+        show_on_form(form, "number" if number_for_station else error.field, error.message)
         return False
     except IdempotencyConflict:
         form.add_error(None, _("This page was already sent for another copy. Check it and send again."))

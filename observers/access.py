@@ -259,14 +259,17 @@ def sharing_organizations(organization: Organization, election: Election) -> lis
     """`organization` and its partners in coalitions for `election` where both sides agreed.
 
     A partner counts only through a coalition where `organization`'s own seat and the partner's
-    seat both carry an agreement; refused or pending organisations never count.
+    seat both carry an agreement not withdrawn; refused or pending organisations never count.
     """
-    coalitions = CoalitionMember.objects.filter(
-        organization=organization, agreed_at__isnull=False, coalition__election=election
-    ).values("coalition_id")
+    coalitions = (
+        CoalitionMember.objects.agreed()
+        .filter(organization=organization, coalition__election=election)
+        .values("coalition_id")
+    )
+    seats = CoalitionMember.objects.agreed().filter(coalition_id__in=coalitions)
     partners = (
         Organization.objects.approved()
-        .filter(coalitions__coalition_id__in=coalitions, coalitions__agreed_at__isnull=False)
+        .filter(pk__in=seats.values("organization_id"))
         .exclude(pk=organization.pk)
         .order_by("name")
         .distinct()

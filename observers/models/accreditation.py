@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,15 +71,51 @@ class Coalition(models.Model):
         return self.name
 
 
+class CoalitionMemberQuerySet(models.QuerySet["CoalitionMember"]):
+    def agreed(self) -> Self:
+        """Seats whose organisation's admin agreed (pending invitations left out)."""
+        return self.filter(agreed_at__isnull=False)
+
+
+class CurrentCoalitionMemberManager(models.Manager.from_queryset(CoalitionMemberQuerySet)):  # type: ignore[misc]
+    """Seats not ended: every read of who is in a coalition goes through this (the default manager)."""
+
+    def get_queryset(self) -> CoalitionMemberQuerySet:
+        return super().get_queryset().filter(left_at__isnull=True)
+
+
 class CoalitionMember(models.Model):
-    """An organisation's explicit agreement to share its copies with a coalition's members."""
+    """An organisation's consent to share with a coalition (one election), its scope, and its end.
+
+    Scope (issue 15): an agreed member always shares its accepted figures; `shares_photos` adds
+    its protocol photos, shown to the other members only then; observers' identities are never
+    shared (the pool names organisations; releases carry pseudonymous codes). Rows are never
+    deleted: leaving (or declining) sets `left_at` and `left_by`, so the history of who consented
+    to what, and when it ended, stays (`CoalitionMember.history`); `objects` sees current seats.
+    """
 
     coalition = models.ForeignKey(Coalition, models.CASCADE, related_name="members")
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="coalitions")
     agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     agreed_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty until its admin agrees."))
+    shares_photos = models.BooleanField(_("share protocol photos"), default=False)
+    left_at = models.DateTimeField(null=True, blank=True)
+    left_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CurrentCoalitionMemberManager()
+    history = CoalitionMemberQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["coalition", "organization"], name="one_seat_per_coalition"),
+            models.UniqueConstraint(
+                fields=["coalition", "organization"],
+                condition=models.Q(left_at__isnull=True),
+                name="one_seat_per_coalition",
+            ),
         ]
+
+    def scope(self) -> dict[str, bool]:
+        """What the seat shares, as the audit log records it: figures, photos, never identities."""
+        return {"figures": True, "photos": self.shares_photos, "observer_identities": False}

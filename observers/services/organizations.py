@@ -171,55 +171,99 @@ def create_coalition(
     name: str,
     election: Election,
     partners: Iterable[Organization],
+    share_photos: bool = False,
 ) -> Coalition:
-    """Create a coalition for `election`, agreed by its creator, inviting other approved organisations."""
+    """Create a coalition for `election`, agreed by its creator, inviting other approved organisations.
+
+    The creator's consent covers its figures, and its protocol photos when `share_photos`.
+    """
     access.administered_organization(by, organization.slug)
     invited = {partner.pk for partner in partners} - {organization.pk}
     invited_approved = Organization.objects.approved().filter(pk__in=invited)
     if not invited or invited_approved.count() != len(invited):
         raise ValidationError({"partners": NO_PARTNERS})
     coalition = Coalition.objects.create(name=name, election=election, created_by=organization)
-    CoalitionMember.objects.create(
-        coalition=coalition, organization=organization, agreed_by=by, agreed_at=timezone.now()
+    seat = CoalitionMember.objects.create(
+        coalition=coalition,
+        organization=organization,
+        agreed_by=by,
+        agreed_at=timezone.now(),
+        shares_photos=share_photos,
     )
     CoalitionMember.objects.bulk_create(
         CoalitionMember(coalition=coalition, organization=partner) for partner in invited_approved
     )
     partners_ids = sorted(partner.pk for partner in invited_approved)
-    _record_coalition(organization, by, "coalition.created", coalition, {"invited": partners_ids})
+    after = {"invited": partners_ids, "scope": seat.scope()}
+    _record_coalition(organization, by, "coalition.created", coalition, {}, after)
     return coalition
 
 
 @transaction.atomic
-def agree_to_coalition(*, organization: Organization, by: User, coalition: Coalition) -> CoalitionMember:
-    """Record the organisation's agreement to share with the coalition; agreeing twice changes nothing."""
+def agree_to_coalition(
+    *, organization: Organization, by: User, coalition: Coalition, share_photos: bool = False
+) -> CoalitionMember:
+    """Record the organisation's consent to share with the coalition, and its scope; audited.
+
+    Agreeing shares the organisation's accepted figures for the coalition's election, and its
+    protocol photos when `share_photos`; agreeing again with another scope changes the scope
+    (audited, before and after). Raises PermissionDenied unless the organisation holds a current seat.
+    """
     access.administered_organization(by, organization.slug)
-    seat = CoalitionMember.objects.filter(coalition=coalition, organization=organization).first()
-    if seat is None:
+    seat = CoalitionMember.objects.select_for_update().filter(coalition=coalition, organization=organization)
+    found = seat.first()
+    if found is None:
         raise PermissionDenied(NOT_INVITED)
-    if seat.agreed_at is None:
-        seat.agreed_at, seat.agreed_by = timezone.now(), by
-        seat.save(update_fields=["agreed_at", "agreed_by"])
-        _record_coalition(organization, by, "coalition.agreed", coalition, {"agreed": True})
-    return seat
+    if found.agreed_at is not None and found.shares_photos == share_photos:
+        return found
+    before = {"agreed": found.agreed_at is not None, "scope": found.scope() if found.agreed_at else None}
+    if found.agreed_at is None:
+        found.agreed_at, found.agreed_by = timezone.now(), by
+    found.shares_photos = share_photos
+    found.save(update_fields=["agreed_at", "agreed_by", "shares_photos"])
+    after = {"agreed": True, "scope": found.scope()}
+    _record_coalition(organization, by, "coalition.agreed", coalition, before, after)
+    return found
 
 
 @transaction.atomic
-def leave_coalition(*, organization: Organization, by: User, coalition: Coalition) -> None:
-    """Decline an invitation or withdraw an agreement: the organisation's seat is removed (and logged)."""
+def leave_coalition(*, organization: Organization, by: User, coalition: Coalition) -> CoalitionMember | None:
+    """Decline an invitation or withdraw a consent: the seat ends (kept in history) and is logged.
+
+    From `left_at` on, the organisation's figures and photos leave the coalition's pool
+    (tallies.services.coalitions reads current seats only); releases already published keep them.
+    Returns the ended seat, or None when the organisation held no current seat (nothing logged).
+    """
     access.administered_organization(by, organization.slug)
-    seats = CoalitionMember.objects.filter(coalition=coalition, organization=organization)
-    agreed = seats.filter(agreed_at__isnull=False).exists()
-    if seats.delete()[0]:
-        _record_coalition(organization, by, "coalition.left", coalition, {"had_agreed": agreed})
+    seat = (
+        CoalitionMember.objects.select_for_update()
+        .filter(coalition=coalition, organization=organization)
+        .first()
+    )
+    if seat is None:
+        return None
+    seat.left_at, seat.left_by = timezone.now(), by
+    seat.save(update_fields=["left_at", "left_by"])
+    agreed = seat.agreed_at is not None
+    before = {"agreed": agreed, "scope": seat.scope() if agreed else None}
+    after: dict[str, object] = {"left_at": audit.utc_iso(seat.left_at), "had_agreed": agreed}
+    _record_coalition(organization, by, "coalition.left", coalition, before, after)
+    return seat
 
 
 def _record_coalition(
-    organization: Organization, by: User, action: str, coalition: Coalition, after: dict[str, object]
+    organization: Organization,
+    by: User,
+    action: str,
+    coalition: Coalition,
+    before: dict[str, object],
+    after: dict[str, object],
 ) -> None:
     """Log a coalition decision in the organisation's audit chain (election and coalition named)."""
     details = {"coalition": coalition.name, "election": coalition.election_id, **after}
-    audit.record(organization=organization, actor=by, action=action, obj=coalition, before={}, after=details)
+    audit.record(
+        organization=organization, actor=by, action=action, obj=coalition, before=before, after=details
+    )
 
 
 def _free_slug(name: str) -> str:

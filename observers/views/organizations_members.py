@@ -96,7 +96,7 @@ def coalitions(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Coalition created; each invited organisation must agree."))
             return redirect("organization-coalitions", slug=slug)
-    seats = CoalitionMember.objects.select_related("organization").order_by("organization__name")
+    seats = CoalitionMember.history.select_related("organization").order_by("organization__name", "-id")
     rows = (
         Coalition.objects.filter(members__organization=organization)
         .select_related("election", "created_by")
@@ -110,12 +110,16 @@ def coalitions(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def coalition_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
-    """Agree to share with a coalition, or leave it (declining an invitation or withdrawing)."""
+    """Agree to share with a coalition (figures, and photos when ticked), or leave it (declining an
+    invitation or withdrawing a consent: the seat ends and stays in the history)."""
     organization = access.administered_organization(request.user, slug)
     user = access.signed_in(request.user)
     coalition = get_object_or_404(Coalition.objects.filter(members__organization=organization), pk=pk)
     if decision == "agree":
-        services.agree_to_coalition(organization=organization, by=user, coalition=coalition)
+        photos = request.POST.get("share_photos") == "on"
+        services.agree_to_coalition(
+            organization=organization, by=user, coalition=coalition, share_photos=photos
+        )
         messages.success(request, _("Your organisation now shares with %(name)s.") % {"name": coalition.name})
     else:
         services.leave_coalition(organization=organization, by=user, coalition=coalition)

@@ -13,6 +13,7 @@ from elections.models import Election
 from observers.access import sharing_organizations
 from observers.models import CoalitionMember, Membership, Organization
 from observers.services import organizations as services
+from tallies.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +170,55 @@ def test_it_logs_each_consent_and_departure_in_the_organisations_audit(coalition
     logged = [(e.action, e.actor, e.after["coalition"]) for e in entries.order_by("id")]
     assert logged == [("coalition.agreed", otto, "Clean count"), ("coalition.left", otto, "Clean count")]
     assert entries.order_by("id").last().after["had_agreed"] is True
+
+
+def test_it_records_the_scope_of_a_consent_and_a_change_of_scope(coalition, other_organization):
+    otto = admin_of(other_organization, "otto")
+
+    services.agree_to_coalition(organization=other_organization, by=otto, coalition=coalition)
+    services.agree_to_coalition(
+        organization=other_organization, by=otto, coalition=coalition, share_photos=True
+    )
+
+    seat = CoalitionMember.objects.get(coalition=coalition, organization=other_organization)
+    assert seat.shares_photos
+    agreed, widened = AuditEntry.objects.filter(organization=other_organization, action="coalition.agreed")
+    assert agreed.after["scope"] == {"figures": True, "photos": False, "observer_identities": False}
+    assert widened.before["scope"]["photos"] is False and widened.after["scope"]["photos"] is True
+
+
+def test_leaving_ends_the_consent_and_keeps_it_in_the_history(coalition, other_organization):
+    otto = admin_of(other_organization, "otto")
+    services.agree_to_coalition(organization=other_organization, by=otto, coalition=coalition)
+
+    services.leave_coalition(organization=other_organization, by=otto, coalition=coalition)
+
+    assert not CoalitionMember.objects.filter(coalition=coalition, organization=other_organization).exists()
+    (ended,) = CoalitionMember.history.filter(coalition=coalition, organization=other_organization)
+    assert ended.left_by == otto and ended.left_at is not None and ended.agreed_at is not None
+    entry = AuditEntry.objects.filter(organization=other_organization, action="coalition.left").get()
+    assert entry.actor == otto and entry.before["scope"]["figures"] is True
+    with pytest.raises(PermissionDenied):  # an ended consent is not taken up again by agreeing
+        services.agree_to_coalition(organization=other_organization, by=otto, coalition=coalition)
+
+
+def test_the_coalitions_page_shows_who_left_and_what_each_member_shares(
+    client, coalition, other_organization
+):
+    otto = admin_of(other_organization, "otto")
+    services.agree_to_coalition(
+        organization=other_organization, by=otto, coalition=coalition, share_photos=True
+    )
+    client.force_login(otto)
+    page = client.get(
+        reverse("organization-coalitions", args=[other_organization.slug]), headers={"Accept-Language": "en"}
+    )
+    assert "shares figures and protocol photos" in page.content.decode()
+
+    client.post(reverse("organization-coalition-leave", args=[other_organization.slug, coalition.pk]))
+    page = client.get(
+        reverse("organization-coalitions", args=[other_organization.slug]), headers={"Accept-Language": "en"}
+    )
+
+    assert "left on" in page.content.decode()
+    assert "Leave the coalition" not in page.content.decode()

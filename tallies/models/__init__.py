@@ -15,7 +15,7 @@ from tallies.models.analysis import (
     SeatRuleChange,
 )
 from tallies.models.channels import ChannelMessage, ObserverContact, SmsGateway, TelegramBot
-from tallies.models.coalitions import CoalitionResolution
+from tallies.models.coalitions import CoalitionRelease, CoalitionReleaseConsent, CoalitionResolution
 from tallies.models.copies import (
     APPEND_ONLY,
     ControlFinding,
@@ -43,6 +43,8 @@ __all__ = [
     "APPEND_ONLY",
     "AnalysisRun",
     "ChannelMessage",
+    "CoalitionRelease",
+    "CoalitionReleaseConsent",
     "CoalitionResolution",
     "CommissionReconciliation",
     "ConflictResolution",

@@ -40,3 +40,48 @@ class CoalitionResolution(models.Model):
         ordering = ["resolved_at", "id"]
         triggers = APPEND_ONLY
         indexes = [models.Index(fields=["coalition", "contest", "station"])]
+
+
+class CoalitionReleaseConsent(models.Model):
+    """A member's admin agreeing that the coalition publish its release `number` for a contest.
+
+    A coalition release is published only when every current member has consented to that
+    number (tallies.services.coalition_releases). Append-only: a consent is never withdrawn by
+    editing; a member that leaves simply no longer counts.
+    """
+
+    coalition = models.ForeignKey("observers.Coalition", models.PROTECT, related_name="+")
+    contest = models.ForeignKey("elections.Contest", models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    organization = models.ForeignKey("observers.Organization", models.PROTECT, related_name="+")
+    consented_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    consented_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["consented_at", "id"]
+        triggers = APPEND_ONLY
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "contest", "number", "organization"], name="one_consent_per_member"
+            ),
+        ]
+
+
+class CoalitionRelease(models.Model):
+    """The coalition's release `number` for a contest: a Release published by one member's admin.
+
+    The Release (tallies.models.releases) holds everything, attribution included, under the
+    publishing member's name and audit chain; this row numbers it within the coalition.
+    """
+
+    coalition = models.ForeignKey("observers.Coalition", models.PROTECT, related_name="+")
+    contest = models.ForeignKey("elections.Contest", models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    release = models.OneToOneField("tallies.Release", models.PROTECT, related_name="coalition_release")
+
+    class Meta:
+        ordering = ["coalition", "contest", "number"]
+        triggers = APPEND_ONLY
+        constraints = [
+            models.UniqueConstraint(fields=["coalition", "contest", "number"], name="one_coalition_release"),
+        ]

@@ -19,7 +19,14 @@ from tallies.publication.dictionary import data_dictionary
 from tallies.publication.manifest import MANIFEST, manifest_bytes
 from tallies.publication.nist import NIST_FILE, election_report
 from tallies.publication.regions_table import regions_table
-from tallies.publication.summary_tables import chain_table, receipts_table, seats_table, violations_table
+from tallies.publication.summary_tables import (
+    attribution_table,
+    chain_table,
+    coalition_members_table,
+    receipts_table,
+    seats_table,
+    violations_table,
+)
 from tallies.publication.tables import commissions_table, discrepancies_table, stations_table
 from tallies.publication.writers import csv_bytes, json_bytes, xlsx_bytes
 
@@ -69,6 +76,8 @@ BUILDERS: list[Callable[[ReleaseData], Table | None]] = [
     violations_table,
     regions_table,
     seats_table,
+    coalition_members_table,
+    attribution_table,
     receipts_table,
     chain_table,
 ]

@@ -70,3 +70,34 @@ def chain_table(data: ReleaseData) -> Table:
     rows = [list(entry) for entry in data.chain]
     text = "The organisation's audit log as hashes only, up to the head recorded in the manifest."
     return Table("audit-chain", "Audit chain", text, CHAIN_COLUMNS, rows)
+
+
+MEMBER_COLUMNS = [
+    Column("organization", "string", "", "Name of a member organisation of the coalition"),
+    Column("stations", "integer", "stations", "Counted stations whose figures this member supplied"),
+    Column("shared", "integer", "stations", "Of those, stations another member supplied too (counted once)"),
+]
+ATTRIBUTION_COLUMNS = [
+    Column("station_number", "string", "", "Polling station (precinct) number"),
+    Column("commission_path", "string", "", "Codes of the commissions from the root to the station"),
+    Column("supplied_by", "string", "", "Member organisations whose accepted figures these are ('; ')"),
+]
+
+
+def coalition_members_table(data: ReleaseData) -> Table | None:
+    """A coalition release's members and the stations each supplied; None for one organisation's."""
+    coalition = data.header.get("coalition")
+    if not coalition:
+        return None
+    rows = [[m["name"], m["stations"], m["shared"]] for m in coalition["members"]]
+    text = f"Members of the coalition {coalition['name']} and the stations each supplied figures for."
+    return Table("coalition-members", "Coalition members", text, MEMBER_COLUMNS, rows)
+
+
+def attribution_table(data: ReleaseData) -> Table | None:
+    """Which member(s) supplied each station's figures, in a coalition release; None otherwise."""
+    if not data.header.get("coalition"):
+        return None
+    rows = [[s.number, s.path, "; ".join(s.figures.get("supplied_by", []))] for s in data.stations]
+    text = "Each station's figures by the member organisations that supplied them (no observer is named)."
+    return Table("attribution", "Attribution", text, ATTRIBUTION_COLUMNS, rows)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from elections.models import Commission, Contest, PollingStation
-from observers.models import Coalition
-from tallies.models import OfficialSnapshot
+from observers.models import Coalition, Organization
+from tallies.models import CoalitionRelease, OfficialSnapshot
 from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
 from tallies.selectors.layout import Layout
+from tallies.services import coalition_releases, coalitions
 from tallies.services.coalitions import Pool, StationComparison, compare_stations, pool
 from tallies.services.reconciliation import latest_snapshot
 
@@ -26,14 +27,18 @@ class MemberRow:
 
 @dataclass(frozen=True)
 class ConflictRow:
-    """One line of a coalition conflict: the station, the line, each member's value."""
+    """One line of a coalition conflict: the station, the line, each member's value.
+
+    `values` = [(organisation name, value, organisation id when the viewer may see its photo
+    else None)], by name.
+    """
 
     station_id: int
     station: str
     kind: str
     code: str
     label: str
-    values: list[tuple[str, int]]
+    values: list[tuple[str, int, int | None]]
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,18 @@ class CoalitionPage:
     stations: StationComparison | None
     aggregates: list[AggregateComparison]
     conflicts: list[ConflictRow]
+    releases: list[CoalitionRelease]
+    next_number: int
+    consents: list[tuple[str, bool]]
 
 
-def coalition_page(coalition: Coalition, contest: Contest) -> CoalitionPage:
-    """Pool the members' figures and compare them at the finest level the official data allow."""
+def coalition_page(
+    coalition: Coalition, contest: Contest, viewer: Organization | None = None
+) -> CoalitionPage:
+    """Pool the members' figures and compare them at the finest level the official data allow.
+
+    `viewer` is the member looking: its conflicts link the photos it may see (photo_members).
+    """
     pooled = pool(coalition, contest)
     layout = Layout.of(contest)
     total = pooled.total()
@@ -70,8 +83,21 @@ def coalition_page(coalition: Coalition, contest: Contest) -> CoalitionPage:
         snapshot,
         compare_stations(pooled, snapshot) if snapshot and by_station else None,
         aggregate_comparisons_of(pooled.counted(), contest, snapshot) if snapshot and not by_station else [],
-        _conflicts(pooled, contest),
+        _conflicts(pooled, contest, coalitions.photo_members(coalition, viewer) if viewer else set()),
+        list(
+            CoalitionRelease.objects.filter(coalition=coalition, contest=contest)
+            .select_related("release__organization", "release__contest__election")
+            .order_by("-number")
+        ),
+        coalition_releases.next_number(coalition, contest),
+        _consents(coalition, contest),
     )
+
+
+def _consents(coalition: Coalition, contest: Contest) -> list[tuple[str, bool]]:
+    """(member name, whether it consented to the next release), for every current member."""
+    missing = {o.pk for o in coalition_releases.missing_consents(coalition, contest)}
+    return [(o.name, o.pk not in missing) for o in coalitions.pooling_members(coalition)]
 
 
 def _members(pooled: Pool) -> list[MemberRow]:
@@ -97,7 +123,7 @@ def _region_names(contest: Contest, station_ids: list[int]) -> dict[int, str]:
     return found
 
 
-def _conflicts(pooled: Pool, contest: Contest) -> list[ConflictRow]:
+def _conflicts(pooled: Pool, contest: Contest, photos: set[int]) -> list[ConflictRow]:
     stations = dict(
         PollingStation.objects.filter(pk__in=[s.station_id for s in pooled.in_conflict()]).values_list(
             "pk", "number"
@@ -116,7 +142,10 @@ def _conflicts(pooled: Pool, contest: Contest) -> list[ConflictRow]:
                     kind,
                     code,
                     labels.get((kind, code), code),
-                    sorted((names.get(org, str(org)), value) for org, value in values.items()),
+                    sorted(
+                        (names.get(org, str(org)), value, org if org in photos else None)
+                        for org, value in values.items()
+                    ),
                 )
             )
     return rows

@@ -63,12 +63,24 @@ def coverage_by_commission(
     the list ("" when the form has none); `under` limits the work to one commission's subtree
     (its path; "" for the whole election). Counts are integers, percentages strings (0.01).
     """
+    copies = {s.station_id: s.applied_figures() for s in states}
+    return coverage_of_figures(contest, snapshot, copies, base, under)
+
+
+def coverage_of_figures(
+    contest: Contest,
+    snapshot: OfficialSnapshot | None,
+    copies: dict[int, Figures],
+    base: str,
+    under: str = "",
+) -> dict[int, dict[str, Any]]:
+    """coverage_by_commission from station id → counted figures, whoever counted them (one
+    organisation's accepted figures, or a coalition's pool: tallies.services.coalitions)."""
     commissions = list(
         Commission.objects.filter(election_id=contest.election_id, path__startswith=under)
         .exclude(level=PEC)
         .order_by("path")
     )
-    copies = {s.station_id: s.applied_figures() for s in states}
     tallies, tecs, regions = _walk(contest, commissions, copies, base, under)
     official = _official(snapshot, base, [c.pk for c in commissions])
     return {

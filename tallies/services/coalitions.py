@@ -24,10 +24,16 @@ from django.db.models import QuerySet
 
 from elections.models import Contest, PollingStation
 from elections.protocol import Figures
-from observers.models import Coalition, CoalitionMember, Membership, Organization
+from observers.models import Coalition, CoalitionMember, Evidence, Membership, Organization
 from observers.services import audit
 from tallies.errors import FieldError
-from tallies.models import CoalitionResolution, OfficialSnapshot, StationTallyState, figures_from_rows
+from tallies.models import (
+    CoalitionResolution,
+    CopyPhoto,
+    OfficialSnapshot,
+    StationTallyState,
+    figures_from_rows,
+)
 
 Key = tuple[str, str]  # ("lines" | "options", code)
 
@@ -78,8 +84,8 @@ class Pool:
 
 
 def pooling_members(coalition: Coalition) -> list[Organization]:
-    """The approved organisations of `coalition` that agreed to it (pending invitations excluded)."""
-    agreed = CoalitionMember.objects.filter(coalition=coalition, agreed_at__isnull=False)
+    """The approved organisations of `coalition` that agree to it now (pending and ended seats excluded)."""
+    agreed = CoalitionMember.objects.agreed().filter(coalition=coalition)
     return list(
         Organization.objects.approved().filter(pk__in=agreed.values("organization_id")).order_by("name")
     )
@@ -163,6 +169,40 @@ def resolving_member(coalition: Coalition, user: AbstractBaseUser) -> Organizati
     if membership is None:
         raise PermissionDenied("Only coordinators of the whole organisation of a member settle the pool.")
     return membership.organization
+
+
+def photo_members(coalition: Coalition, viewer: Organization) -> set[int]:
+    """Ids of the members whose protocol photos `viewer` may see: its own, and those whose consent
+    includes photos (CoalitionMember.shares_photos); none when `viewer` is not agreed in `coalition`."""
+    seats = CoalitionMember.objects.agreed().filter(coalition=coalition)
+    if not seats.filter(organization=viewer).exists():
+        return set()
+    return {viewer.pk, *seats.filter(shares_photos=True).values_list("organization_id", flat=True)}
+
+
+def shared_photo(
+    *,
+    coalition: Coalition,
+    contest: Contest,
+    station: PollingStation,
+    member: Organization,
+    viewer: Organization,
+) -> Evidence | None:
+    """The newest sanitised photo of `member`'s current copy at `station`, as `viewer` may see it.
+
+    Raises PermissionDenied when `member`'s consent does not include photos (and it is not the
+    viewer itself); returns None when the member has no photo of a counted copy there.
+    """
+    if member.pk not in photo_members(coalition, viewer):
+        raise PermissionDenied("This member does not share its protocol photos with the coalition.")
+    state = StationTallyState.objects.filter(
+        organization=member, contest=contest, station=station, current_copy__isnull=False
+    ).first()
+    if state is None:
+        return None
+    photos = CopyPhoto.objects.filter(copy_id=state.current_copy_id, evidence__status=Evidence.Status.READY)
+    photo = photos.select_related("evidence").order_by("-attached_at", "-id").first()
+    return photo.evidence if photo else None
 
 
 @transaction.atomic

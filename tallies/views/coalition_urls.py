@@ -15,4 +15,19 @@ urlpatterns = [
         coalitions.coalition_resolve,
         name="coalition-resolve",
     ),
+    path(
+        "coalitions/<int:coalition_id>/contests/<int:contest_id>/stations/<int:station_id>/photos/<int:organization_id>/",
+        coalitions.coalition_photo,
+        name="coalition-photo",
+    ),
+    path(
+        "coalitions/<int:coalition_id>/contests/<int:contest_id>/releases/consent/",
+        coalitions.coalition_release_consent,
+        name="coalition-release-consent",
+    ),
+    path(
+        "coalitions/<int:coalition_id>/contests/<int:contest_id>/releases/publish/",
+        coalitions.coalition_release_publish,
+        name="coalition-release-publish",
+    ),
 ]

@@ -9,34 +9,37 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from elections.models import Contest, PollingStation
-from observers.models import Coalition
+from observers.models import Coalition, Organization
 from tallies.errors import FieldError
 from tallies.selectors.coalitions import coalition_page
-from tallies.services import coalitions
+from tallies.services import coalition_releases, coalitions
+from tallies.services.releases import ReleaseError
 
 
 def _coalition_and_contest(
     request: HttpRequest, coalition_id: int, contest_id: int
-) -> tuple[Coalition, Contest]:
-    """The coalition (403 unless the user settles for a member) and a contest of its election (404)."""
+) -> tuple[Coalition, Contest, Organization]:
+    """The coalition (403 unless the user settles for a member), a contest of its election (404),
+    and the member the user acts for."""
     coalition = get_object_or_404(Coalition, pk=coalition_id)
-    coalitions.resolving_member(coalition, request.user)  # type: ignore[arg-type]
+    member = coalitions.resolving_member(coalition, request.user)  # type: ignore[arg-type]
     contest = get_object_or_404(Contest, pk=contest_id, election_id=coalition.election_id)
-    return coalition, contest
+    return coalition, contest, member
 
 
 @login_required
 @require_GET
 def coalition_results(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
     """Show the pooled count: members, totals, the comparison with official results, conflicts."""
-    coalition, contest = _coalition_and_contest(request, coalition_id, contest_id)
-    context = {"coalition": coalition, "contest": contest, "page": coalition_page(coalition, contest)}
+    coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
+    page = coalition_page(coalition, contest, member)
+    context = {"coalition": coalition, "contest": contest, "page": page, "member": member}
     return render(request, "tallies/coalition_results.html", context)
 
 
@@ -44,7 +47,7 @@ def coalition_results(request: HttpRequest, coalition_id: int, contest_id: int) 
 @require_POST
 def coalition_resolve(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
     """Settle one line of a coalition conflict with a value and a reason."""
-    coalition, contest = _coalition_and_contest(request, coalition_id, contest_id)
+    coalition, contest, _member = _coalition_and_contest(request, coalition_id, contest_id)
     station = get_object_or_404(
         PollingStation, pk=request.POST.get("station"), pec__election_id=contest.election_id
     )
@@ -62,6 +65,63 @@ def coalition_resolve(request: HttpRequest, coalition_id: int, contest_id: int) 
         messages.success(request, _("The coalition's figure for this line is settled."))
     except FieldError as error:
         messages.error(request, f"{error.field}: {error.message}")
+    return redirect("coalition-results", coalition_id=coalition.pk, contest_id=contest.pk)
+
+
+@login_required
+@require_GET
+def coalition_photo(
+    request: HttpRequest, coalition_id: int, contest_id: int, station_id: int, organization_id: int
+) -> FileResponse:
+    """A member's sanitised protocol photo of a station: 403 unless its consent includes photos."""
+    coalition, contest, viewer = _coalition_and_contest(request, coalition_id, contest_id)
+    station = get_object_or_404(PollingStation, pk=station_id, pec__election_id=contest.election_id)
+    member = get_object_or_404(Organization, pk=organization_id)
+    evidence = coalitions.shared_photo(
+        coalition=coalition, contest=contest, station=station, member=member, viewer=viewer
+    )
+    if evidence is None:
+        raise Http404("No photo of a counted copy.")
+    response = FileResponse(evidence.file.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="station-{station.number}.jpg"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def coalition_release_consent(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
+    """Record the user's organisation's consent to the coalition's next release (its admins only)."""
+    coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
+    coalition_releases.consent_to_release(
+        coalition=coalition,
+        contest=contest,
+        organization=member,
+        by=request.user,  # type: ignore[arg-type]
+    )
+    messages.success(request, _("Your organisation consents to this release."))
+    return redirect("coalition-results", coalition_id=coalition.pk, contest_id=contest.pk)
+
+
+@login_required
+@require_POST
+def coalition_release_publish(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
+    """Publish the coalition's next release once every member consented (its admins only)."""
+    coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
+    try:
+        release = coalition_releases.publish_coalition_release(
+            coalition=coalition,
+            contest=contest,
+            organization=member,
+            by=request.user,  # type: ignore[arg-type]
+            changelog=request.POST.get("changelog", ""),
+        )
+    except ReleaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The coalition's release %(number)s is published.") % {"number": release.number}
+        )
     return redirect("coalition-results", coalition_id=coalition.pk, contest_id=contest.pk)
 
 

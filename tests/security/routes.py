@@ -116,6 +116,9 @@ COORDINATOR_PREFIXES = (
 WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordinator limited to a territory
     "analysis-export",
     "analysis-forensics",
+    "coalition-photo",  # and only a member's own photos or those of members whose consent includes photos
+    "coalition-release-consent",  # and only a member's admin (the service checks the role)
+    "coalition-release-publish",
     "coalition-resolve",  # admins and whole-organisation coordinators of an agreed member
     "coalition-results",
     "analysis-quick-count",

@@ -13,13 +13,15 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from elections.models import PollingStation
-from observers.models import AuditEntry, Coalition, CoalitionMember, Membership, Organization
+from observers.models import AuditEntry, Coalition, CoalitionMember, Evidence, Membership, Organization
+from observers.services import organizations
 from tallies import services
 from tallies.errors import FieldError
-from tallies.models import OfficialSnapshot, ProtocolCopy
+from tallies.models import CopyPhoto, OfficialSnapshot, ProtocolCopy
 from tallies.services import coalitions
 from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_COPY, OPTIONS_PEC_91_OFFICIAL
 from tests.tallies.test_selectors import OPTIONS_PEC_92
@@ -180,3 +182,67 @@ def test_settling_through_the_page(client, both_copied, coalition, contest, coor
     )
 
     assert coalitions.pool(coalition, contest).counted()[both_copied.pk].options["p6_UR"] == 1125
+
+
+def other_admin(other_organization):
+    user = get_user_model().objects.create_user(username="otto")
+    Membership.objects.create(user=user, organization=other_organization, role=Membership.Role.ADMIN)
+    return user
+
+
+def test_a_member_leaving_takes_its_figures_out_of_the_pool_from_then_on(
+    both_copied, coalition, contest, other_organization
+):
+    assert coalitions.pool(coalition, contest).counted() == {}  # the two members disagree
+
+    organizations.leave_coalition(
+        organization=other_organization, by=other_admin(other_organization), coalition=coalition
+    )
+
+    pooled = coalitions.pool(coalition, contest)
+    assert pooled.counted()[both_copied.pk].options == OPTIONS_PEC_91_OFFICIAL  # Golos's figures alone
+    assert other_organization not in pooled.members
+
+
+@pytest.fixture
+def other_photo(both_copied, contest, other_organization, other_observer) -> Evidence:
+    """A sanitised photo attached to Other observers' copy of station 91."""
+    copy = ProtocolCopy.objects.filter(organization=other_organization, station=both_copied).get()
+    evidence = Evidence.objects.create(
+        organization=other_organization, uploaded_by=other_observer, original_name="p.jpg",
+        original_sha256="0" * 64, original_size=3, file=ContentFile(b"\xff\xd8jpeg", name="p.jpg"),
+        content_type="image/jpeg", status=Evidence.Status.READY,
+    )  # fmt: skip
+    CopyPhoto.objects.create(copy=copy, evidence=evidence)
+    return evidence
+
+
+def test_a_members_photo_is_shown_to_the_others_only_when_its_consent_includes_photos(
+    client, other_photo, both_copied, coalition, contest, coordinator, other_organization
+):
+    client.force_login(coordinator)
+    url = reverse("coalition-photo", args=[coalition.pk, contest.pk, both_copied.pk, other_organization.pk])
+    page = client.get(reverse("coalition-results", args=[coalition.pk, contest.pk]))
+    others = [photo for name, _value, photo in page.context["page"].conflicts[0].values if name != "Golos"]
+    assert others == [None]
+
+    assert client.get(url).status_code == 403
+
+    CoalitionMember.objects.filter(organization=other_organization).update(shares_photos=True)
+    page = client.get(reverse("coalition-results", args=[coalition.pk, contest.pk]))
+
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"\xff\xd8jpeg"
+    assert url in page.content.decode()
+
+
+def test_the_pool_never_names_another_members_observers(
+    client, both_copied, coalition, contest, coordinator, other_observer
+):
+    other_observer.display_name = "Oscar Secret"
+    other_observer.save(update_fields=["display_name"])
+    client.force_login(coordinator)
+
+    page = client.get(reverse("coalition-results", args=[coalition.pk, contest.pk])).content.decode()
+
+    assert "Oscar Secret" not in page and other_observer.code not in page

@@ -4,7 +4,7 @@ Callers use the package: ``from tallies.services import releases; releases.publi
 """
 
 from tallies.services.releases.gather import LICENSE, LICENSES
-from tallies.services.releases.publish import ReleaseError, preview_release, publish_release
+from tallies.services.releases.publish import ReleaseError, preview_release, publish_release, store_release
 from tallies.services.releases.receipts import receipt_for, receipts_for
 from tallies.services.releases.verify import (
     read_bundle,
@@ -25,6 +25,7 @@ __all__ = [
     "receipt_for",
     "receipts_for",
     "release_of_manifest",
+    "store_release",
     "verify_chain_to",
     "verify_download",
     "verify_stored",

@@ -59,7 +59,16 @@ def publish_release(
     _check_ready(organization, contest, changelog)
     reconcile(organization_id=organization.pk, contest_id=contest.pk)
     publication = next_publication(organization, contest, changelog, publish_at, show_photos, license_id)
-    release = _store(publication, gather(publication), published_by)
+    return store_release(publication, gather(publication), published_by)
+
+
+def store_release(
+    publication: Publication, data: ReleaseData, published_by: AbstractBaseUser | None
+) -> Release:
+    """Store `data` as the release `publication` describes, with its rows and files, and log
+    "release.published" in the publishing organisation's audit chain. Call inside a transaction
+    holding the organisation's row lock (one number at a time), as publish_release does."""
+    release = _store(publication, data, published_by)
     _log(release, published_by)
     return release
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tallies.models import ReconciliationRun
+from tallies.models import OfficialSnapshot, ReconciliationRun
 
 if TYPE_CHECKING:
     from tallies.services.releases.gather import Publication
@@ -57,9 +57,13 @@ def _previous(publication: Publication) -> dict[str, Any] | None:
 
 def _snapshot(run: ReconciliationRun | None) -> dict[str, Any] | None:
     """The official snapshot compared with: file, its SHA-256, source, status (provisional/final)."""
-    if run is None:
+    return snapshot_document(run.snapshot) if run else None
+
+
+def snapshot_document(snapshot: OfficialSnapshot | None) -> dict[str, Any] | None:
+    """An official snapshot as the release header names it (None without one)."""
+    if snapshot is None:
         return None
-    snapshot = run.snapshot
     return {
         "file_name": snapshot.file_name,
         "sha256": snapshot.file_sha256,

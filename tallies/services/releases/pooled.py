@@ -1,0 +1,203 @@
+"""Gather a coalition's pooled count into a ReleaseData, for the same files, manifest and chain.
+
+The release machinery is the organisation's (gather.py, publish.py, tallies.publication): only
+the figures come from elsewhere, the coalition's pool (tallies.services.coalitions) instead of
+one organisation's tallies. Stations are the pool's counted stations (conflicts left out); each
+is compared with its official protocol when the snapshot has one; commissions sum their pooled
+stations. Attribution: each station names the member(s) whose accepted figures it holds, and the
+header counts stations per member. No observer is named: a pooled station has no observer code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from elections.models import Commission, PollingStation
+from elections.protocol import Figures
+from observers.services import audit
+from tallies import demo
+from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, StationEntry
+from tallies.selectors.copy_coverage import coverage_of_figures
+from tallies.selectors.layout import Layout
+from tallies.services.accepted import countable_copies
+from tallies.services.coalitions import Pool
+from tallies.services.reconciliation import latest_snapshot
+from tallies.services.releases.figures import official_figures, source_document
+from tallies.services.releases.gather import (
+    Publication,
+    chain,
+    coverage,
+    layout_document,
+    regional_official,
+)
+from tallies.services.releases.receipts import receipts_for
+from tallies.services.releases.summary import header_document, snapshot_document
+
+PEC = Commission.Level.PEC
+
+
+def gather_pooled(publication: Publication, pooled: Pool, number: int) -> ReleaseData:
+    """Copy the coalition's pooled count into a ReleaseData published by `publication.organization`.
+
+    `number` is the coalition's release number for the contest (CoalitionRelease.number).
+    """
+    contest, organization = publication.contest, publication.organization
+    layout, snapshot = Layout.of(contest), latest_snapshot(contest)
+    counted = pooled.counted()
+    stations = {s.pk: s for s in PollingStation.objects.filter(pk__in=counted).select_related("pec")}
+    official = official_figures(snapshot, [s.pec_id for s in stations.values()])
+    names = _names(contest.election_id, stations.values())
+    entries = [
+        _station(stations[pk], counted[pk], official.get(stations[pk].pec_id), layout, names, pooled)
+        for pk in sorted(counted, key=lambda pk: stations[pk].pec.path)
+    ]
+    covered = coverage_of_figures(contest, snapshot, counted, layout.turnout_base_code())
+    commissions = _commissions(contest.election_id, layout, stations, counted, official, snapshot, covered)
+    sequence, head = audit.chain_head(organization)
+    credits = [demo.CREDIT] if contest.election.slug == "ru-duma-2011" else []
+    header = header_document(publication, None, (sequence, head), credits, publication.license)
+    header["official_snapshot"] = snapshot_document(snapshot)
+    header["coalition"] = coalition_document(pooled, number)
+    return ReleaseData(
+        header=header,
+        layout=layout_document(layout),
+        coverage=coverage(contest, entries, commissions, regional_official(layout, snapshot, commissions)),
+        seats=None,
+        violations=[],
+        commissions=commissions,
+        stations=entries,
+        receipts=_receipts(pooled, stations),
+        chain=chain(organization, sequence),
+    )
+
+
+def coalition_document(pooled: Pool, number: int) -> dict[str, Any]:
+    """The coalition, its release number, and per member the stations its figures are in.
+
+    `stations` counts the counted stations a member supplied; `shared` those of them that
+    another member supplied too (the same figures, counted once).
+    """
+    counted = pooled.counted()
+    supplied: dict[int, int] = defaultdict(int)
+    shared: dict[int, int] = defaultdict(int)
+    for station in pooled.stations.values():
+        if station.station_id not in counted:
+            continue
+        for member in station.members:
+            supplied[member] += 1
+            shared[member] += len(station.members) > 1
+    return {
+        "name": pooled.coalition.name,
+        "number": number,
+        "members": [
+            {"slug": o.slug, "name": o.name, "stations": supplied[o.pk], "shared": shared[o.pk]}
+            for o in pooled.members
+        ],
+    }
+
+
+def _station(  # type: ignore[no-untyped-def]
+    station: PollingStation, ours: Figures, official, layout: Layout, names: dict[str, str], pooled: Pool
+) -> StationEntry:
+    differences: dict[str, Any] = {}
+    if official:
+        lines, options = _restricted(ours, official[0]).differing(official[0])
+        differences = {"lines": lines, "options": options}
+    members = {o.pk: o.name for o in pooled.members}
+    ancestors = station.pec.ancestor_paths()
+    figures = {
+        "observer": source_document(layout, ours, 1),
+        "official": source_document(layout, official[0], 1) if official else None,
+        "differences": differences,
+        "supplied_by": sorted(members[m] for m in pooled.stations[station.pk].members),
+    }
+    return StationEntry(
+        station_id=station.pk,
+        parent_id=station.pec.parent_id,
+        number=station.number,
+        path=station.pec.path,
+        parent_name=names.get(ancestors[-1], "") if ancestors else "",
+        region_name=names.get(ancestors[1], "") if len(ancestors) > 2 else "",
+        registered_voters=station.registered_voters,
+        observer_code="",
+        copy_submitted_at=None,
+        is_discrepant=bool(differences["lines"] or differences["options"]) if official else None,
+        figures=figures,
+    )
+
+
+def _restricted(ours: Figures, theirs: Figures) -> Figures:
+    """Only the figures the official protocol has (as tallies.services.reconciliation compares)."""
+    return Figures(
+        {code: value for code, value in ours.lines.items() if code in theirs.lines},
+        {code: value for code, value in ours.options.items() if code in theirs.options},
+    )
+
+
+def _commissions(  # type: ignore[no-untyped-def]
+    election_id: int, layout: Layout, stations, counted, official, snapshot, covered
+) -> list[CommissionEntry]:
+    """Every commission above the pooled stations, and the root: pooled sums, official totals."""
+    pooled: dict[str, list[int]] = defaultdict(list)
+    for pk, station in stations.items():
+        for path in station.pec.ancestor_paths():
+            pooled[path].append(pk)
+    rows = Commission.objects.filter(election_id=election_id).exclude(level=PEC)
+    rows = rows.filter(path__in=list(pooled)) | rows.filter(parent__isnull=True)
+    commissions = list(rows.order_by("path"))
+    totals = official_figures(snapshot, [c.pk for c in commissions])
+    pairs = {  # station id → (pooled figures on the official protocol's lines, official figures)
+        pk: (_restricted(counted[pk], official[s.pec_id][0]), official[s.pec_id][0])
+        for pk, s in stations.items()
+        if s.pec_id in official
+    }
+    discrepant = {pk for pk, (ours, theirs) in pairs.items() if any(ours.differing(theirs))}
+    found = []
+    for c in commissions:
+        ids = pooled.get(c.path, [])
+        compared = [pk for pk in ids if pk in pairs]
+        figures = {
+            "observer": source_document(layout, _sum(counted[pk] for pk in ids), len(ids)) if ids else None,
+            "official": source_document(layout, *totals[c.pk]) if c.pk in totals else None,
+            "compared_observer": _compared(layout, [pairs[pk][0] for pk in compared]),
+            "compared_official": _compared(layout, [pairs[pk][1] for pk in compared]),
+        }
+        if c.pk in covered:
+            figures["coverage"] = covered[c.pk]
+        wrong = sum(1 for pk in compared if pk in discrepant)
+        found.append(
+            CommissionEntry(c.pk, c.parent_id, c.level, c.code, c.name, c.path, len(compared), wrong, figures)
+        )
+    return found
+
+
+def _compared(layout: Layout, figures: list[Figures]) -> dict[str, Any] | None:
+    return source_document(layout, _sum(figures), len(figures)) if figures else None
+
+
+def _sum(items) -> Figures:  # type: ignore[no-untyped-def]
+    total = Figures()
+    for figures in items:
+        total = total.plus(figures)
+    return total
+
+
+def _names(election_id: int, stations) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    paths = {path for station in stations for path in station.pec.ancestor_paths()}
+    rows = Commission.objects.filter(election_id=election_id, path__in=paths).values_list("path", "name")
+    return dict(rows)
+
+
+def _receipts(pooled: Pool, stations: dict[int, PollingStation]) -> list[ReceiptEntry]:
+    """The receipt of every member's accepted copy behind a counted station (any observer can
+    find theirs in the coalition's release)."""
+    found = []
+    for member in pooled.members:
+        ids = [pk for pk in stations if member.pk in pooled.stations[pk].members]
+        copies = list(countable_copies(member.pk, pooled.contest.pk, ids)) if ids else []
+        receipts = receipts_for(copies)
+        for copy in copies:
+            station = stations[copy.station_id]
+            found.append(ReceiptEntry(receipts[copy.pk], station.pk, station.number, station.pec.path))
+    return sorted(found, key=lambda entry: entry.receipt)

@@ -81,7 +81,7 @@
   function callCells(row, config) {
     var station = { text: row.station, href: config.station_url.replace(config.placeholder, String(row.station_id)) };
     var phone = row.phone ? { text: row.phone, href: "tel:" + row.phone } : "";
-    return [station, row.tec, row.observer, row.code, phone];
+    return [station, row.tec, row.observer, row.code, phone, row.partners];
   }
 
   function progressCells(progress, statuses) {

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from elections.models import Commission
 from observers.models import Mandate
 from tallies.models import CoverageSample
+from tallies.selectors.coalition_deployment import partners_at
 from tallies.selectors.commission import commission_results, root_commission
 from tallies.selectors.coverage import CoverageReport, Scope, Status, coverage_report, station_statuses
 
@@ -73,13 +74,15 @@ class CallRow:
     observer: str
     code: str
     phone: str
+    partners: str = ""  # coalition partners covering the station too (organisation names only)
 
     def as_json(self) -> dict[str, object]:
         return self.__dict__.copy()
 
 
 def call_list(scope: Scope, limit: int = CALL_LIST_SIZE) -> tuple[int, list[CallRow]]:
-    """(how many, the first `limit`) observers with a live mandate for a missing station (three queries).
+    """(how many, the first `limit`) observers with a live mandate for a missing station (three
+    queries; one or three more naming the coalition partners that cover the listed stations).
 
     The station statuses are read whole, never with LIMIT: a LIMIT can make PostgreSQL run the
     status subqueries once per station instead of hashing them once.
@@ -95,15 +98,18 @@ def call_list(scope: Scope, limit: int = CALL_LIST_SIZE) -> tuple[int, list[Call
         .exclude(mandate__status__in=Mandate.Status.ended())
         .order_by("pollingstation__pec__path", "mandate__observer__code")
     )
-    rows = links.values_list(
-        "pollingstation_id",
-        "pollingstation__number",
-        "pollingstation__pec__parent__name",
-        "mandate__observer__display_name",
-        "mandate__observer__code",
-        "mandate__observer__phone",
-    )[:limit]
-    return links.count(), [CallRow(*row) for row in rows]
+    rows = list(
+        links.values_list(
+            "pollingstation_id",
+            "pollingstation__number",
+            "pollingstation__pec__parent__name",
+            "mandate__observer__display_name",
+            "mandate__observer__code",
+            "mandate__observer__phone",
+        )[:limit]
+    )
+    partners = partners_at(scope, [row[0] for row in rows]) if rows else {}
+    return links.count(), [CallRow(*row, ", ".join(partners.get(row[0], []))) for row in rows]
 
 
 UNFOLLOWED = "unfollowed"  # on the map only: a station of the territory nobody follows

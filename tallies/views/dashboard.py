@@ -24,6 +24,7 @@ from observers.access import chosen_scope
 from tallies import tasks
 from tallies.selectors import dashboard as selectors
 from tallies.selectors import process_stats
+from tallies.selectors.coalition_deployment import deployment
 from tallies.selectors.coverage import Scope
 
 POLL_SECONDS = 30
@@ -45,6 +46,7 @@ def dashboard_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     scope = _coverage_scope(request, contest_id)
     board = selectors.dashboard(scope)
     unlocated_count, unlocated = selectors.unlocated_stations(scope)
+    partner_count, doubled, partner_rows = deployment(scope)
     context = {
         "scope": scope,
         "contest": scope.contest,
@@ -53,6 +55,9 @@ def dashboard_page(request: HttpRequest, contest_id: int) -> HttpResponse:
         "unlocated_count": unlocated_count,
         "unlocated": unlocated,
         "map_note": selectors.map_note(scope),
+        "partner_count": partner_count,
+        "partner_doubled": doubled,
+        "partner_rows": partner_rows,
         "initial": board.as_json(),
         "config": _config(scope),
         "time_zone": scope.contest.election.time_zone,

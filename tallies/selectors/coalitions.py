@@ -12,6 +12,8 @@ from tallies.models import CoalitionRelease, OfficialSnapshot
 from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
 from tallies.selectors.layout import Layout
 from tallies.services import coalition_releases, coalitions
+from tallies.services.analysis.errors import AnalysisError
+from tallies.services.analysis.pooled import pooled_seats
 from tallies.services.coalitions import Pool, StationComparison, compare_stations, pool
 from tallies.services.reconciliation import latest_snapshot
 
@@ -58,6 +60,7 @@ class CoalitionPage:
     releases: list[CoalitionRelease]
     next_number: int
     consents: list[tuple[str, bool]]
+    seats: list[tuple[str, int | None, int | None]]
 
 
 def coalition_page(
@@ -91,7 +94,21 @@ def coalition_page(
         ),
         coalition_releases.next_number(coalition, contest),
         _consents(coalition, contest),
+        _seats(pooled, contest),
     )
+
+
+def _seats(pooled: Pool, contest: Contest) -> list[tuple[str, int | None, int | None]]:
+    """(option, official seats, pooled seats) by the contest's rule; empty without a seat rule."""
+    try:
+        found = pooled_seats(pooled)
+    except AnalysisError:
+        return []
+    official, ours = found["official"] or {}, found["observer"] or {}
+    return [
+        (str(o), (official.get("seats") or {}).get(o.code), (ours.get("seats") or {}).get(o.code))
+        for o in contest.options.filter(is_against_all=False)
+    ]
 
 
 def _consents(coalition: Coalition, contest: Contest) -> list[tuple[str, bool]]:

@@ -23,6 +23,7 @@ from tallies import services
 from tallies.errors import FieldError
 from tallies.models import CopyPhoto, OfficialSnapshot, ProtocolCopy
 from tallies.services import coalitions
+from tallies.services.analysis.pooled import pooled_seats
 from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_COPY, OPTIONS_PEC_91_OFFICIAL
 from tests.tallies.test_selectors import OPTIONS_PEC_92
 
@@ -246,3 +247,18 @@ def test_the_pool_never_names_another_members_observers(
     page = client.get(reverse("coalition-results", args=[coalition.pk, contest.pk])).content.decode()
 
     assert "Oscar Secret" not in page and other_observer.code not in page
+
+
+def test_the_coalition_page_shows_the_seats_the_pool_gives_by_the_contests_rule(
+    client, reconciled, coalition, contest, coordinator
+):
+    client.force_login(coordinator)
+
+    page = client.get(reverse("coalition-results", args=[coalition.pk, contest.pk])).context["page"]
+
+    found = pooled_seats(coalitions.pool(coalition, contest))
+    assert found["observer"]["stations"] == 3  # the pool's three counted stations
+    ours = found["observer"].get("seats", {})
+    assert [(name, seats) for name, _official, seats in page.seats] == [
+        (str(o), ours.get(o.code)) for o in contest.options.filter(is_against_all=False)
+    ]

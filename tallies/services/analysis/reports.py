@@ -19,6 +19,7 @@ from django.db.models import Min
 from elections import roles
 from elections.models import Contest
 from elections.numbers import percent
+from elections.protocol import Figures
 from observers.models import Organization
 from tallies.analysis import quickcount
 from tallies.analysis import quickcount_design as design
@@ -50,14 +51,24 @@ def sample_reports(organization: Organization, contest: Contest, station_ids: li
     states = StationTallyState.objects.filter(
         organization=organization, contest=contest, station_id__in=station_ids, is_counted=True
     ).values_list("station_id", "applied_lines", "applied_options")
+    figures = {station_id: Figures(lines, options) for station_id, lines, options in states}
+    return reports_of(contest, figures, arrival_order([organization.pk], contest, list(figures)))
+
+
+def reports_of(contest: Contest, figures: dict[int, Figures], order: dict[int, tuple]) -> list[Report]:  # type: ignore[type-arg]
+    """Reports from station id → accepted figures (one organisation's, or a coalition's pool),
+    sorted by `order` (station id → sort key, tallies.services.analysis.pooled for a pool)."""
     base, numerators = _turnout_lines(contest)
-    reports = {}
-    for station_id, lines, options in states:
-        took_part = sum(lines.get(code, 0) for code in numerators)
-        voters = lines.get(base, 0) if base else 0
-        reports[station_id] = Report(station_id, took_part, voters, dict(options))
-    order = _arrival_order(organization, contest, list(reports))
-    return sorted(reports.values(), key=lambda report: order[report.station_id])
+    reports = [
+        Report(
+            pk,
+            sum(f.lines.get(code, 0) for code in numerators),
+            f.lines.get(base, 0) if base else 0,
+            dict(f.options),
+        )
+        for pk, f in figures.items()
+    ]
+    return sorted(reports, key=lambda report: order[report.station_id])
 
 
 def _turnout_lines(contest: Contest) -> tuple[str | None, set[str]]:
@@ -66,9 +77,10 @@ def _turnout_lines(contest: Contest) -> tuple[str | None, set[str]]:
     return (base.code if base else None), {line.code for line in roles.took_part_lines(lines)}
 
 
-def _arrival_order(organization: Organization, contest: Contest, station_ids: list[int]) -> dict[int, tuple]:  # type: ignore[type-arg]
+def arrival_order(organization_ids: list[int], contest: Contest, station_ids: list[int]) -> dict[int, tuple]:  # type: ignore[type-arg]
+    """Station id → (when its first copy from these organisations arrived, station id)."""
     copies = ProtocolCopy.objects.filter(
-        organization=organization, contest=contest, station_id__in=station_ids
+        organization_id__in=organization_ids, contest=contest, station_id__in=station_ids
     )
     first = copies.values("station_id").annotate(first=Min("submitted_at")).order_by()
     return {row["station_id"]: (row["first"], row["station_id"]) for row in first}
@@ -79,14 +91,19 @@ def estimate_sample(
     contest: Contest,
     sample: QuickCountSample,
     population: list[tuple[str, str, int]],
+    reports: list[Report] | None = None,
 ) -> dict[str, Any]:
     """Estimate turnout and each option's share as the sample was drawn; warnings and convergence.
+
+    `reports` are the sampled stations' reports when given (a coalition's pool: only those of
+    the sample's stations count), else the organisation's (sample_reports).
 
     The method (stratified, simple, or post-stratified for differential non-response), the
     collapsed strata, the response test and the warnings come from `quickcount_design.assess`.
     """
     drawn = dict(sample.stations.values_list("station_id", "stratum"))
-    reports = sample_reports(organization, contest, list(drawn))
+    if reports is None:
+        reports = sample_reports(organization, contest, list(drawn))
     options = list(contest.options.values_list("code", flat=True))
     as_sample = _as_sample(sample, drawn, population)
     assessment = design.assess(as_sample, _ids(reports))

@@ -70,16 +70,25 @@ def compute(run: AnalysisRun) -> tuple[dict[str, Any], dict[str, Any]]:
     """Allocate the seats from both sources; return (inputs, result) with "changes" True/False/None."""
     contest = run.contest
     current = inputs(run.organization, contest, {})
-    rule, context = as_rule(rule_of(contest)), _Context.of(contest)
     snapshot = OfficialSnapshot.objects.filter(pk=current["snapshot_id"]).first()
-    official = _official(snapshot, contest)
     tally = root_tally(run.organization, contest)
     observer = (tally.figures(), tally.stations_count) if tally else None
+    return current, allocate_both(contest, snapshot, observer)
+
+
+def allocate_both(
+    contest: Contest, snapshot: OfficialSnapshot | None, observer: tuple[Figures, int] | None
+) -> dict[str, Any]:
+    """Seats from the official national figures of `snapshot` and from `observer` (figures summed
+    over the observed stations, stations): {"official", "observer", "changes"}. The observer side
+    is one organisation's national tally, or a coalition's pool (tallies.services.analysis.pooled)."""
+    rule, context = as_rule(rule_of(contest)), _Context.of(contest)
+    official = _official(snapshot, contest)
     result = {
         "official": context.allocation(*official, rule) if official else None,
         "observer": context.allocation(*observer, rule) if observer else None,
     }
-    return current, {**result, "changes": changes(result["official"], result["observer"])}
+    return {**result, "changes": changes(result["official"], result["observer"])}
 
 
 def root_tally(organization: Organization, contest: Contest) -> ObserverTally | None:

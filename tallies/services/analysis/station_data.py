@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from elections import roles
 from elections.models import Commission, Contest, PollingStation, ProtocolLine
+from elections.protocol import Figures
 from observers.models import Organization
 from tallies.models import CopyFigure, OfficialFigure, OfficialSnapshot, StationTallyState
 from tallies.services.analysis.errors import AnalysisError
@@ -71,6 +72,48 @@ def observer_station_data(organization: Organization, contest: Contest) -> Stati
     )
     figures = CopyFigure.objects.filter(copy_id__in=states.values("current_copy_id"))
     return _station_data(contest, figures, "copy__station__pec_id")
+
+
+def figures_station_data(contest: Contest, figures: dict[int, Figures]) -> StationData:
+    """The same station data from station id → accepted figures (a coalition's pool), in memory.
+
+    Turnout lines, the leader (most votes over the stations read), valid and invalid ballots
+    follow the same rules as the database reading above.
+    """
+    base, numerators = _turnout_line_ids(contest)
+    lines = {line.pk: line for line in contest.form.lines.all()}
+    took_part_codes = [lines[pk].code for pk in numerators]
+    invalid_codes = [line.code for line in lines.values() if line.role == ProtocolLine.Role.INVALID]
+    parties = list(contest.options.filter(is_against_all=False).values_list("code", flat=True))
+    totals = {code: sum(f.options.get(code, 0) for f in figures.values()) for code in parties}
+    leader = min(parties, key=lambda code: (-totals[code], parties.index(code))) if parties else ""
+    if not leader or not totals[leader]:
+        raise AnalysisError(_("No votes for any party or candidate in these figures."))
+    stations = {
+        pk: (pk, number, tec or 0)
+        for pk, number, tec in PollingStation.objects.filter(pk__in=list(figures)).values_list(
+            "pk", "number", "pec__parent_id"
+        )
+    }
+    counts = [
+        StationCounts(
+            *stations[pk],
+            f.lines.get(lines[base].code, 0),
+            sum(f.lines.get(code, 0) for code in took_part_codes),
+            f.options.get(leader, 0),
+            sum(f.options.values()),
+            sum(f.lines.get(code, 0) for code in invalid_codes),
+        )
+        for pk, f in sorted(figures.items())
+    ]
+    codes = list(contest.options.values_list("code", flat=True))
+    option_counts = {
+        code: [f.options[code] for _pk, f in sorted(figures.items()) if code in f.options] for code in codes
+    }
+    tecs = _tec_names({c.tec_id for c in counts})
+    return StationData(
+        counts, {c: v for c, v in option_counts.items() if v}, leader, tecs, bool(invalid_codes)
+    )
 
 
 def _station_data(contest: Contest, figures: QuerySet, pec_field: str) -> StationData:  # type: ignore[type-arg]

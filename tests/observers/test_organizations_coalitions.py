@@ -11,9 +11,8 @@ from django.urls import reverse
 
 from elections.models import Election
 from observers.access import sharing_organizations
-from observers.models import CoalitionMember, Membership, Organization
+from observers.models import AuditEntry, CoalitionMember, Membership, Organization
 from observers.services import organizations as services
-from tallies.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

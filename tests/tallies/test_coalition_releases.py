@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from observers.models import Coalition, CoalitionMember, Membership
+from observers.models import AuditEntry, Coalition, CoalitionMember, Membership
 from observers.services import organizations
-from tallies.models import AuditEntry, CoalitionRelease
+from tallies.models import CoalitionRelease
 from tallies.services import coalition_releases, coalitions, releases
 
 pytestmark = pytest.mark.django_db

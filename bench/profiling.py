@@ -80,7 +80,8 @@ def profile_submission(stations: int) -> str:
             client.post("/api/copies/", body, "application/json", **headers)
         profile.disable()
     per_request = (len(queries) - before) / REQUESTS
-    return f"SQL statements per submission: {per_request:.1f}\n" + _top(profile)
+    last = "\n".join(f"  {q['sql'][:160]}" for q in queries.captured_queries[-round(per_request) :])
+    return f"SQL statements per submission: {per_request:.1f}; the last one's:\n{last}\n" + _top(profile)
 
 
 def profile_import(stations: int) -> str:
@@ -101,16 +102,25 @@ def profile_import(stations: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Profile the recompute and the submission API.")
     parser.add_argument("--stations", type=int, default=10_000)
+    parser.add_argument("--only", default="recompute,submission,import", help="comma-separated")
     args = parser.parse_args(argv)
+    only = set(args.only.split(","))
     from bench.run import setup_django
 
     setup_django(os.environ["DATABASE_URL"])
     from bench import database
 
     database.reset_schema()
-    print(f"== recompute_observer_tallies, {args.stations:,} stations\n{profile_recompute(args.stations)}")
-    print(f"== POST /api/copies/ × {REQUESTS}\n{profile_submission(args.stations)}")
-    print(f"== import_stations_file, first {args.stations:,} rows of 2011\n{profile_import(args.stations)}")
+    if "recompute" in only:
+        print(
+            f"== recompute_observer_tallies, {args.stations:,} stations\n{profile_recompute(args.stations)}"
+        )
+    if "submission" in only:
+        print(f"== POST /api/copies/ × {REQUESTS}\n{profile_submission(args.stations)}")
+    if "import" in only:
+        print(
+            f"== import_stations_file, first {args.stations:,} rows of 2011\n{profile_import(args.stations)}"
+        )
     return 0
 
 

@@ -19,6 +19,7 @@ from elections.models import (
     ProtocolLine,
 )
 from tallies.models import ControlFinding, ProtocolCopy, figures_from_rows
+from tallies.services import fast_submission
 
 COUNTS_SCHEMA = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
 
@@ -48,7 +49,9 @@ class CopyInputSerializer(serializers.Serializer):
     lines = CountsField()
     options = CountsField()
     revises = OwnCopyField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=fast_submission.NOTE_LENGTH
+    )
     missing = serializers.ListField(
         child=serializers.CharField(max_length=200),
         required=False,

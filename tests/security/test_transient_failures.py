@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from config.unavailable import RETRY_AFTER, TransientFailureMiddleware
 from tallies import services
+from tallies.services import fast_submission
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +47,11 @@ def copy_body(contest, station) -> dict:
 def test_a_copy_sent_during_a_transient_failure_answers_503_with_retry_after(
     observer, contest, station, monkeypatch, error
 ):
-    def fails(**kwargs):  # type: ignore[no-untyped-def]
+    def fails(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise error
 
     monkeypatch.setattr(services, "submit_protocol_copy", fails)
+    monkeypatch.setattr(fast_submission, "_store", fails)  # the ordinary case's store (one statement)
     client = APIClient()
     client.force_authenticate(observer.user)
 

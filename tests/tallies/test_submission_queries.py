@@ -17,13 +17,12 @@ from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 pytestmark = pytest.mark.django_db
 
 URL = "/api/copies/"
-# Today a first copy under a fresh mandate takes 21: token (with the second-factor rule), observer,
-# contest, station, key lookup, form (one UNION), mandate lock, copy, figures, findings, mandate
-# event (check, insert) and status, station state (5 on its first copy), current copy, and the
-# test's savepoint around the request's transaction (2). It took 35 before issue 7.
-FIRST_COPY_QUERIES = 22
-# Today 12: token, observer, contest, station, key lookup, then the copy read back with its rows.
-RESEND_QUERIES = 13
+# Since issue 17 a first copy takes 2: the token (with the second-factor rule) and one call of
+# tallies_submit_api_copy (tallies/services/fast_submission.py), plus the contest's form the
+# first time this process sees it. It took 21 before, and 35 before issue 7.
+FIRST_COPY_QUERIES = 3
+# A resend: the token, then the same call, which answers with the stored copy's rows (12 before).
+RESEND_QUERIES = 3
 
 
 @pytest.fixture

@@ -108,6 +108,7 @@ def _report(report: Report, stations: int, hello: LocustStats, api: LocustStats)
         f"bare endpoint p95 {hello.p95 * 1000:,.0f} ms, p50 {hello.p50 * 1000:,.0f} ms"
     )
     report.add(Row("P1", where, latency, "p95 ≤ 100 ms (§18.4)", "—", verdict(api.p95, "<=", P95)))
+    report.cost("POST /api/copies/ p50 at 50 users (P1)", stations, api.p50, per_request=True)
 
 
 def _check(

@@ -89,5 +89,5 @@ def _report(
     )
     report.add(Row("P2", where, submit, "—", "—", INFO))
     report.cost("full recompute (P2/P3)", case.stations, case.recompute)
-    report.cost("apply_station_tally per copy (P2)", case.stations, median(applies))
-    report.cost("submit_protocol_copy (P2)", case.stations, median(submits))
+    report.cost("apply_station_tally per copy (P2)", case.stations, median(applies), per_request=True)
+    report.cost("submit_protocol_copy (P2)", case.stations, median(submits), per_request=True)

@@ -47,7 +47,7 @@ def run_reconciliation(report: Report, imported: Imported) -> None:
     )
     report.add(Row("R", where, page, "none set", "—", INFO))
     report.cost("reconcile (R)", n, took)
-    report.cost("coordinator national page (R)", n, warm)
+    report.cost("coordinator national page (R)", n, warm, per_request=True)
 
 
 def _root_rollup(run: ReconciliationRun) -> CommissionReconciliation:

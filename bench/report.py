@@ -31,6 +31,26 @@ def verdict(value: float, op: str, limit: float) -> str:
     return MET if OPERATORS[op](value, limit) else MISSED
 
 
+FLAT, SUBLINEAR, LINEAR, SUPERLINEAR = "flat", "sub-linear", "linear", "super-linear"
+
+
+def growth_shape(factor: float, size_factor: float) -> str:
+    """How a cost grew by `factor` while the election grew by `size_factor` (> 1).
+
+    On a log scale: an exponent below 0.2 is flat (under 1.6× for 10×), up to 0.8 sub-linear,
+    up to 1.2 linear (6.3× to 15.8× for 10×), above that super-linear. Timings on a shared machine
+    wobble by tens of percent, hence the wide bands.
+    """
+    import math
+
+    exponent = math.log(max(factor, 1e-9)) / math.log(size_factor)
+    if exponent < 0.2:
+        return FLAT
+    if exponent < 0.8:
+        return SUBLINEAR
+    return LINEAR if exponent <= 1.2 else SUPERLINEAR
+
+
 def stations_text(stations: int | None) -> str:
     return f"{stations:,}" if stations else "—"
 
@@ -55,6 +75,7 @@ class Report:
 
     rows: list[Row] = field(default_factory=list)
     costs: dict[str, dict[int, float]] = field(default_factory=dict)
+    per_request: set[str] = field(default_factory=set)
     out: object = sys.stdout
 
     def add(self, row: Row) -> Row:
@@ -79,20 +100,40 @@ class Report:
         )
         return header + body
 
-    def cost(self, name: str, stations: int, value: float) -> None:
-        """Record a cost in seconds at a size, for the growth table."""
+    def cost(self, name: str, stations: int, value: float, per_request: bool = False) -> None:
+        """Record a cost in seconds at a size, for the growth table.
+
+        `per_request`: the cost of one request or one copy, which must not grow with the election
+        (issue 17); once it is known at two sizes, a G row says whether it stayed flat.
+        """
         self.costs.setdefault(name, {})[stations] = value
+        if per_request:
+            self.per_request.add(name)
+            self._check_flat(name)
+
+    def _check_flat(self, name: str) -> None:
+        by_size = self.costs[name]
+        if len(by_size) < 2:
+            return
+        small, large = min(by_size), max(by_size)
+        shape = growth_shape(by_size[large] / by_size[small], large / small)
+        figure = f"{name}: {seconds(by_size[small])} → {seconds(by_size[large])}, {shape}"
+        ratio = times(by_size[large] / by_size[small])
+        self.add(Row("G", f"{small:,}→{large:,}", figure, "flat", ratio, MET if shape == FLAT else MISSED))
 
     def growth_markdown(self) -> str:
-        """Each cost at each size measured, and the factor from the smallest size to the largest."""
+        """Each cost at each size measured, the factor from the smallest size to the largest, its shape."""
         sizes = sorted({size for by_size in self.costs.values() for size in by_size})
-        header = "| Cost | " + " | ".join(f"{size:,} stations" for size in sizes) + " | Growth |\n"
-        lines = [header, "|---" * (len(sizes) + 2) + "|\n"]
+        header = "| Cost | " + " | ".join(f"{size:,} stations" for size in sizes) + " | Growth | Shape |\n"
+        lines = [header, "|---" * (len(sizes) + 3) + "|\n"]
         for name, by_size in self.costs.items():
             cells = [seconds(by_size[size]) if size in by_size else "—" for size in sizes]
             known = sorted(by_size)
-            growth = times(by_size[known[-1]] / by_size[known[0]]) if len(known) > 1 else "—"
-            lines.append(f"| {name} | {' | '.join(cells)} | {growth} |\n")
+            growth, shape = "—", "—"
+            if len(known) > 1:
+                factor = by_size[known[-1]] / by_size[known[0]]
+                growth, shape = times(factor), growth_shape(factor, known[-1] / known[0])
+            lines.append(f"| {name} | {' | '.join(cells)} | {growth} | {shape} |\n")
         return "".join(lines)
 
     def missed(self) -> list[Row]:

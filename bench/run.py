@@ -103,10 +103,8 @@ def run(args: argparse.Namespace, report, folder: Path) -> None:  # type: ignore
             _section(
                 f"R reconciliation, {imported.stations:,} stations", run_reconciliation, report, imported
             )
-    if "P1" in selected:
-        _section(
-            f"P1 API through gunicorn, {args.sizes[0]:,} stations", run_p1, report, args.sizes[0], folder
-        )
+    for size in args.sizes if "P1" in selected else []:
+        _section(f"P1 API through gunicorn, {size:,} stations", run_p1, report, size, folder)
 
 
 def _section(title: str, function, *args):  # type: ignore[no-untyped-def]

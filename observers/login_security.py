@@ -9,6 +9,7 @@ submit for their own mandates); their devices use API tokens, which coordinators
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from hmac import compare_digest
 from typing import Any
@@ -19,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import connections
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -110,7 +112,7 @@ class ObserverTokenAuthentication(knox_auth.TokenAuthentication):
     def authenticate_credentials(self, token: bytes | str) -> tuple[Any, Any]:
         key = token.decode() if isinstance(token, bytes) else token
         now = timezone.now()
-        for candidate in _tokens().filter(token_key=key[: KNOX.TOKEN_KEY_LENGTH]):
+        for candidate in _tokens_by_key(key[: KNOX.TOKEN_KEY_LENGTH]):
             if compare_digest(hash_token(key), candidate.digest):
                 if candidate.expiry is not None and candidate.expiry <= now:
                     break
@@ -130,6 +132,76 @@ def _tokens() -> QuerySet[AuthToken]:
     return AuthToken.objects.select_related("user").annotate(
         coordinating=Exists(_coordinating(OuterRef("user_id"))),
         inactive_observer=Exists(Observer.objects.filter(user_id=OuterRef("user_id"), is_active=False)),
+    )
+
+
+_KEY = "\x00token-key\x00"  # stands for the key in the query compiled once
+
+
+@dataclass(frozen=True)
+class _CompiledTokens:
+    """`_tokens().filter(token_key=...)` compiled once: its SQL and where each row's fields are."""
+
+    db: str
+    sql: str
+    params: tuple[Any, ...]
+    token_fields: tuple[list[int], list[str]]
+    user_fields: tuple[list[int], list[str]]
+    user_setters: tuple[Callable[[Any, Any], None], Callable[[Any, Any], None]]
+    annotations: dict[str, int]
+
+
+def _tokens_by_key(key: str) -> list[AuthToken]:
+    """The tokens whose key prefix is `key`, each with its user, `coordinating`, `inactive_observer`.
+
+    The same one query as `_tokens().filter(token_key=key)`, without building and compiling the
+    queryset on every API request (it cost more than the rest of a copy submission, issue 17).
+    """
+    compiled = _compiled_tokens()
+    if compiled is None:
+        return list(_tokens().filter(token_key=key))
+    params = [key if param == _KEY else param for param in compiled.params]
+    with connections[compiled.db].cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        rows = cursor.fetchall()
+    tokens = []
+    for row in rows:
+        token = AuthToken.from_db(
+            compiled.db, compiled.token_fields[1], [row[i] for i in compiled.token_fields[0]]
+        )
+        user = get_user_model().from_db(
+            compiled.db, compiled.user_fields[1], [row[i] for i in compiled.user_fields[0]]
+        )
+        compiled.user_setters[0](token, user)
+        compiled.user_setters[1](user, token)
+        for name, index in compiled.annotations.items():
+            setattr(token, name, row[index])
+        tokens.append(token)
+    return tokens
+
+
+@cache
+def _compiled_tokens() -> _CompiledTokens | None:
+    """Compile `_tokens()` for one key; None (use the ORM) if a column would need a converter."""
+    queryset = _tokens().filter(token_key=_KEY)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    if _KEY not in params or compiler.get_converters([column for column, _, _ in compiler.select]):
+        return None
+    info = compiler.klass_info or {}
+    (user_info,) = info["related_klass_infos"]
+
+    def fields(indexes: list[int]) -> tuple[list[int], list[str]]:
+        return indexes, [compiler.select[i][0].target.attname for i in indexes]
+
+    return _CompiledTokens(
+        db=queryset.db,
+        sql=sql,
+        params=tuple(params),
+        token_fields=fields(info["select_fields"]),
+        user_fields=fields(user_info["select_fields"]),
+        user_setters=(user_info["local_setter"], user_info["remote_setter"]),
+        annotations=dict(compiler.annotation_col_map),
     )
 
 

@@ -6,6 +6,7 @@ DuckDB, and P1 is checked without gunicorn or locust (its spec, payload and stat
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 
@@ -118,3 +119,23 @@ def test_it_reads_the_aggregated_row_of_a_locust_statistics_file(tmp_path):
 def test_it_refuses_to_touch_a_database_whose_name_lacks_bench():
     with pytest.raises(NotABenchDatabase):
         ensure_database("postgres://postgres@127.0.0.1:5432/observer")
+
+
+def test_it_says_how_each_cost_grows_and_flags_a_per_request_cost_that_grows():
+    from bench.report import FLAT, LINEAR, MET, MISSED, SUBLINEAR, SUPERLINEAR, Report, growth_shape
+
+    report = Report(out=io.StringIO())
+    report.cost("recompute", 10_000, 0.5)
+    report.cost("recompute", 100_000, 5.2)
+    report.cost("submit", 10_000, 0.010, per_request=True)
+    report.cost("submit", 100_000, 0.011, per_request=True)
+    report.cost("page", 10_000, 0.040, per_request=True)
+    report.cost("page", 100_000, 0.400, per_request=True)
+
+    table = report.growth_markdown()
+    assert [growth_shape(f, 10) for f in (1.1, 3.0, 10.0, 40.0)] == [FLAT, SUBLINEAR, LINEAR, SUPERLINEAR]
+    assert "| recompute | 500.0 ms | 5.20 s | 10.4× | linear |" in table
+    assert [(row.figure.split(":")[0], row.verdict) for row in report.rows] == [
+        ("submit", MET),
+        ("page", MISSED),
+    ]

@@ -98,6 +98,16 @@ def test_compose_publishes_only_the_tls_proxy_and_keeps_secure_defaults():
     assert "reverse_proxy web:8000" in (ROOT / "deploy" / "Caddyfile").read_text()
 
 
+def test_compose_can_run_several_workers():
+    """`docker compose up --scale worker=N` needs no fixed name, port or Celery node name (docs/scaling.md)."""
+    worker = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["worker"]
+    command = " ".join(worker["command"])
+
+    assert not {"container_name", "ports", "hostname"} & set(worker)
+    assert "celery -A config worker" in command
+    assert "-n worker@%h" in command  # the container's own hostname: unique per replica
+
+
 @pytest.mark.django_db
 def test_it_never_sends_a_public_page_with_a_cookie_to_shared_caches(client):
     response = client.get(reverse("public-index"))

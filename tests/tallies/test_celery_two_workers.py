@@ -94,8 +94,10 @@ def test_two_workers_drain_one_queue_running_every_job_once(two_workers):
     plan = plan_election(seed=12, stations=STATIONS, falsify=Decimal("0"), copies=Decimal("1"))
     contest = generator.load_contest(12)
     organization = generator.generated_organization()
-    with held_tasks(), transaction.atomic():  # the jobs are sent below, once both workers listen
-        generator.submit_copies(contest, organization, plan, 12)
+    with held_tasks():  # the jobs are sent below, once both workers listen
+        generator.import_official(contest, plan, 12)  # the stations
+        with transaction.atomic():
+            generator.submit_copies(contest, organization, plan, 12)
     states = list(StationTallyState.objects.filter(contest=contest).values_list("pk", flat=True))
     wait_until(lambda: all(b"ready" in log.read_bytes() for _, log in two_workers), two_workers, "start")
 

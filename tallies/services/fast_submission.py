@@ -110,7 +110,8 @@ def _parsed(data: Any) -> _Body | None:
 
 
 def _is_id(value: Any) -> TypeGuard[int]:
-    return type(value) is int and value > 0
+    """A positive integer that fits PostgreSQL's bigint (a larger one is the serializer's to refuse)."""
+    return type(value) is int and 0 < value < 2**63
 
 
 def _figures(body: _Body, form: CachedForm) -> Figures | None:

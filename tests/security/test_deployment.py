@@ -99,7 +99,7 @@ def test_compose_publishes_only_the_tls_proxy_and_keeps_secure_defaults():
 
 
 def test_compose_can_run_several_workers():
-    """`docker compose up --scale worker=N` needs no fixed name, port or Celery node name (docs/scaling.md)."""
+    """`docker compose up --scale worker=N` needs no fixed name, port or node name (docs/scaling.md)."""
     worker = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["worker"]
     command = " ".join(worker["command"])
 

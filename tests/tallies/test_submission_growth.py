@@ -149,3 +149,12 @@ def test_a_ballot_option_renamed_after_caching_is_refused_by_its_old_code(alice_
 
     assert response.status_code == 400
     assert f"options.{old}" in response.data
+
+
+def test_ids_too_large_for_the_database_are_refused_by_name(alice_device, contest, station):
+    too_large = body(contest, station) | {"station": 2**63}
+
+    response = alice_device.post(URL, too_large, format="json")
+
+    assert response.status_code == 400
+    assert "station" in response.data

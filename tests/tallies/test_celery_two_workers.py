@@ -52,6 +52,7 @@ def two_workers(queue):  # noqa: F811 (the fixture imported above)
         "DEBUG": "1",
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": BROKER_URL,
+        "CELERY_TRACE_LOG_LEVEL": "INFO",  # a "succeeded" line per job, read below
     }
     celery = str(Path(sys.executable).parent / "celery")
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:

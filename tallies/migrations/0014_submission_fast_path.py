@@ -191,8 +191,8 @@ DROP FUNCTION tallies_submit_api_copy(bigint, uuid, bigint, bigint, bigint, text
 class Migration(migrations.Migration):
     dependencies = [
         ("elections", "0006_line_role_ballots_in_boxes"),
-        ("observers", "0004_invitations"),
-        ("tallies", "0011_telegram_bot"),
+        ("observers", "0005_auditentry"),
+        ("tallies", "0013_auditentry_moves_to_observers"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ copy (or resends it) with every line filled in, under a live mandate. For that c
 `submit_api_copy` reads the body by hand, validates the figures against the contest's form as
 cached (tallies/services/form_cache.py), evaluates the control relations in Python, and stores
 everything in one round trip: the PostgreSQL function `tallies_submit_api_copy`
-(tallies/migrations/0015_submission_fast_path.py) does in one transaction what
+(tallies/migrations/0016_submission_fast_path.py) does in one transaction what
 `services.submit_protocol_copy` does (mandate lock, copy, figure rows, findings, the mandate's
 "copy obtained", the station's tally state and current copy). The tally job is queued after it
 commits, as before.

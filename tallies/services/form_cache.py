@@ -3,7 +3,7 @@
 What a submission needs from the form (the codes and ids of its lines and ballot options, its
 control relations) changes only when an organiser edits the form, so it is read once, not once
 per copy. Each entry carries the contest's `form_version`, a number the database changes in the
-same transaction as any such edit (tallies/migrations/0015_submission_fast_path.py); the store
+same transaction as any such edit (tallies/migrations/0016_submission_fast_path.py); the store
 (`tallies_submit_api_copy`) refuses to write under another version, and the caller then reads
 the form again. Entries are never trusted on their own, so no process needs telling of an edit.
 """

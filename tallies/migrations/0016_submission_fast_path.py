@@ -192,7 +192,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("elections", "0006_line_role_ballots_in_boxes"),
         ("observers", "0005_auditentry"),
-        ("tallies", "0014_partial_copies"),
+        ("tallies", "0015_coalition_releases"),
     ]
 
     operations = [

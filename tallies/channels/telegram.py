@@ -70,6 +70,7 @@ def _log(
         observer=observer,
         external_id=str(incoming.update_id),
         sender=str(incoming.user_id),
+        chat=str(incoming.chat_id),
         text=text,
         outcome=Outcome.REPLY if direction == ChannelMessage.Direction.OUT else Outcome.REFUSED,
     )
@@ -93,6 +94,11 @@ def _handle(bot: TelegramBot, incoming: Incoming) -> sms.Handled:
 
 
 def _link(bot: TelegramBot, incoming: Incoming, code: str) -> sms.Handled:
+    if code.strip() and telegram_link.too_many_attempts(
+        bot, user_id=incoming.user_id, chat_id=incoming.chat_id, update_id=incoming.update_id
+    ):
+        with translation.override(bot.language):
+            return sms.Handled(Outcome.REFUSED, _("Too many wrong codes: try again in an hour."))
     observer = telegram_link.link(bot, incoming.user_id, code.strip())
     if observer is None:
         with translation.override(bot.language):

@@ -3,11 +3,17 @@
 The code (8 characters of the observer-code alphabet, about 40 bits) is valid for
 LINK_CODE_TTL and once; only its SHA-256 is stored. A Telegram account is linked to at most one
 observer: linking it again moves it.
+
+Guessing is bounded by the message log: a Telegram account may fail LINK_ATTEMPTS_PER_ACCOUNT
+times and a chat LINK_ATTEMPTS_PER_CHAT times within LINK_ATTEMPT_WINDOW (over all of the
+organisation's bots); past that, codes are not even checked, so a right guess is refused too.
+With 32**8 codes and at most a handful of live ones, a guess succeeds with odds below 1e-10.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -16,9 +22,44 @@ from django.utils import timezone
 
 from observers.models import Observer
 from observers.models.organizations import CODE_ALPHABET
-from tallies.models import ObserverContact, TelegramBot
+from tallies.models import ChannelMessage, ObserverContact, TelegramBot
 
+logger = logging.getLogger(__name__)
 LINK_CODE_TTL = timedelta(minutes=15)
+LINK_ATTEMPT_WINDOW = timedelta(hours=1)
+LINK_ATTEMPTS_PER_ACCOUNT = 5  # failed attempts of one Telegram user within the window
+LINK_ATTEMPTS_PER_CHAT = 5  # failed attempts in one chat within the window
+LINK_ATTEMPT_PATTERN = r"^\s*/(start|link)(@\w+)?\s+\S"  # a link command with a code
+
+
+def too_many_attempts(bot: TelegramBot, *, user_id: int, chat_id: int, update_id: int) -> bool:
+    """Whether this user or chat already failed to link too often within LINK_ATTEMPT_WINDOW.
+
+    Counts refused inbound link commands (with a code) logged for the bot's organisation,
+    excluding the update `update_id` itself; the refusal is logged at WARNING.
+    """
+    failed = ChannelMessage.objects.filter(
+        organization_id=bot.organization_id,
+        channel=ChannelMessage.Channel.TELEGRAM,
+        direction=ChannelMessage.Direction.IN,
+        outcome=ChannelMessage.Outcome.REFUSED,
+        created_at__gte=timezone.now() - LINK_ATTEMPT_WINDOW,
+        text__iregex=LINK_ATTEMPT_PATTERN,
+    ).exclude(bot=bot, external_id=str(update_id))
+    by_account = failed.filter(sender=str(user_id)).count()
+    by_chat = failed.filter(chat=str(chat_id)).count()
+    if by_account < LINK_ATTEMPTS_PER_ACCOUNT and by_chat < LINK_ATTEMPTS_PER_CHAT:
+        return False
+    logger.warning(
+        "telegram link refused for bot %s: user %s (%s failed), chat %s (%s failed) within %s",
+        bot.pk,
+        user_id,
+        by_account,
+        chat_id,
+        by_chat,
+        LINK_ATTEMPT_WINDOW,
+    )
+    return True
 
 
 def _hash(code: str) -> str:

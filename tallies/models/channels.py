@@ -116,6 +116,7 @@ class ChannelMessage(models.Model):
     direction = models.CharField(max_length=3, choices=Direction)
     external_id = models.CharField(_("gateway message id"), max_length=200, blank=True)
     sender = models.CharField(_("phone number or Telegram user id"), max_length=64, blank=True)
+    chat = models.CharField(_("Telegram chat id"), max_length=64, blank=True)
     text = models.TextField()
     outcome = models.CharField(max_length=16, choices=Outcome)
     copy = models.ForeignKey(

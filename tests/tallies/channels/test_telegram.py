@@ -187,3 +187,53 @@ def test_a_link_code_expires(observer, bot):
     ObserverContact.objects.filter(observer=observer).update(link_code_expires_at="2000-01-01T00:00Z")
 
     assert telegram_link.link(bot, ALICE_TG, code) is None
+
+
+def test_link_codes_cannot_be_guessed_past_the_limit_even_the_right_one(
+    client, bot, bot_api, observer, caplog
+):
+    code = telegram_link.issue_link_code(observer)
+    for n in range(telegram_link.LINK_ATTEMPTS_PER_ACCOUNT):
+        post(client, bot, message(n + 1, f"/link WRONG{n:03d}"))
+    post(client, bot, message(1, "/link WRONG000"))  # a retry of an update is not a new attempt
+
+    post(client, bot, message(100, f"/link {code}"))
+
+    assert ObserverContact.objects.get(observer=observer).telegram_user_id is None
+    assert bot_api[1][-1][1]["text"] == "Too many wrong codes: try again in an hour."
+    assert ChannelMessage.objects.filter(direction="in", outcome="refused").count() == 6
+    assert "telegram link refused" in caplog.text
+    other = message(101, f"/link {code}")  # another account in its own chat is not held back
+    other["message"]["from"]["id"] = other["message"]["chat"]["id"] = 77
+    post(client, bot, other)
+    assert ObserverContact.objects.get(observer=observer).telegram_user_id == 77
+
+
+def test_link_attempts_are_also_limited_per_chat(client, bot, bot_api, observer):
+    code = telegram_link.issue_link_code(observer)
+    for n in range(telegram_link.LINK_ATTEMPTS_PER_CHAT):
+        guess = message(n + 1, f"/link WRONG{n:03d}")
+        guess["message"]["from"]["id"] = 1000 + n  # many accounts, one group chat
+        guess["message"]["chat"] = {"id": -100123, "type": "group", "title": "observers"}
+        post(client, bot, guess)
+
+    right = message(100, f"/link {code}")
+    right["message"]["chat"] = {"id": -100123, "type": "group", "title": "observers"}
+    post(client, bot, right)
+
+    assert ObserverContact.objects.get(observer=observer).telegram_user_id is None
+    assert bot_api[1][-1][1]["text"] == "Too many wrong codes: try again in an hour."
+
+
+def test_start_without_a_code_and_old_failures_do_not_count(client, bot, observer):
+    for n in range(telegram_link.LINK_ATTEMPTS_PER_ACCOUNT + 1):
+        post(client, bot, message(n + 1, "/start"))
+    post(client, bot, message(50, "/link WRONG999"))
+    ChannelMessage.objects.update(created_at="2000-01-01T00:00Z")
+    for n in range(telegram_link.LINK_ATTEMPTS_PER_ACCOUNT - 1):
+        post(client, bot, message(60 + n, f"/link WRONG{n:03d}"))
+    code = telegram_link.issue_link_code(observer)
+
+    post(client, bot, message(100, f"/link {code}"))
+
+    assert ObserverContact.objects.get(observer=observer).telegram_user_id == ALICE_TG

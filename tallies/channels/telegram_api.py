@@ -34,6 +34,8 @@ class Incoming:
     edit_date: int
     text: str
     has_photo: bool
+    photo_file_id: str = ""  # the largest of the sizes Telegram sent
+    photo_unique_id: str = ""
 
 
 def read_update(update: Any) -> Incoming | None:
@@ -53,6 +55,7 @@ def read_update(update: Any) -> Incoming | None:
             edit_date=int(message.get("edit_date") or 0),
             text=text,
             has_photo=bool(message.get("photo")),
+            **_largest_photo(message.get("photo")),
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -70,9 +73,43 @@ def _message(update: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return None
 
 
+def _largest_photo(sizes: Any) -> dict[str, str]:
+    """file_id and file_unique_id of the largest PhotoSize (by pixels, then bytes); {} if none."""
+    if not isinstance(sizes, list):
+        return {}
+    valid = [s for s in sizes if isinstance(s, dict) and s.get("file_id") and s.get("file_unique_id")]
+    if not valid:
+        return {}
+    size = max(valid, key=lambda s: (int(s.get("width", 0)) * int(s.get("height", 0)), s.get("file_size", 0)))
+    return {"photo_file_id": str(size["file_id"]), "photo_unique_id": str(size["file_unique_id"])}
+
+
+def download_file(bot: TelegramBot, file_id: str, limit: int) -> bytes | None:
+    """getFile, then GET <base>/file/bot<token>/<file_path>; the bytes, or None (logged) on a
+    failure or above `limit` bytes."""
+    base = _base(bot)
+    body = json.dumps({"file_id": file_id}).encode()
+    request = urllib.request.Request(
+        f"{base}/bot{bot.token}/getFile", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            path = json.loads(response.read(65536))["result"]["file_path"]
+        with urllib.request.urlopen(f"{base}/file/bot{bot.token}/{path}", timeout=TIMEOUT) as response:
+            data = bytes(response.read(limit + 1))
+    except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError) as error:
+        logger.warning("telegram getFile failed for bot %s: %s", bot.pk, error)
+        return None
+    return data if len(data) <= limit else None
+
+
+def _base(bot: TelegramBot) -> str:
+    return (bot.api_base_url or settings.TELEGRAM_BOT_API_URL).rstrip("/")
+
+
 def send_message(bot: TelegramBot, chat_id: int, text: str) -> bool:
     """POST sendMessage to the bot's Bot API base URL; False (logged) when the call fails."""
-    base = (bot.api_base_url or settings.TELEGRAM_BOT_API_URL).rstrip("/")
+    base = _base(bot)
     body = json.dumps({"chat_id": chat_id, "text": text}).encode()
     request = urllib.request.Request(
         f"{base}/bot{bot.token}/sendMessage", data=body, headers={"Content-Type": "application/json"}

@@ -102,3 +102,21 @@ def _attach_new_photos(
             )
         )
         known.add(digest)
+
+
+def add_copy_photos(*, copy: ProtocolCopy, uploads: list[UploadedFile], user: AbstractBaseUser) -> int:
+    """Store and attach to `copy` the uploads it has no photo of yet (by SHA-256); return how many.
+
+    The same path as the web form's photos (upload_evidence: checked, EXIF/GPS stripped in
+    Celery). Raises EvidenceRefused or PermissionDenied; then nothing is stored.
+    """
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            _attach_new_photos(copy, uploads, user, stored)
+    except BaseException:
+        for item in stored:
+            if item.upload.name:
+                default_storage.delete(item.upload.name)
+        raise
+    return len(stored)

@@ -13,9 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.urls import reverse
 
+from observers.models import Evidence
 from tallies.channels import telegram_link
 from tallies.channels.telegram_api import read_update
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
+from tests.observers.fixtures.evidence_fixtures import fresh_storage  # noqa: F401  (autouse)
+from tests.observers.fixtures.evidence_images import jpeg_with_exif
 from tests.tallies.channels.test_sms_webhook import copy_text
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +27,28 @@ ALICE_TG = 5_123_456_789  # Telegram user ids exceed 32 bits
 
 @pytest.fixture
 def bot_api():
-    """A local Bot API: records (path, JSON body) of each call and answers {"ok": true}."""
+    """A local Bot API: records (path, JSON body) of each call and answers {"ok": true}.
+
+    getFile answers file_path "photos/<file_id>.jpg"; GET /file/bot<token>/<path> serves
+    files[<path>] (the third item yielded), recorded as (path, {}).
+    """
     calls: list[tuple[str, dict]] = []
+    files: dict[str, bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
-            calls.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
-            body = b'{"ok": true, "result": {}}'
+            sent = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            calls.append((self.path, sent))
+            result = (
+                {"file_path": f"photos/{sent.get('file_id')}.jpg"} if self.path.endswith("/getFile") else {}
+            )
+            self._answer(json.dumps({"ok": True, "result": result}).encode())
+
+        def do_GET(self):
+            calls.append((self.path, {}))
+            self._answer(files.get(self.path.split("/", 3)[-1], b""))
+
+        def _answer(self, body: bytes):
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -42,7 +60,7 @@ def bot_api():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", calls
+    yield f"http://127.0.0.1:{server.server_address[1]}", calls, files
     server.shutdown()
     server.server_close()
 
@@ -142,11 +160,16 @@ def test_an_edited_message_changing_a_figure_becomes_a_revision(client, bot, lin
     assert second.figure_rows.get(line__code="ballots_invalid").value == 41
 
 
-def test_an_unlinked_account_and_a_photo_alone_get_an_answer_and_store_nothing(client, bot, bot_api, linked):
-    photo = [
-        {"file_id": f"AgAD{n}", "file_unique_id": f"u{n}", "width": w, "height": w}
-        for n, w in enumerate((90, 320, 1280))
-    ]
+PHOTO = [  # one photo in the sizes Telegram sends, the largest not last
+    {"file_id": f"AgAD{n}", "file_unique_id": f"u{n}", "width": w, "height": w * 3 // 4}
+    for n, w in ((0, 90), (2, 1280), (1, 320))
+]
+
+
+def test_an_unlinked_account_and_a_photo_before_any_copy_get_an_answer_and_store_nothing(
+    client, bot, bot_api, linked
+):
+    photo = PHOTO
     stranger = message(1, copy_text(linked.code))
     stranger["message"]["from"]["id"] = 42
 
@@ -156,7 +179,31 @@ def test_an_unlinked_account_and_a_photo_alone_get_an_answer_and_store_nothing(c
     assert not ProtocolCopy.objects.exists()
     texts = [call[1]["text"] for call in bot_api[1]]
     assert texts[0].startswith("This Telegram account is not linked")
-    assert texts[1] == "Photos alone are not accepted yet: send the figures as text."
+    assert texts[1] == "No copy of yours to add this photo to: send the figures first."
+    assert not Evidence.objects.exists()
+
+
+def test_a_photo_is_stored_once_sanitised_with_the_latest_copy(
+    client, bot, bot_api, linked, django_capture_on_commit_callbacks
+):
+    bot_api[2]["photos/AgAD2.jpg"] = jpeg_with_exif()
+    post(client, bot, message(1, copy_text(linked.code)))
+    copy = ProtocolCopy.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, bot, message(2, "", message_id=1400, photo=PHOTO))
+    post(client, bot, message(2, "", message_id=1400, photo=PHOTO))  # Telegram's retry
+    post(client, bot, message(3, "91", message_id=1401, photo=PHOTO))  # sent again, station named
+
+    evidence = Evidence.objects.get()
+    assert [p.evidence for p in copy.photos.all()] == [evidence]
+    assert evidence.status == "ready" and evidence.uploaded_by == linked
+    assert b"Exif" not in evidence.file.read()
+    assert ("/bot123456:ABC-secret/getFile", {"file_id": "AgAD2"}) in bot_api[1]
+    texts = [body["text"] for path, body in bot_api[1] if path.endswith("/sendMessage")]
+    assert texts[1] == f"Photo stored with copy no. {copy.pk}, station 91."
+    assert texts[2] == f"This photo is already stored with copy no. {copy.pk}, station 91."
+    assert len(texts) == 3
 
 
 def test_the_bot_api_being_down_does_not_lose_the_copy(client, organization, linked):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tallies', '0015_coalition_releases'),
+        ('tallies', '0016_submission_fast_path'),
     ]
 
     operations = [

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from elections.names import localized
 from elections.protocol import OPTIONS_TOTAL, RelationSyntaxError, parse_relation
 
 PATH_SEPARATOR = "/"
@@ -40,6 +41,7 @@ class Election(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=200)
+    names = models.JSONField(_("name by language"), default=dict, blank=True)  # elections.names
     country = models.CharField(_("country (ISO 3166-1 alpha-2)"), max_length=2)
     held_on = models.DateField(_("election day"))
     time_zone = models.CharField(_("IANA time zone"), max_length=64, validators=[validate_time_zone])
@@ -51,7 +53,12 @@ class Election(models.Model):
         ordering = ["-held_on", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (elections.names)."""
+        return localized(self.name, self.names)
 
 
 class ProtocolForm(models.Model):
@@ -181,6 +188,7 @@ class Contest(models.Model):
     election = models.ForeignKey(Election, models.CASCADE, related_name="contests")
     slug = models.SlugField()
     name = models.CharField(_("name"), max_length=200)
+    names = models.JSONField(_("name by language"), default=dict, blank=True)  # elections.names
     kind = models.CharField(max_length=16, choices=Kind, default=Kind.PARTY_LIST)
     form = models.ForeignKey(ProtocolForm, models.PROTECT, related_name="contests")
 
@@ -191,7 +199,12 @@ class Contest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.election}: {self.name}"
+        return f"{self.election}: {self.local_name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (elections.names)."""
+        return localized(self.name, self.names)
 
 
 class BallotOption(models.Model):
@@ -202,6 +215,8 @@ class BallotOption(models.Model):
     code = models.SlugField(max_length=64)
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60, blank=True)
+    names = models.JSONField(_("name by language"), default=dict, blank=True)  # elections.names
+    short_names = models.JSONField(_("short name by language"), default=dict, blank=True)
     is_against_all = models.BooleanField(default=False)
     headers = models.JSONField(
         _("column headers in known sources"),
@@ -217,7 +232,17 @@ class BallotOption(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.short_name or self.name
+        return self.local_short_name or self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (elections.names)."""
+        return localized(self.name, self.names)
+
+    @property
+    def local_short_name(self) -> str:
+        """The short name in the active language; "" when the spec gives none."""
+        return localized(self.short_name, self.short_names)
 
 
 class CommissionQuerySet(models.QuerySet["Commission"]):

@@ -30,6 +30,7 @@ from elections.models import (
     ProtocolLine,
     validate_time_zone,
 )
+from elections.names import name_problem, split_name
 from elections.protocol import OPTIONS_TOTAL, RelationSyntaxError, parse_relation
 
 __all__ = [
@@ -194,6 +195,7 @@ def define_election(*, spec: dict[str, Any], by: User | None = None, via: str = 
         existing.region_aliases = aliases
         existing.save(update_fields=["region_aliases"])
     if existing:
+        _refresh_names(existing, spec)
         for contest_spec in spec["contests"]:
             options = BallotOption.objects.filter(
                 contest__election=existing, contest__slug=contest_spec["slug"]
@@ -204,9 +206,11 @@ def define_election(*, spec: dict[str, Any], by: User | None = None, via: str = 
         validate_time_zone(spec["time_zone"])
     except Exception as error:
         raise SpecError(f"time_zone: {spec['time_zone']!r} is not an IANA time zone") from error
+    name, names = _name(spec["name"], "$.name")
     election = Election.objects.create(
         slug=spec["slug"],
-        name=spec["name"],
+        name=name,
+        names=names,
         country=spec["country"],
         held_on=datetime.date.fromisoformat(spec["held_on"]),
         time_zone=spec["time_zone"],
@@ -215,6 +219,33 @@ def define_election(*, spec: dict[str, Any], by: User | None = None, via: str = 
     for contest_spec in spec["contests"]:
         _define_contest(election, contest_spec, Provenance(by, via))
     return election
+
+
+def _name(value: Any, where: str) -> tuple[str, dict[str, str]]:
+    """(name, names by language) of a spec's name (elections.names); SpecError naming `where`."""
+    if value == "":
+        return "", {}  # an option's short name may be left out
+    problem = name_problem(value, where)
+    if problem:
+        raise SpecError(problem)
+    return split_name(value)
+
+
+def _refresh_names(election: Election, spec: dict[str, Any]) -> None:
+    """Give a loaded election the spec's names by language (its stored `name`s stay as they are)."""
+    election.names = _name(spec["name"], "$.name")[1]
+    election.save(update_fields=["names"])
+    for contest_spec in spec["contests"]:
+        contest = election.contests.filter(slug=contest_spec["slug"]).first()
+        if contest is None:
+            continue
+        contest.names = _name(contest_spec["name"], f"contests[{contest_spec['slug']}].name")[1]
+        contest.save(update_fields=["names"])
+        for option_spec in contest_spec["options"]:
+            short_names = _name(option_spec.get("short_name", ""), "")[1]
+            contest.options.filter(code=option_spec["code"]).update(
+                names=_name(option_spec["name"], "")[1], short_names=short_names
+            )
 
 
 def region_aliases(regions: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -251,16 +282,19 @@ def _define_contest(election: Election, spec: dict[str, Any], provenance: Proven
     form = ProtocolForm.objects.filter(code=spec["form"]).first()
     if form is None:
         raise SpecError(f"contests[{spec['slug']}].form: no protocol form {spec['form']!r}")
+    name, names = _name(spec["name"], f"contests[{spec['slug']}].name")
     contest = Contest.objects.create(
-        election=election, slug=spec["slug"], name=spec["name"], kind=spec["kind"], form=form
+        election=election, slug=spec["slug"], name=name, names=names, kind=spec["kind"], form=form
     )
     BallotOption.objects.bulk_create(
         BallotOption(
             contest=contest,
             position=position,
             code=option["code"],
-            name=option["name"],
-            short_name=option.get("short_name", ""),
+            name=_name(option["name"], f"contests[{spec['slug']}].options[{position - 1}].name")[0],
+            names=_name(option["name"], "")[1],
+            short_name=_name(option.get("short_name", ""), "")[0],
+            short_names=_name(option.get("short_name", ""), "")[1],
             is_against_all=option.get("against_all", False),
             headers=_headers(option, f"contests[{spec['slug']}].options[{position - 1}].headers"),
         )

@@ -42,9 +42,10 @@ AT_STATION = {S.ADMITTED, S.NOT_ADMITTED, S.COPY_OBTAINED, S.COPY_REFUSED, S.REM
 # queries than before the menu: it reads the user's roles (tallies/navigation.py); and 8 more for
 # the coverage beside the shares (tallies.selectors.copy_coverage); 1 for every station of the
 # territory, 3 for the station counts (tallies.selectors.station_sets) and, on the page, 1 for
-# why the map may be empty (issue 13).
-PAGE_QUERIES = 41
-JSON_QUERIES = 37
+# why the map may be empty (issue 13); 1 for the coalition partners of the election and, on the
+# page, 1 for the stations they cover (issue 15: whichever the number of partners or stations).
+PAGE_QUERIES = 43
+JSON_QUERIES = 38
 STATIONS_QUERIES = 7
 PROCESS_QUERIES = 13
 

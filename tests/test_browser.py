@@ -94,7 +94,8 @@ def test_it_shows_the_copy_form_to_an_observer_on_a_phone(
     context, page = open_page(browser, live_server, client, observer.user, url, language, "copy-form")
 
     assert_fits_a_phone(page, language)
-    assert page.locator("input[name$='voters_on_list']").count() == 1
+    assert page.locator("input[name='lines.voters_on_list']").count() == 1
+    assert page.locator("input[name='missing.lines.voters_on_list'][type=checkbox]").count() == 1
     assert LOG_OUT[language] in page.inner_text("header")
     context.close()
 

@@ -120,6 +120,9 @@ UNREACHABLE = {
     "coalition-resolve": "the demo has no coalition",
     "organization-coalition-agree": "the demo has no coalition",
     "organization-coalition-leave": "the demo has no coalition",
+    "coalition-photo": "the demo has no coalition",
+    "coalition-release-consent": "the demo has no coalition",
+    "coalition-release-publish": "the demo has no coalition",
     "roster-observer-reactivate": "the demo deactivates nobody",
     "roster-import-confirm": "shown after a roster file is sent",
     "official-import-confirm": "shown after an official results file is sent",
@@ -147,6 +150,9 @@ UNREACHABLE = {
 # with the official protocol, and no act, conflict or quarantine.
 # Receipts: an observer's copies link to theirs; anyone else checks one by typing it (a form).
 TYPED_RECEIPT = {"public-receipt"}
+# Leaving ends an admin's or coordinator's role (observers.views.accounts): an observer's account
+# is the roster's, ended by its admin, and staff hold no role; "Your organisations" lists none.
+NO_ROLE_TO_LEAVE = {"account-organization-leave"}
 UNREACHABLE_BY = {
     "admin-other": {
         *("act-review", "desk-accept-copy", "desk-blind-entry", "desk-quarantine", "desk-release"),
@@ -156,13 +162,19 @@ UNREACHABLE_BY = {
     # The copy with a photo is outside the region; the snapshot diff is linked from the
     # organisation-wide comparison page only (left as it is: see the report of issue 13).
     "coordinator-spb": {"desk-blind-entry", "results-snapshot-diff", *TYPED_RECEIPT},
-    "observer": {"act-detail", "act-complaint", "act-filing"},  # only observer-flagged filed an act
-    "observer-other": {"act-detail", "act-complaint", "act-filing", "evidence-index"}
+    "observer": {
+        "act-detail",
+        "act-complaint",
+        "act-filing",
+        *NO_ROLE_TO_LEAVE,
+    },  # only observer-flagged filed an act
+    "observer-flagged": NO_ROLE_TO_LEAVE,
+    "observer-other": {"act-detail", "act-complaint", "act-filing", "evidence-index", *NO_ROLE_TO_LEAVE}
     | {
         "evidence-detail",
         "evidence-file",
     },
-    "staff": TYPED_RECEIPT,
+    "staff": TYPED_RECEIPT | NO_ROLE_TO_LEAVE,
     "admin": TYPED_RECEIPT,
     "coordinator": TYPED_RECEIPT,
     "anonymous": {"logout", *TYPED_RECEIPT},

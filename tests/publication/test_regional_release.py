@@ -35,9 +35,11 @@ def regions_file(folder):
     path = folder / "regions.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["region", "stations", "voters_on_list", "ballots_issued_in_station", *PARTIES])
-        writer.writerow([MOSCOW, "3000", "7200000", "4670000", *MOSCOW_VOTES])
-        writer.writerow([SPB, "1500", "3800000", "1930000", *SPB_VOTES])
+        # Every line turnout needs (form lines 3, 4 and 5): an absent one is unknown, not 0.
+        took_part = ["ballots_issued_early", "ballots_issued_in_station", "ballots_issued_outside"]
+        writer.writerow(["region", "stations", "voters_on_list", *took_part, *PARTIES])
+        writer.writerow([MOSCOW, "3000", "7200000", "30000", "4540000", "100000", *MOSCOW_VOTES])
+        writer.writerow([SPB, "1500", "3800000", "10000", "1880000", "40000", *SPB_VOTES])
     return path
 
 
@@ -135,6 +137,7 @@ def test_the_national_coverage_counts_regions_and_tecs_and_sets_the_copied_regio
     assert in_regions["options"]["p6_UR"] == 2_100_000  # Moscow's alone, not Moscow's + St Petersburg's
     page = client.get(regional_release.get_absolute_url()).content.decode()
     assert "Regions with copies: 1 of 2." in page
+    assert in_regions["turnout"] == "64.86"  # (30,000 + 4,540,000 + 100,000) of 7,200,000 voters
     assert "Official, regions with copies" in page and in_regions["turnout"] in page
 
 

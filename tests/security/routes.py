@@ -113,6 +113,20 @@ COORDINATOR_PREFIXES = (
     "coalition-",
 )
 
+# Organisation-wide routes for the organisation's admins (or platform staff) only.
+ADMIN_WHOLE_ORGANIZATION = {
+    "api-official-import",
+    "official-import",
+    "official-import-confirm",
+    "organization-members",
+    "organization-member-remove",
+    "organization-invitation-withdraw",
+    "roster-observer-deactivate",
+    "roster-observer-reactivate",
+    "roster-observer-revoke",
+    "roster-observer-token",
+    "public-manage",
+}
 WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordinator limited to a territory
     "analysis-export",
     "analysis-forensics",
@@ -136,32 +150,11 @@ WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordina
     "roster-import",
     "roster-import-confirm",
     "roster-list",
-    # the organisation's admins (or platform staff) only
-    "api-official-import",
-    "official-import",
-    "official-import-confirm",
-    "organization-members",
-    "organization-member-remove",
-    "organization-invitation-withdraw",
-    "roster-observer-deactivate",
-    "roster-observer-reactivate",
-    "roster-observer-revoke",
-    "roster-observer-token",
-    "public-manage",
+    *ADMIN_WHOLE_ORGANIZATION,
 }
 # Of WHOLE_ORGANIZATION, the routes only the organisation's admins (or platform staff) may use.
 ADMIN_ONLY = {
-    "api-official-import",
-    "official-import",
-    "official-import-confirm",
-    "organization-members",
-    "organization-member-remove",
-    "organization-invitation-withdraw",
-    "roster-observer-deactivate",
-    "roster-observer-reactivate",
-    "roster-observer-revoke",
-    "roster-observer-token",
-    "public-manage",
+    *ADMIN_WHOLE_ORGANIZATION,
     # TERRITORIAL below, but only admins get in (observers.access.administered_organization)
     "organization-coalitions",
     "organization-coalition-agree",

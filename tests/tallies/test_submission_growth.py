@@ -7,43 +7,22 @@ The form the submission validates against is read once per form version (form_ca
 edit of the form is seen by the very next submission.
 """
 
-import uuid
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from elections.hierarchy import StationRecord, ensure_hierarchy
 from elections.models import BallotOption, ControlRelation, PollingStation
-from observers.login_security import issue_token
 from observers.services import mandates
 from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.tallies.test_submission_queries import FIRST_COPY_QUERIES, RESEND_QUERIES
+from tests.tallies.test_submission_queries import FIRST_COPY_QUERIES, RESEND_QUERIES, body
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/copies/"
 GROWN_BY = 120  # stations added
 COPIES = 40  # copies sent to them before the second count
-
-
-@pytest.fixture
-def alice_device(observer):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(observer.user)}")
-    return client
-
-
-def body(contest, station, **lines):
-    return {
-        "client_uuid": str(uuid.uuid4()),
-        "contest": contest.pk,
-        "station": station.pk,
-        "lines": {**LINES_PEC_91_COPY, **lines},
-        "options": dict(OPTIONS_PEC_91_COPY),
-    }
 
 
 def statements(client, copy) -> tuple[int, int]:

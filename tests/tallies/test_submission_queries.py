@@ -25,14 +25,6 @@ FIRST_COPY_QUERIES = 3
 RESEND_QUERIES = 3
 
 
-@pytest.fixture
-def alice_device(observer):
-    """Alice's phone: an API client sending her token."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(observer.user)}")
-    return client
-
-
 def body(contest, station, **lines):
     return {
         "client_uuid": str(uuid.uuid4()),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from decimal import Decimal
 
@@ -221,5 +222,7 @@ def test_it_exports_and_shows_no_personal_data(
 
     assert release.content["violations"][0]["acts"] == 1  # the act is counted...
     for needle in personal:  # ...but neither it nor anyone's identity is published
+        # As a word: a random token (a CSP nonce, a signature) may hold "adam" by chance.
+        word = re.compile(rb"(?<![a-z0-9])" + re.escape(needle.lower().encode()) + rb"(?![a-z0-9])")
         for haystack in haystacks:
-            assert needle.lower().encode() not in haystack.lower(), needle
+            assert not word.search(haystack.lower()), needle

@@ -47,7 +47,8 @@ def receive_update(*, bot: TelegramBot, update: object) -> str | None:
     incoming = read_update(update)
     if incoming is None or _seen(bot, incoming):
         return None
-    inbound = _log(bot, incoming, ChannelMessage.Direction.IN, incoming.text[: sms.MAX_LENGTH], None)
+    logged = telegram_link.masked(incoming.text)[: sms.MAX_LENGTH]
+    inbound = _log(bot, incoming, ChannelMessage.Direction.IN, logged, None)
     handled = _handle(bot, incoming)
     inbound.outcome, inbound.observer, inbound.copy = handled.outcome, handled.observer, handled.copy
     inbound.save(update_fields=["outcome", "observer", "copy"])
@@ -81,9 +82,12 @@ def _log(
 
 
 def _handle(bot: TelegramBot, incoming: Incoming) -> sms.Handled:
-    command, _sep, argument = incoming.text.strip().partition(" ")
-    if command.lower() in LINK_COMMANDS:
+    command, argument = telegram_link.command(incoming.text)
+    if command in LINK_COMMANDS:
         return _link(bot, incoming, argument)
+    if telegram_link.lone_code(incoming.text):
+        with translation.override(bot.language):
+            return sms.Handled(Outcome.REFUSED, _("To link this Telegram account, send: /link CODE"))
     contact = ObserverContact.objects.filter(
         telegram_user_id=incoming.user_id, observer__organization_id=bot.organization_id
     ).first()
@@ -98,12 +102,12 @@ def _handle(bot: TelegramBot, incoming: Incoming) -> sms.Handled:
 
 
 def _link(bot: TelegramBot, incoming: Incoming, code: str) -> sms.Handled:
-    if code.strip() and telegram_link.too_many_attempts(
+    if code and telegram_link.too_many_attempts(
         bot, user_id=incoming.user_id, chat_id=incoming.chat_id, update_id=incoming.update_id
     ):
         with translation.override(bot.language):
             return sms.Handled(Outcome.REFUSED, _("Too many wrong codes: try again in an hour."))
-    observer = telegram_link.link(bot, incoming.user_id, code.strip())
+    observer = telegram_link.link(bot, incoming.user_id, code)
     if observer is None:
         with translation.override(bot.language):
             return sms.Handled(Outcome.REFUSED, _not_linked())

@@ -8,12 +8,17 @@ Guessing is bounded by the message log: a Telegram account may fail LINK_ATTEMPT
 times and a chat LINK_ATTEMPTS_PER_CHAT times within LINK_ATTEMPT_WINDOW (over all of the
 organisation's bots); past that, codes are not even checked, so a right guess is refused too.
 With 32**8 codes and at most a handful of live ones, a guess succeeds with odds below 1e-10.
+
+The message log never holds a code (`masked`): a link command is logged as ``/link ****-****``,
+its command, shape and length kept for the audit, the outcome beside it; so is a message that
+is nothing but a code-shaped word (a code sent without the command). No reply repeats a code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from datetime import timedelta
 
@@ -30,6 +35,40 @@ LINK_ATTEMPT_WINDOW = timedelta(hours=1)
 LINK_ATTEMPTS_PER_ACCOUNT = 5  # failed attempts of one Telegram user within the window
 LINK_ATTEMPTS_PER_CHAT = 5  # failed attempts in one chat within the window
 LINK_ATTEMPT_PATTERN = r"^\s*/(start|link)(@\w+)?\s+\S"  # a link command with a code
+_LINK_COMMAND = re.compile(r"^(\s*/(?:start|link)(?:@\w+)?\s+)(.*)$", re.IGNORECASE | re.DOTALL)
+# 4 + 4 letters or digits, at least one a letter (a figure typed alone stays readable).
+_LONE_CODE = re.compile(r"^\s*(?=[^a-zа-яёі]*[a-zа-яёі])\w{4}[-\s]?\w{4}\s*$", re.IGNORECASE)
+
+
+def command(text: str) -> tuple[str, str]:
+    """("/link" or "/start" or another first word, lower-cased, "@botname" dropped; the rest).
+
+    In a group Telegram sends ``/link@golos_bot CODE``; in a private chat ``/link CODE``.
+    """
+    first, _sep, rest = text.strip().partition(" ")
+    return first.split("@", 1)[0].lower(), rest.strip()
+
+
+def masked(text: str) -> str:
+    """`text` as the message log keeps it: a link code's letters and digits replaced by ``*``.
+
+    ``/link QH7K-3MZP`` → ``/link ****-****``; ``/start@golos_bot qh7k3mzp`` →
+    ``/start@golos_bot ********``; a lone code-shaped word too. The refusals count of
+    too_many_attempts still matches a masked command (LINK_ATTEMPT_PATTERN needs a non-space).
+    """
+    found = _LINK_COMMAND.match(text)
+    if found:
+        return found.group(1) + re.sub(r"\w", "*", found.group(2))
+    if lone_code(text):
+        return re.sub(r"\w", "*", text)
+    return text
+
+
+def lone_code(text: str) -> bool:
+    """Whether `text` is only a code-shaped word (``QH7K-3MZP``, ``qh7k 3mzp``): a link code sent
+    without its command. The bot answers how to link and never echoes it (nor checks it: only
+    link commands are counted against guessing)."""
+    return bool(_LONE_CODE.match(text))
 
 
 def too_many_attempts(bot: TelegramBot, *, user_id: int, chat_id: int, update_id: int) -> bool:

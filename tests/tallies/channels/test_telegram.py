@@ -284,3 +284,23 @@ def test_start_without_a_code_and_old_failures_do_not_count(client, bot, observe
     post(client, bot, message(100, f"/link {code}"))
 
     assert ObserverContact.objects.get(observer=observer).telegram_user_id == ALICE_TG
+
+
+def test_the_message_log_keeps_link_commands_with_the_code_masked(client, bot, bot_api, observer):
+    code = telegram_link.issue_link_code(observer)
+    post(client, bot, message(1, f"/link@golos_bot {code.lower()}"))  # as sent in a group chat
+    post(client, bot, message(2, "/start WRONG-CODE"))
+    post(client, bot, message(3, code))  # the code without the command
+    post(client, bot, message(4, "91"))
+
+    logged = list(ChannelMessage.objects.filter(direction="in").order_by("id").values_list("text", "outcome"))
+    assert logged == [
+        ("/link@golos_bot ****-****", "reply"),
+        ("/start *****-****", "refused"),
+        ("****-****", "refused"),
+        ("91", "incomplete"),
+    ]
+    assert ObserverContact.objects.get(observer=observer).telegram_user_id == ALICE_TG
+    assert bot_api[1][2][1]["text"] == "To link this Telegram account, send: /link CODE"
+    everything = " ".join(ChannelMessage.objects.values_list("text", flat=True))
+    assert code not in everything and code.replace("-", "") not in everything.upper()

@@ -8,7 +8,8 @@ everything in one round trip: the PostgreSQL function `tallies_submit_api_copy`
 (tallies/migrations/0016_submission_fast_path.py) does in one transaction what
 `services.submit_protocol_copy` does (mandate lock, copy, figure rows, findings, the mandate's
 "copy obtained", the station's tally state and current copy). The tally job is queued after it
-commits, as before.
+commits, as before; a resend queues it again if the station is still stale, since the request
+that stored the copy may have died before queueing it (`tallying.requeue_if_stale`).
 
 Anything else answers None, having written nothing, and the caller runs the full path
 (`CopyInputSerializer` and `submit_protocol_copy`), which gives every error its field and
@@ -30,7 +31,7 @@ from rest_framework import serializers
 
 from config.outbox import enqueue_on_commit
 from elections.protocol import Figures, check_relation
-from tallies.services import form_cache
+from tallies.services import form_cache, tallying
 from tallies.services.form_cache import CachedForm
 from tallies.services.submission import MAX_VOTES
 
@@ -86,6 +87,7 @@ def submit_api_copy(data: Any, user_id: int) -> Answer | None:
         enqueue_on_commit(tasks.apply_station_tally, state_id=row["state_id"])
         return Answer(201, _answer(body, row, figures, findings))
     if row["outcome"] == "resend":
+        tallying.requeue_if_stale(copy_id=row["copy_id"])  # the first request may have died unqueued
         return _resend(body, row, form)
     form_cache.forget(body.contest)  # perhaps edited since: read it again next time
     return None

@@ -49,7 +49,8 @@ def submit_protocol_copy(
 
     `lines` maps every line code of the contest's form to a count, `options` every ballot
     option code to votes (non-negative integers). A resend with the same `client_uuid` returns
-    the first copy and writes nothing. A copy that breaks control relations is stored with
+    the first copy and writes nothing (but queues the station's tally job again if it is still
+    stale: `tallying.requeue_if_stale`). A copy that breaks control relations is stored with
     ControlFinding rows, never rejected. `revises` makes this copy a revision of an earlier
     current copy of the same station, contest and organisation.
 
@@ -69,6 +70,7 @@ def submit_protocol_copy(
     """
     existing = _existing(client_uuid, observer, contest, station)
     if existing:
+        tallying.requeue_if_stale(copy_id=existing.pk)  # the first request may have died unqueued
         return SubmittedCopy(existing, created=False)
     form = _form_of(contest)
     figures = _validated_figures(contest, form, station, lines, options, missing)

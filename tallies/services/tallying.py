@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from config.outbox import enqueue_on_commit
@@ -40,6 +40,7 @@ from tallies.models import (
     OfficialFigure,
     OfficialProtocol,
     OfficialSnapshot,
+    ProtocolCopy,
     StationTallyState,
 )
 from tallies.services import recompute_sql
@@ -71,6 +72,31 @@ def touch_station(*, organization_id: int, contest_id: int, station_id: int) -> 
 
     enqueue_on_commit(tasks.apply_station_tally, state_id=state.pk)
     return state
+
+
+def requeue_if_stale(*, copy_id: int) -> bool:
+    """Queue the tally job again for the station of copy `copy_id` if its tallies still lag it.
+
+    Called when a copy is resent (same client key): the phone never had the first answer, so
+    the request that stored the copy may have died after its commit and before the job was
+    queued (a web worker SIGKILLed, OOM-killed or cut off), and no message exists to redeliver.
+    Without this only the beat sweep (`sweep_stale_tallies`, every 60 s) would apply the
+    station (docs/faults.md, "Bounds"). A job queued twice changes nothing. One statement;
+    True if a job was queued.
+    """
+    copies = ProtocolCopy.objects.filter(
+        pk=copy_id,
+        organization_id=OuterRef("organization_id"),
+        contest_id=OuterRef("contest_id"),
+        station_id=OuterRef("station_id"),
+    )
+    state_id = StationTallyState.objects.stale().filter(Exists(copies)).values_list("pk", flat=True).first()
+    if state_id is None:
+        return False
+    from tallies import tasks  # tasks import services; import here to avoid a cycle
+
+    enqueue_on_commit(tasks.apply_station_tally, state_id=state_id)
+    return True
 
 
 def apply_station_tally(*, state_id: int) -> bool:

@@ -68,8 +68,9 @@ class ProtocolCopy(models.Model):
     """An observer's copy of a PEC results protocol for one contest; never changed once stored.
 
     An edit is a new copy that `revises` this one (a linear chain: a copy is revised at most
-    once). `client_uuid` is the idempotency key generated on the observer's device: a resend
-    with the same key returns this copy and writes nothing.
+    once). A coordinator's blind entry from a copy's photo `transcribes` that copy. `client_uuid`
+    is the idempotency key generated on the observer's device: a resend with the same key
+    returns this copy and writes nothing.
     """
 
     class Channel(models.TextChoices):
@@ -88,6 +89,10 @@ class ProtocolCopy(models.Model):
     station = models.ForeignKey(PollingStation, models.PROTECT, related_name="protocol_copies")
     channel = models.CharField(max_length=16, choices=Channel)
     revises = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="revised_by")
+    # A desk transcription (channel "transcription") points at the copy whose photo it was typed from.
+    transcribes = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="transcriptions"
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )

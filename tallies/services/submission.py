@@ -44,6 +44,7 @@ def submit_protocol_copy(
     entered_by: AbstractBaseUser | None = None,
     note: str = "",
     missing: Collection[str] = (),
+    transcribes: ProtocolCopy | None = None,
 ) -> SubmittedCopy:
     """Store an observer's copy of a PEC protocol and schedule its TEC/region/nation tallies.
 
@@ -52,7 +53,8 @@ def submit_protocol_copy(
     the first copy and writes nothing (but queues the station's tally job again if it is still
     stale: `tallying.requeue_if_stale`). A copy that breaks control relations is stored with
     ControlFinding rows, never rejected. `revises` makes this copy a revision of an earlier
-    current copy of the same station, contest and organisation.
+    current copy of the same station, contest and organisation. `transcribes` marks a desk
+    transcription (channel "transcription") as typed from that copy's protocol photo.
 
     `missing` names the figures the observer marked "not on the copy / unreadable", as
     ``lines.<code>`` or ``options.<code>``: they are left out of `lines`/`options` and stored as
@@ -76,8 +78,9 @@ def submit_protocol_copy(
     figures = _validated_figures(contest, form, station, lines, options, missing)
     try:
         copy = _store(
-            observer, contest, form, station, figures, client_uuid, channel, revises, entered_by, note
-        )
+            observer, contest, form, station, figures, client_uuid, channel, revises, entered_by, note,
+            transcribes=transcribes,
+        )  # fmt: skip
     except IntegrityError:
         # Two resends raced past the lookup above; the first one's row is the answer.
         existing = _existing(client_uuid, observer, contest, station)
@@ -234,6 +237,8 @@ def _store(
     revises: ProtocolCopy | None,
     entered_by: AbstractBaseUser | None,
     note: str,
+    *,
+    transcribes: ProtocolCopy | None = None,
 ) -> ProtocolCopy:
     mandate = _mandate(observer, contest, station, channel)
     if revises is not None:
@@ -248,6 +253,7 @@ def _store(
         station=station,
         channel=channel,
         revises=revises,
+        transcribes=transcribes,
         entered_by_id=entered_by.pk if entered_by else None,
         note=note,
     )

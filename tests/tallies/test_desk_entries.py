@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from observers.models import AuditEntry, Mandate
+from tallies import services
 from tallies.errors import FieldError, NotAssignedError
-from tallies.models import LineVerification, StationTallyState
+from tallies.models import LineVerification, ProtocolCopy, StationTallyState
 from tallies.selectors import desk as selectors
 from tallies.services import desk
 from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
@@ -16,6 +21,7 @@ from tests.tallies.test_desk_fixtures import (
     assert_equals_recompute,
     blind,
     root_tally,
+    submit,
     with_photo,
 )
 
@@ -77,8 +83,32 @@ def test_it_stores_a_blind_entry_as_a_transcription_of_the_same_station(copy, da
         copy.observer,
         copy.station,
     )
-    assert entry.note == f"blind entry of copy {copy.pk}" and desk.blind_entry_of(copy) == entry
+    assert (entry.transcribes, entry.note, desk.blind_entry_of(copy)) == (copy, "", entry)
     assert entries("protocol_copy.blind_entry")[0].after["transcription"] == entry.pk
+
+
+def test_it_links_the_blind_entries_stored_before_the_relation_by_their_note(
+    copy, observer, contest, station, other_station, dave
+):
+    other = submit(observer, contest, other_station)
+
+    def typed(note, at=station):
+        return services.submit_protocol_copy(
+            observer=observer, contest=contest, station=at, lines=LINES_PEC_91_COPY,
+            options=OPTIONS_PEC_91_COPY, client_uuid=uuid.uuid4(), channel="transcription",
+            entered_by=dave, note=note,
+        ).copy  # fmt: skip
+
+    old = typed(f"blind entry of copy {copy.pk}")
+    elsewhere = typed(f"blind entry of copy {other.pk}")  # the rule wants the same station
+    unrelated = typed(f"blind entry of copy {copy.pk}0")
+    migration = importlib.import_module("tallies.migrations.0018_protocolcopy_transcribes")
+
+    migration.link_blind_entries(apps, SimpleNamespace(connection=connection))
+
+    links = dict(ProtocolCopy.objects.filter(channel="transcription").values_list("pk", "transcribes"))
+    assert links == {old.pk: copy.pk, elsewhere.pk: None, unrelated.pk: None}
+    assert desk.blind_entry_of(copy) == old and desk.blind_entry_of(other) is None
 
 
 def test_it_refuses_a_blind_entry_without_a_photo_by_its_own_enterer_or_twice(

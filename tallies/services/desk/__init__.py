@@ -6,7 +6,7 @@ contribution may change (tallies.services.touch_station) and appends an audit en
 (observers.services.audit) with before → after and the reason.
 """
 
-from tallies.services.desk.entry import blind_entry, blind_entry_of, blind_note, confirm_blind_entry, phone_in
+from tallies.services.desk.entry import blind_entry, blind_entry_of, confirm_blind_entry, phone_in
 from tallies.services.desk.lines import accept_copy, resolve_conflict, verify_line
 from tallies.services.desk.quarantine import quarantine, release
 from tallies.services.desk.scope import authorize
@@ -16,7 +16,6 @@ __all__ = [
     "authorize",
     "blind_entry",
     "blind_entry_of",
-    "blind_note",
     "confirm_blind_entry",
     "phone_in",
     "quarantine",

@@ -76,21 +76,9 @@ def phone_in(
     return submitted
 
 
-def blind_note(copy: ProtocolCopy) -> str:
-    """The note that links a blind entry to the copy it was typed for (kept in English: it is a key)."""
-    return f"blind entry of copy {copy.pk}"
-
-
 def blind_entry_of(copy: ProtocolCopy) -> ProtocolCopy | None:
-    """The blind second entry made for `copy`, if any."""
-    entries = ProtocolCopy.objects.filter(
-        channel=Channel.TRANSCRIPTION,
-        organization_id=copy.organization_id,
-        contest_id=copy.contest_id,
-        station_id=copy.station_id,
-        note=blind_note(copy),
-    )
-    return entries.order_by("-pk").first()
+    """The blind second entry made for `copy` (the newest transcription of it), if any."""
+    return copy.transcriptions.order_by("-pk").first()
 
 
 @transaction.atomic
@@ -124,7 +112,7 @@ def blind_entry(
         client_uuid=client_uuid,
         channel=Channel.TRANSCRIPTION,
         entered_by=user,
-        note=blind_note(copy),
+        transcribes=copy,
     )
     if submitted.created:
         audit.record(

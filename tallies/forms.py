@@ -115,7 +115,7 @@ class CopyForm(forms.Form):
             self.fields[f"lines.{line.code}"] = _figure_field(f"{line.number}. {line.label}", False)
             self.fields[f"{MISSING}lines.{line.code}"] = _missing_field()
         for option in contest.options.all():
-            self.fields[f"options.{option.code}"] = _figure_field(option.name, False)
+            self.fields[f"options.{option.code}"] = _figure_field(option.local_name, False)
             self.fields[f"{MISSING}options.{option.code}"] = _missing_field()
 
     def _choose_from(self, mandated: QuerySet[PollingStation]) -> None:

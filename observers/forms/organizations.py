@@ -88,7 +88,7 @@ class ObstacleForm(forms.ModelForm):
 
 class TerritoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Commission) -> str:
-        return f"{obj.name} — {obj.election.name}"
+        return f"{obj.name} — {obj.election.local_name}"
 
 
 class MemberForm(forms.Form):

@@ -135,6 +135,9 @@ class FormLineSerializer(serializers.ModelSerializer[ProtocolLine]):
 
 
 class FormOptionSerializer(serializers.ModelSerializer[BallotOption]):
+    name = serializers.CharField(source="local_name", read_only=True)
+    short_name = serializers.CharField(source="local_short_name", read_only=True)
+
     class Meta:
         model = BallotOption
         fields = ["code", "name", "short_name"]
@@ -154,6 +157,7 @@ class ContestFormSerializer(serializers.ModelSerializer[Contest]):
     lines = FormLineSerializer(many=True, source="form.lines")
     options = FormOptionSerializer(many=True)
     control_relations = FormRelationSerializer(many=True, source="form.control_relations")
+    name = serializers.CharField(source="local_name", read_only=True)
 
     class Meta:
         model = Contest

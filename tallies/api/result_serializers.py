@@ -17,7 +17,10 @@ def percent_field(**kwargs: object) -> serializers.DecimalField:
 
 
 class ResultsContestSerializer(serializers.ModelSerializer[Contest]):
-    election = serializers.CharField(source="election.name", read_only=True)
+    name = serializers.CharField(source="local_name", read_only=True, help_text="In the request's language.")
+    election = serializers.CharField(
+        source="election.local_name", read_only=True, help_text="In the request's language."
+    )
     election_slug = serializers.CharField(source="election.slug", read_only=True)
     held_on = serializers.DateField(source="election.held_on", read_only=True)
 

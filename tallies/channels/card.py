@@ -25,7 +25,7 @@ def card(contest: Contest, with_contest: bool = False) -> str:
     if with_contest:
         header.append(contest.slug)
     rows = [
-        _("SMS format: %(contest)s") % {"contest": contest.name},
+        _("SMS format: %(contest)s") % {"contest": contest.local_name},
         _("One SMS per protocol: %(header)s, then code=number for every row below.")
         % {"header": " ".join(f"<{part}>" for part in header)},
         "",
@@ -36,7 +36,7 @@ def card(contest: Contest, with_contest: bool = False) -> str:
         rows.append(f"{keys[-1]:>4}  {line.label}")
     for option in contest.options.order_by("position"):
         keys.append(option_key(option.position))
-        rows.append(f"{keys[-1]:>4}  {option.name}")
+        rows.append(f"{keys[-1]:>4}  {option.local_name}")
     example = [EXAMPLE_CODE, "91", *([contest.slug] if with_contest else [])]
     example += [f"{key}={n}" for n, key in enumerate(keys, 1)]
     rows += ["", _("Example: %(text)s") % {"text": " ".join(example)}]

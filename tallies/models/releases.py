@@ -18,6 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from elections.names import localized
 from tallies.models.copies import APPEND_ONLY
 
 
@@ -32,7 +33,9 @@ class Release(models.Model):
 
     `chain_sequence`/`chain_head` are the organisation's audit chain head when the release was
     made (0 and 64 zeros for an empty chain); `manifest_sha256` is the SHA-256 of manifest.json.
-    `content` holds the summary the pages show: layout, sources, coverage, seats, violations.
+    `content` holds the summary the pages show: layout, sources, coverage, seats, violations, and
+    since names by language (elections.names) the names of the election, the contest and the
+    options by language ("names"; tallies.services.releases.summary.names_document).
     """
 
     organization = models.ForeignKey("observers.Organization", models.PROTECT, related_name="releases")
@@ -68,6 +71,22 @@ class Release(models.Model):
     def url_args(self) -> list[str | int]:
         """The permalink's arguments: organisation, election and contest slugs, version number."""
         return [self.organization.slug, self.contest.election.slug, self.contest.slug, self.number]
+
+    @property
+    def election_name(self) -> str:
+        """The election's name as the release froze it, in the active language when it has it."""
+        return self._frozen_name("election")
+
+    @property
+    def contest_name(self) -> str:
+        """The contest's name as the release froze it, in the active language when it has it."""
+        return self._frozen_name("contest")
+
+    def _frozen_name(self, part: str) -> str:
+        """The stored name of content["release"][part], by language from content["names"] (a
+        release published before names by language has only the stored one)."""
+        stored = self.content["release"][part]["name"]
+        return localized(stored, self.content.get("names", {}).get(part))
 
     def is_public(self, now: datetime | None = None) -> bool:
         return self.publish_at <= (now or timezone.now())

@@ -1,16 +1,19 @@
 """The layout and summary a release stored, shaped for its pages: rows, shares, bars, seats, violations.
 
 Labels come from the stored layout in the active language (pick_label), so a page in Kazakh
-shows the labels the release froze in Kazakh; percentages are the stored exact strings.
+shows the labels the release froze in Kazakh; so do the options' names (the release's "names",
+elections.names.localized; a release published before them shows the one stored name).
+Percentages are the stored exact strings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from elections.models import pick_label
+from elections.names import localized
 from observers.models.visits import Stage
 from tallies.models import Release
 from tallies.selectors.comparison import LEVELS
@@ -26,16 +29,23 @@ class FrozenLayout:
 
     lines: list[dict[str, Any]]
     options: list[dict[str, Any]]
+    names: dict[str, Any] = field(default_factory=dict)  # option code → {"name", "short_name"} by language
 
     @classmethod
     def of(cls, release: Release) -> FrozenLayout:
         layout = release.content["layout"]
-        return cls(layout["lines"], layout["options"])
+        return cls(layout["lines"], layout["options"], release.content.get("names", {}).get("options", {}))
+
+    def label(self, option: dict[str, Any]) -> str:
+        """An option's short name, else its name, in the active language as the release froze them."""
+        names = self.names.get(option["code"], {})
+        short = localized(option["short_name"], names.get("short_name"))
+        return short or localized(option["name"], names.get("name"))
 
     def entries(self) -> list[tuple[str, str, str, str]]:
         """(kind, code, number, label) of every line, then every option."""
         lines = [("line", x["code"], x["number"], pick_label(x["labels"], x["code"])) for x in self.lines]
-        return lines + [("option", x["code"], "", x["short_name"] or x["name"]) for x in self.options]
+        return lines + [("option", x["code"], "", self.label(x)) for x in self.options]
 
     def rows(self, observer: dict[str, Any] | None, official: dict[str, Any] | None) -> list[FigureRow]:
         """One row per line and option: the two sources' stored figures."""
@@ -58,7 +68,7 @@ class FrozenLayout:
         sources = [figures.get(name) for name in SHARE_SOURCES]
         rows = [_share_row("turnout", "", [percent_of(s, "turnout") for s in sources], None)]
         for option in self.options:
-            code, label = option["code"], option["short_name"] or option["name"]
+            code, label = option["code"], self.label(option)
             shares = [percent_of((s or {}).get("shares"), code) for s in sources]
             rows.append(_share_row(code, label, shares, votes_moved.get(code)))
         return rows
@@ -76,7 +86,7 @@ def regions_rows(
     sources = [figures.get("observer"), in_regions, figures.get("official")]
     rows = [RegionsRow("turnout", "", *(percent_of(s, "turnout") for s in sources))]
     for option in layout.options:
-        code, label = option["code"], option["short_name"] or option["name"]
+        code, label = option["code"], layout.label(option)
         rows.append(RegionsRow(code, label, *(percent_of((s or {}).get("shares"), code) for s in sources)))
     return rows
 
@@ -160,11 +170,10 @@ def seat_rows(release: Release) -> list[SeatRow]:
     if not seats:
         return []
     official, observer = seats.get("official") or {}, seats.get("observer") or {}
+    layout = FrozenLayout.of(release)
     return [
-        SeatRow(
-            o["short_name"] or o["name"], *_seat_cells(official, o["code"]), *_seat_cells(observer, o["code"])
-        )
-        for o in release.content["layout"]["options"]
+        SeatRow(layout.label(o), *_seat_cells(official, o["code"]), *_seat_cells(observer, o["code"]))
+        for o in layout.options
         if not o["is_against_all"]
     ]
 
@@ -236,7 +245,7 @@ class RegionLine:
 
 def region_lines(release: Release) -> list[RegionLine]:
     """Every region the release compared with its official total, labelled in the active language."""
-    options = release.content["layout"]["options"]
+    layout = FrozenLayout.of(release)
     return [
         RegionLine(
             row["commission_id"],
@@ -246,7 +255,7 @@ def region_lines(release: Release) -> list[RegionLine]:
             row.get("tecs_with_copies"),
             row.get("tecs_total"),
             row.get("turnout") or {},
-            [(o["short_name"] or o["name"], (row.get("shares") or {}).get(o["code"]) or {}) for o in options],
+            [(layout.label(o), (row.get("shares") or {}).get(o["code"]) or {}) for o in layout.options],
             row.get("consistent"),
         )
         for row in release.content.get("regions", [])

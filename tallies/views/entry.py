@@ -147,5 +147,5 @@ def _figure_rows(copy: ProtocolCopy) -> tuple[list[tuple[str, int | None]], list
         (f"{line.number}. {line.label}", figures.lines.get(line.code))
         for line in copy.contest.form.lines.all()
     ]
-    options = [(option.name, figures.options.get(option.code)) for option in copy.contest.options.all()]
+    options = [(option.local_name, figures.options.get(option.code)) for option in copy.contest.options.all()]
     return lines, options

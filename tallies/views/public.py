@@ -55,9 +55,8 @@ def overview(
     page = _page_number(request)
 
     def build() -> dict[str, Any]:
-        about = release.content["release"]
         context = _commission_context(release, selectors.root(release), page)
-        title = f"{about['election']['name']}: {about['contest']['name']}"
+        title = f"{release.election_name}: {release.contest_name}"
         regions = layouts.region_lines(release)
         return {**context, "title": title, "seats": layouts.seat_rows(release), "regions": regions}
 

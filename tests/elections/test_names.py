@@ -106,3 +106,46 @@ def test_an_observer_reads_the_contest_in_kazakh(client, settings, observer, con
     page = client.get(reverse("copy-new", args=[contest.pk])).content.decode()
 
     assert "Партиялық тізім (қазақша)" in page
+
+
+@pytest.fixture
+def united_russia(contest) -> BallotOption:
+    """United Russia named in three languages (the shipped spec names it in Russian only)."""
+    option = contest.options.get(code="p6_UR")
+    option.names = {"en": "United Russia", "ru": "Единая Россия", "kk": "Бірыңғай Ресей"}
+    option.save(update_fields=["names"])
+    return option
+
+
+def test_an_observer_types_and_reads_the_options_in_kazakh(
+    client, settings, observer, contest, united_russia
+):
+    from tests.tallies.test_entry_form import form_data
+
+    client.force_login(observer.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+
+    form = client.get(reverse("copy-new", args=[contest.pk])).context["form"]
+    detail = client.post(reverse("copy-new", args=[contest.pk]), form_data(), follow=True)
+
+    assert form["options.p6_UR"].label == "Бірыңғай Ресей"
+    assert "Бірыңғай Ресей" in detail.content.decode()
+
+
+def test_the_apis_name_the_contest_and_its_options_in_the_requests_language(
+    reconciled, coordinator, observer, contest, united_russia
+):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    [listed] = api.get(reverse("api-contest-list"), headers={"accept-language": "kk"}).json()
+    api.force_authenticate(observer.user)
+    form = api.get(reverse("api-contest-form", args=[contest.pk]), headers={"accept-language": "kk"}).json()
+
+    assert (listed["name"], listed["election"]) == (
+        "Федералдық партиялық тізім",
+        "Ресей, Мемлекеттік Думаға сайлау, 2011 жылғы 4 желтоқсан",
+    )
+    assert form["name"] == "Федералдық партиялық тізім"
+    assert {"code": "p6_UR", "name": "Бірыңғай Ресей", "short_name": "ЕР"} in form["options"]

@@ -30,6 +30,7 @@ from tallies.models import (
 from tallies.publication import MANIFEST, ReleaseData, build_files, content_type, sha256
 from tallies.services.reconciliation import reconcile
 from tallies.services.releases.gather import LICENSE, LICENSES, Publication, gather
+from tallies.services.releases.summary import names_document
 
 BATCH = 2000
 
@@ -145,7 +146,7 @@ def _store(publication: Publication, data: ReleaseData, published_by: AbstractBa
         chain_sequence=head["sequence"],
         chain_head=head["entry_hash"],
         manifest_sha256=sha256(files[MANIFEST]),
-        content=_content(data),
+        content=_content(data) | {"names": names_document(publication.contest)},
     )
     _store_rows(release, data, files)
     return release

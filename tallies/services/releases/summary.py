@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from elections.models import Contest
 from tallies.models import OfficialSnapshot, ReconciliationRun
 
 if TYPE_CHECKING:
@@ -72,4 +73,20 @@ def snapshot_document(snapshot: OfficialSnapshot | None) -> dict[str, Any] | Non
         "status": snapshot.status,
         "level": snapshot.level,
         "imported_at": utc(snapshot.imported_at),
+    }
+
+
+def names_document(contest: Contest) -> dict[str, Any]:
+    """The names by language of the contest's election, the contest and its options (elections.names).
+
+    {"election": {lang: name}, "contest": {lang: name}, "options": {code: {"name": {lang: name},
+    "short_name": {lang: name}}}}; {} where a spec gave one name only. Frozen in the release's
+    content for its pages, so a later rename leaves a release as published; the release's files
+    keep the one stored name of each (tallies.publication), so their hashes do not depend on it.
+    """
+    options = contest.options.order_by("position")
+    return {
+        "election": dict(contest.election.names),
+        "contest": dict(contest.names),
+        "options": {o.code: {"name": dict(o.names), "short_name": dict(o.short_names)} for o in options},
     }

@@ -107,7 +107,11 @@ def pick_stations(contest: Contest, organization: Organization) -> Stations:
 
 def publish_first_release(organization: Organization, contest: Contest, admin: object) -> Release:
     """Publish release 1 of the main job's figures (before the scenario's copies); keep it if it exists."""
-    existing = Release.objects.filter(organization=organization, contest=contest).order_by("number").first()
+    existing = (
+        Release.objects.filter(organization=organization, contest=contest, coalition__isnull=True)
+        .order_by("number")
+        .first()
+    )
     if existing is not None:
         return existing
     return releases.publish_release(

@@ -29,6 +29,20 @@ UNREACHABLE = {
     "coalition-photo": "the demo has no coalition",
     "coalition-release-consent": "the demo has no coalition",
     "coalition-release-publish": "the demo has no coalition",
+    **{
+        f"public-coalition-{page}": "the demo has no coalition, so no coalition's release"
+        for page in (
+            "latest",
+            "release",
+            "commission",
+            "station",
+            "station-photo",
+            "violations",
+            "data",
+            "file",
+            "zip",
+        )
+    },
     "roster-observer-reactivate": "the demo deactivates nobody",
     "roster-import-confirm": "shown after a roster file is sent",
     "official-import-confirm": "shown after an official results file is sent",

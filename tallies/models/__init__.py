@@ -15,7 +15,7 @@ from tallies.models.analysis import (
     SeatRuleChange,
 )
 from tallies.models.channels import ChannelMessage, ObserverContact, SmsGateway, TelegramBot
-from tallies.models.coalitions import CoalitionRelease, CoalitionReleaseConsent, CoalitionResolution
+from tallies.models.coalitions import CoalitionReleaseConsent, CoalitionResolution
 from tallies.models.copies import (
     APPEND_ONLY,
     ControlFinding,
@@ -43,7 +43,6 @@ __all__ = [
     "APPEND_ONLY",
     "AnalysisRun",
     "ChannelMessage",
-    "CoalitionRelease",
     "CoalitionReleaseConsent",
     "CoalitionResolution",
     "CommissionReconciliation",

@@ -65,23 +65,3 @@ class CoalitionReleaseConsent(models.Model):
                 fields=["coalition", "contest", "number", "organization"], name="one_consent_per_member"
             ),
         ]
-
-
-class CoalitionRelease(models.Model):
-    """The coalition's release `number` for a contest: a Release published by one member's admin.
-
-    The Release (tallies.models.releases) holds everything, attribution included, under the
-    publishing member's name and audit chain; this row numbers it within the coalition.
-    """
-
-    coalition = models.ForeignKey("observers.Coalition", models.PROTECT, related_name="+")
-    contest = models.ForeignKey("elections.Contest", models.PROTECT, related_name="+")
-    number = models.PositiveIntegerField()
-    release = models.OneToOneField("tallies.Release", models.PROTECT, related_name="coalition_release")
-
-    class Meta:
-        ordering = ["coalition", "contest", "number"]
-        triggers = APPEND_ONLY
-        constraints = [
-            models.UniqueConstraint(fields=["coalition", "contest", "number"], name="one_coalition_release"),
-        ]

@@ -6,6 +6,10 @@ the release, one row per commission and per station with their figures, the rece
 accepted copies, and the generated open-data files with their SHA-256. Every table is
 append-only. A correction is a new release with the next number; the old one stays reachable.
 Nothing is public before `publish_at` (an embargo when it lies in the future).
+
+A coalition's release (`coalition` set) is numbered in the coalition's own series for the
+contest and has its own permalink; `organization` is then the member that published it, whose
+audit chain the release records (tallies.services.coalition_releases).
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
 
 
 class Release(models.Model):
-    """Version `number` of an organisation's published findings for a contest; never changed.
+    """Version `number` of an organisation's (or a coalition's) published findings for a contest.
+
+    Never changed. Numbers count per organisation and contest, or, for a coalition's release,
+    per coalition and contest.
 
     `chain_sequence`/`chain_head` are the organisation's audit chain head when the release was
     made (0 and 64 zeros for an empty chain); `manifest_sha256` is the SHA-256 of manifest.json.
@@ -39,6 +46,9 @@ class Release(models.Model):
     """
 
     organization = models.ForeignKey("observers.Organization", models.PROTECT, related_name="releases")
+    coalition = models.ForeignKey(
+        "observers.Coalition", models.PROTECT, null=True, blank=True, related_name="releases"
+    )
     contest = models.ForeignKey("elections.Contest", models.PROTECT, related_name="releases")
     number = models.PositiveIntegerField()
     changelog = models.TextField()
@@ -59,18 +69,46 @@ class Release(models.Model):
         ordering = ["-publish_at", "-number"]
         triggers = APPEND_ONLY
         constraints = [
-            models.UniqueConstraint(fields=["organization", "contest", "number"], name="one_release_number"),
+            models.UniqueConstraint(
+                fields=["organization", "contest", "number"],
+                condition=models.Q(coalition__isnull=True),
+                name="one_release_number",
+            ),
+            models.UniqueConstraint(
+                fields=["coalition", "contest", "number"],
+                condition=models.Q(coalition__isnull=False),
+                name="one_coalition_release_number",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.contest_id} v{self.number}"
 
     def get_absolute_url(self) -> str:
-        return reverse("public-release", args=self.url_args())
+        return reverse(self._route("release"), args=self.url_args())
+
+    def latest_url(self) -> str:
+        """The permanent link to the newest published version of the same series."""
+        return reverse(self._route("latest"), args=self.url_args()[:3])
 
     def url_args(self) -> list[str | int]:
-        """The permalink's arguments: organisation, election and contest slugs, version number."""
-        return [self.organization.slug, self.contest.election.slug, self.contest.slug, self.number]
+        """The permalink's arguments: publisher (organisation slug or coalition id), election and
+        contest slugs, version number."""
+        publisher: str | int = self.coalition_id or self.organization.slug
+        return [publisher, self.contest.election.slug, self.contest.slug, self.number]
+
+    def publisher_slug(self) -> str:
+        """The organisation's slug, or "coalition-<id>" for a coalition's release (file names)."""
+        return f"coalition-{self.coalition_id}" if self.coalition_id else self.organization.slug
+
+    def series(self) -> dict[str, object]:
+        """The filter of the releases numbered in the same series as this one (contest aside)."""
+        if self.coalition_id:
+            return {"coalition_id": self.coalition_id}
+        return {"organization_id": self.organization_id, "coalition__isnull": True}
+
+    def _route(self, name: str) -> str:
+        return f"public-coalition-{name}" if self.coalition_id else f"public-{name}"
 
     @property
     def election_name(self) -> str:
@@ -92,9 +130,9 @@ class Release(models.Model):
         return self.publish_at <= (now or timezone.now())
 
     def superseded_by(self) -> Release | None:
-        """The newest public release of the same organisation and contest after this one, if any."""
+        """The newest public release of the same series and contest after this one, if any."""
         later = Release.objects.public().filter(
-            organization_id=self.organization_id, contest_id=self.contest_id, number__gt=self.number
+            contest_id=self.contest_id, number__gt=self.number, **self.series()
         )
         return later.order_by("-number").first()
 

@@ -35,6 +35,7 @@ def manifest_document(header: dict[str, Any], files: dict[str, bytes]) -> dict[s
             "contest_name": header["contest"]["name"],
             "created_at": header["created_at"],
             "publish_at": header["publish_at"],
+            **({"coalition": _coalition(header["coalition"])} if header.get("coalition") else {}),
         },
         "audit_chain_head": header["audit_chain_head"],
         "previous_release": header.get("previous_release"),
@@ -43,6 +44,11 @@ def manifest_document(header: dict[str, Any], files: dict[str, bytes]) -> dict[s
             for name, content in sorted(files.items())
         ],
     }
+
+
+def _coalition(document: dict[str, Any]) -> dict[str, Any]:
+    """A coalition's release: the coalition whose series `number` is in (the publisher is a member)."""
+    return {"id": document["id"], "name": document["name"]}
 
 
 def manifest_bytes(header: dict[str, Any], files: dict[str, bytes]) -> bytes:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from elections.models import Commission, Contest, PollingStation
 from observers.models import Coalition, Organization
-from tallies.models import CoalitionRelease, OfficialSnapshot
+from tallies.models import OfficialSnapshot, Release
 from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
 from tallies.selectors.layout import Layout
 from tallies.services import coalition_releases, coalitions
@@ -57,7 +57,7 @@ class CoalitionPage:
     stations: StationComparison | None
     aggregates: list[AggregateComparison]
     conflicts: list[ConflictRow]
-    releases: list[CoalitionRelease]
+    releases: list[Release]
     next_number: int
     consents: list[tuple[str, bool]]
     seats: list[tuple[str, int | None, int | None]]
@@ -88,8 +88,8 @@ def coalition_page(
         aggregate_comparisons_of(pooled.counted(), contest, snapshot) if snapshot and not by_station else [],
         _conflicts(pooled, contest, coalitions.photo_members(coalition, viewer) if viewer else set()),
         list(
-            CoalitionRelease.objects.filter(coalition=coalition, contest=contest)
-            .select_related("release__organization", "release__contest__election")
+            Release.objects.filter(coalition=coalition, contest=contest)
+            .select_related("organization", "contest__election")
             .order_by("-number")
         ),
         coalition_releases.next_number(coalition, contest),

@@ -22,17 +22,29 @@ DISCREPANT_PER_PAGE = 50
 
 
 def public_releases() -> QuerySet[Release]:
-    """Published releases (embargo over), newest first, with organisation and contest."""
-    return Release.objects.public().select_related("organization", "contest__election", "withdrawal")
+    """Published releases (embargo over), newest first, with organisation, coalition and contest."""
+    return Release.objects.public().select_related(
+        "organization", "coalition", "contest__election", "withdrawal"
+    )
 
 
-def public_release(organization: str, election: str, contest: str, number: int) -> Release:
-    """The published release at a permalink; Http404 when absent or still embargoed."""
+def _series(organization: str, coalition: int | None) -> dict[str, object]:
+    """The filter of a permalink's series: a coalition's (by id) or an organisation's own."""
+    if coalition is not None:
+        return {"coalition_id": coalition}
+    return {"organization__slug": organization, "coalition__isnull": True}
+
+
+def public_release(
+    election: str, contest: str, number: int, organization: str = "", coalition: int | None = None
+) -> Release:
+    """The published release at a permalink of an organisation's series, or of a coalition's
+    when `coalition` is given; Http404 when absent or still embargoed."""
     found = public_releases().filter(
-        organization__slug=organization,
         contest__election__slug=election,
         contest__slug=contest,
         number=number,
+        **_series(organization, coalition),
     )
     release = found.first()
     if release is None:
@@ -40,15 +52,34 @@ def public_release(organization: str, election: str, contest: str, number: int) 
     return release
 
 
-def latest_public(organization: str, election: str, contest: str) -> Release:
-    """The newest published release of an organisation for a contest; Http404 when none."""
+def latest_public(
+    election: str, contest: str, organization: str = "", coalition: int | None = None
+) -> Release:
+    """The newest published release of an organisation's (or a coalition's) series for a contest;
+    Http404 when none."""
     found = public_releases().filter(
-        organization__slug=organization, contest__election__slug=election, contest__slug=contest
+        contest__election__slug=election, contest__slug=contest, **_series(organization, coalition)
     )
     release = found.order_by("-number").first()
     if release is None:
         raise Http404("No published release.")
     return release
+
+
+def release_groups() -> list[list[Release]]:
+    """Published releases by series (an organisation's own, or a coalition's) and contest, newest
+    version first; series by publisher's name, then the election's date, newest first."""
+    groups: dict[tuple[object, ...], list[Release]] = {}
+    for release in public_releases().order_by("-number"):
+        key = ("c", release.coalition_id) if release.coalition_id else ("o", release.organization_id)
+        groups.setdefault((*key, release.contest_id), []).append(release)
+
+    def order(group: list[Release]) -> tuple[str, int, int]:
+        latest = group[0]
+        name = latest.coalition.name if latest.coalition else latest.organization.name
+        return name.casefold(), -latest.contest.election.held_on.toordinal(), latest.contest_id
+
+    return sorted(groups.values(), key=order)
 
 
 def receipts_found(receipt: str) -> list[ReleaseReceipt]:

@@ -4,9 +4,10 @@ Rule (issue 15): a coalition publishes a release with the consent of every membe
 member's admin consents to the coalition's next release number for a contest (audited in the
 member's chain); once all have, an admin of a member publishes it. The release is made by the
 ordinary machinery (tallies.services.releases: files, manifest, audit chain, verify), from the
-pool (tallies.services.coalitions) instead of one organisation's tallies, under the publishing
-member's name and chain, and numbered within the coalition by a CoalitionRelease row. Like
-every release it never changes: a member leaving afterwards changes the pool, not the release.
+pool (tallies.services.coalitions) instead of one organisation's tallies. It is numbered in the
+coalition's own series (v1, v2 ... per coalition and contest, Release.coalition) at its own
+permalink, and records the publishing member's audit chain. Like every release it never
+changes: a member leaving afterwards changes the pool, not the release.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from elections.models import Contest
 from observers import access
 from observers.models import Coalition, Organization
 from observers.services import audit
-from tallies.models import CoalitionRelease, CoalitionReleaseConsent, Release
+from tallies.models import CoalitionReleaseConsent, Release
 from tallies.services import releases
 from tallies.services.coalitions import pool, pooling_members
 from tallies.services.releases.pooled import gather_pooled
@@ -33,8 +34,12 @@ NOT_A_MEMBER = "Only an admin of an organisation that agrees to the coalition ac
 
 def next_number(coalition: Coalition, contest: Contest) -> int:
     """The coalition's next release number for `contest` (from 1)."""
-    latest = CoalitionRelease.objects.filter(coalition=coalition, contest=contest).order_by("-number").first()
+    latest = _latest(coalition, contest)
     return latest.number + 1 if latest else 1
+
+
+def _latest(coalition: Coalition, contest: Contest) -> Release | None:
+    return Release.objects.filter(coalition=coalition, contest=contest).order_by("-number").first()
 
 
 def _member(coalition: Coalition, organization: Organization, by: User) -> None:
@@ -114,12 +119,11 @@ def publish_coalition_release(
     pooled = pool(coalition, contest)
     if not pooled.counted():
         raise releases.ReleaseError("Nothing to publish: no station of this contest is counted in the pool.")
-    number = next_number(coalition, contest)
-    publication = next_publication(organization, contest, changelog, publish_at, False, license_id)
-    previous = CoalitionRelease.objects.filter(
-        coalition=coalition, contest=contest, number=number - 1
-    ).first()
-    publication = dataclasses.replace(publication, previous=previous.release if previous else None)
-    release = releases.store_release(publication, gather_pooled(publication, pooled, number), by)
-    CoalitionRelease.objects.create(coalition=coalition, contest=contest, number=number, release=release)
-    return release
+    previous = _latest(coalition, contest)
+    publication = dataclasses.replace(
+        next_publication(organization, contest, changelog, publish_at, False, license_id),
+        number=previous.number + 1 if previous else 1,
+        previous=previous,
+        coalition=coalition,
+    )
+    return releases.store_release(publication, gather_pooled(publication, pooled), by)

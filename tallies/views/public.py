@@ -3,13 +3,13 @@
 Every page starts from tallies.selectors.releases.public_release (404 before the publication
 time) and shows only what the release stored. A release never changes, so each page body is
 cached forever per release, version that supersedes it, language and page; the frame around it
-(header, language switch with its CSRF token) is rendered per request.
+(header, language switch with its CSRF token) is rendered per request. `publisher` is what the
+route names the series by: `organization` (a slug) or `coalition` (an id; tallies.views.public_urls).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import groupby
 from typing import Any
 
 from django.core.cache import cache
@@ -29,29 +29,26 @@ PAGE_MAX_AGE = 300  # seconds: a page may gain a "superseded" notice when a corr
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    """List every published release, grouped by organisation and contest, newest version first."""
-    ordered = selectors.public_releases().order_by(
-        "organization__name", "-contest__election__held_on", "contest_id", "-number"
-    )
-    groups = [
-        list(group) for _key, group in groupby(ordered, key=lambda r: (r.organization_id, r.contest_id))
-    ]
-    response = render(request, "public/index.html", {"groups": groups})
+    """List every published release, grouped by series (an organisation's, or a coalition's with
+    its members) and contest, newest version first."""
+    response = render(request, "public/index.html", {"groups": selectors.release_groups()})
     response["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
     return response
 
 
-def latest(request: HttpRequest, organization: str, election: str, contest: str) -> HttpResponse:
-    """Redirect to the newest published release of the organisation for the contest."""
-    release = selectors.latest_public(organization, election, contest)
+def latest(
+    request: HttpRequest, election: str, contest: str, organization: str = "", coalition: int | None = None
+) -> HttpResponse:
+    """Redirect to the newest published release of the organisation (or coalition) for the contest."""
+    release = selectors.latest_public(election, contest, organization, coalition)
     return redirect(release.get_absolute_url())
 
 
 def overview(
-    request: HttpRequest, organization: str, election: str, contest: str, number: int
+    request: HttpRequest, election: str, contest: str, number: int, **publisher: Any
 ) -> HttpResponse:
     """The national overview: both sources, seats, coverage, methodology and data credits."""
-    release = selectors.public_release(organization, election, contest, number)
+    release = selectors.public_release(election, contest, number, **publisher)
     page = _page_number(request)
 
     def build() -> dict[str, Any]:
@@ -64,10 +61,10 @@ def overview(
 
 
 def commission(
-    request: HttpRequest, organization: str, election: str, contest: str, number: int, commission_id: int
+    request: HttpRequest, election: str, contest: str, number: int, commission_id: int, **publisher: Any
 ) -> HttpResponse:
     """A region or TEC of a release: both sources, lower commissions, discrepant stations."""
-    release = selectors.public_release(organization, election, contest, number)
+    release = selectors.public_release(election, contest, number, **publisher)
     page = _page_number(request)
 
     def build() -> dict[str, Any]:
@@ -78,10 +75,10 @@ def commission(
 
 
 def station(
-    request: HttpRequest, organization: str, election: str, contest: str, number: int, station_id: int
+    request: HttpRequest, election: str, contest: str, number: int, station_id: int, **publisher: Any
 ) -> HttpResponse:
     """A station of a release: the observer's copy against the official protocol, line by line."""
-    release = selectors.public_release(organization, election, contest, number)
+    release = selectors.public_release(election, contest, number, **publisher)
 
     def build() -> dict[str, Any]:
         row = selectors.station(release, station_id)
@@ -103,10 +100,10 @@ def station(
 
 
 def violations(
-    request: HttpRequest, organization: str, election: str, contest: str, number: int
+    request: HttpRequest, election: str, contest: str, number: int, **publisher: Any
 ) -> HttpResponse:
     """Violation statistics of a release by stage and category (counts only)."""
-    release = selectors.public_release(organization, election, contest, number)
+    release = selectors.public_release(election, contest, number, **publisher)
 
     def build() -> dict[str, Any]:
         return {"title": _("Violations"), "rows": layouts.violation_rows(release)}
@@ -114,9 +111,9 @@ def violations(
     return _cached(request, release, "violations", "public/violations.html", build)
 
 
-def data(request: HttpRequest, organization: str, election: str, contest: str, number: int) -> HttpResponse:
+def data(request: HttpRequest, election: str, contest: str, number: int, **publisher: Any) -> HttpResponse:
     """The release's files with their SHA-256, the manifest's hash, and how to verify them."""
-    release = selectors.public_release(organization, election, contest, number)
+    release = selectors.public_release(election, contest, number, **publisher)
 
     def build() -> dict[str, Any]:
         files = release.files.defer("content").order_by("name")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -23,10 +24,10 @@ RECEIPT = re.compile(r"[0-9a-f]{64}")
 
 
 def release_file(
-    request: HttpRequest, organization: str, election: str, contest: str, number: int, name: str
+    request: HttpRequest, election: str, contest: str, number: int, name: str, **publisher: Any
 ) -> HttpResponse:
     """Download one file of a release, byte for byte as its manifest lists it."""
-    release = selectors.public_release(organization, election, contest, number)
+    release = selectors.public_release(election, contest, number, **publisher)
     found = release.files.filter(name=name).first()
     if found is None:
         raise Http404("No such file in this release.")
@@ -38,10 +39,10 @@ def release_file(
 
 
 def release_zip(
-    request: HttpRequest, organization: str, election: str, contest: str, number: int
+    request: HttpRequest, election: str, contest: str, number: int, **publisher: Any
 ) -> HttpResponse:
     """Download every file of a release in one zip, in a folder named after the release."""
-    release = selectors.public_release(organization, election, contest, number)
+    release = selectors.public_release(election, contest, number, **publisher)
     files = {f.name: bytes(f.content) for f in release.files.all()}
     folder = folder_name(release)
     response = HttpResponse(zip_bytes(files, folder, release.created_at), content_type="application/zip")
@@ -51,15 +52,16 @@ def release_zip(
 
 
 def folder_name(release: Release) -> str:
-    """The zip's folder: organisation-election-contest-vN."""
-    return "-".join(str(part) for part in release.url_args()[:3]) + f"-v{release.number}"
+    """The zip's folder: organisation (or coalition-<id>)-election-contest-vN."""
+    election, contest = release.contest.election.slug, release.contest.slug
+    return f"{release.publisher_slug()}-{election}-{contest}-v{release.number}"
 
 
 def station_photo(
-    request: HttpRequest, organization: str, election: str, contest: str, number: int, station_id: int
+    request: HttpRequest, election: str, contest: str, number: int, station_id: int, **publisher: Any
 ) -> FileResponse:
     """The sanitised protocol photo of a station, when the organisation chose to publish photos."""
-    release = selectors.public_release(organization, election, contest, number)
+    release = selectors.public_release(election, contest, number, **publisher)
     row = selectors.station(release, station_id)
     if not release.show_photos or row.photo is None:
         raise Http404("No published photo.")

@@ -45,6 +45,22 @@ def release_urls(args, station, tec, receipt) -> dict[str, str]:
     }
 
 
+def coalition_release_urls(args, station, tec) -> dict[str, str]:
+    """Every public URL of a coalition's release at `args` (coalition id, election, contest, number);
+    checked in tests/tallies/test_coalition_releases.py."""
+    return {
+        "public-coalition-latest": reverse("public-coalition-latest", args=args[:3]),
+        "public-coalition-release": reverse("public-coalition-release", args=args),
+        "public-coalition-commission": reverse("public-coalition-commission", args=[*args, tec.pk]),
+        "public-coalition-station": reverse("public-coalition-station", args=[*args, station.pk]),
+        "public-coalition-station-photo": reverse("public-coalition-station-photo", args=[*args, station.pk]),
+        "public-coalition-violations": reverse("public-coalition-violations", args=args),
+        "public-coalition-data": reverse("public-coalition-data", args=args),
+        "public-coalition-file": reverse("public-coalition-file", args=[*args, "stations.csv"]),
+        "public-coalition-zip": reverse("public-coalition-zip", args=args),
+    }
+
+
 def api_release_urls(release_id, station, tec) -> dict[str, str]:
     return {
         "public-api-release": reverse("public-api-release", args=[release_id]),
@@ -73,6 +89,7 @@ def test_it_enumerates_every_public_route():
     names = {p.name for p in page_urls.urlpatterns} | {p.name for p in api_urls.urlpatterns}
     covered = set(release_urls(["o", "e", "c", 1], mock.Mock(pk=1), mock.Mock(pk=1), "0" * 64))
     covered |= set(api_release_urls(1, mock.Mock(pk=1), mock.Mock(pk=1)))
+    covered |= set(coalition_release_urls([1, "e", "c", 1], mock.Mock(pk=1), mock.Mock(pk=1)))
 
     assert names == covered | GLOBAL_ROUTES
 

@@ -13,10 +13,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from elections.models import Commission
 from observers.models import AuditEntry, Coalition, CoalitionMember, Membership
 from observers.services import organizations
-from tallies.models import CoalitionRelease
+from tallies.models import Release
 from tallies.services import coalition_releases, coalitions, releases
+from tests.publication.conftest import later
+from tests.publication.test_public_access import coalition_release_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +36,11 @@ def admins(organization, other_organization):
         organization.pk: admin_of(organization, "ada"),
         other_organization.pk: admin_of(other_organization, "otto"),
     }
+
+
+@pytest.fixture
+def tec(contest) -> Commission:
+    return Commission.objects.get(election=contest.election, name="84 Пресненский район")
 
 
 @pytest.fixture
@@ -77,7 +85,7 @@ def test_it_refuses_a_release_until_every_member_consented(
     with pytest.raises(releases.ReleaseError, match="Other observers"):
         publish(coalition, contest, organization, admins)
 
-    assert not CoalitionRelease.objects.exists()
+    assert not Release.objects.filter(coalition=coalition).exists()
 
 
 def test_only_an_admin_of_a_current_member_consents(
@@ -109,7 +117,7 @@ def test_the_release_attributes_each_station_to_the_members_that_supplied_it(
     assert members == {"Golos": (2, 0), "Other observers": (1, 0)}
     assert supplied == {"91": ["Golos"], "92": ["Other observers"], "120": ["Golos"]}
     attribution = bytes(published.files.get(name="attribution.csv").content).decode()
-    assert "Other observers" in attribution and published.coalition_release.number == 1
+    assert "Other observers" in attribution and published.number == 1
 
 
 def test_the_release_compares_the_pool_with_the_official_protocols(published, contest):
@@ -171,6 +179,72 @@ def test_the_coalition_page_asks_for_consent_and_publishes(
     client.post(reverse("coalition-release-consent", args=[coalition.pk, contest.pk]))
     client.post(reverse("coalition-release-publish", args=[coalition.pk, contest.pk]), {"changelog": "First"})
 
-    release = CoalitionRelease.objects.get(coalition=coalition).release
+    release = Release.objects.get(coalition=coalition)
     assert release.organization == organization and release.changelog == "First"
     assert release.get_absolute_url() in client.get(url).content.decode()
+
+
+def test_the_release_is_numbered_in_the_coalitions_own_series(
+    reconciled, coalition, contest, organization, other_organization, admins
+):
+    own = releases.publish_release(
+        organization=organization, contest=contest, published_by=admins[organization.pk], changelog="Ours"
+    )
+    consent(coalition, contest, organization, admins)
+    consent(coalition, contest, other_organization, admins)
+
+    pooled = publish(coalition, contest, other_organization, admins)  # the other member publishes
+    next_own = releases.publish_release(
+        organization=organization, contest=contest, published_by=admins[organization.pk], changelog="Again"
+    )
+
+    assert (own.number, pooled.number, next_own.number) == (1, 1, 2)
+    assert pooled.coalition == coalition and pooled.organization == other_organization
+    assert (
+        pooled.get_absolute_url()
+        == f"/public/coalitions/{coalition.pk}/{contest.election.slug}/{contest.slug}/v1/"
+    )
+    assert own.superseded_by() == next_own and pooled.superseded_by() is None
+    manifest = json.loads(bytes(pooled.files.get(name="manifest.json").content))
+    assert manifest["release"]["coalition"] == {"id": coalition.pk, "name": "Pool"}
+    assert releases.release_of_manifest(bytes(pooled.files.get(name="manifest.json").content)) == pooled
+
+
+def test_every_page_and_file_of_the_coalitions_release_is_public(client, published, contest, station, tec):
+    args = [published.coalition_id, contest.election.slug, contest.slug, 1]
+
+    found = {
+        name: client.get(url).status_code for name, url in coalition_release_urls(args, station, tec).items()
+    }
+
+    assert found.pop("public-coalition-latest") == 302
+    assert found.pop("public-coalition-station-photo") == 404  # no member consented to photos
+    assert set(found.values()) == {200}
+    assert (
+        client.get(reverse("public-release", args=[published.organization.slug, *args[1:]])).status_code
+        == 404
+    )
+
+
+def test_an_embargoed_coalition_release_is_not_found_until_its_time(
+    client, reconciled, coalition, contest, organization, other_organization, admins, station, tec
+):
+    consent(coalition, contest, organization, admins)
+    consent(coalition, contest, other_organization, admins)
+    coalition_releases.publish_coalition_release(
+        coalition=coalition, contest=contest, organization=organization, by=admins[organization.pk],
+        changelog="Embargoed", publish_at=later(60),
+    )  # fmt: skip
+    urls = coalition_release_urls([coalition.pk, contest.election.slug, contest.slug, 1], station, tec)
+
+    assert {client.get(url).status_code for url in urls.values()} == {404}
+    assert client.get(reverse("public-index")).context["groups"] == []
+
+
+def test_the_public_index_lists_it_under_the_coalitions_name_with_its_members(client, published):
+    page = client.get(reverse("public-index"), headers={"Accept-Language": "en"}).content.decode()
+    overview = client.get(published.get_absolute_url(), headers={"Accept-Language": "en"}).content.decode()
+
+    assert "Coalition Pool: Golos, Other observers" in page and published.get_absolute_url() in page
+    assert published.latest_url() in page
+    assert "Coalition Pool" in overview and "Other observers" in overview

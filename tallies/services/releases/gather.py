@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from elections.models import Contest, PollingStation
-from observers.models import AuditEntry, Organization, ViolationAct
+from observers.models import AuditEntry, Coalition, Organization, ViolationAct
 from observers.models.visits import Stage
 from observers.services import audit
 from observers.services.violations import taxonomy
@@ -61,6 +61,7 @@ class Publication:
     show_photos: bool
     previous: Release | None
     license: str = LICENSE  # an SPDX identifier of LICENSES
+    coalition: Coalition | None = None  # a coalition's release: numbered in the coalition's series
 
 
 def gather(publication: Publication) -> ReleaseData:

@@ -37,10 +37,10 @@ from tallies.services.releases.summary import header_document, snapshot_document
 PEC = Commission.Level.PEC
 
 
-def gather_pooled(publication: Publication, pooled: Pool, number: int) -> ReleaseData:
+def gather_pooled(publication: Publication, pooled: Pool) -> ReleaseData:
     """Copy the coalition's pooled count into a ReleaseData published by `publication.organization`.
 
-    `number` is the coalition's release number for the contest (CoalitionRelease.number).
+    `publication.number` is the coalition's release number for the contest (its own series).
     """
     contest, organization = publication.contest, publication.organization
     layout, snapshot = Layout.of(contest), latest_snapshot(contest)
@@ -58,7 +58,7 @@ def gather_pooled(publication: Publication, pooled: Pool, number: int) -> Releas
     credits = [demo.CREDIT] if contest.election.slug == "ru-duma-2011" else []
     header = header_document(publication, None, (sequence, head), credits, publication.license)
     header["official_snapshot"] = snapshot_document(snapshot)
-    header["coalition"] = coalition_document(pooled, number)
+    header["coalition"] = coalition_document(pooled, publication.number)
     return ReleaseData(
         header=header,
         layout=layout_document(layout),
@@ -88,6 +88,7 @@ def coalition_document(pooled: Pool, number: int) -> dict[str, Any]:
             supplied[member] += 1
             shared[member] += len(station.members) > 1
     return {
+        "id": pooled.coalition.pk,
         "name": pooled.coalition.name,
         "number": number,
         "members": [

@@ -86,7 +86,8 @@ def next_publication(
     not in LICENSES. Nothing is stored: the publishing page previews gather() of it."""
     if license_id not in LICENSES:
         raise ReleaseError(f"Choose one of the licences: {', '.join(LICENSES)}.")
-    previous = Release.objects.filter(organization=organization, contest=contest).order_by("-number").first()
+    own = Release.objects.filter(organization=organization, contest=contest, coalition__isnull=True)
+    previous = own.order_by("-number").first()
     created_at = timezone.now()
     return Publication(
         organization=organization,
@@ -136,6 +137,7 @@ def _store(publication: Publication, data: ReleaseData, published_by: AbstractBa
     head = data.header["audit_chain_head"]
     release = Release.objects.create(
         organization=publication.organization,
+        coalition=publication.coalition,
         contest=publication.contest,
         number=publication.number,
         changelog=publication.changelog,
@@ -221,12 +223,14 @@ def _station(release: Release, s) -> ReleaseStation:  # type: ignore[no-untyped-
 
 
 def _log(release: Release, published_by: AbstractBaseUser | None) -> None:
-    after = {
+    after: dict[str, object] = {
         "contest": release.contest_id,
         "number": release.number,
         "manifest_sha256": release.manifest_sha256,
         "publish_at": audit.utc_iso(release.publish_at),
     }
+    if release.coalition_id:
+        after["coalition"] = release.coalition_id  # the number is the coalition's
     audit.record(
         organization=release.organization,
         actor=published_by,

@@ -77,10 +77,13 @@ def verify_chain_to(organization: Organization, sequence: int, head: str) -> lis
 
 
 def release_of_manifest(manifest: bytes) -> Release | None:
-    """The stored release a manifest describes (organisation, election, contest, number)."""
+    """The stored release a manifest describes (organisation, or coalition, election, contest, number)."""
     about = json.loads(manifest.decode("utf-8"))["release"]
+    coalition = (about.get("coalition") or {}).get("id")
+    series = {"coalition_id": coalition} if coalition else {"coalition__isnull": True}
     releases = Release.objects.select_related("organization").filter(
         organization__slug=about["organization"]["slug"],
+        **series,
         contest__election__slug=about["election"],
         contest__slug=about["contest"],
         number=about["number"],

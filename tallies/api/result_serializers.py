@@ -49,6 +49,25 @@ class RunSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField()
 
 
+class ComparisonStateSerializer(serializers.Serializer):
+    """Whether the comparison (the latest finished reconciliation run) is current or stale.
+
+    Stale: the organisation's copies or the official results (a snapshot imported or withdrawn)
+    changed after the run finished, so the compared figures (`compared_*`, `stations_compared`,
+    `stations_discrepant`, `votes_moved`) describe the data as it was then, until the next run.
+    """
+
+    status = serializers.ChoiceField(
+        choices=["current", "stale", "none"],
+        help_text="current; stale (changed since the run finished); none (no comparison yet)",
+    )
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the run finished (ISO 8601); null without a comparison."
+    )
+    copies_changed = serializers.BooleanField(help_text="Copies counted, revised or taken out since.")
+    official_changed = serializers.BooleanField(help_text="An official snapshot imported or withdrawn since.")
+
+
 class SourceSerializer(serializers.Serializer):
     """One source's figures: {line code: count}, {option code: votes}, turnout and shares in %."""
 
@@ -130,6 +149,7 @@ class CommissionResultsSerializer(serializers.Serializer):
     breadcrumb = CommissionRefSerializer(many=True)
     snapshot = SnapshotSerializer(allow_null=True)
     run = RunSerializer(allow_null=True)
+    comparison = ComparisonStateSerializer()
     observer = SourceSerializer(allow_null=True, help_text="All stations with the organisation's copies.")
     official = SourceSerializer(allow_null=True, help_text="All stations of the commission.")
     compared_observer = SourceSerializer(allow_null=True, help_text="Compared stations only.")

@@ -28,6 +28,7 @@ from tallies.api.result_serializers import (
     StationResultsSerializer,
 )
 from tallies.publication.regions_table import CAVEATS
+from tallies.selectors import station_sets
 from tallies.selectors.regional import regional_rows
 from tallies.views.results import scoped_commission, scoped_station
 
@@ -89,6 +90,7 @@ class CommissionResultsView(APIView):
             organization=organization, contest=contest, commission=commission
         )
         data = {f.name: getattr(results, f.name) for f in fields(results)}
+        data["comparison"] = station_sets.freshness(results.run, copies_changed=results.comparison_behind)
         data["discrepant_stations"] = selectors.discrepant_page(results, request.query_params.get("page"))
         return Response(CommissionResultsSerializer(data).data)
 

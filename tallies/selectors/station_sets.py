@@ -12,17 +12,19 @@
 
 Every page, API answer and export that shows these counts (results pages, dashboard,
 comparison pages, the discrepant CSV, releases) reads them here. `is_behind` says when the
-run no longer reflects the tallies (a new run will change the compared figures).
+run no longer reflects the tallies (a new run will change the compared figures); `freshness`
+says whether a run's comparison is current or stale, and why, for the pages and the API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from elections.models import Commission, stations_within
-from tallies.models import ReconciliationRun, StationComparison, StationTallyState
+from tallies.models import OfficialSnapshot, ReconciliationRun, StationComparison, StationTallyState
 
 
 @dataclass(frozen=True)
@@ -129,3 +131,35 @@ def is_behind(run: ReconciliationRun | None) -> bool:
     )
     now = (found["stations"], found["newest"] or 0, found["version"] or 0)
     return now != (run.copies_considered, run.last_copy_id, run.inputs_version)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether a comparison (a finished reconciliation run) still describes the data.
+
+    `status`: "current", "stale" (copies or official results changed after the run finished) or
+    "none" (no comparison yet); `computed_at`: when the run finished (aware, None for "none").
+    """
+
+    status: str
+    computed_at: datetime | None = None
+    copies_changed: bool = False
+    official_changed: bool = False
+
+
+def freshness(run: ReconciliationRun | None, *, copies_changed: bool | None = None) -> Freshness:
+    """The Freshness of `run`'s comparison (two queries; one when `copies_changed`, is_behind(run),
+    is given by a caller that read it already)."""
+    if run is None or run.finished_at is None:
+        return Freshness("none")
+    copies = is_behind(run) if copies_changed is None else copies_changed
+    official = official_changed_since(run)
+    return Freshness("stale" if copies or official else "current", run.finished_at, copies, official)
+
+
+def official_changed_since(run: ReconciliationRun) -> bool:
+    """True when a snapshot of the run's contest was imported or withdrawn after the run finished:
+    the comparison then is not with the official results as they are now (one query)."""
+    imported = Q(imported_at__gt=run.finished_at, withdrawn_at__isnull=True)
+    changed = OfficialSnapshot.objects.filter(imported | Q(withdrawn_at__gt=run.finished_at))
+    return changed.filter(contest_id=run.contest_id).exists()

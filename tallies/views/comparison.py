@@ -28,6 +28,7 @@ from observers.models import Organization
 from tallies import tasks
 from tallies.publication.regions_table import regions_table_of
 from tallies.selectors import comparison as selectors
+from tallies.selectors import station_sets
 from tallies.selectors.layout import Layout
 from tallies.selectors.regional import regional_rows
 from tallies.services.snapshot_diff import diff_snapshots
@@ -88,6 +89,7 @@ def discrepancies_page(request: HttpRequest, contest_id: int) -> HttpResponse:
         "snapshot": snapshot,
         "snapshots": selectors.snapshots(contest),
         "report": report,
+        "freshness": station_sets.freshness(report.run),
         "options": list(contest.options.all()),
         "time_zone": contest.election.time_zone,
     }

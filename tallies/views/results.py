@@ -20,6 +20,7 @@ from elections.models import Commission, Contest, PollingStation
 from observers.access import CoordinatorScope, chosen_scope
 from tallies import demo, selectors
 from tallies.models import OfficialSnapshot, ReconciliationRun
+from tallies.selectors import station_sets
 from tallies.services import reconciliation
 
 Table = tuple[list[Any], Iterable[list[Any]]]
@@ -56,11 +57,16 @@ def scoped_station(scope: CoordinatorScope, contest: Contest, station_id: int) -
 
 
 def _footer(
-    contest: Contest, snapshot: OfficialSnapshot | None, run: ReconciliationRun | None
+    contest: Contest,
+    snapshot: OfficialSnapshot | None,
+    run: ReconciliationRun | None,
+    freshness: station_sets.Freshness,
 ) -> dict[str, Any]:
-    """What every figure is based on: the official snapshot, the comparison run, the data credit."""
+    """What every figure is based on: the official snapshot, the comparison run and whether it is
+    current (station_sets.freshness), the data credit."""
     credit = demo.CREDIT if contest.election.slug == "ru-duma-2011" else ""
-    return {"credit": credit, "snapshot": snapshot, "run": run, "time_zone": contest.election.time_zone}
+    zone = contest.election.time_zone
+    return {"credit": credit, "snapshot": snapshot, "run": run, "freshness": freshness, "time_zone": zone}
 
 
 @login_required
@@ -74,7 +80,8 @@ def commission_page(request: HttpRequest, contest_id: int, commission_id: int | 
     if results.run is not None and results.comparison_behind:
         reconciliation.request_reconcile(run=results.run)
     page = selectors.discrepant_page(results, request.GET.get("page"))
-    context = {"results": results, "page": page, **_footer(contest, results.snapshot, results.run)}
+    freshness = station_sets.freshness(results.run, copies_changed=results.comparison_behind)
+    context = {"results": results, "page": page, **_footer(contest, results.snapshot, results.run, freshness)}
     context |= selectors.comparison_level(results.snapshot, results.stations_compared)
     context["whole_organization"] = scope.is_whole_organization  # links to organisation-wide pages
     context["open_crumbs"] = _open_crumbs(scope, results.breadcrumb)
@@ -87,7 +94,8 @@ def station_page(request: HttpRequest, contest_id: int, station_id: int) -> Http
     scope, contest = _coordinator(request, contest_id)
     organization, station = scope.organization, scoped_station(scope, contest, station_id)
     results = selectors.station_results(organization=organization, contest=contest, station=station)
-    context = {"results": results, **_footer(contest, results.snapshot, results.run)}
+    freshness = station_sets.freshness(results.run)
+    context = {"results": results, **_footer(contest, results.snapshot, results.run, freshness)}
     context["open_crumbs"] = _open_crumbs(scope, results.breadcrumb)
     return render(request, "tallies/results_station.html", context)
 

@@ -23,8 +23,9 @@ reconciled = test_selectors.reconciled  # the shared election-night fixture
 
 # session, user, membership, the coordinator's territory (observers.access.coordinator_scope), the
 # menu's two (roles), contest, commission, a fixed number per table, 4 for the coverage
-# (tallies.selectors.copy_coverage) and 5 for the station counts (tallies.selectors.station_sets)
-PAGE_QUERIES = 31
+# (tallies.selectors.copy_coverage), 5 for the station counts (tallies.selectors.station_sets) and 1
+# for whether the official results changed since the comparison (station_sets.freshness)
+PAGE_QUERIES = 32
 
 
 @pytest.fixture

@@ -79,9 +79,8 @@ UNREACHABLE_BY = {
         *("desk-resolve", "desk-verify", "results-tec-ranking-export"),
         *TYPED_RECEIPT,
     },
-    # The copy with a photo is outside the region; the snapshot diff is linked from the
-    # organisation-wide comparison page only (left as it is: see the report of issue 13).
-    "coordinator-spb": {"desk-blind-entry", "results-snapshot-diff", *TYPED_RECEIPT},
+    # The copy with a photo is outside the region.
+    "coordinator-spb": {"desk-blind-entry", *TYPED_RECEIPT},
     "observer": {
         "act-detail",
         "act-complaint",

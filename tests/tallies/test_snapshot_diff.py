@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from elections.models import Commission
 from elections.services import define_election, define_protocol_form, shipped_spec
 from tallies import services
 from tallies.models import OfficialSnapshot
@@ -123,3 +124,18 @@ def test_the_page_is_for_coordinators_only(snapshots, contest, client, observer)
     client.force_login(observer.user)
 
     assert client.get(reverse("results-snapshot-diff", args=[contest.pk])).status_code == 403
+
+
+def test_a_coordinator_of_one_territory_reaches_the_page_from_the_results(
+    snapshots, contest, client, organization
+):
+    from tests.tallies.test_dashboard import coordinator_of
+
+    region = Commission.objects.get(election=contest.election, name="Город Москва")
+    client.force_login(coordinator_of(organization, "tess", territory=region))
+
+    results = client.get(reverse("results-root", args=[contest.pk])).content.decode()
+    url = reverse("results-snapshot-diff", args=[contest.pk])
+
+    assert f'href="{url}"' in results
+    assert client.get(url).status_code == 200

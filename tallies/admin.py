@@ -12,6 +12,7 @@ from tallies.models import (
     ProtocolCopy,
     SmsGateway,
     TelegramBot,
+    TelegramEntry,
 )
 
 
@@ -68,3 +69,12 @@ class TelegramBotAdmin(admin.ModelAdmin):
     list_display = ["name", "organization", "language", "is_active", "public_id"]
     list_filter = ["is_active", "organization"]
     readonly_fields = ["public_id", "created_at"]
+
+
+@admin.register(TelegramEntry)
+class TelegramEntryAdmin(ReadOnlyAdmin):
+    """Guided entries in the bot (the conversation's state), for support: where an observer is."""
+
+    list_display = ["updated_at", "bot", "observer", "station", "status", "step", "copy"]
+    list_filter = ["status", "bot"]
+    raw_id_fields = ["observer", "station", "contest", "copy"]

@@ -153,8 +153,8 @@ def _submit(
     newest = ProtocolCopy.objects.filter(
         observer=observer, contest=contest, station=station, revised_by__isnull=True
     ).first()
-    if newest and newest.client_uuid != key and _same_figures(newest, figures):
-        return Handled(Outcome.DUPLICATE, _with_echo(_receipt(newest, created=False), sms), copy=newest)
+    if newest and newest.client_uuid != key and same_figures(newest, figures):
+        return Handled(Outcome.DUPLICATE, _with_echo(receipt(newest, created=False), sms), copy=newest)
     try:
         submitted = submit_protocol_copy(
             observer=observer,
@@ -170,16 +170,18 @@ def _submit(
     except (FieldError, IdempotencyConflict) as error:
         return Handled(Outcome.REFUSED, _with_echo(getattr(error, "message", str(error)), sms))
     outcome = Outcome.STORED if submitted.created else Outcome.DUPLICATE
-    return Handled(outcome, _with_echo(_receipt(submitted.copy, submitted.created), sms), copy=submitted.copy)
+    return Handled(outcome, _with_echo(receipt(submitted.copy, submitted.created), sms), copy=submitted.copy)
 
 
-def _same_figures(copy: ProtocolCopy, figures: sms_figures.SmsFigures) -> bool:
+def same_figures(copy: ProtocolCopy, figures: sms_figures.SmsFigures) -> bool:
+    """Whether `copy` holds exactly the counts of `figures` (a resend by hand stores nothing new)."""
     stored = figures_from_rows(copy.figure_rows.select_related("line", "option"))
     return stored.lines == figures.lines and stored.options == figures.options
 
 
-def _receipt(copy: ProtocolCopy, created: bool) -> str:
-    """ "Stored: station 91, party-list, copy 12." plus the control relations the figures break."""
+def receipt(copy: ProtocolCopy, created: bool) -> str:
+    """The receipt in the active language ("Stored: station 91, party-list, copy no. 12."), then
+    the control relations the copy's figures break (its ControlFinding rows)."""
     values = {"station": copy.station.number, "contest": copy.contest.slug, "copy": copy.pk}
     if created:
         text = _("Stored: station %(station)s, %(contest)s, copy no. %(copy)s.") % values

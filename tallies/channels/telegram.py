@@ -9,6 +9,7 @@ Resends: Telegram retries an update it got no 2xx for; an update id already logg
 handled again. The copy's client_uuid is uuid5 of the bot, chat, message id and edit date, so
 the same message stores once and an edited message changing a figure becomes a revision.
 A photo (no caption, or a station number) becomes evidence of the observer's latest copy.
+``/enter`` starts a guided entry (tallies/channels/guided.py): buttons and one line at a time.
 """
 
 from __future__ import annotations
@@ -21,15 +22,18 @@ from django.utils.translation import gettext as _
 
 from observers.models import Observer
 from observers.services import evidence
-from tallies.channels import sms, sms_figures, telegram_api, telegram_link
+from tallies.channels import guided, sms, sms_figures, telegram_api, telegram_link
+from tallies.channels.guided import Answer
 from tallies.channels.sms_format import parse
-from tallies.channels.telegram_api import Incoming, read_update, send_message
+from tallies.channels.telegram_api import Incoming, answer_callback_query, read_update, send_message
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
 from tallies.services import photos
 
 Outcome = ChannelMessage.Outcome
 TELEGRAM = ProtocolCopy.Channel.TELEGRAM
 LINK_COMMANDS = ("/start", "/link")
+GUIDED_COMMANDS = ("/enter", "/new")
+CANCEL_COMMAND = "/cancel"
 
 
 def client_uuid(bot: TelegramBot, incoming: Incoming) -> uuid.UUID:
@@ -42,7 +46,8 @@ def receive_update(*, bot: TelegramBot, update: object) -> str | None:
     """Handle one Bot API update: log it, link or store, send and log the reply; return the reply.
 
     None (nothing logged or sent) for updates the bot does not act on and for retries of an
-    update already handled.
+    update already handled. A pressed button is always answered (answerCallbackQuery), with a
+    notice when the button did nothing.
     """
     incoming = read_update(update)
     if incoming is None or _seen(bot, incoming):
@@ -52,10 +57,15 @@ def receive_update(*, bot: TelegramBot, update: object) -> str | None:
     handled = _handle(bot, incoming)
     inbound.outcome, inbound.observer, inbound.copy = handled.outcome, handled.observer, handled.copy
     inbound.save(update_fields=["outcome", "observer", "copy"])
-    outbound = _log(bot, incoming, ChannelMessage.Direction.OUT, handled.reply, handled.observer)
-    outbound.copy, outbound.in_reply_to, outbound.external_id = handled.copy, inbound, ""
-    outbound.save(update_fields=["copy", "in_reply_to", "external_id"])
-    send_message(bot, incoming.chat_id, handled.reply)
+    for text in (handled.reply, handled.notice):
+        if text:
+            outbound = _log(bot, incoming, ChannelMessage.Direction.OUT, text, handled.observer)
+            outbound.copy, outbound.in_reply_to, outbound.external_id = handled.copy, inbound, ""
+            outbound.save(update_fields=["copy", "in_reply_to", "external_id"])
+    if handled.reply:
+        send_message(bot, incoming.chat_id, handled.reply, handled.keyboard)
+    if incoming.callback_id:
+        answer_callback_query(bot, incoming.callback_id, handled.notice)
     return handled.reply
 
 
@@ -81,39 +91,62 @@ def _log(
     )
 
 
-def _handle(bot: TelegramBot, incoming: Incoming) -> sms.Handled:
-    command, argument = telegram_link.command(incoming.text)
-    if command in LINK_COMMANDS:
-        return _link(bot, incoming, argument)
-    if telegram_link.lone_code(incoming.text):
-        with translation.override(bot.language):
-            return sms.Handled(Outcome.REFUSED, _("To link this Telegram account, send: /link CODE"))
-    contact = ObserverContact.objects.filter(
-        telegram_user_id=incoming.user_id, observer__organization_id=bot.organization_id
-    ).first()
-    if contact is None:
-        with translation.override(bot.language):
-            return sms.Handled(Outcome.REFUSED, _not_linked())
-    observer = contact.observer
-    with translation.override(sms.language(observer, bot)):
-        handled = _copy(bot, incoming, observer)
+def _handle(bot: TelegramBot, incoming: Incoming) -> Answer:
+    observer = _linked_observer(bot, incoming)
+    with translation.override(sms.language(observer, bot) if observer else bot.language):
+        if incoming.callback_id:
+            handled = guided.on_button(bot, incoming)
+            handled.observer = observer
+            return handled
+        command, argument = telegram_link.command(incoming.text)
+        if command in LINK_COMMANDS and (argument or observer is None):
+            return _link(bot, incoming, argument)
+        if telegram_link.lone_code(incoming.text):
+            return Answer(Outcome.REFUSED, _("To link this Telegram account, send: /link CODE"))
+        if observer is None:
+            return Answer(Outcome.REFUSED, _not_linked())
+        handled = _for_observer(bot, incoming, observer, command)
     handled.observer = observer
     return handled
 
 
-def _link(bot: TelegramBot, incoming: Incoming, code: str) -> sms.Handled:
+def _linked_observer(bot: TelegramBot, incoming: Incoming) -> Observer | None:
+    contact = ObserverContact.objects.filter(
+        telegram_user_id=incoming.user_id, observer__organization_id=bot.organization_id
+    ).first()
+    return contact.observer if contact else None
+
+
+def _for_observer(bot: TelegramBot, incoming: Incoming, observer: Observer, command: str) -> Answer:
+    """A linked observer's message: a command, an answer to the open guided entry, or a copy in
+    one message (or a photo)."""
+    if command in GUIDED_COMMANDS:
+        return guided.start(bot, incoming, observer)
+    if command == CANCEL_COMMAND:
+        return guided.cancel(bot, incoming)
+    if command in LINK_COMMANDS:  # /start without a code, already linked
+        return Answer(Outcome.REPLY, _how_to_send())
+    answer = guided.on_message(bot, incoming, observer)
+    if answer is not None:
+        return answer
+    return _as_answer(_copy(bot, incoming, observer))
+
+
+def _as_answer(handled: sms.Handled) -> Answer:
+    return Answer(handled.outcome, handled.reply, handled.observer, handled.copy)
+
+
+def _link(bot: TelegramBot, incoming: Incoming, code: str) -> Answer:
     if code and telegram_link.too_many_attempts(
         bot, user_id=incoming.user_id, chat_id=incoming.chat_id, update_id=incoming.update_id
     ):
-        with translation.override(bot.language):
-            return sms.Handled(Outcome.REFUSED, _("Too many wrong codes: try again in an hour."))
+        return Answer(Outcome.REFUSED, _("Too many wrong codes: try again in an hour."))
     observer = telegram_link.link(bot, incoming.user_id, code)
     if observer is None:
-        with translation.override(bot.language):
-            return sms.Handled(Outcome.REFUSED, _not_linked())
+        return Answer(Outcome.REFUSED, _not_linked())
     with translation.override(sms.language(observer, bot)):
-        text = _("Linked to observer %(code)s. Send a protocol as one message.") % {"code": observer.code}
-    return sms.Handled(Outcome.REPLY, text, observer=observer)
+        text = _("Linked to observer %(code)s.") % {"code": observer.code} + " " + _how_to_send()
+    return Answer(Outcome.REPLY, text, observer=observer)
 
 
 def _copy(bot: TelegramBot, incoming: Incoming, observer: Observer) -> sms.Handled:
@@ -159,6 +192,10 @@ def _photo(bot: TelegramBot, incoming: Incoming, observer: Observer, number: str
         )
     text = _("This photo is already stored with copy no. %(copy)s, station %(station)s.") % values
     return sms.Handled(Outcome.DUPLICATE, text, copy=copy)
+
+
+def _how_to_send() -> str:
+    return _("Send /enter to enter a protocol line by line, or the whole protocol in one message.")
 
 
 def _not_linked() -> str:

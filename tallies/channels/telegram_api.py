@@ -1,4 +1,8 @@
-"""Telegram: the update shapes the bot reads, and sendMessage to the configured Bot API.
+"""Telegram: the update shapes the bot reads, and the calls it makes to the configured Bot API
+(sendMessage with inline buttons, answerCallbackQuery, getFile).
+
+Parsed by hand: the project depends on no Telegram library (requirements.txt), and the bot
+reads a handful of fields; tests post recorded update shapes (tests/tallies/channels).
 
 Shapes from the Bot API reference (https://core.telegram.org/bots/api#update): an Update has
 ``update_id`` and one of ``message``, ``edited_message``, ``callback_query`` (with its own
@@ -36,6 +40,7 @@ class Incoming:
     has_photo: bool
     photo_file_id: str = ""  # the largest of the sizes Telegram sent
     photo_unique_id: str = ""
+    callback_id: str = ""  # a pressed button (callback_query): its id, to answerCallbackQuery
 
 
 def read_update(update: Any) -> Incoming | None:
@@ -45,7 +50,7 @@ def read_update(update: Any) -> Incoming | None:
     found = _message(update)
     if found is None:
         return None
-    message, text = found
+    message, text, callback_id = found
     try:
         return Incoming(
             update_id=update["update_id"],
@@ -55,21 +60,28 @@ def read_update(update: Any) -> Incoming | None:
             edit_date=int(message.get("edit_date") or 0),
             text=text,
             has_photo=bool(message.get("photo")),
+            callback_id=callback_id,
             **_largest_photo(message.get("photo")),
         )
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def _message(update: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
-    """The message of `update` and its text (a caption under a photo, a pressed button's data)."""
+def _message(update: dict[str, Any]) -> tuple[dict[str, Any], str, str] | None:
+    """The message of `update`, its text (a caption under a photo, a pressed button's data) and
+    the callback query's id ("" unless a button was pressed).
+
+    A button's message is the bot's own message that carries the keyboard, so its "from" is
+    the bot: the sender is the query's "from", the user who pressed.
+    """
     for key in ("message", "edited_message"):
         message = update.get(key)
         if isinstance(message, dict):
-            return message, str(message.get("text") or message.get("caption") or "")
+            return message, str(message.get("text") or message.get("caption") or ""), ""
     query = update.get("callback_query")
-    if isinstance(query, dict) and isinstance(query.get("message"), dict):
-        return {**query["message"], "from": query.get("from")}, str(query.get("data") or "")
+    if isinstance(query, dict) and isinstance(query.get("message"), dict) and query.get("id"):
+        message = {**query["message"], "from": query.get("from")}
+        return message, str(query.get("data") or ""), str(query["id"])
     return None
 
 
@@ -107,16 +119,40 @@ def _base(bot: TelegramBot) -> str:
     return (bot.api_base_url or settings.TELEGRAM_BOT_API_URL).rstrip("/")
 
 
-def send_message(bot: TelegramBot, chat_id: int, text: str) -> bool:
-    """POST sendMessage to the bot's Bot API base URL; False (logged) when the call fails."""
-    base = _base(bot)
-    body = json.dumps({"chat_id": chat_id, "text": text}).encode()
+Keyboard = list[list[tuple[str, str]]]  # rows of (button label, callback data) buttons
+MAX_TEXT = 4096  # characters of one message (Bot API sendMessage)
+
+
+def send_message(bot: TelegramBot, chat_id: int, text: str, keyboard: Keyboard | None = None) -> bool:
+    """POST sendMessage to the bot's Bot API base URL, with inline `keyboard` buttons if any;
+    False (logged) when the call fails."""
+    body: dict[str, Any] = {"chat_id": chat_id, "text": text[:MAX_TEXT]}
+    if keyboard:
+        body["reply_markup"] = {
+            "inline_keyboard": [
+                [{"text": label, "callback_data": data} for label, data in row] for row in keyboard
+            ]
+        }
+    return _call(bot, "sendMessage", body)
+
+
+def answer_callback_query(bot: TelegramBot, callback_id: str, text: str = "") -> bool:
+    """POST answerCallbackQuery (stops the button's spinner; `text` shown as a notice if any)."""
+    body: dict[str, Any] = {"callback_query_id": callback_id}
+    if text:
+        body["text"] = text[:200]  # the Bot API's limit for a notice
+    return _call(bot, "answerCallbackQuery", body)
+
+
+def _call(bot: TelegramBot, method: str, body: dict[str, Any]) -> bool:
     request = urllib.request.Request(
-        f"{base}/bot{bot.token}/sendMessage", data=body, headers={"Content-Type": "application/json"}
+        f"{_base(bot)}/bot{bot.token}/{method}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return bool(200 <= response.status < 300)
     except (urllib.error.URLError, OSError) as error:
-        logger.warning("telegram sendMessage failed for bot %s: %s", bot.pk, error)
+        logger.warning("telegram %s failed for bot %s: %s", method, bot.pk, error)
         return False

@@ -14,7 +14,13 @@ from tallies.models.analysis import (
     SeatRule,
     SeatRuleChange,
 )
-from tallies.models.channels import ChannelMessage, ObserverContact, SmsGateway, TelegramBot
+from tallies.models.channels import (
+    ChannelMessage,
+    ObserverContact,
+    SmsGateway,
+    TelegramBot,
+    TelegramEntry,
+)
 from tallies.models.coalitions import CoalitionReleaseConsent, CoalitionResolution
 from tallies.models.copies import (
     APPEND_ONLY,
@@ -76,6 +82,7 @@ __all__ = [
     "StationComparison",
     "StationTallyState",
     "TelegramBot",
+    "TelegramEntry",
     "TotalsMixin",
     "figures_from_rows",
 ]

@@ -100,6 +100,7 @@ class ChannelMessage(models.Model):
         INCOMPLETE = "incomplete", _("Not understood or incomplete")
         REFUSED = "refused", _("Refused")
         REPLY = "reply", _("Reply")
+        GUIDED = "guided", _("Step of a guided entry")
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="channel_messages")
 
@@ -130,3 +131,65 @@ class ChannelMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.sender} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def new_entry_token() -> str:
+    """8 hex characters naming a guided entry in its buttons' callback data (64 bytes at most)."""
+    return secrets.token_hex(4)
+
+
+class TelegramEntry(models.Model):
+    """An observer's guided entry of one protocol in a Telegram chat: the conversation's state.
+
+    Kept in the database, so a restart loses nothing (tallies/channels/guided.py). `token` and
+    `version` are in every button's callback data: a button of another entry, or of an older
+    message of this one (the state has moved on since), is refused. `answers` maps
+    ``lines.<code>``/``options.<code>`` to a count, or to None when marked "not on the copy";
+    `messages` maps the Telegram id of each answering message to the key it answered (``*``:
+    several ``code=n`` pairs), so an edited answer replaces it.
+    """
+
+    class Status(models.TextChoices):
+        STATION = "station", _("Choosing a station")
+        CONTEST = "contest", _("Choosing a contest")
+        ENTERING = "entering", _("Entering the lines")
+        REVIEW = "review", _("Waiting for confirmation")
+        STORED = "stored", _("Stored")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN = (Status.STATION, Status.CONTEST, Status.ENTERING, Status.REVIEW)
+
+    bot = models.ForeignKey(TelegramBot, models.CASCADE, related_name="entries")
+    observer = models.ForeignKey(Observer, models.CASCADE, related_name="telegram_entries")
+    telegram_user_id = models.BigIntegerField()
+    chat_id = models.BigIntegerField()
+    token = models.CharField(max_length=16, unique=True, default=new_entry_token)
+    version = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status, default=Status.STATION)
+    station = models.ForeignKey(
+        "elections.PollingStation", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contest = models.ForeignKey("elections.Contest", models.PROTECT, null=True, blank=True, related_name="+")
+    step = models.PositiveSmallIntegerField(default=0)  # the question asked: its index in form order
+    back_to_review = models.BooleanField(default=False)  # a line asked again from the review
+    answers = models.JSONField(default=dict, blank=True)
+    messages = models.JSONField(default=dict, blank=True)
+    copy = models.ForeignKey(
+        "tallies.ProtocolCopy", models.SET_NULL, null=True, blank=True, related_name="telegram_entries"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Telegram guided entry")
+        verbose_name_plural = _("Telegram guided entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bot", "telegram_user_id", "chat_id"],
+                condition=models.Q(status__in=["station", "contest", "entering", "review"]),
+                name="one_open_telegram_entry_per_chat",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.observer} · {self.station or '?'} · {self.status}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -13,7 +13,7 @@ from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
 
 from elections.models import BallotOption, Contest, ControlRelation, PollingStation, ProtocolLine
-from elections.protocol import OPTIONS_TOTAL, Figures, check_relation, parse_relation
+from elections.protocol import OPTIONS_TOTAL, Figures, RelationCheck, check_relation, parse_relation
 from observers.models import Mandate, Observer
 from observers.services import mandates
 from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError
@@ -312,14 +312,33 @@ def _store_figures(copy: ProtocolCopy, form: _Form, figures: Figures) -> list[Co
 
 def _store_findings(copy: ProtocolCopy, form: _Form, figures: Figures) -> list[ControlFinding]:
     """Write a ControlFinding per broken relation (one INSERT, none if all hold); return them."""
-    findings = []
-    for relation in form.relations:
-        if not checkable(relation.expression, figures, len(form.options)):
-            continue  # it needs a figure marked missing: not checkable, neither broken nor holding
-        check = check_relation(relation.expression, figures, relation.tolerance)
-        if not check.holds:
-            findings.append(ControlFinding(copy=copy, relation=relation, lhs=check.lhs, rhs=check.rhs))
-    return ControlFinding.objects.bulk_create(findings)
+    checked = check_relations(form.relations, figures, len(form.options))
+    return ControlFinding.objects.bulk_create(
+        ControlFinding(copy=copy, relation=relation, lhs=check.lhs, rhs=check.rhs)
+        for relation, check in checked
+        if check is not None and not check.holds
+    )
+
+
+def check_relations(
+    relations: Iterable[ControlRelation], figures: Figures, options: int
+) -> list[tuple[ControlRelation, RelationCheck | None]]:
+    """Each relation with its check on `figures`, as a stored copy's findings are made.
+
+    The check is None where the relation needs a figure marked missing (`checkable`): neither
+    broken nor holding. `options` is the number of the contest's ballot options. Used before
+    a copy is stored too (the Telegram bot's summary), so what the observer is shown before
+    confirming is what the copy's findings will be.
+    """
+    return [
+        (
+            relation,
+            check_relation(relation.expression, figures, relation.tolerance)
+            if checkable(relation.expression, figures, options)
+            else None,
+        )
+        for relation in relations
+    ]
 
 
 def checkable(expression: str, figures: Figures, options: int) -> bool:

@@ -6,10 +6,6 @@ replies are checked as Telegram would receive them.
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from django.urls import reverse
 
@@ -19,91 +15,10 @@ from tallies.channels.telegram_api import read_update
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
 from tests.observers.fixtures.evidence_fixtures import fresh_storage  # noqa: F401  (autouse)
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
+from tests.tallies.channels.telegram_shapes import ALICE_TG, PHOTO, message, post
 from tests.tallies.channels.test_sms_webhook import copy_text
 
 pytestmark = pytest.mark.django_db
-ALICE_TG = 5_123_456_789  # Telegram user ids exceed 32 bits
-
-
-@pytest.fixture
-def bot_api():
-    """A local Bot API: records (path, JSON body) of each call and answers {"ok": true}.
-
-    getFile answers file_path "photos/<file_id>.jpg"; GET /file/bot<token>/<path> serves
-    files[<path>] (the third item yielded), recorded as (path, {}).
-    """
-    calls: list[tuple[str, dict]] = []
-    files: dict[str, bytes] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            sent = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            calls.append((self.path, sent))
-            result = (
-                {"file_path": f"photos/{sent.get('file_id')}.jpg"} if self.path.endswith("/getFile") else {}
-            )
-            self._answer(json.dumps({"ok": True, "result": result}).encode())
-
-        def do_GET(self):
-            calls.append((self.path, {}))
-            self._answer(files.get(self.path.split("/", 3)[-1], b""))
-
-        def _answer(self, body: bytes):
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", calls, files
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def bot(organization, bot_api):
-    return TelegramBot.objects.create(
-        organization=organization,
-        name="golos_bot",
-        token="123456:ABC-secret",
-        api_base_url=bot_api[0],
-        language="en",
-    )
-
-
-def message(update_id: int, text: str, message_id: int = 1365, edited: bool = False, **extra) -> dict:
-    """An update as the Bot API sends it (fields as in a recorded private-chat message)."""
-    body = {
-        "message_id": message_id,
-        "from": {"id": ALICE_TG, "is_bot": False, "first_name": "Alice", "language_code": "ru"},
-        "chat": {"id": ALICE_TG, "first_name": "Alice", "type": "private"},
-        "date": 1733612400,
-        "text": text,
-        **extra,
-    }
-    if edited:
-        body["edit_date"] = 1733612460
-    return {"update_id": update_id, ("edited_message" if edited else "message"): body}
-
-
-def post(client, bot: TelegramBot, update: dict, secret: str | None = None):
-    return client.post(
-        reverse("channel-telegram-webhook", args=[bot.public_id]),
-        json.dumps(update),
-        "application/json",
-        HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=bot.webhook_secret if secret is None else secret,
-    )
-
-
-@pytest.fixture
-def linked(observer, bot):
-    ObserverContact.objects.create(observer=observer, telegram_user_id=ALICE_TG)
-    return observer
 
 
 def test_a_wrong_secret_token_is_refused_and_nothing_is_logged_or_sent(client, bot, bot_api, linked):
@@ -126,7 +41,8 @@ def test_an_observer_links_with_the_code_from_the_web_page_once(client, bot, bot
     assert path == "/bot123456:ABC-secret/sendMessage"
     assert first == {
         "chat_id": ALICE_TG,
-        "text": f"Linked to observer {observer.code}. Send a protocol as one message.",
+        "text": f"Linked to observer {observer.code}. Send /enter to enter a protocol line by line, "
+        "or the whole protocol in one message.",
     }
     assert second["text"].startswith("This Telegram account is not linked")  # the code worked once
 
@@ -158,12 +74,6 @@ def test_an_edited_message_changing_a_figure_becomes_a_revision(client, bot, lin
     first, second = ProtocolCopy.objects.order_by("id")
     assert second.revises == first
     assert second.figure_rows.get(line__code="ballots_invalid").value == 41
-
-
-PHOTO = [  # one photo in the sizes Telegram sends, the largest not last
-    {"file_id": f"AgAD{n}", "file_unique_id": f"u{n}", "width": w, "height": w * 3 // 4}
-    for n, w in ((0, 90), (2, 1280), (1, 320))
-]
 
 
 def test_an_unlinked_account_and_a_photo_before_any_copy_get_an_answer_and_store_nothing(

@@ -76,13 +76,36 @@ class SourceSerializer(serializers.Serializer):
         source="partial",
         help_text=(
             "of `stations`, those whose copies lack some figure (marked not on the copy): each total is"
-            " over the stations giving it; a percentage needing a figure some station lacks is null"
+            " over the stations giving it, each percentage over the stations giving all it needs"
+            " (`turnout_stations`, `shares_stations`)"
         ),
     )
     lines = serializers.DictField(child=serializers.IntegerField(), source="figures.lines")
     options = serializers.DictField(child=serializers.IntegerField(), source="figures.options")
     turnout = percent_field()
     shares = serializers.DictField(child=percent_field())
+    turnout_stations = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "observer figures: the stations `turnout` is over, those of `stations` whose copies give every"
+            " line it needs (voters on the list, voters who took part); fewer than `stations` when some"
+            " lack one; null for official figures"
+        ),
+    )
+    turnout_lacking = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="observer figures: the lines (`lines.<code>`) the other stations' copies lack",
+    )
+    shares_stations = serializers.IntegerField(
+        allow_null=True,
+        help_text="observer figures: the stations `shares` are over, those whose copies give every option",
+    )
+    shares_lacking = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="observer figures: the options (`options.<code>`) the other stations' copies lack",
+    )
 
 
 class FigureRowSerializer(serializers.Serializer):
@@ -122,6 +145,10 @@ class ChildSerializer(serializers.Serializer):
     station_id = serializers.IntegerField(allow_null=True, help_text="Set for a precinct (PEC).")
     official_turnout = percent_field()
     observer_turnout = percent_field()
+    observer_turnout_stations = serializers.IntegerField(
+        allow_null=True,
+        help_text="the stations `observer_turnout` is over when some copies lack a turnout line; null: all",
+    )
     stations_with_copies = serializers.IntegerField()
     stations_compared = serializers.IntegerField()
     stations_discrepant = serializers.IntegerField()

@@ -47,6 +47,11 @@ out. {nist} holds the same figures in the election-results standard NIST SP 1500
 (ElectionReport, JSON), each figure twice: OtherType "observer-copy" and "official-protocol".
 "compared_*" rows cover only the stations that both sources cover, so they compare like with
 like. Every difference is official minus observer. Percentages are rounded half-up to 0.01.
+Some copies may be partial (a figure marked "not on the copy / unreadable"): a missing figure is
+never taken as 0, each total is over the stations that give it, and an observer turnout or share
+is over the stations whose copies give every figure it needs: turnout_stations and
+shares_stations say how many of the row's stations, turnout_lacking and shares_lacking what the
+others lack (release.json: the same fields in each source).
 Observers appear only under pseudonymous codes. The columns are described in data-dictionary.json.
 Where the official results are published only as regional totals, no station is compared and no
 votes are "moved": regions.csv sets every region's observer figures beside its official total with

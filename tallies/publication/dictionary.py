@@ -20,6 +20,18 @@ SOURCE_FIELDS = [
     Column("options", "object", "votes", "Option (party or candidate) code -> votes"),
     Column("turnout", "number", "percent", "Turnout, as text with two decimals; null if unknown"),
     Column("shares", "object", "percent", "Option code -> share of all option votes, as text"),
+    Column(
+        "turnout_stations",
+        "integer",
+        "stations",
+        "Observer figures: the stations the turnout is over, those giving every line it needs;"
+        " null for official figures",
+    ),
+    Column(
+        "turnout_lacking", "array", "", "Observer figures: the lines (lines.<code>) the other stations lack"
+    ),
+    Column("shares_stations", "integer", "stations", "Observer figures: the stations the shares are over"),
+    Column("shares_lacking", "array", "", "Observer figures: the options (options.<code>) the others lack"),
 ]
 NIST_DESCRIPTION = (
     "The release in the election-results common data format NIST SP 1500-100 version 2: one "

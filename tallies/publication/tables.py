@@ -38,10 +38,31 @@ def figure_columns(data: ReleaseData) -> list[Column]:
     for option in data.layout["options"]:
         columns.append(Column(f"option_{option['code']}", "integer", "votes", f"Votes for {option['name']}"))
     columns.append(Column("turnout_percent", "number", "percent", "Turnout: voters who took part / voters"))
+    columns += basis_columns("turnout", "the turnout", "line")
     for option in data.layout["options"]:
         share = f"Share of {option['name']} among all option votes"
         columns.append(Column(f"share_percent_{option['code']}", "number", "percent", share))
+    columns += basis_columns("shares", "the shares", "option")
     return columns
+
+
+def basis_columns(name: str, what: str, figure: str) -> list[Column]:
+    """The stations a percentage of observer figures is over, and what the others lack."""
+    return [
+        Column(
+            f"{name}_stations",
+            "integer",
+            "stations",
+            f"Observer rows: the stations {what} is over, those whose copies give every {figure} it needs"
+            " (fewer than `stations` when some copies lack one); empty for official rows",
+        ),
+        Column(
+            f"{name}_lacking",
+            "string",
+            "",
+            f"Observer rows: the {figure}s (codes, space-separated) that the other stations' copies lack",
+        ),
+    ]
 
 
 def _line_text(line: dict[str, Any]) -> str:
@@ -56,8 +77,16 @@ def figure_cells(data: ReleaseData, source: dict[str, Any] | None) -> list[Any]:
         *(lines.get(code) for code in data.line_codes()),
         *(options.get(code) for code in data.option_codes()),
         source.get("turnout"),
+        *_basis_cells(source, "turnout"),
         *(shares.get(code) for code in data.option_codes()),
+        *_basis_cells(source, "shares"),
     ]
+
+
+def _basis_cells(source: dict[str, Any], name: str) -> list[Any]:
+    lacking = source.get(f"{name}_lacking")
+    codes = " ".join(key.partition(".")[2] for key in lacking) if lacking else None
+    return [source.get(f"{name}_stations"), codes]
 
 
 def _source_column(sources: tuple[str, ...]) -> Column:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from elections.models import Commission, Contest, PollingStation
 from observers.models import Coalition, Organization
 from tallies.models import OfficialSnapshot, Release
 from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
-from tallies.selectors.layout import Layout
+from tallies.selectors.complete_stations import subsets_of_stations
+from tallies.selectors.layout import BasisNote, Layout, _source, basis_notes
 from tallies.services import coalition_releases, coalitions
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_seats
@@ -61,6 +62,7 @@ class CoalitionPage:
     next_number: int
     consents: list[tuple[str, bool]]
     seats: list[tuple[str, int | None, int | None]]
+    basis_notes: list[BasisNote] = field(default_factory=list)  # percentages over fewer stations
 
 
 def coalition_page(
@@ -72,8 +74,11 @@ def coalition_page(
     """
     pooled = pool(coalition, contest)
     layout = Layout.of(contest)
-    total = pooled.total()
-    shares = layout.shares(total)
+    counted = list(pooled.counted().values())
+    total, missing, subsets = subsets_of_stations(layout, counted)
+    found = _source(layout, total, len(counted), missing, 0, subsets)
+    assert found is not None
+    shares = found.shares
     snapshot = latest_snapshot(contest)
     by_station = snapshot is not None and snapshot.level == Commission.Level.PEC
     return CoalitionPage(
@@ -81,7 +86,7 @@ def coalition_page(
         _members(pooled),
         len(pooled.counted()),
         len(pooled.in_conflict()),
-        layout.turnout(total),
+        found.turnout,
         [(str(o), shares.get(o.code), total.options.get(o.code, 0)) for o in contest.options.all()],
         snapshot,
         compare_stations(pooled, snapshot) if snapshot and by_station else None,
@@ -95,6 +100,7 @@ def coalition_page(
         coalition_releases.next_number(coalition, contest),
         _consents(coalition, contest),
         _seats(pooled, contest),
+        basis_notes(layout, found),
     )
 
 

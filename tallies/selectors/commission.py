@@ -28,14 +28,17 @@ from tallies.models import (
 from tallies.selectors import station_sets
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
+from tallies.selectors.complete_stations import Basis, percentages, subsets_of_tallies
 from tallies.selectors.copy_coverage import commission_coverage, official_in_regions_with_copies
 from tallies.selectors.layout import (
+    BasisNote,
     FigureRow,
     Layout,
     RegionsRow,
     ShareRow,
     Source,
     _source,
+    basis_notes,
     regions_rows,
     share_rows,
     tally_source,
@@ -57,6 +60,12 @@ class ChildRow:
     stations_with_copies: int
     stations_compared: int
     stations_discrepant: int
+    # The stations `observer_turnout` is over when some lack a turnout line (None: all of them)
+    observer_turnout_basis: Basis | None = None
+
+    @property
+    def observer_turnout_stations(self) -> int | None:
+        return self.observer_turnout_basis.stations if self.observer_turnout_basis else None
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,11 @@ class CommissionResults:
     def regions_rows(self) -> list[RegionsRow]:
         """At the root: observer, official over the regions with copies, official national."""
         return regions_rows(self.layout, (self.observer, self.official_in_regions_with_copies, self.official))
+
+    @property
+    def basis_notes(self) -> list[BasisNote]:
+        """The observer percentages over fewer stations than the copies: some lack a figure they need."""
+        return basis_notes(self.layout, self.observer)
 
     @property
     def share_rows(self) -> list[ShareRow]:
@@ -274,7 +288,7 @@ def _natural_key(commission: Commission) -> list[str | int]:
 def _child_rows(scope: _Scope, commission: Commission) -> list[ChildRow]:
     children = sorted(commission.children.select_related("station"), key=_natural_key)
     official = _official_turnouts(scope, children)
-    turnouts = _observer_turnouts(scope, children)
+    turnouts, bases = _observer_turnouts(scope, children)
     counts = station_sets.counts_by_child(scope.organization.pk, scope.contest.pk, scope.run, children)
     return [
         ChildRow(
@@ -285,6 +299,7 @@ def _child_rows(scope: _Scope, commission: Commission) -> list[ChildRow]:
             counts[child.pk].with_copies,
             counts[child.pk].compared,
             counts[child.pk].discrepant,
+            bases.get(child.pk),
         )
         for child in children
     ]
@@ -308,17 +323,31 @@ def _official_turnouts(scope: _Scope, children: list[Commission]) -> dict[int, D
     return {key: scope.layout.turnout(figures) for key, figures in _line_figures(rows).items()}
 
 
-def _observer_turnouts(scope: _Scope, children: list[Commission]) -> dict[int, Decimal | None]:
-    """Observer turnout per child: tallies above PECs, the counted stations' figures for PECs."""
-    tallies = ObserverTally.objects.filter(
-        organization=scope.organization,
-        contest=scope.contest,
-        commission__in=[child for child in children if child.level != PEC],
-        stations_count__gt=0,
+def _observer_turnouts(
+    scope: _Scope, children: list[Commission]
+) -> tuple[dict[int, Decimal | None], dict[int, Basis]]:
+    """Observer turnout per child: tallies above PECs (over their stations giving every turnout
+    line), the counted stations' figures for PECs."""
+    tallies = list(
+        ObserverTally.objects.filter(
+            organization=scope.organization,
+            contest=scope.contest,
+            commission__in=[child for child in children if child.level != PEC],
+            stations_count__gt=0,
+        )
     )
     layout = scope.layout
-    turnouts = {tally.commission_id: layout.turnout(tally.figures(), tally.missing) for tally in tallies}
-    return turnouts | _station_turnouts(scope, [child.pk for child in children if child.level == PEC])
+    subsets = subsets_of_tallies(layout, tallies)  # one query, only if some station lacks a line
+    found = {
+        t.commission_id: percentages(
+            layout, t.figures(), t.stations_count, t.missing, subsets.get(t.commission_id)
+        )
+        for t in tallies
+    }
+    turnouts = {pk: p.turnout for pk, p in found.items()}
+    bases = {pk: p.turnout_basis for pk, p in found.items() if p.turnout_basis and not p.turnout_basis.is_all}
+    pecs = [child.pk for child in children if child.level == PEC]
+    return turnouts | _station_turnouts(scope, pecs), bases
 
 
 def _station_turnouts(scope: _Scope, pec_ids: list[int]) -> dict[int, Decimal | None]:

@@ -27,6 +27,7 @@ from elections.protocol import Figures, sum_figures
 from tallies.analysis.uncertainty import Design, clustered_share, design_of
 from tallies.models import ObserverTally, OfficialProtocol, OfficialSnapshot, StationTallyState
 from tallies.selectors import station_sets
+from tallies.selectors.complete_stations import gives
 from tallies.selectors.layout import Layout
 
 LEVEL_NAMES = {"PEC": "station", "TEC": "tec", "SEC": "region", "CEC": "nation"}
@@ -207,10 +208,18 @@ def _aggregate(
     tecs_total = len({s.tec for s in stations})
     copies = [(s.tec, s.copy) for s in copied if s.copy is not None]
     implied, consistent = _implied(layout, official, [copy for _tec, copy in copies])
+    # A partial copy (a figure "not on the copy") counts only in the percentages it gives every
+    # figure of; each one's design (stations, TECs: its margin) is over those copies.
+    giving_turnout = _giving(copies, layout.turnout_keys())
     turnout = _share(
-        "turnout", _turnout_pairs(copies, layout), design, layout.turnout(official), implied.get("turnout")
+        "turnout",
+        _turnout_pairs(giving_turnout, layout),
+        _design(giving_turnout, design, copies),
+        layout.turnout(official),
+        implied.get("turnout"),
     )
-    shares = _shares(copies, layout, design, official, implied)
+    giving_shares = _giving(copies, layout.share_keys())
+    shares = _shares(giving_shares, layout, _design(giving_shares, design, copies), official, implied)
     level = LEVEL_NAMES[commission.level]
     uncertainty = Uncertainty(design.stations, design.tecs, tecs_total, design.reasons, design.quantile)
     unobserved = _unobserved(coverage, official, incomplete, consistent)
@@ -230,6 +239,15 @@ def _aggregate(
 
 
 Copies = list[tuple[str, Figures]]  # (TEC path, the station's counted figures) per station with a copy
+
+
+def _giving(copies: Copies, keys: tuple[str, ...]) -> Copies:
+    """The copies that give every figure of `keys` (a missing figure is never taken as 0)."""
+    return [(tec, copy) for tec, copy in copies if gives(copy, keys)]
+
+
+def _design(giving: Copies, design: Design, copies: Copies) -> Design:
+    return design if len(giving) == len(copies) else design_of(tec for tec, _copy in giving)
 
 
 def _shares(
@@ -299,6 +317,11 @@ def _implied(
     found: dict[str, Decimal | None] = {}
     consistent = True
     base, numerators = _base_code(layout), _numerator_codes(layout)
+    # Official minus observed needs every observed figure: a copy lacking one leaves it unknown.
+    if not all(gives(copy, layout.turnout_keys()) for copy in copies):
+        base = ""
+    if not all(gives(copy, layout.share_keys()) for copy in copies):
+        official = Figures(official.lines)
     if base in official.lines and numerators and all(code in official.lines for code in numerators):
         voted = sum(official.lines[code] for code in numerators) - sum(
             c.lines.get(code, 0) for c in copies for code in numerators

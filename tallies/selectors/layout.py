@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from elections import roles
@@ -13,6 +14,7 @@ from elections.models import BallotOption, Contest, ProtocolLine
 from elections.numbers import percent
 from elections.protocol import Figures
 from tallies.models import ObserverTally
+from tallies.selectors.complete_stations import Basis, Subset, percentages, subsets_of_tallies
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,28 @@ class Layout:
             for option in self.options
         }
 
+    def turnout_keys(self) -> tuple[str, ...]:
+        """The figures turnout needs (``lines.<code>``): the base line and the took-part lines,
+        by their roles (elections.roles); empty when the form has either none."""
+        base = self.turnout_base_code()
+        numerators = [line.code for line in roles.took_part_lines(self.lines)]
+        if not base or not numerators:
+            return ()
+        return tuple(f"lines.{code}" for code in [base, *numerators])
+
+    def share_keys(self) -> tuple[str, ...]:
+        """The figures the shares need (``options.<code>``): every option's votes."""
+        return tuple(f"options.{option.code}" for option in self.options)
+
+    def key_labels(self, keys: Collection[str]) -> str:
+        """Name figure keys as a reader finds them: "line 1, line 10" or the options' short names."""
+        lines = [
+            gettext("line %(number)s") % {"number": line.number}
+            for line in self.lines
+            if f"lines.{line.code}" in keys
+        ]
+        return ", ".join(lines + [str(o) for o in self.options if f"options.{o.code}" in keys])
+
     def lacks_any(self, figures: Figures) -> bool:
         """Whether `figures` (one protocol) lack a line or option of the form: a partial copy."""
         return any(line.code not in figures.lines for line in self.lines) or any(
@@ -130,28 +154,57 @@ class Source:
     turnout: Decimal | None
     shares: dict[str, Decimal | None]
     partial: int = 0  # of `stations`, those whose copies lack some figure (ObserverTally)
+    # The stations turnout and the shares are over (observer figures only; complete_stations)
+    turnout_basis: Basis | None = None
+    shares_basis: Basis | None = None
 
     @property
     def complete(self) -> int:
         return self.stations - self.partial
+
+    @property
+    def turnout_stations(self) -> int | None:
+        return self.turnout_basis.stations if self.turnout_basis else None
+
+    @property
+    def shares_stations(self) -> int | None:
+        return self.shares_basis.stations if self.shares_basis else None
+
+    @property
+    def turnout_lacking(self) -> list[str] | None:
+        return list(self.turnout_basis.lacking) if self.turnout_basis else None
+
+    @property
+    def shares_lacking(self) -> list[str] | None:
+        return list(self.shares_basis.lacking) if self.shares_basis else None
 
 
 def _source(
     layout: Layout,
     figures: Figures | None,
     stations: int,
-    missing: Collection[str] = (),
+    missing: Mapping[str, int] | None = None,
     partial: int = 0,
+    subsets: Mapping[str, Subset] | None = None,
 ) -> Source | None:
+    """A source's figures with its percentages (complete_stations.percentages: `missing`, `subsets`)."""
     if figures is None:
         return None
-    turnout, shares = layout.turnout(figures, missing), layout.shares(figures, missing)
-    return Source(figures, stations, turnout, shares, partial)
+    found = percentages(layout, figures, stations, missing, subsets)
+    return Source(
+        figures, stations, found.turnout, found.shares, partial, found.turnout_basis, found.shares_basis
+    )
 
 
 def tally_source(layout: Layout, tally: ObserverTally) -> Source:
-    """An observer tally as a source: its percentages only over figures every counted station gives."""
-    return _source(layout, tally.figures(), tally.stations_count, tally.missing, tally.partial_stations)  # type: ignore[return-value]
+    """An observer tally as a source: each percentage over the counted stations giving its figures
+    (one query when some station lacks one, complete_stations.subsets_of_tallies)."""
+    subsets = subsets_of_tallies(layout, [tally]).get(tally.commission_id)
+    source = _source(
+        layout, tally.figures(), tally.stations_count, tally.missing, tally.partial_stations, subsets
+    )
+    assert source is not None
+    return source
 
 
 @dataclass(frozen=True)
@@ -213,3 +266,32 @@ def regions_rows(
     for option in layout.options:
         rows.append(RegionsRow(option.code, str(option), *(_share(s, option.code) for s in sources)))
     return rows
+
+
+@dataclass(frozen=True)
+class BasisNote:
+    """A page's sentence on an observer percentage over N of M stations: "turnout" or "shares".
+
+    `value` is the turnout (None for the shares, or when no station gives every line);
+    `lacking` names what the other stations lack ("line 1", option short names).
+    """
+
+    kind: str
+    value: Decimal | None
+    stations: int
+    of: int
+    lacking: str
+
+
+def basis_notes(layout: Layout, source: Source | None) -> list[BasisNote]:
+    """The notes for `source`'s turnout and shares when they are over fewer than all its stations."""
+    if source is None:
+        return []
+    found = []
+    for kind, basis, value in (
+        ("turnout", source.turnout_basis, source.turnout),
+        ("shares", source.shares_basis, None),
+    ):
+        if basis is not None and not basis.is_all:
+            found.append(BasisNote(kind, value, basis.stations, basis.of, layout.key_labels(basis.lacking)))
+    return found

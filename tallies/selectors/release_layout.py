@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from elections.models import pick_label
 from elections.names import localized
 from observers.models.visits import Stage
 from tallies.models import Release
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
-from tallies.selectors.layout import FigureRow, RegionsRow, ShareRow
+from tallies.selectors.layout import BasisNote, FigureRow, RegionsRow, ShareRow
 
 SHARE_SOURCES = ("observer", "official", "compared_observer", "compared_official")
 
@@ -62,6 +64,28 @@ class FrozenLayout:
             if pair:
                 rows.append(FigureRow(kind, code, number, label, pair[0], pair[1]))
         return rows
+
+    def basis_notes(self, source: dict[str, Any] | None) -> list[BasisNote]:
+        """The stored observer percentages over fewer stations than the copies (partial copies)."""
+        found = []
+        for kind in ("turnout", "shares"):
+            stations = (source or {}).get(f"{kind}_stations")
+            if stations is None or source is None or stations == source["stations"]:
+                continue
+            value = percent_of(source, "turnout") if kind == "turnout" else None
+            lacking = self.key_labels(source.get(f"{kind}_lacking") or [])
+            found.append(BasisNote(kind, value, stations, source["stations"], lacking))
+        return found
+
+    def key_labels(self, keys: list[str]) -> str:
+        """Name stored figure keys as Layout.key_labels does: "line 1", options' short names."""
+        lines = [
+            gettext("line %(number)s") % {"number": x["number"]}
+            for x in self.lines
+            if f"lines.{x['code']}" in keys
+        ]
+        options = [x["short_name"] or x["name"] for x in self.options if f"options.{x['code']}" in keys]
+        return ", ".join(lines + options)
 
     def share_rows(self, figures: dict[str, Any], votes_moved: dict[str, int]) -> list[ShareRow]:
         """Turnout, then each option's share (percent) by source, and votes moved."""

@@ -3,7 +3,8 @@
 A missing figure is stored as absent (no row, never 0); a relation that needs it is not
 checkable (no finding); the tallies sum each figure over the stations that give it and count the
 stations lacking it (ObserverTally.missing, partial_stations), the incremental path and the
-recompute alike; a percentage that needs a figure some station lacks is not shown; the
+recompute alike; a percentage that needs a figure some station lacks is over the stations
+giving it all (tests/tallies/test_partial_percentages.py); the
 reconciliation does not compare a missing figure.
 """
 
@@ -243,7 +244,7 @@ def test_a_second_copy_fills_what_the_first_lacks(
     assert tec.line_totals["voters_on_list"] == LINES_PEC_120["voters_on_list"]
 
 
-def test_percentages_needing_a_figure_some_station_lacks_are_not_shown(
+def test_percentages_needing_a_figure_some_station_lacks_are_over_the_stations_giving_it(
     partial_election, organization, contest
 ):
     results = selectors.commission_results(
@@ -251,8 +252,8 @@ def test_percentages_needing_a_figure_some_station_lacks_are_not_shown(
     )
 
     assert results.observer.partial == 2
-    assert results.observer.turnout is None  # voters on the list lacks at 2 of 3 stations
-    assert set(results.observer.shares.values()) == {None}  # UR's votes lack at one
+    # Voters on the list lacks at 2 of 3 stations, UR's votes at one (test_partial_percentages).
+    assert (results.observer.turnout_basis.stations, results.observer.shares_basis.stations) == (1, 2)
 
 
 def test_the_results_page_says_complete_and_partial(

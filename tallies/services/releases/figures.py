@@ -9,7 +9,7 @@ as text, so the published pages and files never recompute them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,13 @@ from tallies.models import (
 )
 from tallies.publication import CommissionEntry, StationEntry, sha256
 from tallies.selectors import station_sets
+from tallies.selectors.complete_stations import (
+    Basis,
+    Subset,
+    percentages,
+    subsets_of_stations,
+    subsets_of_tallies,
+)
 from tallies.selectors.layout import Layout
 from tallies.services.releases.summary import utc
 
@@ -38,22 +45,47 @@ def _text(value: Decimal | None) -> str | None:
 
 
 def source_document(
-    layout: Layout, figures: Figures | None, stations: int, missing: Collection[str] = ()
+    layout: Layout,
+    figures: Figures | None,
+    stations: int,
+    missing: Mapping[str, int] | None = None,
+    subsets: Mapping[str, Subset] | None = None,
 ) -> dict[str, Any] | None:
     """One source's figures with turnout and shares as text; None when there are no figures.
 
-    `missing` (ObserverTally.missing): figures some counted station lacks; a percentage that
-    needs one is left out (null) rather than mix stations.
+    `missing` (ObserverTally.missing) and `subsets` (tallies.selectors.complete_stations): a
+    percentage whose figures some counted station lacks is over the stations giving them all;
+    ``turnout_stations``/``shares_stations`` say how many, ``*_lacking`` the figures the others
+    lack (null for a source that does not say which stations lack what: official, one station).
     """
     if figures is None:
         return None
+    found = percentages(layout, figures, stations, missing, subsets)
     return {
         "stations": stations,
         "lines": dict(sorted(figures.lines.items())),
         "options": dict(sorted(figures.options.items())),
-        "turnout": _text(layout.turnout(figures, missing)),
-        "shares": {code: _text(share) for code, share in layout.shares(figures, missing).items()},
+        "turnout": _text(found.turnout),
+        "shares": {code: _text(share) for code, share in found.shares.items()},
+        **_basis("turnout", found.turnout_basis),
+        **_basis("shares", found.shares_basis),
     }
+
+
+def _basis(name: str, basis: Basis | None) -> dict[str, Any]:
+    return {
+        f"{name}_stations": basis.stations if basis else None,
+        f"{name}_lacking": list(basis.lacking) if basis else None,
+    }
+
+
+def pooled_document(layout: Layout, stations: list[Figures]) -> dict[str, Any] | None:
+    """The observer source of several stations' figures (a coalition's pool), percentages over
+    the stations giving their figures; None without stations."""
+    if not stations:
+        return None
+    total, missing, subsets = subsets_of_stations(layout, stations)
+    return source_document(layout, total, len(stations), missing, subsets)
 
 
 def official_figures(
@@ -94,6 +126,7 @@ def commission_entries(
             commission__level=PEC
         )
     }
+    subsets = subsets_of_tallies(layout, tallies.values())
     rollups = {r.commission_id: r for r in run.commissions.all()} if run else {}
     root = Commission.objects.filter(election_id=contest.election_id, parent__isnull=True)
     ids = tallies.keys() | rollups.keys() | set(root.values_list("pk", flat=True))
@@ -105,6 +138,7 @@ def commission_entries(
             c,
             layout,
             tallies.get(c.pk),
+            subsets.get(c.pk),
             rollups.get(c.pk),
             official.get(c.pk),
             counts.get(c.path, station_sets.StationCounts()),
@@ -117,7 +151,7 @@ def commission_entries(
     return found
 
 
-def _commission(commission, layout, tally, rollup, official, counts) -> CommissionEntry:  # type: ignore[no-untyped-def]
+def _commission(commission, layout, tally, subsets, rollup, official, counts) -> CommissionEntry:  # type: ignore[no-untyped-def]
     """A commission's entry; compared and discrepant are station_sets' counts, and the run's totals
     over the compared stations are kept only while they cover exactly those stations."""
     compared = counts.compared
@@ -125,7 +159,9 @@ def _commission(commission, layout, tally, rollup, official, counts) -> Commissi
         rollup = None
     figures = {
         "observer": (
-            source_document(layout, tally.figures(), tally.stations_count, tally.missing) if tally else None
+            source_document(layout, tally.figures(), tally.stations_count, tally.missing, subsets)
+            if tally
+            else None
         ),
         "official": source_document(layout, *official) if official else None,
         "compared_observer": source_document(layout, rollup.observer_figures(), compared) if rollup else None,

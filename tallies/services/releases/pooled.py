@@ -23,7 +23,7 @@ from tallies.selectors.layout import Layout
 from tallies.services.accepted import countable_copies
 from tallies.services.coalitions import Pool
 from tallies.services.reconciliation import latest_snapshot
-from tallies.services.releases.figures import official_figures, source_document
+from tallies.services.releases.figures import official_figures, pooled_document, source_document
 from tallies.services.releases.gather import (
     Publication,
     chain,
@@ -159,7 +159,7 @@ def _commissions(  # type: ignore[no-untyped-def]
         ids = pooled.get(c.path, [])
         compared = [pk for pk in ids if pk in pairs]
         figures = {
-            "observer": source_document(layout, _sum(counted[pk] for pk in ids), len(ids)) if ids else None,
+            "observer": pooled_document(layout, [counted[pk] for pk in ids]),
             "official": source_document(layout, *totals[c.pk]) if c.pk in totals else None,
             "compared_observer": _compared(layout, [pairs[pk][0] for pk in compared]),
             "compared_official": _compared(layout, [pairs[pk][1] for pk in compared]),

@@ -124,13 +124,14 @@ def ranking_export(request: HttpRequest, contest_id: int) -> HttpResponse:
 @login_required
 def snapshot_diff_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Choose two snapshots of the contest (default: the two newest) and show what changed."""
-    chosen_scope(request)  # official figures only: any coordinator, territory or not
+    scope = chosen_scope(request)  # official figures only: any coordinator, territory or not
     contest = get_object_or_404(Contest.objects.select_related("election", "form"), pk=contest_id)
     snapshots = list(selectors.snapshots(contest))
     by_id = {str(s.pk): s for s in snapshots}
     after = by_id.get(request.GET.get("after", "")) or (snapshots[0] if snapshots else None)
     before = by_id.get(request.GET.get("before", "")) or (snapshots[1] if len(snapshots) > 1 else None)
     context: dict[str, Any] = {"contest": contest, "snapshots": snapshots, "before": before, "after": after}
+    context["whole_organization"] = scope.is_whole_organization  # the comparison page is theirs only
     context["time_zone"] = contest.election.time_zone
     if before and after and before.pk != after.pk:
         diff = diff_snapshots(before=before, after=after)

@@ -138,4 +138,6 @@ def test_a_coordinator_of_one_territory_reaches_the_page_from_the_results(
     url = reverse("results-snapshot-diff", args=[contest.pk])
 
     assert f'href="{url}"' in results
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    assert reverse("results-comparison", args=[contest.pk]) not in page.content.decode()  # not theirs

@@ -8,7 +8,8 @@ observer code first is allowed, as in an SMS). The copy goes through the same pa
 Resends: Telegram retries an update it got no 2xx for; an update id already logged is not
 handled again. The copy's client_uuid is uuid5 of the bot, chat, message id and edit date, so
 the same message stores once and an edited message changing a figure becomes a revision.
-A photo (no caption, or a station number) becomes evidence of the observer's latest copy.
+A photo (no caption, or a station number) becomes evidence of the observer's latest copy; one
+captioned with a protocol in the SMS format stores the copy and the photo with it.
 ``/enter`` starts a guided entry (tallies/channels/guided.py): buttons and one line at a time.
 """
 
@@ -16,18 +17,15 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from observers.models import Observer
-from observers.services import evidence
-from tallies.channels import guided, sms, sms_figures, telegram_api, telegram_link
+from tallies.channels import guided, sms, telegram_link, telegram_photo
 from tallies.channels.guided import Answer
 from tallies.channels.sms_format import parse
 from tallies.channels.telegram_api import Incoming, answer_callback_query, read_update, send_message
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
-from tallies.services import photos
 
 Outcome = ChannelMessage.Outcome
 TELEGRAM = ProtocolCopy.Channel.TELEGRAM
@@ -150,48 +148,20 @@ def _link(bot: TelegramBot, incoming: Incoming, code: str) -> Answer:
 
 
 def _copy(bot: TelegramBot, incoming: Incoming, observer: Observer) -> sms.Handled:
+    """A protocol in one message; a photo with it as caption is stored with the copy it makes."""
     message = sms.InboundSms(str(incoming.message_id), str(incoming.user_id), incoming.text)
     if incoming.photo_file_id and (not incoming.text.strip() or incoming.text.strip().isdigit()):
-        return _photo(bot, incoming, observer, incoming.text.strip())
+        return telegram_photo.to_latest_copy(bot, incoming, observer, incoming.text.strip())
     if len(message.text) > sms.MAX_LENGTH:
         return sms.Handled(Outcome.REFUSED, sms.too_long(message))
     parsed = parse(message.text)
     if parsed.observer_code != observer.code:
         parsed = parse(f"{observer.code} {message.text}")
     key = client_uuid(bot, incoming)
-    return sms.for_observer(key=key, sms=message, observer=observer, parsed=parsed, channel=TELEGRAM)
-
-
-def _photo(bot: TelegramBot, incoming: Incoming, observer: Observer, number: str) -> sms.Handled:
-    """Store the largest size of a photo as evidence of the observer's latest copy (of station
-    `number` when the caption names one), through the web's evidence path (EXIF/GPS stripped).
-    """
-    copies = ProtocolCopy.objects.filter(observer=observer).select_related("station")
-    if number:
-        station = sms_figures.find_station(observer, number)
-        copies = copies.filter(station=station) if station is not None else copies.none()
-    copy = copies.order_by("-submitted_at", "-id").first()
-    if copy is None or observer.user is None:
-        return sms.Handled(
-            Outcome.INCOMPLETE, _("No copy of yours to add this photo to: send the figures first.")
-        )
-    data = telegram_api.download_file(bot, incoming.photo_file_id, evidence.MAX_UPLOAD_BYTES)
-    if data is None:
-        return sms.Handled(
-            Outcome.INCOMPLETE, _("The photo could not be fetched from Telegram: send it again.")
-        )
-    upload = SimpleUploadedFile(f"telegram-{incoming.photo_unique_id}.jpg", data)
-    try:
-        added = photos.add_copy_photos(copy=copy, uploads=[upload], user=observer.user)
-    except evidence.EvidenceRefused as error:
-        return sms.Handled(Outcome.REFUSED, error.message, copy=copy)
-    values = {"copy": copy.pk, "station": copy.station.number}
-    if added:
-        return sms.Handled(
-            Outcome.STORED, _("Photo stored with copy no. %(copy)s, station %(station)s.") % values, copy=copy
-        )
-    text = _("This photo is already stored with copy no. %(copy)s, station %(station)s.") % values
-    return sms.Handled(Outcome.DUPLICATE, text, copy=copy)
+    handled = sms.for_observer(key=key, sms=message, observer=observer, parsed=parsed, channel=TELEGRAM)
+    if incoming.photo_file_id:
+        return telegram_photo.with_figures(bot, incoming, observer, handled)
+    return handled
 
 
 def _how_to_send() -> str:

@@ -24,7 +24,7 @@ def message(update_id: int, text: str, message_id: int = 1365, edited: bool = Fa
         "from": {"id": ALICE_TG, "is_bot": False, "first_name": "Alice", "language_code": "ru"},
         "chat": {"id": ALICE_TG, "first_name": "Alice", "type": "private"},
         "date": 1733612400,
-        "text": text,
+        **({"text": text} if text else {}),  # a photo has a caption, not a text
         **extra,
     }
     if edited:

@@ -214,3 +214,41 @@ def test_the_message_log_keeps_link_commands_with_the_code_masked(client, bot, b
     assert bot_api[1][2][1]["text"] == "To link this Telegram account, send: /link CODE"
     everything = " ".join(ChannelMessage.objects.values_list("text", flat=True))
     assert code not in everything and code.replace("-", "") not in everything.upper()
+
+
+def test_a_photo_captioned_with_the_figures_stores_the_copy_and_the_photo_with_it(
+    client, bot, bot_api, linked, station
+):
+    bot_api[2]["photos/AgAD2.jpg"] = jpeg_with_exif()
+    caption = copy_text(linked.code)[len(linked.code) + 1 :]
+
+    post(client, bot, message(1, "", message_id=1400, caption=caption, photo=PHOTO))
+    post(client, bot, message(1, "", message_id=1400, caption=caption, photo=PHOTO))  # Telegram's retry
+    post(client, bot, message(2, "", message_id=1400, caption=caption, photo=PHOTO))  # delivered again
+
+    copy = ProtocolCopy.objects.get()
+    assert (copy.station, copy.channel) == (station, "telegram")
+    assert [p.evidence for p in copy.photos.all()] == [Evidence.objects.get()]
+    texts = [body["text"] for path, body in bot_api[1] if path.endswith("/sendMessage")]
+    assert texts[0].startswith(f"Stored: station 91, party-list, copy no. {copy.pk}.")
+    assert texts[0].endswith(f"\nPhoto stored with copy no. {copy.pk}, station 91.")
+    assert texts[1].startswith("Already stored") and "This photo is already stored" in texts[1]
+    assert list(ChannelMessage.objects.filter(direction="in").values_list("outcome", flat=True)) == [
+        "duplicate",
+        "stored",
+    ]
+
+    edited = copy_text(linked.code, **{"9": 41})[len(linked.code) + 1 :]
+    post(client, bot, message(3, "", message_id=1400, caption=edited, photo=PHOTO, edited=True))
+    revision = ProtocolCopy.objects.get(revises=copy)
+    assert revision.photos.get().evidence.original_sha256 == copy.photos.get().evidence.original_sha256
+
+
+def test_a_photo_captioned_with_figures_that_store_nothing_is_not_kept(client, bot, bot_api, linked):
+    bot_api[2]["photos/AgAD2.jpg"] = jpeg_with_exif()
+
+    post(client, bot, message(1, "", caption="91 1=2124 2=2200", photo=PHOTO))
+
+    assert not ProtocolCopy.objects.exists() and not Evidence.objects.exists()
+    assert bot_api[1][-1][1]["text"].startswith("The photo was not kept: send it again with the figures. ")
+    assert "Missing: 3, 4" in bot_api[1][-1][1]["text"]

@@ -21,12 +21,14 @@ from decimal import Decimal
 from typing import Any
 
 from elections.models import Commission, Contest
+from elections.protocol import Figures
 from tallies.models import OfficialSnapshot
 from tallies.publication.regions_table import SHARE_KEYS
 from tallies.selectors.comparison_aggregates import (
     AggregateComparison,
     ShareComparison,
     aggregate_comparisons,
+    aggregate_comparisons_of,
 )
 
 
@@ -39,7 +41,21 @@ def regional_rows(
     """
     if snapshot is None or snapshot.level != Commission.Level.SEC:
         return []
-    compared = {a.commission_id: a for a in aggregate_comparisons(organization_id, contest, snapshot)}
+    return _rows(contest, aggregate_comparisons(organization_id, contest, snapshot))
+
+
+def pooled_regional_rows(
+    counted: dict[int, Figures], contest: Contest, snapshot: OfficialSnapshot | None
+) -> list[dict[str, Any]]:
+    """regional_rows for a coalition's pool: `counted` is station id → pooled figures
+    (tallies.services.coalitions.Pool.counted), compared as one organisation's copies are."""
+    if snapshot is None or snapshot.level != Commission.Level.SEC:
+        return []
+    return _rows(contest, aggregate_comparisons_of(counted, contest, snapshot))
+
+
+def _rows(contest: Contest, comparisons: list[AggregateComparison]) -> list[dict[str, Any]]:
+    compared = {a.commission_id: a for a in comparisons}
     regions = Commission.objects.filter(
         election_id=contest.election_id, parent__isnull=False, parent__parent__isnull=True
     ).order_by("path")

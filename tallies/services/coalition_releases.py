@@ -21,7 +21,7 @@ from django.db import transaction
 
 from elections.models import Contest
 from observers import access
-from observers.models import Coalition, Organization
+from observers.models import Coalition, CoalitionMember, Organization
 from observers.services import audit
 from tallies.models import CoalitionReleaseConsent, Release
 from tallies.services import releases
@@ -83,6 +83,14 @@ def consent_to_release(
     return consent
 
 
+def every_member_shares_photos(coalition: Coalition) -> bool:
+    """Whether every current member's consent includes its protocol photos (CoalitionMember.shares_photos):
+    only then does a coalition's release publish photos."""
+    members = {o.pk for o in pooling_members(coalition)}
+    seats = CoalitionMember.objects.agreed().filter(coalition=coalition, organization_id__in=members)
+    return bool(members) and not seats.filter(shares_photos=False).exists()
+
+
 def missing_consents(coalition: Coalition, contest: Contest) -> list[Organization]:
     """The current agreed members that have not consented to the next release, by name."""
     consented = CoalitionReleaseConsent.objects.filter(
@@ -106,6 +114,8 @@ def publish_coalition_release(
 
     Raises PermissionDenied unless `by` administers a current agreed member; ReleaseError when
     a current member has not consented (naming them), without a changelog, or with nothing counted.
+    The release holds what an organisation's does, on the pool: seats, forensics, the regional
+    comparison, and protocol photos when every member shares them (every_member_shares_photos).
     """
     _member(coalition, organization, by)
     Coalition.objects.select_for_update().filter(pk=coalition.pk).exists()
@@ -120,8 +130,9 @@ def publish_coalition_release(
     if not pooled.counted():
         raise releases.ReleaseError("Nothing to publish: no station of this contest is counted in the pool.")
     previous = _latest(coalition, contest)
+    photos = every_member_shares_photos(coalition)
     publication = dataclasses.replace(
-        next_publication(organization, contest, changelog, publish_at, False, license_id),
+        next_publication(organization, contest, changelog, publish_at, photos, license_id),
         number=previous.number + 1 if previous else 1,
         previous=previous,
         coalition=coalition,

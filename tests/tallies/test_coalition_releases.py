@@ -11,14 +11,15 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from elections.models import Commission
-from observers.models import AuditEntry, Coalition, CoalitionMember, Membership
+from observers.models import AuditEntry, Coalition, CoalitionMember, Evidence, Membership
 from observers.services import organizations
-from tallies.models import Release
+from tallies.models import CopyPhoto, Release
 from tallies.services import coalition_releases, coalitions, releases
-from tests.publication.conftest import later
+from tests.publication.conftest import current_copy, jpeg, later
 from tests.publication.test_public_access import coalition_release_urls
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +249,44 @@ def test_the_public_index_lists_it_under_the_coalitions_name_with_its_members(cl
     assert "Coalition Pool: Golos, Other observers" in page and published.get_absolute_url() in page
     assert published.latest_url() in page
     assert "Coalition Pool" in overview and "Other observers" in overview
+
+
+def attach_photo(organization, contest, station, observer):
+    """A sanitised (ready) photo attached to the organisation's copy of the station."""
+    evidence = Evidence.objects.create(
+        organization=organization, uploaded_by=observer, original_name="IMG_0001.jpg",
+        original_sha256="0" * 64, original_size=3, file=ContentFile(jpeg(), name="clean.jpg"),
+        content_type="image/jpeg", status=Evidence.Status.READY,
+    )  # fmt: skip
+    CopyPhoto.objects.create(copy=current_copy(organization, contest, station), evidence=evidence)
+    return evidence
+
+
+def test_the_release_publishes_photos_only_when_every_member_shares_them(
+    client, reconciled, coalition, contest, organization, other_organization, admins, station, observer
+):
+    photo = attach_photo(organization, contest, station, observer)
+    CoalitionMember.objects.filter(organization=organization).update(shares_photos=True)
+    consent(coalition, contest, organization, admins)
+    consent(coalition, contest, other_organization, admins)
+    without = publish(coalition, contest, organization, admins)  # Other observers keeps its photos
+    CoalitionMember.objects.filter(organization=other_organization).update(shares_photos=True)
+    consent(coalition, contest, organization, admins)
+    consent(coalition, contest, other_organization, admins)
+
+    with_photos = publish(coalition, contest, organization, admins)
+
+    assert not without.show_photos and without.stations.get(number="91").photo_id is None
+    assert with_photos.show_photos and with_photos.stations.get(number="91").photo_id == photo.pk
+    args = [coalition.pk, contest.election.slug, contest.slug]
+    assert (
+        client.get(reverse("public-coalition-station-photo", args=[*args, 1, station.pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("public-coalition-station-photo", args=[*args, 2, station.pk])).status_code == 200
+    )
+    assert releases.verify_stored(with_photos) == []
+
+
+def test_the_release_holds_the_regional_comparison_only_with_regional_official_totals(published):
+    assert published.content["regions"] == [] and published.content["forensics"] is None  # 3 stations

@@ -14,14 +14,16 @@ import dataclasses
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
 
 from elections.generator_kz import MIN_STATIONS, plan_kazakh
-from observers.models import Coalition, CoalitionMember, Organization
+from observers.models import Coalition, CoalitionMember, Membership, Organization
 from tallies.generator import run_jobs, submit_honest_copies
 from tallies.generator_kz import import_regional, load_kazakh_contest
 from tallies.selectors.comparison_aggregates import aggregate_comparisons, aggregate_comparisons_of
-from tallies.services import coalitions
+from tallies.selectors.regional import regional_rows
+from tallies.services import coalition_releases, coalitions
 from tallies.services.analysis import forensics, pooled, quick_count, reports, seats
 from tallies.services.analysis.station_data import observer_station_data
 from tallies.services.releases.pooled import coalition_document
@@ -123,6 +125,40 @@ class TestSevenOrganisationsPoolTheKazakhCopies:
         assert together["reported"] == alone["reported"] > 0
         for key in ("turnout", "options", "method", "warnings", "strata"):
             assert together[key] == alone[key]
+
+    def test_the_coalitions_release_holds_seats_forensics_and_regions_and_no_invented_comparison(
+        self, kazakh, client
+    ):
+        admins = {}
+        for member in kazakh.members:
+            admins[member.pk] = get_user_model().objects.create_user(username=f"admin-{member.slug}")
+            Membership.objects.create(user=admins[member.pk], organization=member, role=Membership.Role.ADMIN)
+            coalition_releases.consent_to_release(
+                coalition=kazakh.coalition, contest=kazakh.contest, organization=member, by=admins[member.pk]
+            )
+        first = kazakh.members[0]
+        release = coalition_releases.publish_coalition_release(
+            coalition=kazakh.coalition, contest=kazakh.contest, organization=first, by=admins[first.pk],
+            changelog="The seven groups' count",
+        )  # fmt: skip
+        tally = seats.root_tally(kazakh.alone, kazakh.contest)
+        alone_seats = seats.allocate_both(
+            kazakh.contest, kazakh.snapshot, (tally.figures(), tally.stations_count)
+        )
+
+        content = release.content
+        assert content["seats"]["observer"]["seats"] == alone_seats["observer"]["seats"]
+        assert content["forensics"]["source"] == forensics.OBSERVERS and content["forensics"]["stations"]
+        assert content["regions"] == regional_rows(kazakh.alone.pk, kazakh.contest, kazakh.snapshot)
+        assert sum(1 for row in content["regions"] if row["coverage"]["stations_with_copies"]) == 7
+        root = release.commissions.get(parent__isnull=True)
+        assert root.stations_compared == 0 and root.figures["compared_observer"] is None
+        assert not release.stations.exclude(is_discrepant=None).exists()  # no station compared
+        assert content["coverage"]["stations_compared"] == 0
+        page = client.get(release.get_absolute_url(), headers={"Accept-Language": "en"}).content.decode()
+        assert "Votes moved" not in page and "stations compared" not in page
+        assert "published only as regional totals" in page and "Coalition Seven" in page
+        call_command("verify_release", str(release.pk))  # raises CommandError on any problem
 
     def test_a_member_leaving_takes_its_region_out_of_the_pool(self, kazakh):
         leaving = kazakh.members[-1]

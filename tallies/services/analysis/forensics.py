@@ -12,6 +12,7 @@ with its assumptions (stated on the page), never a verdict.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
@@ -227,15 +228,23 @@ RELEASE_ASSUMPTIONS = (
 
 
 def release_summary(run: AnalysisRun) -> dict[str, Any]:
-    """Return a done forensics run as a release shows it: the method and assumptions in words, the three
-    integer-percentage tests in order (turnout, leader, either), each option's last-digit finding (named
-    as on the ballot) and the outlier counts (no station list)."""
-    result = run.result
+    """Return a done forensics run as a release shows it (summary_of its result)."""
+    computed_at = run.finished_at or run.started_at
+    return summary_of(run.result, run.inputs.get("source"), run.contest, computed_at)
+
+
+def summary_of(
+    result: dict[str, Any], source: str | None, contest: Contest, computed_at: datetime
+) -> dict[str, Any]:
+    """Return an analyse() result as a release shows it: the method and assumptions in words, the
+    three integer-percentage tests in order (turnout, leader, either), each option's last-digit
+    finding (named as on the ballot) and the outlier counts (no station list). A coalition's
+    release gives the pool's result (tallies.services.analysis.pooled.pooled_forensics)."""
     digits_block, outlier_block = result.get("digits") or {}, result.get("outliers") or {}
-    names = dict(run.contest.options.values_list("code", "name"))
+    names = dict(contest.options.values_list("code", "name"))
     return {
-        "computed_at": (run.finished_at or run.started_at).isoformat(),
-        "source": run.inputs.get("source"),
+        "computed_at": computed_at.isoformat(),
+        "source": source,
         "stations": result.get("stations"),
         "leader": result.get("leader"),
         "method": RELEASE_METHOD,

@@ -188,7 +188,9 @@ def station_entries(
     official = official_figures(snapshot, [state.station.pec_id for state in states])
     names = _names(states)
     photos = (
-        _photos([state.current_copy_id for state in states if state.current_copy_id]) if show_photos else {}
+        copy_photos([state.current_copy_id for state in states if state.current_copy_id])
+        if show_photos
+        else {}
     )
     found = []
     for state in states:
@@ -219,7 +221,7 @@ def _station(state, layout, comparison, official, names, photos) -> StationEntry
         is_discrepant=comparison.is_discrepant if comparison else None,
         figures=figures,
         photo_evidence_id=photo.pk if photo else None,
-        photo_sha256=_file_sha256(photo) if photo else "",
+        photo_sha256=file_sha256(photo) if photo else "",
     )
 
 
@@ -233,13 +235,13 @@ def _names(states: list[StationTallyState]) -> dict[str, str]:
     return dict(rows)
 
 
-def _photos(copy_ids: list[int]) -> dict[int, Evidence]:
+def copy_photos(copy_ids: list[int]) -> dict[int, Evidence]:
     """Copy id → the newest ready (sanitised) photo attached to it."""
     photos = CopyPhoto.objects.filter(copy_id__in=copy_ids, evidence__status=Evidence.Status.READY)
     ordered = photos.select_related("evidence").order_by("attached_at", "id")
     return {photo.copy_id: photo.evidence for photo in ordered}
 
 
-def _file_sha256(evidence: Evidence) -> str:
+def file_sha256(evidence: Evidence) -> str:
     with evidence.file.open("rb") as handle:
         return sha256(handle.read())

@@ -167,11 +167,19 @@ def seats(organization: Organization, contest: Contest) -> dict[str, Any] | None
     run = runs.order_by("-finished_at", "-id").first()
     if run is None:
         return None
+    return seats_document(run.finished_at or run.started_at, run.inputs.get("rule"), run.result)
+
+
+def seats_document(
+    computed_at: datetime, rule: dict[str, Any] | None, result: dict[str, Any]
+) -> dict[str, Any]:
+    """Seats as a release stores them: when, the rule (seats.rule_inputs), each source's allocation
+    (seats.allocate_both's result: one organisation's run, or a coalition's pool)."""
     return {
-        "computed_at": (run.finished_at or run.started_at).astimezone(UTC).isoformat(),
-        "rule": run.inputs.get("rule"),
-        "official": _seat_source(run.result.get("official")),
-        "observer": _seat_source(run.result.get("observer")),
+        "computed_at": computed_at.astimezone(UTC).isoformat(),
+        "rule": rule,
+        "official": _seat_source(result.get("official")),
+        "observer": _seat_source(result.get("observer")),
     }
 
 

@@ -6,30 +6,49 @@ one organisation's tallies. Stations are the pool's counted stations (conflicts 
 is compared with its official protocol when the snapshot has one; commissions sum their pooled
 stations. Attribution: each station names the member(s) whose accepted figures it holds, and the
 header counts stations per member. No observer is named: a pooled station has no observer code.
+Seats, forensics and the regional comparison are the organisation release's documents
+(gather.seats_document, forensics.summary_of, regional rows) computed on the pool by the same
+services (tallies.services.analysis.pooled). With `show_photos` (every member shares photos),
+each station carries the photo of the first member by name with a photo of its counted copy.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from elections.models import Commission, PollingStation
 from elections.protocol import Figures
+from observers.models import Evidence
 from observers.services import audit
 from tallies import demo
+from tallies.models import ProtocolCopy
 from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, StationEntry
 from tallies.selectors.copy_coverage import coverage_of_figures
 from tallies.selectors.layout import Layout
+from tallies.selectors.regional import pooled_regional_rows
 from tallies.services.accepted import countable_copies
+from tallies.services.analysis import forensics as forensics_service
+from tallies.services.analysis import seats as seats_service
+from tallies.services.analysis.errors import AnalysisError
+from tallies.services.analysis.pooled import pooled_forensics, pooled_seats
 from tallies.services.coalitions import Pool
 from tallies.services.reconciliation import latest_snapshot
-from tallies.services.releases.figures import official_figures, pooled_document, source_document
+from tallies.services.releases.figures import (
+    copy_photos,
+    file_sha256,
+    official_figures,
+    pooled_document,
+    source_document,
+)
 from tallies.services.releases.gather import (
     Publication,
     chain,
     coverage,
     layout_document,
     regional_official,
+    seats_document,
 )
 from tallies.services.releases.receipts import receipts_for
 from tallies.services.releases.summary import header_document, snapshot_document
@@ -48,8 +67,18 @@ def gather_pooled(publication: Publication, pooled: Pool) -> ReleaseData:
     stations = {s.pk: s for s in PollingStation.objects.filter(pk__in=counted).select_related("pec")}
     official = official_figures(snapshot, [s.pec_id for s in stations.values()])
     names = _names(contest.election_id, stations.values())
+    copies = _copies(pooled, stations)
+    photos = _photos(copies) if publication.show_photos else {}
     entries = [
-        _station(stations[pk], counted[pk], official.get(stations[pk].pec_id), layout, names, pooled)
+        _station(
+            stations[pk],
+            counted[pk],
+            official.get(stations[pk].pec_id),
+            layout,
+            names,
+            pooled,
+            photos.get(pk),
+        )
         for pk in sorted(counted, key=lambda pk: stations[pk].pec.path)
     ]
     covered = coverage_of_figures(contest, snapshot, counted, layout.turnout_base_code())
@@ -63,11 +92,13 @@ def gather_pooled(publication: Publication, pooled: Pool) -> ReleaseData:
         header=header,
         layout=layout_document(layout),
         coverage=coverage(contest, entries, commissions, regional_official(layout, snapshot, commissions)),
-        seats=None,
+        seats=_seats(pooled, publication.created_at),
         violations=[],
+        forensics=_forensics(pooled, publication.created_at),
+        regions=pooled_regional_rows(counted, contest, snapshot),
         commissions=commissions,
         stations=entries,
-        receipts=_receipts(pooled, stations),
+        receipts=_receipts(copies, stations),
         chain=chain(organization, sequence),
     )
 
@@ -99,7 +130,13 @@ def coalition_document(pooled: Pool, number: int) -> dict[str, Any]:
 
 
 def _station(  # type: ignore[no-untyped-def]
-    station: PollingStation, ours: Figures, official, layout: Layout, names: dict[str, str], pooled: Pool
+    station: PollingStation,
+    ours: Figures,
+    official,
+    layout: Layout,
+    names: dict[str, str],
+    pooled: Pool,
+    photo: Evidence | None,
 ) -> StationEntry:
     differences: dict[str, Any] = {}
     if official:
@@ -125,6 +162,8 @@ def _station(  # type: ignore[no-untyped-def]
         copy_submitted_at=None,
         is_discrepant=bool(differences["lines"] or differences["options"]) if official else None,
         figures=figures,
+        photo_evidence_id=photo.pk if photo else None,
+        photo_sha256=file_sha256(photo) if photo else "",
     )
 
 
@@ -190,15 +229,54 @@ def _names(election_id: int, stations) -> dict[str, str]:  # type: ignore[no-unt
     return dict(rows)
 
 
-def _receipts(pooled: Pool, stations: dict[int, PollingStation]) -> list[ReceiptEntry]:
-    """The receipt of every member's accepted copy behind a counted station (any observer can
-    find theirs in the coalition's release)."""
+def _seats(pooled: Pool, computed_at: datetime) -> dict[str, Any] | None:
+    """The seats document of the pool (None without a seat rule), as one organisation's release."""
+    try:
+        rule = seats_service.rule_inputs(seats_service.rule_of(pooled.contest))
+        return seats_document(computed_at, rule, pooled_seats(pooled))
+    except AnalysisError:
+        return None
+
+
+def _forensics(pooled: Pool, computed_at: datetime) -> dict[str, Any] | None:
+    """The forensics summary of the pool's counted stations (None below the tests' minimum)."""
+    try:
+        result = pooled_forensics(pooled)
+    except AnalysisError:
+        return None
+    return forensics_service.summary_of(result, forensics_service.OBSERVERS, pooled.contest, computed_at)
+
+
+def _copies(pooled: Pool, stations: dict[int, PollingStation]) -> list[ProtocolCopy]:
+    """Every member's accepted copy behind a counted station, members by name."""
     found = []
     for member in pooled.members:
         ids = [pk for pk in stations if member.pk in pooled.stations[pk].members]
-        copies = list(countable_copies(member.pk, pooled.contest.pk, ids)) if ids else []
-        receipts = receipts_for(copies)
-        for copy in copies:
-            station = stations[copy.station_id]
-            found.append(ReceiptEntry(receipts[copy.pk], station.pk, station.number, station.pec.path))
+        found += list(countable_copies(member.pk, pooled.contest.pk, ids)) if ids else []
+    return found
+
+
+def _photos(copies: list[ProtocolCopy]) -> dict[int, Evidence]:
+    """Station id → the photo of the first copy (members by name) that has a sanitised one."""
+    by_copy = copy_photos([copy.pk for copy in copies])
+    found: dict[int, Evidence] = {}
+    for copy in copies:
+        if copy.pk in by_copy:
+            found.setdefault(copy.station_id, by_copy[copy.pk])
+    return found
+
+
+def _receipts(copies: list[ProtocolCopy], stations: dict[int, PollingStation]) -> list[ReceiptEntry]:
+    """The receipt of every member's accepted copy behind a counted station (any observer can
+    find theirs in the coalition's release)."""
+    receipts = receipts_for(copies)
+    found = [
+        ReceiptEntry(
+            receipts[copy.pk],
+            copy.station_id,
+            stations[copy.station_id].number,
+            stations[copy.station_id].pec.path,
+        )
+        for copy in copies
+    ]
     return sorted(found, key=lambda entry: entry.receipt)

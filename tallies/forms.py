@@ -237,3 +237,36 @@ def initial_for_revision(copy: ProtocolCopy) -> dict[str, Any]:
     initial.update({f"{MISSING}lines.{code}": True for code in lines if code not in figures.lines})
     initial.update({f"{MISSING}options.{code}": True for code in options if code not in figures.options})
     return initial
+
+
+class PhotoOnlyCopyForm(forms.Form):
+    """Photos of a protocol for one of the observer's stations, with no figures (issue 18).
+
+    The station is chosen among the stations of the observer's live mandates in the contest's
+    election; the service checks the mandate again and transcribes nothing itself.
+    """
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    station = forms.ModelChoiceField(queryset=PollingStation.objects.none(), label=_("Polling station"))
+    photos = PhotosField(
+        label=_("Photos of the protocol"),
+        help_text=_("JPEG, PNG, HEIC or WebP, at most 15 MB each. Every figure must be readable."),
+    )
+
+    def __init__(
+        self, *args: Any, contest: Contest, mandated: QuerySet[PollingStation], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        stations = mandated.filter(pec__election_id=contest.election_id).select_related("pec__parent")
+        field = self.fields["station"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = stations.order_by(Length("number"), "number")
+        field.label_from_instance = _station_choice  # type: ignore[method-assign,assignment]
+        field.empty_label = _("Choose the station")
+
+    def clean_photos(self) -> list[UploadedFile]:
+        photos: list[UploadedFile] = self.cleaned_data["photos"]
+        if not photos:
+            raise forms.ValidationError(_("Send at least one photo of the protocol."))
+        return photos

@@ -10,24 +10,27 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from elections.models import Contest, PollingStation
 from observers.access import CoordinatorScope, observer_for, scope_rows, signed_in, working_scope
+from observers.services import evidence
 from tallies import services
 from tallies.api.copy_serializers import (
     ContestFormSerializer,
     CopyInputSerializer,
     CopySerializer,
+    PhotoOnlyInputSerializer,
     StationLookupQuerySerializer,
     StationLookupSerializer,
 )
 from tallies.models import ProtocolCopy
-from tallies.services import fast_submission
+from tallies.services import fast_submission, photos
 
 FIELD_ERRORS = OpenApiResponse(description='{field: [message]}, e.g. {"lines.ballots_valid": [...]}')
 
@@ -90,6 +93,40 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Response(CopySerializer(copy).data, status=status.HTTP_200_OK)
         # A new copy carries the figure rows and findings just written (ProtocolCopy.keep_written).
         return Response(CopySerializer(submitted.copy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoOnlyInputSerializer},
+        responses={
+            201: OpenApiResponse(CopySerializer, description="Stored, awaiting transcription (no figures)."),
+            200: OpenApiResponse(CopySerializer, description="Resend: only photos not stored yet are added."),
+            400: FIELD_ERRORS,
+            403: OpenApiResponse(description="Not an observer, or no live mandate for the station."),
+            409: OpenApiResponse(description="client_uuid already used for another copy."),
+        },
+    )
+    @action(
+        detail=False, methods=["post"], url_path="photo-only", parser_classes=[MultiPartParser, FormParser]
+    )
+    def photo_only(self, request: Request) -> Response:
+        """Send only photos of a protocol; two coordinators transcribe them blind at the desk.
+
+        The copy has no figures and counts nowhere until their agreed figures are stored as its
+        revision (docs/channels.md, "Photo-only copies"). Idempotent by client_uuid, as copies.
+        """
+        observer = observer_for(request.user)
+        data = PhotoOnlyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            submitted, _added = photos.submit_photo_only_copy(
+                observer=observer, channel=ProtocolCopy.Channel.API, uploads=data.validated_data["photos"],
+                contest=data.validated_data["contest"], station=data.validated_data["station"],
+                client_uuid=data.validated_data["client_uuid"],
+            )  # fmt: skip
+        except evidence.EvidenceRefused as refusal:
+            raise serializers.ValidationError({"photos": [refusal.message]}) from refusal
+        copy = visible_copies(request.user, None).get(pk=submitted.copy.pk)
+        created = status.HTTP_201_CREATED if submitted.created else status.HTTP_200_OK
+        return Response(CopySerializer(copy).data, status=created)
 
 
 class ContestViewSet(viewsets.GenericViewSet):

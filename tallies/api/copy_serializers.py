@@ -18,6 +18,7 @@ from elections.models import (
     PollingStation,
     ProtocolLine,
 )
+from tallies.forms import MAX_PHOTOS
 from tallies.models import ControlFinding, ProtocolCopy, figures_from_rows
 from tallies.services import fast_submission
 
@@ -74,6 +75,15 @@ class CopyInputSerializer(serializers.Serializer):
                 if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                     raise serializers.ValidationError({f"{group}.{code}": [_("must be a whole number")]})
         return attrs
+
+
+class PhotoOnlyInputSerializer(serializers.Serializer):
+    """Photos of a protocol with no figures (multipart: repeat the "photos" part once per photo)."""
+
+    client_uuid = serializers.UUIDField()
+    contest = serializers.PrimaryKeyRelatedField(queryset=Contest.objects.all())
+    station = serializers.PrimaryKeyRelatedField(queryset=PollingStation.objects.select_related("pec"))
+    photos = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=MAX_PHOTOS)
 
 
 class CopyFindingSerializer(serializers.ModelSerializer[ControlFinding]):

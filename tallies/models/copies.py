@@ -7,7 +7,7 @@ from typing import Self
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +62,24 @@ class ProtocolCopyQuerySet(models.QuerySet["ProtocolCopy"]):
     def sent_by(self, observer: Observer) -> Self:
         """Copies stored under `observer`: the only ones they may read or revise."""
         return self.filter(observer=observer)
+
+    def with_figures(self) -> Self:
+        """Copies that give figures: every copy but one sent as photos only (never transcribed)."""
+        return self.filter(Exists(CopyFigure.objects.filter(copy_id=OuterRef("pk"))))
+
+    def photo_only(self) -> Self:
+        """Copies sent as photos only: no figure rows; the desk transcribes them as a revision."""
+        return self.filter(~Exists(CopyFigure.objects.filter(copy_id=OuterRef("pk"))))
+
+    def awaiting_transcription(self) -> Self:
+        """Photo-only copies not yet revised: the desk's queue "Photos to transcribe"."""
+        return self.current().photo_only()
+
+    def without_photo_entries(self) -> Self:
+        """Leave out the desk's blind entries of photo-only copies: they count only through the
+        revision their agreed (or settled) figures become, and stay unseen beside the copies."""
+        transcribed = CopyFigure.objects.filter(copy_id=OuterRef("transcribes_id"))
+        return self.filter(Q(transcribes__isnull=True) | Exists(transcribed))
 
 
 class ProtocolCopy(models.Model):

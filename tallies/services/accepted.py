@@ -83,6 +83,9 @@ class Accepted:
 def countable_copies(organization_id: int, contest_id: int, station_ids: Iterable[int] | None = None):  # type: ignore[no-untyped-def]
     """Current, unquarantined copies of the organisation for the contest (optionally some stations).
 
+    A copy sent as photos only gives no figures until the desk transcribes it, as a revision;
+    the two blind entries typed from its photos count only through that revision (issue 18).
+
     Written with NOT EXISTS (not `current()`'s outer join) so that PostgreSQL plans an anti-join
     and estimates it well when the full recompute runs it over a whole election.
     """
@@ -91,7 +94,7 @@ def countable_copies(organization_id: int, contest_id: int, station_ids: Iterabl
     copies = ProtocolCopy.objects.filter(organization_id=organization_id, contest_id=contest_id)
     if station_ids is not None:
         copies = copies.filter(station_id__in=list(station_ids))
-    return copies.filter(~Exists(revised), ~Exists(held))
+    return copies.filter(~Exists(revised), ~Exists(held)).with_figures().without_photo_entries()
 
 
 def accepted_sql(

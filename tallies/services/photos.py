@@ -1,4 +1,5 @@
-"""Photos of protocol copies: link an Evidence file to a copy without touching the copy.
+"""Photos of protocol copies: link an Evidence file to a copy without touching the copy; copies
+sent as photos only (submit_photo_only_copy).
 
 Append-only: a copy may get several photos, each a CopyPhoto row; the copy and its figures are
 never changed. Who may attach: the copy's observer (their own uploads) or a coordinator of the
@@ -7,6 +8,8 @@ copy's organisation (any upload of that organisation).
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -14,12 +17,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from elections.models import Contest, PollingStation
 from observers.access import coordinator_scopes
 from observers.models import Evidence, Observer
 from observers.services import evidence as evidence_service
+from tallies.errors import FieldError
 from tallies.models import CopyPhoto, ProtocolCopy
-from tallies.services.submission import SubmittedCopy, submit_protocol_copy
+from tallies.services.submission import SubmittedCopy, submit_photo_only, submit_protocol_copy
 
 
 def attach_copy_photo(
@@ -61,12 +67,68 @@ def submit_copy_with_photos(
     what submit_protocol_copy and upload_evidence raise (FieldError, IdempotencyConflict,
     EvidenceRefused); then nothing is stored and the raw files already written are deleted.
     """
+
+    def submit() -> SubmittedCopy:
+        return submit_protocol_copy(
+            observer=observer, channel=ProtocolCopy.Channel.WEB, entered_by=observer.user, **submission
+        )
+
+    return _with_new_photos(submit, uploads, user)
+
+
+def submit_photo_only_copy(
+    *,
+    observer: Observer,
+    station: PollingStation,
+    uploads: list[UploadedFile],
+    client_uuid: uuid.UUID,
+    channel: str,
+    contest: Contest | None = None,
+) -> tuple[SubmittedCopy, int]:
+    """Store photos of a protocol as `observer`'s copy awaiting transcription; return it and the count added.
+
+    For an observer with only a camera (web, API, the Telegram bot): the copy has no figures and
+    counts nowhere until two coordinators transcribe it blind at the desk (issue 18). `contest`
+    defaults to the only contest of the station's election. Each photo goes through the
+    evidence path (checked; EXIF/GPS stripped in Celery) and is attached once by SHA-256, so a
+    resend with the same `client_uuid` (a retry, or more photos of the same protocol) stores
+    only the photos the copy lacks. The observer needs a live mandate for the station, as for
+    any copy. Raises FieldError on "photos" (none given) or "contest" (several to choose from),
+    what submit_photo_only raises (FieldError on "station", NotAssignedError,
+    IdempotencyConflict) and EvidenceRefused, PermissionDenied (an observer without an
+    account); then nothing is stored.
+    """
+    if not uploads:
+        raise FieldError("photos", _("Send at least one photo of the protocol."))
+    if contest is None:
+        contest = _only_contest(station)
+
+    def submit() -> SubmittedCopy:
+        return submit_photo_only(
+            observer=observer, contest=contest, station=station, client_uuid=client_uuid,
+            channel=channel, entered_by=observer.user,
+        )  # fmt: skip
+
+    return _with_new_photos(submit, uploads, observer.user or AnonymousUser())
+
+
+def _only_contest(station: PollingStation) -> Contest:
+    contests = list(Contest.objects.filter(election_id=station.pec.election_id)[:2])
+    if len(contests) != 1:
+        raise FieldError("contest", _("Choose the contest of the protocol."))
+    return contests[0]
+
+
+def _with_new_photos(
+    submit: Callable[[], SubmittedCopy],
+    uploads: list[UploadedFile],
+    user: AbstractBaseUser | AnonymousUser,
+) -> tuple[SubmittedCopy, int]:
+    """Store a copy and attach its new photos in one transaction; on any error delete the files written."""
     stored: list[Evidence] = []
     try:
         with transaction.atomic():
-            submitted = submit_protocol_copy(
-                observer=observer, channel=ProtocolCopy.Channel.WEB, entered_by=observer.user, **submission
-            )
+            submitted = submit()
             _attach_new_photos(submitted.copy, uploads, user, stored)
     except BaseException:
         for item in stored:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -76,13 +76,56 @@ def submit_protocol_copy(
         return SubmittedCopy(existing, created=False)
     form = _form_of(contest)
     figures = _validated_figures(contest, form, station, lines, options, missing)
-    try:
-        copy = _store(
+    return _stored_once(
+        lambda: _store(
             observer, contest, form, station, figures, client_uuid, channel, revises, entered_by, note,
             transcribes=transcribes,
-        )  # fmt: skip
+        ),
+        client_uuid, observer, contest, station,
+    )  # fmt: skip
+
+
+def submit_photo_only(
+    *,
+    observer: Observer,
+    contest: Contest,
+    station: PollingStation,
+    client_uuid: uuid.UUID,
+    channel: str,
+    entered_by: AbstractBaseUser | None = None,
+) -> SubmittedCopy:
+    """Store a copy sent as photos only: it has no figure rows, so it counts nowhere yet.
+
+    Its photos are attached by the caller (tallies.services.photos.submit_photo_only_copy); two
+    coordinators then transcribe them blind and the agreed figures become the copy's revision
+    (tallies.services.desk.transcription). The same mandate rule ("copy obtained" is recorded),
+    idempotency and errors as submit_protocol_copy: FieldError on "station", NotAssignedError,
+    IdempotencyConflict. The station's tally is not touched: nothing it counts has changed.
+    """
+    existing = _existing(client_uuid, observer, contest, station)
+    if existing:
+        return SubmittedCopy(existing, created=False)
+    _check_station(contest, station)
+    return _stored_once(
+        lambda: _store(
+            observer, contest, _Form([], [], []), station, Figures(), client_uuid, channel, None,
+            entered_by, "",
+        ),
+        client_uuid, observer, contest, station,
+    )  # fmt: skip
+
+
+def _stored_once(
+    store: Callable[[], ProtocolCopy],
+    client_uuid: uuid.UUID,
+    observer: Observer,
+    contest: Contest,
+    station: PollingStation,
+) -> SubmittedCopy:
+    try:
+        copy = store()
     except IntegrityError:
-        # Two resends raced past the lookup above; the first one's row is the answer.
+        # Two resends raced past the lookup before; the first one's row is the answer.
         existing = _existing(client_uuid, observer, contest, station)
         if existing is None:
             raise
@@ -166,12 +209,7 @@ def _validated_figures(
     options: Mapping[str, Any],
     missing: Collection[str] = (),
 ) -> Figures:
-    if station.pec.election_id != contest.election_id:
-        raise FieldError(
-            "station",
-            _("station %(number)s is not in the election of %(contest)s")
-            % {"number": station.number, "contest": contest},
-        )
+    _check_station(contest, station)
     line_codes = [line.code for line in form.lines]
     option_codes = [option.code for option in form.options]
     absent = _missing_codes(missing, line_codes, option_codes)
@@ -182,6 +220,15 @@ def _validated_figures(
     if not figures.lines and not figures.options:
         raise FieldError("missing", _("every figure is marked missing: a copy needs at least one"))
     return figures
+
+
+def _check_station(contest: Contest, station: PollingStation) -> None:
+    if station.pec.election_id != contest.election_id:
+        raise FieldError(
+            "station",
+            _("station %(number)s is not in the election of %(contest)s")
+            % {"number": station.number, "contest": contest},
+        )
 
 
 def _missing_codes(missing: Collection[str], line_codes: list[str], option_codes: list[str]) -> set[str]:
@@ -257,12 +304,18 @@ def _store(
         entered_by_id=entered_by.pk if entered_by else None,
         note=note,
     )
-    copy.keep_written(_store_figures(copy, form, figures), _store_findings(copy, form, figures))
+    given = bool(figures.lines or figures.options)  # none: sent as photos only
+    if given:
+        copy.keep_written(_store_figures(copy, form, figures), _store_findings(copy, form, figures))
+    else:
+        copy.keep_written([], [])
     if mandate is not None:
         mandates.record_copy_obtained(
             mandate=mandate, station=station, contest=contest, recorded_by=entered_by
         )
-    _make_current(copy)
+    if given and (transcribes is None or transcribes.figure_rows.exists()):
+        # A photo-only copy, and a blind entry of one, count nowhere (accepted.countable_copies).
+        _make_current(copy)
     return copy
 
 

@@ -26,7 +26,7 @@ from observers.access import observer_for
 from observers.models import Observer
 from observers.services import evidence, visits
 from tallies.errors import FieldError, IdempotencyConflict
-from tallies.forms import CopyForm, initial_for_revision
+from tallies.forms import CopyForm, PhotoOnlyCopyForm, initial_for_revision
 from tallies.models import ProtocolCopy
 from tallies.selectors import home
 from tallies.services import photos, releases
@@ -52,6 +52,61 @@ def copy_new(request: HttpRequest, contest_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def copy_photo_only(request: HttpRequest, contest_id: int) -> HttpResponse:
+    """Show the "I only have a photo" form (GET) or store the photos as a copy awaiting
+    transcription at the desk and redirect to its receipt (POST)."""
+    observer = observer_for(request.user)
+    contest = get_object_or_404(Contest.objects.select_related("election"), pk=contest_id)
+    mandated = visits.live_stations(observer)
+    if request.method == "GET":
+        initial = {"client_uuid": uuid.uuid4(), **_initial_station(request)}
+        form = PhotoOnlyCopyForm(initial=initial, contest=contest, mandated=mandated)
+    else:
+        form = PhotoOnlyCopyForm(request.POST, request.FILES, contest=contest, mandated=mandated)
+        copy = _submit_photos(request, form, observer, contest) if form.is_valid() else None
+        if copy is not None:
+            return redirect("copy-detail", pk=copy.pk)
+    return render(request, "tallies/entry_photo_only.html", {"form": form, "contest": contest})
+
+
+def _initial_station(request: HttpRequest) -> dict[str, Any]:
+    station = request.GET.get("station", "")
+    return {"station": int(station)} if station.isdigit() else {}
+
+
+def _submit_photos(
+    request: HttpRequest, form: PhotoOnlyCopyForm, observer: Observer, contest: Contest
+) -> ProtocolCopy | None:
+    """Store the form's photos as a photo-only copy; on a refusal put the reason on the form."""
+    data = form.cleaned_data
+    try:
+        submitted, added = photos.submit_photo_only_copy(
+            observer=observer, contest=contest, station=data["station"], uploads=data["photos"],
+            client_uuid=data["client_uuid"], channel=ProtocolCopy.Channel.WEB,
+        )  # fmt: skip
+    except FieldError as error:
+        show_on_form(form, error.field, error.message)
+        return None
+    except evidence.EvidenceRefused as refusal:
+        form.add_error("photos", refusal.message)
+        return None
+    except IdempotencyConflict:
+        form.add_error(None, _("This page was already sent for another station. Check it and send again."))
+        data = request.POST.copy()
+        data["client_uuid"] = str(uuid.uuid4())
+        form.data = data
+        return None
+    if not submitted.created:
+        messages.info(request, _("These photos had already been received; only the new ones were added."))
+    elif added:
+        messages.success(
+            request, _("The photos are stored. Two coordinators will type the figures from them.")
+        )
+    return submitted.copy
+
+
+@login_required
 def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the receipt of one of the observer's copies: figures and broken control relations."""
     copy = get_object_or_404(_own_copies(observer_for(request.user)), pk=pk)
@@ -64,6 +119,7 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "findings": copy.findings.select_related("relation"),
         "missing": any(value is None for _, value in lines + options),
         "revised_by": ProtocolCopy.objects.filter(revises=copy).first(),
+        "photo_only": not any(value is not None for _, value in lines + options),
     }
     return render(request, "tallies/entry_detail.html", context)
 

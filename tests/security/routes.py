@@ -49,6 +49,7 @@ SIGNED_IN = {  # any logged-in user, about their own account
 OBSERVER = {  # an observer's own field work (coordinators may read some of it for their organisation)
     "telegram-link",
     "copy-new",
+    "copy-photo-only",
     "copy-list",
     "copy-detail",
     "my-mandates",
@@ -73,6 +74,7 @@ OBSERVER = {  # an observer's own field work (coordinators may read some of it f
     "evidence-file",
     "api-copy-list",
     "api-copy-detail",
+    "api-copy-photo-only",
     "api-contest-form",
     "api-station-list",
     "api-visit-list",

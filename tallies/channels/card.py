@@ -2,7 +2,8 @@
 
 Printed in the active language: one row per protocol line (its number as printed, its label),
 one per ballot option (P and its position, its short name), and a worked example that the
-parser (sms_format.parse) reads back to every figure of the form.
+parser (sms_format.parse) reads back to every figure of the form; and how the same goes to
+the Telegram bot (tallies/channels/telegram.py, guided.py).
 """
 
 from __future__ import annotations
@@ -41,4 +42,5 @@ def card(contest: Contest, with_contest: bool = False) -> str:
     example += [f"{key}={n}" for n, key in enumerate(keys, 1)]
     rows += ["", _("Example: %(text)s") % {"text": " ".join(example)}]
     rows.append(_("Spaces, case, ':' for '=' and O for 0 do not matter. The reply says what was stored."))
+    rows.append(_("Telegram bot: the same message without your code, or /enter to be asked line by line."))
     return "\n".join(rows)

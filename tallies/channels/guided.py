@@ -72,6 +72,11 @@ def _chat_entries(bot: TelegramBot, incoming: Incoming) -> QuerySet[TelegramEntr
     ).select_related("station", "contest__form")
 
 
+def has_open_entry(bot: TelegramBot, incoming: Incoming) -> bool:
+    """Whether the sender has a guided entry open in this chat."""
+    return _chat_entries(bot, incoming).filter(status__in=TelegramEntry.OPEN).exists()
+
+
 def start(bot: TelegramBot, incoming: Incoming, observer: Observer) -> Answer:
     """``/enter``: a new entry (any open one in this chat is cancelled), the station buttons."""
     stations = sorted(live_stations(observer), key=lambda station: natural_key(station.number))
@@ -100,6 +105,8 @@ def cancel(bot: TelegramBot, incoming: Incoming) -> Answer:
 def on_message(bot: TelegramBot, incoming: Incoming, observer: Observer) -> Answer | None:
     """A message (or an edit of one) for the guided entry; None when it is not one (then it is
     read as a protocol in one message, or a photo)."""
+    if incoming.has_photo:  # a photo, captioned or not, is a photo (telegram_photo.py)
+        return None
     entries = _chat_entries(bot, incoming).select_for_update(of=("self",))
     if incoming.edit_date:
         edited = entries.filter(messages__has_key=str(incoming.message_id)).order_by("-pk").first()

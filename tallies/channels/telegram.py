@@ -151,7 +151,8 @@ def _copy(bot: TelegramBot, incoming: Incoming, observer: Observer) -> sms.Handl
     """A protocol in one message; a photo with it as caption is stored with the copy it makes."""
     message = sms.InboundSms(str(incoming.message_id), str(incoming.user_id), incoming.text)
     if incoming.photo_file_id and (not incoming.text.strip() or incoming.text.strip().isdigit()):
-        return telegram_photo.to_latest_copy(bot, incoming, observer, incoming.text.strip())
+        photo_only = not guided.has_open_entry(bot, incoming)
+        return telegram_photo.to_latest_copy(bot, incoming, observer, incoming.text.strip(), photo_only)
     if len(message.text) > sms.MAX_LENGTH:
         return sms.Handled(Outcome.REFUSED, sms.too_long(message))
     parsed = parse(message.text)

@@ -7,7 +7,8 @@ reads a handful of fields; tests post recorded update shapes (tests/tallies/chan
 Shapes from the Bot API reference (https://core.telegram.org/bots/api#update): an Update has
 ``update_id`` and one of ``message``, ``edited_message``, ``callback_query`` (with its own
 ``message`` and ``data``), …; a Message has ``message_id``, ``from.id``, ``chat.id``, ``date``,
-``edit_date`` (edited only), ``text`` or ``caption``, ``photo`` (one PhotoSize per size).
+``edit_date`` (edited only), ``text`` or ``caption``, ``photo`` (one PhotoSize per size),
+``media_group_id`` (photos sent as one album arrive as one message each, sharing it).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Incoming:
     photo_file_id: str = ""  # the largest of the sizes Telegram sent
     photo_unique_id: str = ""
     callback_id: str = ""  # a pressed button (callback_query): its id, to answerCallbackQuery
+    media_group_id: str = ""  # the album a photo was sent in, if any
 
 
 def read_update(update: Any) -> Incoming | None:
@@ -61,6 +63,7 @@ def read_update(update: Any) -> Incoming | None:
             text=text,
             has_photo=bool(message.get("photo")),
             callback_id=callback_id,
+            media_group_id=str(message.get("media_group_id") or ""),
             **_largest_photo(message.get("photo")),
         )
     except (KeyError, TypeError, ValueError):

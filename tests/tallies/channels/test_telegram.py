@@ -89,7 +89,9 @@ def test_an_unlinked_account_and_a_photo_before_any_copy_get_an_answer_and_store
     assert not ProtocolCopy.objects.exists()
     texts = [call[1]["text"] for call in bot_api[1]]
     assert texts[0].startswith("This Telegram account is not linked")
-    assert texts[1] == "No copy of yours to add this photo to: send the figures first."
+    assert texts[1] == (  # Alice has three stations: the photo does not say which
+        "Which station is this protocol of? Send the photo again with its number as the caption."
+    )
     assert not Evidence.objects.exists()
 
 
@@ -252,3 +254,52 @@ def test_a_photo_captioned_with_figures_that_store_nothing_is_not_kept(client, b
     assert not ProtocolCopy.objects.exists() and not Evidence.objects.exists()
     assert bot_api[1][-1][1]["text"].startswith("The photo was not kept: send it again with the figures. ")
     assert "Missing: 3, 4" in bot_api[1][-1][1]["text"]
+
+
+ALBUM = [  # a second photo sent in the same album: other file ids, the same media_group_id
+    {
+        **size,
+        "file_id": size["file_id"].replace("AgAD", "AgAE"),
+        "file_unique_id": size["file_unique_id"] + "e",
+    }
+    for size in PHOTO
+]
+
+
+def test_a_photo_with_no_copy_becomes_a_photo_only_copy_of_the_station_its_caption_names(
+    client, bot, bot_api, linked, station
+):
+    bot_api[2]["photos/AgAD2.jpg"] = jpeg_with_exif()
+    bot_api[2]["photos/AgAE2.jpg"] = jpeg_with_exif((800, 600))
+    album = {"media_group_id": "13612870045771234"}
+
+    post(client, bot, message(1, "", message_id=1400, caption="91", photo=PHOTO, **album))
+    post(client, bot, message(1, "", message_id=1400, caption="91", photo=PHOTO, **album))  # a retry
+    post(client, bot, message(2, "", message_id=1401, photo=ALBUM, **album))  # the album's second photo
+    post(client, bot, message(3, "", message_id=1400, caption="91", photo=PHOTO, **album))  # delivered again
+
+    copy = ProtocolCopy.objects.get()
+    assert (copy.station, copy.channel, copy.figure_rows.count()) == (station, "telegram", 0)
+    assert copy.photos.count() == 2 == Evidence.objects.count()
+    assert ProtocolCopy.objects.awaiting_transcription().get() == copy
+    texts = [body["text"] for path, body in bot_api[1] if path.endswith("/sendMessage")]
+    assert texts == [
+        f"Stored as copy no. {copy.pk} of station 91, photos only: coordinators will transcribe the "
+        "figures. More photos of this protocol: send them now.",
+        f"Photo stored with copy no. {copy.pk}, station 91.",
+        f"This photo is already stored with copy no. {copy.pk}, station 91.",
+    ]
+
+
+def test_a_photo_with_no_copy_stores_nothing_during_a_guided_entry_or_for_a_station_without_mandate(
+    client, bot, bot_api, linked
+):
+    bot_api[2]["photos/AgAD2.jpg"] = jpeg_with_exif()
+    post(client, bot, message(1, "", message_id=1400, caption="555", photo=PHOTO))
+    post(client, bot, message(2, "/enter", message_id=1401))
+    post(client, bot, message(3, "", message_id=1402, caption="91", photo=PHOTO))
+
+    assert not ProtocolCopy.objects.exists() and not Evidence.objects.exists()
+    texts = [body["text"] for path, body in bot_api[1] if path.endswith("/sendMessage")]
+    assert texts[0] == "You have no live mandate for polling station 555, so you cannot send its copy."
+    assert texts[2] == "No copy of yours to add this photo to: send the figures first."

@@ -11,6 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from elections.models import Commission
 from elections.services import define_election, define_protocol_form, shipped_spec
@@ -248,7 +249,11 @@ def test_a_station_breaking_a_control_relation_is_counted_inconsistent_not_consi
 def test_withdraw_results_takes_a_snapshot_out_of_use(contest, tmp_path):
     snapshot_id = load(contest, station_file(tmp_path, list(FIGURES))).snapshot_id
 
-    assert "withdrawn" in run("withdraw_results", str(snapshot_id), "--reason", "wrong file")
+    with translation.override("ru"):  # the site's default language
+        output = run("withdraw_results", str(snapshot_id), "--reason", "wrong file")
+
+    # The names as stored, as load_election prints them, not in the site's default language.
+    assert f"({contest.election.name}: {contest.name}, " in output and output.endswith("withdrawn\n")
     assert latest_snapshot(contest) is None
     with pytest.raises(CommandError, match="already withdrawn"):
         run("withdraw_results", str(snapshot_id), "--reason", "again")

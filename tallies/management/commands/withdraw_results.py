@@ -22,11 +22,19 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True, help="why, e.g. 'imported under the wrong contest'")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        snapshot = OfficialSnapshot.objects.filter(pk=options["snapshot"]).select_related("contest").first()
+        snapshot = (
+            OfficialSnapshot.objects.filter(pk=options["snapshot"])
+            .select_related("contest__election")
+            .first()
+        )
         if snapshot is None:
             raise CommandError(f"no snapshot {options['snapshot']}")
         try:
             withdraw_snapshot(snapshot, options["reason"])
         except ImportFileError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"snapshot {snapshot.pk} ({snapshot.contest}, {snapshot.file_name}) withdrawn")
+        # The names as stored (the spec's `name`), as load_election prints them: not the active
+        # language's (str(contest) is Russian under the default LANGUAGE_CODE), so one run reads in one.
+        contest = snapshot.contest
+        where = f"{contest.election.name}: {contest.name}, {snapshot.file_name}"
+        self.stdout.write(f"snapshot {snapshot.pk} ({where}) withdrawn")

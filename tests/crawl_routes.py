@@ -28,6 +28,7 @@ UNREACHABLE = {
     "organization-coalition-leave": "the demo has no coalition",
     "coalition-photo": "the demo has no coalition",
     "coalition-release-consent": "the demo has no coalition",
+    "coalition-release-preview": "the demo has no coalition",
     "coalition-release-publish": "the demo has no coalition",
     **{
         f"public-coalition-{page}": "the demo has no coalition, so no coalition's release"

@@ -43,16 +43,20 @@ class CoalitionResolution(models.Model):
 
 
 class CoalitionReleaseConsent(models.Model):
-    """A member's admin agreeing that the coalition publish its release `number` for a contest.
+    """A member's admin agreeing that the coalition publish its release `number` for a contest
+    with the content whose SHA-256 is `content_sha256` (the preview the admin saw).
 
     A coalition release is published only when every current member has consented to that
-    number (tallies.services.coalition_releases). Append-only: a consent is never withdrawn by
-    editing; a member that leaves simply no longer counts.
+    number and exactly that content (tallies.services.coalition_releases); when the content
+    changes, the member consents again (a new row; the latest counts). Append-only: a consent is
+    never withdrawn by editing; a member that leaves simply no longer counts. Consents recorded
+    before content hashes have an empty `content_sha256`, which matches no content.
     """
 
     coalition = models.ForeignKey("observers.Coalition", models.PROTECT, related_name="+")
     contest = models.ForeignKey("elections.Contest", models.PROTECT, related_name="+")
     number = models.PositiveIntegerField()
+    content_sha256 = models.CharField(max_length=64, blank=True)
     organization = models.ForeignKey("observers.Organization", models.PROTECT, related_name="+")
     consented_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     consented_at = models.DateTimeField(default=timezone.now)
@@ -62,6 +66,7 @@ class CoalitionReleaseConsent(models.Model):
         triggers = APPEND_ONLY
         constraints = [
             models.UniqueConstraint(
-                fields=["coalition", "contest", "number", "organization"], name="one_consent_per_member"
+                fields=["coalition", "contest", "number", "organization", "content_sha256"],
+                name="one_consent_per_member_and_content",
             ),
         ]

@@ -60,7 +60,7 @@ class CoalitionPage:
     conflicts: list[ConflictRow]
     releases: list[Release]
     next_number: int
-    consents: list[tuple[str, bool]]
+    consents: list[tuple[str, str | None]]
     seats: list[tuple[str, int | None, int | None]]
     basis_notes: list[BasisNote] = field(default_factory=list)  # percentages over fewer stations
 
@@ -117,10 +117,10 @@ def _seats(pooled: Pool, contest: Contest) -> list[tuple[str, int | None, int | 
     ]
 
 
-def _consents(coalition: Coalition, contest: Contest) -> list[tuple[str, bool]]:
-    """(member name, whether it consented to the next release), for every current member."""
-    missing = {o.pk for o in coalition_releases.missing_consents(coalition, contest)}
-    return [(o.name, o.pk not in missing) for o in coalitions.pooling_members(coalition)]
+def _consents(coalition: Coalition, contest: Contest) -> list[tuple[str, str | None]]:
+    """(member name, SHA-256 of the content it last consented to for the next release, or None),
+    for every current member; the preview page says whether that is still the content."""
+    return [(o.name, content) for o, content in coalition_releases.consents(coalition, contest)]
 
 
 def _members(pooled: Pool) -> list[MemberRow]:
@@ -172,3 +172,32 @@ def _conflicts(pooled: Pool, contest: Contest, photos: set[int]) -> list[Conflic
                 )
             )
     return rows
+
+
+def release_preview(coalition: Coalition, contest: Contest, viewer: Organization) -> dict[str, object]:
+    """The preview page's context: the next release as `viewer` would publish it now (nothing
+    stored), its content's SHA-256, and each member's consent: "current" (to this content),
+    "outdated" (to other content) or None. Raises ReleaseError with nothing counted."""
+    preview = coalition_releases.preview_release(coalition=coalition, contest=contest, organization=viewer)
+    data, content = preview.data, preview.content_sha256
+    root = next((c for c in data.commissions if c.parent_id is None), None)
+    observer = (root.figures.get("observer") or {}) if root else {}
+    states = [
+        (o.name, None if consented is None else "current" if consented == content else "outdated")
+        for o, consented in coalition_releases.consents(coalition, contest)
+    ]
+    return {
+        "number": preview.publication.number,
+        "content_sha256": content,
+        "members": data.header["coalition"]["members"],
+        "stations": len(data.stations),
+        "turnout": observer.get("turnout"),
+        "shares": [(str(o), (observer.get("shares") or {}).get(o.code)) for o in contest.options.all()],
+        "seats": data.seats is not None,
+        "forensics": data.forensics is not None,
+        "regions": sum(
+            1 for row in data.regions or [] if row.get("status") not in ("no_official", "no_copies")
+        ),
+        "photos": preview.publication.show_photos,
+        "consents": states,
+    }

@@ -1,19 +1,28 @@
-"""A coalition's releases: published only with the recorded consent of every current member.
+"""A coalition's releases: published only with every current member's consent to their content.
 
-Rule (issue 15): a coalition publishes a release with the consent of every member. Each current
-member's admin consents to the coalition's next release number for a contest (audited in the
-member's chain); once all have, an admin of a member publishes it. The release is made by the
-ordinary machinery (tallies.services.releases: files, manifest, audit chain, verify), from the
-pool (tallies.services.coalitions) instead of one organisation's tallies. It is numbered in the
-coalition's own series (v1, v2 ... per coalition and contest, Release.coalition) at its own
-permalink, and records the publishing member's audit chain. Like every release it never
-changes: a member leaving afterwards changes the pool, not the release.
+Rule (issue 15): a coalition publishes a release with the consent of every member. A member's
+admin previews the coalition's next release for a contest (preview_release) and consents to
+that content: the consent records the SHA-256 of the preview it saw (content_sha256) and is
+audited in the member's chain. Publishing recomputes the release and refuses, naming the
+members, unless every current member consented to exactly that content: a new copy, a settled
+conflict, a member joining or leaving, or a new official snapshot changes the content and asks
+for consent again. The release is made by the ordinary machinery (tallies.services.releases:
+files, manifest, audit chain, verify), from the pool (tallies.services.coalitions) instead of
+one organisation's tallies. It is numbered in the coalition's own series (v1, v2 ... per
+coalition and contest, Release.coalition) at its own permalink, and records the publishing
+member's audit chain. Like every release it never changes: a member leaving afterwards changes
+the pool, not the release.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+import re
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -24,12 +33,25 @@ from observers import access
 from observers.models import Coalition, CoalitionMember, Organization
 from observers.services import audit
 from tallies.models import CoalitionReleaseConsent, Release
+from tallies.publication import ReleaseData
 from tallies.services import releases
 from tallies.services.coalitions import pool, pooling_members
+from tallies.services.releases.gather import Publication
 from tallies.services.releases.pooled import gather_pooled
 from tallies.services.releases.publish import next_publication
 
 NOT_A_MEMBER = "Only an admin of an organisation that agrees to the coalition acts for it."
+SHA256 = re.compile(r"[0-9a-f]{64}")
+MALFORMED = "A consent names the SHA-256 of the previewed content (64 hexadecimal digits)."
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the coalition would publish now, and the SHA-256 of its content (content_sha256)."""
+
+    publication: Publication
+    data: ReleaseData
+    content_sha256: str
 
 
 def next_number(coalition: Coalition, contest: Contest) -> int:
@@ -49,18 +71,79 @@ def _member(coalition: Coalition, organization: Organization, by: User) -> None:
         raise PermissionDenied(NOT_A_MEMBER)
 
 
+def content_sha256(data: ReleaseData) -> str:
+    """SHA-256 of what a release says, whoever publishes it and whenever: its number, coalition
+    and members, official snapshot, every commission's and station's figures and attribution,
+    photos, receipts (so a new copy changes it), coverage, seats, forensics and regions. Left
+    out: publisher, dates, changelog, licence, audit chain head and the analyses' computed_at."""
+    header = data.header
+
+    def undated(document: dict[str, Any] | None) -> dict[str, Any] | None:
+        return {k: v for k, v in document.items() if k != "computed_at"} if document else None
+
+    document = {
+        "number": header["number"],
+        "coalition": header.get("coalition"),
+        "official_snapshot": header.get("official_snapshot"),
+        "show_photos": any(s.photo_evidence_id for s in data.stations),
+        "layout": data.layout,
+        "coverage": data.coverage,
+        "seats": undated(data.seats),
+        "forensics": undated(data.forensics),
+        "regions": data.regions,
+        "commissions": [dataclasses.asdict(c) for c in data.commissions],
+        "stations": [dataclasses.asdict(s) for s in data.stations],
+        "receipts": sorted(r.receipt for r in data.receipts),
+    }
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def preview_release(
+    *,
+    coalition: Coalition,
+    contest: Contest,
+    organization: Organization,
+    changelog: str = "",
+    publish_at: datetime | None = None,
+    license_id: str = releases.LICENSE,
+) -> Preview:
+    """The coalition's next release for `contest` as `organization` would publish it now; nothing
+    is stored. Raises ReleaseError with nothing counted in the pool, or a licence not offered."""
+    pooled = pool(coalition, contest)
+    if not pooled.counted():
+        raise releases.ReleaseError("Nothing to publish: no station of this contest is counted in the pool.")
+    previous = _latest(coalition, contest)
+    photos = every_member_shares_photos(coalition)
+    publication = dataclasses.replace(
+        next_publication(organization, contest, changelog, publish_at, photos, license_id),
+        number=previous.number + 1 if previous else 1,
+        previous=previous,
+        coalition=coalition,
+    )
+    data = gather_pooled(publication, pooled)
+    return Preview(publication, data, content_sha256(data))
+
+
 @transaction.atomic
 def consent_to_release(
-    *, coalition: Coalition, contest: Contest, organization: Organization, by: User
+    *, coalition: Coalition, contest: Contest, organization: Organization, by: User, content: str
 ) -> CoalitionReleaseConsent:
-    """Record that `organization` consents to the coalition's next release for `contest`; audited.
+    """Record that `organization` consents to the coalition's next release for `contest` with the
+    content whose SHA-256 is `content` (the preview its admin saw); audited.
 
-    Consenting twice returns the same consent. Raises PermissionDenied unless `by` administers
-    a current agreed member; ValueError when the contest is not of the coalition's election.
+    The consent is recorded as seen, without computing the release again (that costs as much as
+    publishing): if the content has changed since, it simply matches nothing, the preview page
+    says "asked again", and publishing refuses. Consenting twice to the same content returns the
+    same consent. Raises PermissionDenied unless `by` administers a current agreed member;
+    ValueError when the contest is not of the coalition's election; ReleaseError (MALFORMED)
+    when `content` is not a SHA-256.
     """
     _member(coalition, organization, by)
     if contest.election_id != coalition.election_id:
         raise ValueError("the contest is not of the coalition's election")
+    if not SHA256.fullmatch(content):
+        raise releases.ReleaseError(MALFORMED)
     Coalition.objects.select_for_update().filter(pk=coalition.pk).exists()  # one number at a time
     number = next_number(coalition, contest)
     consent, created = CoalitionReleaseConsent.objects.get_or_create(
@@ -68,10 +151,16 @@ def consent_to_release(
         contest=contest,
         number=number,
         organization=organization,
+        content_sha256=content,
         defaults={"consented_by": by},
     )
     if created:
-        after = {"coalition": coalition.name, "contest": contest.pk, "number": number}
+        after = {
+            "coalition": coalition.name,
+            "contest": contest.pk,
+            "number": number,
+            "content_sha256": content,
+        }
         audit.record(
             organization=organization,
             actor=by,
@@ -91,12 +180,19 @@ def every_member_shares_photos(coalition: Coalition) -> bool:
     return bool(members) and not seats.filter(shares_photos=False).exists()
 
 
-def missing_consents(coalition: Coalition, contest: Contest) -> list[Organization]:
-    """The current agreed members that have not consented to the next release, by name."""
-    consented = CoalitionReleaseConsent.objects.filter(
+def consents(coalition: Coalition, contest: Contest) -> list[tuple[Organization, str | None]]:
+    """Every current member, by name, with the content SHA-256 of its latest consent to the next
+    release (None when it has not consented to it)."""
+    rows = CoalitionReleaseConsent.objects.filter(
         coalition=coalition, contest=contest, number=next_number(coalition, contest)
-    ).values_list("organization_id", flat=True)
-    return [o for o in pooling_members(coalition) if o.pk not in set(consented)]
+    ).order_by("consented_at", "id")
+    latest = dict(rows.values_list("organization_id", "content_sha256"))  # the last one wins
+    return [(o, latest.get(o.pk)) for o in pooling_members(coalition)]
+
+
+def missing_consents(coalition: Coalition, contest: Contest, content: str) -> list[Organization]:
+    """The current agreed members that have not consented to the next release with this content."""
+    return [o for o, consented in consents(coalition, contest) if consented != content]
 
 
 @transaction.atomic
@@ -112,29 +208,30 @@ def publish_coalition_release(
 ) -> Release:
     """Publish the coalition's next release for `contest` through `organization`; return it.
 
-    Raises PermissionDenied unless `by` administers a current agreed member; ReleaseError when
-    a current member has not consented (naming them), without a changelog, or with nothing counted.
-    The release holds what an organisation's does, on the pool: seats, forensics, the regional
-    comparison, and protocol photos when every member shares them (every_member_shares_photos).
+    Raises PermissionDenied unless `by` administers a current agreed member; ReleaseError without
+    a changelog, with nothing counted, or when a current member has not consented to exactly the
+    content that would be published (naming them). The release holds what an organisation's does,
+    on the pool: seats, forensics, the regional comparison, and protocol photos when every member
+    shares them (every_member_shares_photos).
     """
     _member(coalition, organization, by)
     Coalition.objects.select_for_update().filter(pk=coalition.pk).exists()
     Organization.objects.select_for_update().filter(pk=organization.pk).exists()
-    missing = missing_consents(coalition, contest)
-    if missing:
-        names = ", ".join(o.name for o in missing)
-        raise releases.ReleaseError(f"Every member must consent to this release first; waiting for: {names}.")
     if not changelog.strip():
         raise releases.ReleaseError("Say what this release contains or corrects (the changelog).")
-    pooled = pool(coalition, contest)
-    if not pooled.counted():
-        raise releases.ReleaseError("Nothing to publish: no station of this contest is counted in the pool.")
-    previous = _latest(coalition, contest)
-    photos = every_member_shares_photos(coalition)
-    publication = dataclasses.replace(
-        next_publication(organization, contest, changelog, publish_at, photos, license_id),
-        number=previous.number + 1 if previous else 1,
-        previous=previous,
+    preview = preview_release(
         coalition=coalition,
+        contest=contest,
+        organization=organization,
+        changelog=changelog,
+        publish_at=publish_at,
+        license_id=license_id,
     )
-    return releases.store_release(publication, gather_pooled(publication, pooled), by)
+    missing = missing_consents(coalition, contest, preview.content_sha256)
+    if missing:
+        names = ", ".join(o.name for o in missing)
+        raise releases.ReleaseError(
+            "Every member must consent to this content first (a consent is for the preview its member "
+            f"saw; a new copy or a change since asks for it again); waiting for: {names}."
+        )
+    return releases.store_release(preview.publication, preview.data, by)

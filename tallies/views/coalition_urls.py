@@ -21,6 +21,11 @@ urlpatterns = [
         name="coalition-photo",
     ),
     path(
+        "coalitions/<int:coalition_id>/contests/<int:contest_id>/releases/preview/",
+        coalitions.coalition_release_preview,
+        name="coalition-release-preview",
+    ),
+    path(
         "coalitions/<int:coalition_id>/contests/<int:contest_id>/releases/consent/",
         coalitions.coalition_release_consent,
         name="coalition-release-consent",

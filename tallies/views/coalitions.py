@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from elections.models import Contest, PollingStation
 from observers.models import Coalition, Organization
 from tallies.errors import FieldError
-from tallies.selectors.coalitions import coalition_page
+from tallies.selectors.coalitions import coalition_page, release_preview
 from tallies.services import coalition_releases, coalitions
 from tallies.services.releases import ReleaseError
 
@@ -89,18 +89,38 @@ def coalition_photo(
 
 
 @login_required
+@require_GET
+def coalition_release_preview(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
+    """Show what the coalition's next release would publish now, its content's SHA-256, each
+    member's consent to it, and (for admins) the form consenting to exactly this content."""
+    coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
+    context: dict[str, object] = {"coalition": coalition, "contest": contest, "member": member}
+    try:
+        context |= release_preview(coalition, contest, member)
+    except ReleaseError as error:
+        context["error"] = str(error)
+    return render(request, "tallies/coalition_release_preview.html", context)
+
+
+@login_required
 @require_POST
 def coalition_release_consent(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
-    """Record the user's organisation's consent to the coalition's next release (its admins only)."""
+    """Record the user's organisation's consent to the previewed content of the coalition's next
+    release (its admins only): the form carries the SHA-256 of the preview the admin saw."""
     coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
-    coalition_releases.consent_to_release(
-        coalition=coalition,
-        contest=contest,
-        organization=member,
-        by=request.user,  # type: ignore[arg-type]
-    )
-    messages.success(request, _("Your organisation consents to this release."))
-    return redirect("coalition-results", coalition_id=coalition.pk, contest_id=contest.pk)
+    try:
+        coalition_releases.consent_to_release(
+            coalition=coalition,
+            contest=contest,
+            organization=member,
+            by=request.user,  # type: ignore[arg-type]
+            content=request.POST.get("content_sha256", ""),
+        )
+    except ReleaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your organisation consents to this release."))
+    return redirect("coalition-release-preview", coalition_id=coalition.pk, contest_id=contest.pk)
 
 
 @login_required

@@ -134,6 +134,7 @@ WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordina
     "analysis-forensics",
     "coalition-photo",  # and only a member's own photos or those of members whose consent includes photos
     "coalition-release-consent",  # and only a member's admin (the service checks the role)
+    "coalition-release-preview",
     "coalition-release-publish",
     "coalition-resolve",  # admins and whole-organisation coordinators of an agreed member
     "coalition-results",

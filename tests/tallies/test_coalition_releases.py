@@ -21,6 +21,7 @@ from tallies.models import CopyPhoto, Release
 from tallies.services import coalition_releases, coalitions, releases
 from tests.publication.conftest import current_copy, jpeg, later
 from tests.publication.test_public_access import coalition_release_urls
+from tests.tallies.test_selectors import LINES_PEC_120, OPTIONS_PEC_120, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +59,19 @@ def coalition(contest, organization, other_organization, admins) -> Coalition:
     return coalition
 
 
-def consent(coalition, contest, organization, admins):
+def preview_hash(coalition, contest, organization) -> str:
+    """The SHA-256 of the content the member's admin sees on the preview page now."""
+    return coalition_releases.preview_release(
+        coalition=coalition, contest=contest, organization=organization
+    ).content_sha256
+
+
+def consent(coalition, contest, organization, admins, content=None):
+    """The member's admin consents to what the preview shows now (or to `content`)."""
     return coalition_releases.consent_to_release(
-        coalition=coalition, contest=contest, organization=organization, by=admins[organization.pk]
-    )
+        coalition=coalition, contest=contest, organization=organization, by=admins[organization.pk],
+        content=content or preview_hash(coalition, contest, organization),
+    )  # fmt: skip
 
 
 def publish(coalition, contest, organization, admins):
@@ -94,7 +104,7 @@ def test_only_an_admin_of_a_current_member_consents(
 ):
     with pytest.raises(PermissionDenied):
         coalition_releases.consent_to_release(
-            coalition=coalition, contest=contest, organization=organization, by=coordinator
+            coalition=coalition, contest=contest, organization=organization, by=coordinator, content="0" * 64
         )
 
 
@@ -105,6 +115,7 @@ def test_a_consent_is_audited_in_the_members_chain(
 
     entry = AuditEntry.objects.filter(organization=other_organization).order_by("-sequence").first()
     assert entry.action == "coalition.release_consented" and entry.after["number"] == 1
+    assert entry.after["content_sha256"] == preview_hash(coalition, contest, other_organization)
 
 
 def test_the_release_attributes_each_station_to_the_members_that_supplied_it(
@@ -161,6 +172,9 @@ def test_the_next_release_needs_fresh_consent_and_names_its_predecessor(
     organizations.leave_coalition(
         organization=other_organization, by=admins[other_organization.pk], coalition=coalition
     )
+    with pytest.raises(releases.ReleaseError, match="waiting for: Golos"):  # the content changed
+        publish(coalition, contest, organization, admins)
+    consent(coalition, contest, organization, admins)
     second = publish(coalition, contest, organization, admins)  # the remaining member's consent suffices
 
     header = json.loads(bytes(second.files.get(name="release.json").content))["release"]
@@ -174,10 +188,14 @@ def test_the_coalition_page_asks_for_consent_and_publishes(
     consent(coalition, contest, other_organization, admins)
     client.force_login(admins[organization.pk])
     url = reverse("coalition-results", args=[coalition.pk, contest.pk])
-    page = client.get(url, headers={"Accept-Language": "en"}).content.decode()
-    assert "Golos" in page and "Consent to this release" in page
+    preview_url = reverse("coalition-release-preview", args=[coalition.pk, contest.pk])
+    assert preview_url in client.get(url, headers={"Accept-Language": "en"}).content.decode()
+    preview = client.get(preview_url, headers={"Accept-Language": "en"})
+    page = preview.content.decode()
+    assert "Golos" in page and "Consent to this release" in page and "consented to this content" in page
 
-    client.post(reverse("coalition-release-consent", args=[coalition.pk, contest.pk]))
+    consent_url = reverse("coalition-release-consent", args=[coalition.pk, contest.pk])
+    client.post(consent_url, {"content_sha256": preview.context["content_sha256"]})
     client.post(reverse("coalition-release-publish", args=[coalition.pk, contest.pk]), {"changelog": "First"})
 
     release = Release.objects.get(coalition=coalition)
@@ -290,3 +308,24 @@ def test_the_release_publishes_photos_only_when_every_member_shares_them(
 
 def test_the_release_holds_the_regional_comparison_only_with_regional_official_totals(published):
     assert published.content["regions"] == [] and published.content["forensics"] is None  # 3 stations
+
+
+def test_a_consent_to_an_older_preview_refuses_publishing_and_names_the_members(
+    reconciled, coalition, contest, organization, other_organization, admins, other_observer, other_station,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    seen = preview_hash(coalition, contest, organization)
+    consent(coalition, contest, organization, admins, content=seen)
+    consent(coalition, contest, other_organization, admins, content=seen)
+    with django_capture_on_commit_callbacks(execute=True):  # a new copy: station 120 from both members
+        submit(other_observer, contest, other_station, LINES_PEC_120, OPTIONS_PEC_120)
+
+    with pytest.raises(releases.ReleaseError, match="waiting for: Golos, Other observers"):
+        publish(coalition, contest, organization, admins)
+
+    assert preview_hash(coalition, contest, organization) != seen
+    assert not Release.objects.filter(coalition=coalition).exists()
+    consent(coalition, contest, organization, admins)
+    consent(coalition, contest, other_organization, admins)
+    release = publish(coalition, contest, organization, admins)  # both consented to the new content
+    assert release.stations.get(number="120").figures["supplied_by"] == ["Golos", "Other observers"]

@@ -187,12 +187,15 @@ class TestThreeOrganisationsPoolThe2011Copies:
         assert found.votes_moved == votes_moved(case.run, [])
 
     def test_a_member_leaving_changes_the_pool_and_not_the_earlier_release(self, case):
+        first = case.members[0]
+        seen = coalition_releases.preview_release(
+            coalition=case.coalition, contest=case.contest, organization=first
+        ).content_sha256
         for organization in case.members:
             coalition_releases.consent_to_release(
                 coalition=case.coalition, contest=case.contest, organization=organization,
-                by=case.admins[organization.pk],
+                by=case.admins[organization.pk], content=seen,
             )  # fmt: skip
-        first = case.members[0]
         release = coalition_releases.publish_coalition_release(
             coalition=case.coalition, contest=case.contest, organization=first, by=case.admins[first.pk],
             changelog="Three organisations, 2011",

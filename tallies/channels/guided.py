@@ -222,7 +222,9 @@ def _edit(entry: TelegramEntry, incoming: Incoming) -> Answer:
     key = entry.messages[str(incoming.message_id)]
     if key == PAIRS:
         return _pairs(entry, asked, incoming)
-    question = next(q for q in asked if q.key == key)
+    question = next((q for q in asked if q.key == key), None)
+    if question is None:  # not an answer of this entry's form: nothing to replace
+        return Answer(Outcome.DUPLICATE, "")
     value = _value(incoming.text.strip())
     if isinstance(value, str):
         return Answer(Outcome.INCOMPLETE, say.not_a_figure(value, question))

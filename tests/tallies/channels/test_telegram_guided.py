@@ -302,3 +302,34 @@ def test_the_bot_speaks_the_observers_language(chat, linked):
         expected = guided_text.ask(TelegramEntry.objects.get(), guided_text.questions(linked_contest(linked)))
     assert chat.last() == expected[0] and chat.last().startswith("2/25. ")
     assert [label for label, _data in chat.buttons()] == ["Артқа", "Көшірмеде жоқ", "Болдырмау"]
+
+
+def test_a_button_with_a_wrong_secret_or_from_another_chat_changes_nothing(client, bot, chat, linked):
+    enter_station_91(chat)
+    back = chat.button("Not on the copy")
+
+    response = post(client, bot, press(600, back), secret="guess")
+    elsewhere = press(601, back)
+    elsewhere["callback_query"]["message"]["chat"] = {"id": -100123, "type": "group", "title": "observers"}
+    post(client, bot, elsewhere)
+
+    assert response.status_code == 403
+    assert not ChannelMessage.objects.filter(external_id="600").exists()
+    assert chat.notices()[-1]["text"] == "This button is not yours."
+    entry = TelegramEntry.objects.get()
+    assert (entry.step, entry.answers) == (0, {})
+
+
+def test_the_bot_api_being_down_at_confirmation_does_not_lose_the_copy(client, bot, chat, linked):
+    enter_all(chat)
+    confirm = chat.button("Confirm and store")
+    bot.api_base_url = "http://127.0.0.1:9"  # nothing listens: sendMessage and the answer fail
+    bot.save()
+
+    response = post(client, bot, press(900, confirm))
+
+    assert response.status_code == 200
+    copy = ProtocolCopy.objects.get()
+    assert TelegramEntry.objects.get().copy == copy
+    receipt = ChannelMessage.objects.get(direction="out", in_reply_to__external_id="900")
+    assert receipt.text.startswith(f"Stored: station 91, party-list, copy no. {copy.pk}.")

@@ -333,3 +333,26 @@ def test_the_bot_api_being_down_at_confirmation_does_not_lose_the_copy(client, b
     assert TelegramEntry.objects.get().copy == copy
     receipt = ChannelMessage.objects.get(direction="out", in_reply_to__external_id="900")
     assert receipt.text.startswith(f"Stored: station 91, party-list, copy no. {copy.pk}.")
+
+
+def test_where_the_election_has_two_contests_the_observer_presses_one(chat, linked, contest):
+    from elections.models import BallotOption, Contest
+
+    single = Contest.objects.create(
+        election=contest.election, slug="district-1", name="District 1", form=contest.form
+    )
+    BallotOption.objects.create(contest=single, position=1, code="ivanov", name="Ivanov")
+    chat.send("/enter")
+    chat.press("91")
+
+    assert chat.last() == "Station 91. Which contest is the protocol of?"
+    assert [label for label, _data in chat.buttons()] == ["Federal party list", "District 1", "Cancel"]
+    chat.press("District 1")
+    for figure in FIGURES[:18]:
+        chat.send(str(figure))
+    assert chat.last() == "19/19. P1, votes for: Ivanov"
+    chat.send("1200")
+    chat.press("Confirm and store")
+
+    copy = ProtocolCopy.objects.get()
+    assert (copy.contest, copy.figure_rows.get(option__code="ivanov").value) == (single, 1200)

@@ -168,3 +168,36 @@ class PhoneInForm(CopyForm):
         data = super().submission()
         data.pop("revises")
         return {**data, "observer": self.cleaned_data["observer"]}
+
+
+class SettleTranscriptionForm(forms.Form):
+    """The lines where the two blind entries of a photo-only copy differ: a value each, one reason.
+
+    `differing` maps "lines.<code>"/"options.<code>" to the two entries' values; `labels` names
+    them. The fields are named by code, as the service names its FieldErrors.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        differing: dict[str, tuple[int, int]],
+        labels: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.differing = differing
+        for code, (first, second) in differing.items():
+            field = _figure_field(labels.get(code, code))
+            field.help_text = _("Entry 1: %(first)s · Entry 2: %(second)s") % {
+                "first": first,
+                "second": second,
+            }
+            self.fields[code] = field
+        self.fields["reason"] = _reason()
+
+    def figure_fields(self) -> list[BoundField]:
+        return [self[code] for code in self.differing]
+
+    def values(self) -> dict[str, int]:
+        return {code: self.cleaned_data[code] for code in self.differing}

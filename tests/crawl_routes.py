@@ -50,6 +50,8 @@ UNREACHABLE = {
     "analysis-quick-count-freeze": "needs a drawn sample (a form sent)",
     "desk-blind-confirm": "shown after a blind entry is typed",
     "desk-blind-diff": "shown after a blind entry is typed",
+    "desk-transcribe": "linked from the queue 'Photos to transcribe': the demo has no photo-only copy",
+    "desk-transcription-settle": "linked from the queue 'Photos to transcribe' once two entries differ",
     "visit-check-out": "needs a check-in (a form sent)",
     "visit-checklist": "needs a check-in (a form sent)",
     "visit-count-start": "needs a check-in (a form sent)",

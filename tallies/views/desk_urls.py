@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tallies.views.desk import actions, entry, queues
+from tallies.views.desk import actions, entry, queues, transcription
 
 urlpatterns = [
     path("desk/<int:contest_id>/", queues.desk_home, name="desk-home"),
@@ -24,5 +24,7 @@ urlpatterns = [
     path("desk/copy/<int:pk>/blind-entry/", entry.blind_entry, name="desk-blind-entry"),
     path("desk/copy/<int:pk>/blind-entry/diff/", entry.blind_diff, name="desk-blind-diff"),
     path("desk/copy/<int:pk>/blind-entry/confirm/", entry.blind_confirm, name="desk-blind-confirm"),
+    path("desk/copy/<int:pk>/transcribe/", transcription.transcribe, name="desk-transcribe"),
+    path("desk/copy/<int:pk>/transcribe/settle/", transcription.settle, name="desk-transcription-settle"),
     path("desk/quarantine/<int:pk>/release/", actions.quarantine_release, name="desk-release"),
 ]

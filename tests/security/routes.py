@@ -186,6 +186,8 @@ TERRITORIAL = {  # limited to the coordinator's territory, or records not tied t
     "desk-release",
     "desk-resolve",
     "desk-station",
+    "desk-transcribe",
+    "desk-transcription-settle",
     "desk-verify",
     "funnel",
     "funnel-csv",

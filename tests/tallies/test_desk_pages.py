@@ -51,7 +51,7 @@ def test_it_counts_each_queue_on_the_desk_home(carol, copy, contest):
     response = carol.get(reverse("desk-home", args=[contest.pk]))
 
     assert response.status_code == 200
-    counts = {"findings": 1, "conflicts": 0, "quarantined": 0, "no-photo": 1, "phoned": 0}
+    counts = {"findings": 1, "conflicts": 0, "quarantined": 0, "no-photo": 1, "phoned": 0, "photos": 0}
     assert response.context["counts"] == counts
 
 

@@ -1,5 +1,6 @@
 """The review queues: copies breaking control relations, stations in conflict, copies held out of the
-tally (quarantined, until released), copies without photo, copies phoned in."""
+tally (quarantined, until released), copies without photo, copies phoned in, and copies sent as
+photos only that wait for their two blind entries."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from elections.models import Commission, Contest, stations_within
 from observers.models import Organization
 from tallies.models import ProtocolCopy, Quarantine, StationTallyState
+from tallies.models.copies import ProtocolCopyQuerySet
 from tallies.selectors.desk.figures import copy_values, labels
 from tallies.selectors.layout import Layout
 from tallies.services.accepted import countable_copies
 
-QUEUES = ("findings", "conflicts", "quarantined", "no-photo", "phoned")
+QUEUES = ("findings", "conflicts", "quarantined", "no-photo", "phoned", "photos")
 Values = dict[int, dict[str, int]]  # copy id → code → value
 
 
@@ -35,16 +37,20 @@ def filter_choices(contest: Contest, territory: Commission | None) -> QuerySet[C
     return choices.within(territory) if territory is not None else choices
 
 
-def _copies(organization: Organization, contest: Contest, where: Q) -> QuerySet[ProtocolCopy]:
-    copies = ProtocolCopy.objects.current().filter(where, organization=organization, contest=contest)
+def _copies(organization: Organization, contest: Contest, where: Q) -> ProtocolCopyQuerySet:
+    copies = ProtocolCopy.objects.current().without_photo_entries()
+    copies = copies.filter(where, organization=organization, contest=contest)
     return copies.select_related("station__pec__parent", "observer", "entered_by").order_by(
         "station__pec__path", "pk"
     )
 
 
 def queue(organization: Organization, contest: Contest, name: str, where: Q) -> QuerySet:
-    """The rows of one review queue: copies (findings, no-photo, phoned) or StationTallyStates."""
+    """The rows of one review queue: copies (findings, no-photo, phoned, photos) or StationTallyStates."""
     copies = _copies(organization, contest, where)
+    if name == "photos":
+        entries = ProtocolCopy.objects.select_related("entered_by").order_by("pk")
+        return copies.photo_only().prefetch_related(Prefetch("transcriptions", entries, to_attr="entries"))
     if name == "findings":
         return copies.filter(findings__isnull=False).distinct().prefetch_related("findings__relation")
     if name == "no-photo":

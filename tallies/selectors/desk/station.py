@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Contest, PollingStation
 from observers.models import AuditEntry, Organization
 from tallies.models import (
     ConflictResolution,
+    CopyFigure,
     LineVerification,
     ProtocolCopy,
     Quarantine,
@@ -62,8 +63,10 @@ class StationDesk:
 
 def station_desk(organization: Organization, contest: Contest, station: PollingStation) -> StationDesk:
     """Gather a station's copies side by side with accepted values, decisions and audit entries."""
-    every = list(
+    every: list[ProtocolCopy] = list(
         ProtocolCopy.objects.filter(organization=organization, contest=contest, station=station)
+        .without_photo_entries()  # unseen: the entries of a photo-only copy stay blind to each other
+        .annotate(gives_figures=Exists(CopyFigure.objects.filter(copy_id=OuterRef("pk"))))
         .select_related("observer", "entered_by", "revised_by")
         .prefetch_related("findings__relation", "photos__evidence", _active_quarantines())
         .order_by("submitted_at", "pk")
@@ -140,6 +143,9 @@ ACTIONS = {
     "protocol_copy.blind_entry": _("blind second entry"),
     "protocol_copy.blind_entry_confirmed": _("blind entry confirmed"),
     "station.conflict_resolved": _("conflict resolved"),
+    "protocol_copy.transcribed": _("photos typed blind"),
+    "protocol_copy.transcription_agreed": _("blind entries agreed"),
+    "protocol_copy.transcription_settled": _("blind entries settled"),
 }
 
 
@@ -184,6 +190,8 @@ def audit_sentence(entry: AuditEntry, names: dict[str, str]) -> str:
         "scope": SCOPES.get(str(after.get("scope") or before.get("scope")), ""),
         "chosen": after.get("chosen_copy") or "",
         "entry": after.get("transcription") or before.get("transcription") or "",
+        "revision": after.get("revision") or "",
+        "entries": len(after.get("entries") or []),
     }
     template = _SENTENCES.get(entry.action)
     if entry.action == "station.conflict_resolved" and not facts["chosen"]:
@@ -199,6 +207,13 @@ _SENTENCES = {
     "protocol_copy.blind_entry": _("Copy %(copy)s was typed again blind, as entry %(entry)s."),
     "protocol_copy.blind_entry_confirmed": _("The blind entry %(entry)s of copy %(copy)s was confirmed."),
     "station.conflict_resolved": _("%(line)s: the value %(value)s of copy %(chosen)s was accepted."),
+    "protocol_copy.transcribed": _("The photos of copy %(copy)s were typed blind (entry %(entries)s of 2)."),
+    "protocol_copy.transcription_agreed": _(
+        "The two blind entries of copy %(copy)s agree: their figures are stored as copy %(revision)s."
+    ),
+    "protocol_copy.transcription_settled": _(
+        "The lines where the blind entries of copy %(copy)s differ were settled: copy %(revision)s."
+    ),
 }
 
 

@@ -129,6 +129,10 @@ def blind_entry(
 def _check_blind_enterable(copy: ProtocolCopy, client_uuid: uuid.UUID, user: User) -> None:
     if copy.channel == Channel.TRANSCRIPTION:
         raise FieldError("copy", _("This copy is itself a blind entry."))
+    if not copy.figure_rows.exists():
+        raise FieldError(
+            "copy", _("This copy was sent as photos only: transcribe it from “Photos to transcribe”.")
+        )
     if copy.entered_by_id == user.pk:
         raise FieldError("copy", _("You entered this copy; another coordinator must make the blind entry."))
     if not copy.photos.filter(evidence__status=Evidence.Status.READY).exists():

@@ -37,7 +37,7 @@ def phone_in(request: HttpRequest, contest_id: int) -> HttpResponse:
         form = PhoneInForm(initial=initial, contest=contest, organization=organization)
     else:
         form = PhoneInForm(request.POST, contest=contest, organization=organization)
-        if form.is_valid() and _submitted(
+        if form.is_valid() and stored_or_refused(
             request, form, lambda: desk.phone_in(**form.submission(), by=request.user)
         ):
             return redirect(reverse("desk-station", args=[scope.contest.pk, form.cleaned_data["station"].pk]))
@@ -50,7 +50,7 @@ def _prefill(request: HttpRequest) -> dict[str, str]:
     return {key: value for key, value in found.items() if value.isdigit()}
 
 
-def _submitted(request: HttpRequest, form: Form, submit: Callable[[], SubmittedCopy]) -> bool:
+def stored_or_refused(request: HttpRequest, form: Form, submit: Callable[[], SubmittedCopy]) -> bool:
     """Run a copy-storing service; on a refusal put it on the form and return False."""
     try:
         submitted = submit()
@@ -91,7 +91,7 @@ def blind_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 copy=copy, client_uuid=data["client_uuid"], by=request.user, **form.figures()
             )
 
-        if form.is_valid() and _submitted(request, form, store):
+        if form.is_valid() and stored_or_refused(request, form, store):
             return redirect("desk-blind-diff", pk=copy.pk)
     photos = copy.photos.filter(evidence__status=Evidence.Status.READY).select_related("evidence")
     context = {"copy": copy, "contest": copy.contest, "form": form, "photos": photos}

@@ -58,6 +58,9 @@ def desk_queue(request: HttpRequest, contest_id: int, name: str) -> HttpResponse
     if name == "conflicts":
         found = selectors.conflict_rows(scope.organization, scope.contest, list(page))
         context["conflicts"] = with_resolve_forms(found, next_url=request.get_full_path())
+    if name == "photos":  # each copy awaiting transcription, and whether this coordinator typed it
+        mine = request.user.pk
+        context["photo_rows"] = [(copy, any(e.entered_by_id == mine for e in copy.entries)) for copy in page]
     return render(request, "tallies/desk_queue.html", context)
 
 

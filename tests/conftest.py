@@ -1,22 +1,34 @@
-"""Personas and a small geography shared by every test.
+"""Personas and a small geography shared by every test, each defined once, with one type.
 
-- `organization` with `observer` (Alice, a field observer) and `coordinator` (Carol);
-- `other_organization` with `other_observer` (Oscar), who must see nothing of Alice's;
-- Alice and Oscar each hold a live mandate covering every station of `contest`;
-- `contest`: the Russia 2011 party-list contest with one region, one TEC and two stations.
+- `contest`: the Russia 2011 party-list contest with one region, two TECs and three stations;
+- `organization` (Golos) and `other_organization`; Golos's people:
+  - `observer` (Alice) and `bob` (Bob): field observers, each with a live mandate covering every
+    station of `contest`; `nick` (Nick) observes for Golos too, with an account and no mandate yet;
+  - `coordinator` (Carol) sees the whole organisation; `dave` (Dave) is a second coordinator;
+    `tina` (Tina) coordinates TEC "85 Тверской район" (station 120) only;
+  - `admin` (Adam) administers Golos;
+- the other organisation's `other_observer` (Oscar, mandated at the same stations) and `olga`
+  (Olga, a coordinator), who must see nothing of Golos's;
+- `staff` (Stan): platform staff, member of no organisation.
+
+People are model objects (`Observer` for observers, `User` for everyone else). A persona's name
+alone is a logged-in client: `alice`, `carol` and `adam` (Django's test client, for pages);
+`alice_api` (DRF's client, authenticated) and `alice_device` (Alice's phone: her API token).
+Shared constants and helpers are in support modules (tests/browser.py, tests/tallies/support.py,
+…), never in test modules; a test module imports no other test module.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
 
-from elections.models import Contest, PollingStation
+from elections.models import Commission, Contest, PollingStation
 from elections.services import (
     StationRecord,
     define_election,
@@ -24,70 +36,23 @@ from elections.services import (
     ensure_hierarchy,
     shipped_spec,
 )
+from observers.login_security import issue_token
 from observers.models import Membership, Observer, Organization
 from observers.services import mandates
-
-# PEC 91 (Город Москва, 84 Пресненский район), 2011: the official protocol and the copy a КПРФ
-# observer took home (kartaitogov.ru). The copy breaks line 2 = 3+4+5+6+17−18 (2200 vs 2165)
-# and keeps the other relations; United Russia has 1115 officially and 445 on the copy.
-LINES_PEC_91_OFFICIAL = {
-    "voters_on_list": 2326,
-    "ballots_received": 2200,
-    "ballots_issued_early": 0,
-    "ballots_issued_in_station": 1771,
-    "ballots_issued_outside": 19,
-    "ballots_cancelled": 410,
-    "ballots_in_portable_boxes": 19,
-    "ballots_in_stationary_boxes": 1771,
-    "ballots_invalid": 40,
-    "ballots_valid": 1750,
-    "absentee_certs_received": 70,
-    "absentee_certs_issued_at_station": 49,
-    "voters_by_absentee_cert": 35,
-    "absentee_certs_cancelled": 21,
-    "absentee_certs_issued_by_tec": 4,
-    "absentee_certs_lost": 0,
-    "ballots_lost": 0,
-    "ballots_unaccounted": 0,
-}
-OPTIONS_PEC_91_OFFICIAL = {
-    "p1_SR": 93,
-    "p2_LDPR": 257,
-    "p3_Patriots": 1,
-    "p4_KPRF": 280,
-    "p5_Yabloko": 3,
-    "p6_UR": 1115,
-    "p7_RightCause": 1,
-}
-LINES_PEC_91_COPY = {
-    **LINES_PEC_91_OFFICIAL,
-    "voters_on_list": 2124,
-    "ballots_issued_in_station": 1393,
-    "ballots_issued_outside": 21,
-    "ballots_cancelled": 746,
-    "ballots_in_stationary_boxes": 1369,
-    "ballots_valid": 1348,
-    "ballots_lost": 5,
-}
-OPTIONS_PEC_91_COPY = {
-    "p1_SR": 193,
-    "p2_LDPR": 122,
-    "p3_Patriots": 20,
-    "p4_KPRF": 280,
-    "p5_Yabloko": 271,
-    "p6_UR": 445,
-    "p7_RightCause": 17,
-}
-
-
-def shared_data() -> Path:
-    """The real data folder; skips the test when absent, except under CI where it must exist."""
-    path = Path(settings.SHARED_DATA_DIR)
-    if not (path / "ru2011-observer-copies").exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"real data missing at {path}: CI must run the real-data tests")
-        pytest.skip(f"real data not found at {path} (set SHARED_DATA_DIR)")
-    return path
+from tallies import services
+from tests.browser import CHROMIUM
+from tests.support import (
+    LINES_PEC_91_COPY,
+    LINES_PEC_91_OFFICIAL,
+    LINES_PEC_92,
+    LINES_PEC_120,
+    OPTIONS_PEC_91_COPY,
+    OPTIONS_PEC_91_OFFICIAL,
+    OPTIONS_PEC_92,
+    OPTIONS_PEC_120,
+    submit,
+    write_official_file,
+)
 
 
 @pytest.fixture
@@ -164,10 +129,103 @@ def other_observer(other_organization, contest) -> Observer:
 
 
 @pytest.fixture
-def coordinator(organization):
-    user = _user("carol")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.COORDINATOR)
+def bob(organization, contest) -> Observer:
+    """Bob, Alice's colleague at Golos (code BOB2-2222), with a live mandate for the same stations."""
+    user = _user("bob")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
+    bob = Observer.objects.create(organization=organization, user=user, display_name="Bob", code="BOB2-2222")
+    return _with_live_mandate(bob, contest)
+
+
+@pytest.fixture
+def nick(organization, contest) -> Observer:
+    """Nick observes for Golos, with an account and no mandate yet."""
+    user = _user("nick")
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
+    return Observer.objects.create(organization=organization, user=user, display_name="Nick")
+
+
+def _member(username: str, organization: Organization, role: str, territory: Commission | None = None):
+    user = _user(username)
+    Membership.objects.create(user=user, organization=organization, role=role, territory=territory)
     return user
+
+
+@pytest.fixture
+def coordinator(organization):
+    """Carol coordinates Golos: she sees the whole organisation."""
+    return _member("carol", organization, Membership.Role.COORDINATOR)
+
+
+@pytest.fixture
+def dave(organization):
+    """Dave, a second coordinator of Golos (for the blind second entry)."""
+    return _member("dave", organization, Membership.Role.COORDINATOR)
+
+
+@pytest.fixture
+def tina(organization, contest):
+    """Tina coordinates Golos in TEC "85 Тверской район" (station 120) only."""
+    tverskoy = Commission.objects.get(election=contest.election, name="85 Тверской район")
+    return _member("tina", organization, Membership.Role.COORDINATOR, territory=tverskoy)
+
+
+@pytest.fixture
+def olga(other_organization):
+    """Olga coordinates the other organisation: she must reach nothing of Golos's."""
+    return _member("olga", other_organization, Membership.Role.COORDINATOR)
+
+
+@pytest.fixture
+def admin(organization):
+    """Adam administers Golos: the only kind of member who may publish or manage members."""
+    user = _member("adam", organization, Membership.Role.ADMIN)
+    user.email = "adam@golos.example"
+    user.save(update_fields=["email"])
+    return user
+
+
+@pytest.fixture
+def staff(db):
+    """Stan, platform staff (reviews organisations' applications), member of no organisation."""
+    return get_user_model().objects.create_user(username="stan", password="pw-stan", is_staff=True)
+
+
+@pytest.fixture
+def alice(client, observer):
+    """Alice's browser: the test client, logged in as her."""
+    client.force_login(observer.user)
+    return client
+
+
+@pytest.fixture
+def alice_api(observer):
+    """An API client authenticated as Alice (the authentication itself is not under test)."""
+    client = APIClient()
+    client.force_authenticate(user=observer.user)
+    return client
+
+
+@pytest.fixture
+def alice_device(observer):
+    """Alice's phone: an API client sending her token (the field app's and P1's way)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(observer.user)}")
+    return client
+
+
+@pytest.fixture
+def carol(client, coordinator):
+    """Carol's browser: the test client, logged in as her."""
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def adam(client, admin):
+    """Adam's browser: the test client, logged in as him."""
+    client.force_login(admin)
+    return client
 
 
 @pytest.fixture
@@ -175,7 +233,70 @@ def new_uuid():
     return lambda: uuid.uuid4()
 
 
-from tests.tallies.test_selectors import reconciled  # noqa: E402,F401  (election night in miniature)
+@pytest.fixture
+def reconciled(
+    contest, station, other_station, observer, other_observer, tmp_path, django_capture_on_commit_callbacks
+):
+    """Election night in miniature: official figures, both organisations' copies, reconciled.
+
+    Official protocols for stations 91, 92 and 120; Golos's observers copied 91 (the real 2011
+    copy, which differs) and 120 (identical); the other organisation copied 92 with 777 votes
+    for United Russia, which Golos must never see. Returns Golos's reconciliation run.
+    """
+    path = write_official_file(
+        tmp_path,
+        [
+            ("84 Пресненский район", "91", LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL),
+            ("84 Пресненский район", "92", LINES_PEC_92, OPTIONS_PEC_92),
+            ("85 Тверской район", "120", LINES_PEC_120, OPTIONS_PEC_120),
+        ],
+    )
+    station_92 = PollingStation.objects.get(pec__election=contest.election, number="92")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_stations_file(contest=contest, path=path, source="test", root_name="ЦИК России")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(observer, contest, station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
+        submit(observer, contest, other_station, LINES_PEC_120, OPTIONS_PEC_120)
+        submit(other_observer, contest, station_92, LINES_PEC_92, {**OPTIONS_PEC_92, "p6_UR": 777})
+    services.reconcile(organization_id=other_observer.organization_id, contest_id=contest.pk)
+    return services.reconcile(organization_id=observer.organization_id, contest_id=contest.pk)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (never a downloaded browser), one per test module."""
+    if not CHROMIUM:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed (apt-get install chromium): browser tests must run in CI")
+        pytest.skip("Debian's chromium is not installed")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def fresh_storage(settings) -> Iterator[None]:
+    """A new, empty InMemoryStorage for each test (changing STORAGES resets default_storage)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests import test_browser
-
-browser = test_browser.browser  # the Chromium fixture, shared
-
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 
 

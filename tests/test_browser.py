@@ -7,73 +7,13 @@ overflows sideways, and saves a screenshot in var/screenshots/ for a person to l
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from tallies.models import ProtocolCopy
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+from tests.browser import LANGUAGES, LOG_OUT, assert_fits_a_phone, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = shutil.which("chromium")
-LANGUAGES = ["ru", "kk", "en"]
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-# Words of each page's chrome in each language: prove the catalogs are used, not just <html lang>.
-LOG_OUT = {"ru": "Выйти", "kk": "Шығу", "en": "Log out"}
-BRAND = {"ru": "Параллельный подсчёт", "kk": "Байқаушылар санағы", "en": "Observer tally"}  # our catalog
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed (apt-get install chromium): browser tests must run in CI")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def open_page(browser, live_server, client, user, url: str, language: str, name: str):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=language)
-    if user is not None:
-        client.force_login(user)
-        context.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-        )
-    page = context.new_page()
-    response = page.goto(live_server.url + url)
-    assert response.status == 200, f"{url} answered {response.status}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{language}.png"), full_page=True)
-    return context, page
-
-
-def assert_fits_a_phone(page, language: str) -> None:
-    assert page.evaluate("document.documentElement.lang") == language
-    assert BRAND[language] in page.inner_text("header")
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"the page is {overflow}px wider than the 360px screen"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -9,10 +9,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests import test_browser
-
-browser = test_browser.browser  # the Chromium fixture, shared
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"

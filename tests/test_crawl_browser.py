@@ -38,10 +38,7 @@ from django.urls import Resolver404, resolve
 
 from tallies import demo_scenario, generator
 from tallies.models import OfficialSnapshot
-from tests import test_browser
 from tests.crawl_routes import UNREACHABLE_BY, granted
-
-browser = test_browser.browser  # the Chromium fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,10 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from observers.models import Membership
-from tests import test_browser
-from tests.test_browser import LANGUAGES, assert_fits_a_phone, open_page
-
-browser = test_browser.browser  # the Chromium fixture, shared
+from tests.browser import LANGUAGES, assert_fits_a_phone, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

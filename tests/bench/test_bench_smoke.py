@@ -22,7 +22,7 @@ from bench.p4_import import run_p4
 from bench.p5_photos import run_p5
 from bench.reconciliation import run_reconciliation
 from bench.report import INFO, MET, MISSED, Report
-from tests.conftest import shared_data
+from tests.support import shared_data
 
 pytestmark = pytest.mark.django_db
 STATIONS = 200

@@ -24,19 +24,20 @@ PAGES = [
 
 
 @pytest.fixture
-def staff(client):
+def root(client):
+    """The superuser's browser (Django's admin is for platform staff)."""
     user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
     client.force_login(user)
     return client
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_it_opens_reference_data_pages_for_staff(staff, contest, name):
-    assert staff.get(reverse(name)).status_code == 200
+def test_it_opens_reference_data_pages_for_staff(root, contest, name):
+    assert root.get(reverse(name)).status_code == 200
 
 
-def test_it_keeps_the_2011_form_lines_and_relations_in_the_admin(staff, contest):
-    response = staff.get(
+def test_it_keeps_the_2011_form_lines_and_relations_in_the_admin(root, contest):
+    response = root.get(
         reverse("admin:elections_protocolline_changelist"), {"form__id__exact": contest.form_id}
     )
 
@@ -61,7 +62,7 @@ def test_it_refuses_the_admin_to_a_coordinator(client, coordinator):
         ("ballots_valid == no_such_line", "Unknown line codes: no_such_line"),
     ],
 )
-def test_it_refuses_a_relation_that_could_not_be_evaluated(staff, contest, expression, message):
+def test_it_refuses_a_relation_that_could_not_be_evaluated(root, contest, expression, message):
     url = reverse("admin:elections_controlrelation_add")
     data = {
         "form": contest.form_id,
@@ -71,17 +72,17 @@ def test_it_refuses_a_relation_that_could_not_be_evaluated(staff, contest, expre
         "labels": LABELS,
     }
 
-    response = staff.post(url, data)
+    response = root.post(url, data)
 
     assert response.status_code == 200 and message in response.content.decode()
     assert not ControlRelation.objects.filter(code="bad").exists()
 
 
-def test_it_accepts_a_relation_on_the_forms_lines(staff, contest):
+def test_it_accepts_a_relation_on_the_forms_lines(root, contest):
     url = reverse("admin:elections_controlrelation_add")
     expression = "ballots_valid + ballots_invalid <= ballots_received"
     data = {"form": contest.form_id, "code": "ok", "expression": expression, "tolerance": 0, "labels": LABELS}
 
-    staff.post(url, data)
+    root.post(url, data)
 
     assert ControlRelation.objects.get(code="ok").expression == expression

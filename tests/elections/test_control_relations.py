@@ -3,7 +3,7 @@ import pytest
 from elections.models import ProtocolForm
 from elections.protocol import Figures, RelationSyntaxError, check_relation, parse_relation
 from elections.services import SpecError, define_protocol_form
-from tests.conftest import (
+from tests.support import (
     LINES_PEC_91_COPY,
     LINES_PEC_91_OFFICIAL,
     OPTIONS_PEC_91_COPY,

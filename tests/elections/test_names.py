@@ -120,7 +120,7 @@ def united_russia(contest) -> BallotOption:
 def test_an_observer_types_and_reads_the_options_in_kazakh(
     client, settings, observer, contest, united_russia
 ):
-    from tests.tallies.test_entry_form import form_data
+    from tests.tallies.support import form_data
 
     client.force_login(observer.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"

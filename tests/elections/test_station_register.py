@@ -107,7 +107,7 @@ def test_a_register_after_national_results_joins_their_hierarchy_instead_of_star
     election, tmp_path
 ):
     from tallies.services.results_import import import_results
-    from tests.conftest import shared_data
+    from tests.support import shared_data
 
     contest = election.contests.get()
     path = shared_data() / "kz-national-results" / "kz_national_results.csv"

@@ -5,7 +5,8 @@ organisation and observers with API tokens and live mandates. `Phones` plays the
 devices: each thread sends its stations' copies to /api/copies/ and, like the offline-first
 client, resends the same body with the same `client_uuid` after any error or 5xx until it gets
 an answer, waiting as long as a 503's Retry-After says (at most MAX_PAUSE); a copy is
-*acknowledged* when the server answered 200 or 201 with its id.
+*acknowledged* when the server answered 200 or 201 with its id. `upload_photo` posts one photo
+to /api/evidence/ and expects a 201.
 """
 
 from __future__ import annotations
@@ -150,3 +151,25 @@ def retry_after(header: str | None) -> float:
         return min(max(float(header or ""), RESEND_PAUSE), MAX_PAUSE)
     except ValueError:
         return RESEND_PAUSE
+
+
+def upload_photo(base: str, token: str, data: bytes) -> dict:
+    """POST a photo to /api/evidence/ as multipart/form-data; return the JSON answer."""
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="protocol.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = {
+        **HTTPS,
+        "Authorization": f"Token {token}",
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+    }
+    request = urllib.request.Request(f"{base}/api/evidence/", body, headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+        return json.loads(response.read())

@@ -14,8 +14,8 @@ import pytest
 from observers.models import Evidence
 from tests.faults.checks import assert_nothing_lost
 from tests.faults.conftest import SCALE
+from tests.faults.field import upload_photo
 from tests.faults.processes import beat_tick, wait_until
-from tests.faults.test_worker_killed import upload_photo
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]

@@ -9,9 +9,6 @@ worker's connection waiting for it. No sweep is sent: only redelivery may apply 
 from __future__ import annotations
 
 import io
-import json
-import urllib.request
-import uuid
 
 import pytest
 from PIL import Image
@@ -20,7 +17,8 @@ from observers.models import Evidence
 from tallies.models import StationTallyState
 from tests.faults.checks import assert_nothing_lost
 from tests.faults.conftest import REPEATS, SCALE
-from tests.faults.processes import HTTPS, holding_lock, wait_until, waiting_on_locks
+from tests.faults.field import upload_photo
+from tests.faults.processes import holding_lock, wait_until, waiting_on_locks
 from tests.observers.fixtures.evidence_images import GPS_IFD, jpeg_with_exif
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
@@ -57,28 +55,6 @@ def test_a_worker_killed_mid_tally_loses_no_copy(field, stack, phones, victim):
 def _tallied(field) -> bool:  # type: ignore[no-untyped-def]
     states = StationTallyState.objects.filter(organization=field.organization)
     return states.exists() and not states.stale().exists()
-
-
-def upload_photo(base: str, token: str, data: bytes) -> dict:
-    """POST a photo to /api/evidence/ as multipart/form-data; return the JSON answer."""
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="protocol.jpg"\r\n'
-            "Content-Type: image/jpeg\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    headers = {
-        **HTTPS,
-        "Authorization": f"Token {token}",
-        "Content-Type": f"multipart/form-data; boundary={boundary}",
-    }
-    request = urllib.request.Request(f"{base}/api/evidence/", body, headers)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 201
-        return json.loads(response.read())
 
 
 def test_a_worker_killed_mid_photo_still_sanitises_it_once(field, stack):

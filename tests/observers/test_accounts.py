@@ -10,7 +10,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -19,18 +18,11 @@ from rest_framework.test import APIClient
 
 from observers import access
 from observers.login_security import issue_token
-from observers.models import AuditEntry, Membership
+from observers.models import AuditEntry
 from observers.services import accounts
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(organization):
-    user = get_user_model().objects.create_user(username="ada")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-    return user
 
 
 def device(token: str) -> APIClient:

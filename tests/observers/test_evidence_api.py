@@ -1,6 +1,5 @@
 """The evidence API: multipart upload by observers, 400s that say why, files only for those allowed."""
 
-# ruff: noqa: F811  (pytest fixtures imported from tests/observers/fixtures/evidence_fixtures.py)
 from __future__ import annotations
 
 import hashlib
@@ -11,17 +10,10 @@ from rest_framework.test import APIClient
 
 from observers.models import Evidence
 from tallies.models import CopyPhoto
-from tests.observers.fixtures.evidence_fixtures import (  # noqa: F401  (fixtures)
-    colleague,
-    fresh_storage,
-    make_act,
-    make_copy,
-    other_coordinator,
-    stored_files,
-)
+from tests.observers.fixtures.evidence import make_act, make_copy, stored_files
 from tests.observers.fixtures.evidence_images import jpeg_with_exif, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 LIST = reverse("api-evidence-list")
 
 
@@ -75,10 +67,8 @@ def test_it_attaches_the_photo_to_the_observers_copy(observer, contest, station)
     assert CopyPhoto.objects.get().copy == copy
 
 
-def test_it_treats_another_observers_copy_as_not_found_and_stores_nothing(
-    observer, colleague, contest, station
-):
-    copy = make_copy(colleague, contest, station)
+def test_it_treats_another_observers_copy_as_not_found_and_stores_nothing(observer, bob, contest, station):
+    copy = make_copy(bob, contest, station)
 
     response = api(observer.user).post(
         LIST, {"file": upload(jpeg_with_exif()), "copy": copy.pk}, format="multipart"
@@ -124,8 +114,8 @@ def test_it_serves_the_file_when_the_client_asks_for_a_jpeg(uploaded, observer):
     assert api(observer.user).get(url, HTTP_ACCEPT="image/jpeg").status_code == 200
 
 
-def test_it_answers_404_and_lists_nothing_for_another_organisations_coordinator(uploaded, other_coordinator):
-    client = api(other_coordinator)
+def test_it_answers_404_and_lists_nothing_for_another_organisations_coordinator(uploaded, olga):
+    client = api(olga)
 
     assert client.get(reverse("api-evidence-file", args=[uploaded["id"]])).status_code == 404
     assert client.get(reverse("api-evidence-detail", args=[uploaded["id"]])).status_code == 404

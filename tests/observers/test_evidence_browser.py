@@ -1,17 +1,20 @@
 """Evidence pages in Debian's headless Chromium on a 360 px phone: nothing overflows sideways."""
 
-# ruff: noqa: F811  (pytest fixtures imported from tests/observers/fixtures/evidence_fixtures.py)
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
 from observers import tasks
-from tests.observers.fixtures.evidence_fixtures import fresh_storage, send  # noqa: F401  (fixtures)
+from tests.browser import assert_fits_a_phone, open_page
+from tests.observers.fixtures.evidence import send
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
-from tests.test_browser import assert_fits_a_phone, browser, open_page  # noqa: F401  (fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_storage"),
+]
 
 
 @pytest.fixture

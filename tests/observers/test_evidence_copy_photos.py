@@ -1,6 +1,5 @@
 """Photos of protocol copies: attached by the copy's observer or a coordinator; the copy unchanged."""
 
-# ruff: noqa: F811  (pytest fixtures imported from tests/observers/fixtures/evidence_fixtures.py)
 from __future__ import annotations
 
 import pytest
@@ -10,16 +9,10 @@ from django.forms.models import model_to_dict
 
 from tallies.models import CopyPhoto, ProtocolCopy
 from tallies.services.photos import attach_copy_photo
-from tests.observers.fixtures.evidence_fixtures import (  # noqa: F401  (fixtures)
-    colleague,
-    fresh_storage,
-    make_copy,
-    other_coordinator,
-    sent,
-)
+from tests.observers.fixtures.evidence import make_copy
 from tests.observers.fixtures.evidence_images import encoded, jpeg_with_exif
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
 
 @pytest.fixture
@@ -61,7 +54,7 @@ def test_it_lets_a_coordinator_of_the_organisation_attach_a_photo(copy, photo, c
     assert attach_copy_photo(copy=copy, evidence=photo, user=coordinator).attached_by == coordinator
 
 
-@pytest.mark.parametrize("who", ["other_coordinator", "colleague"])
+@pytest.mark.parametrize("who", ["olga", "bob"])
 def test_it_refuses_anyone_else(copy, photo, who, request):
     person = request.getfixturevalue(who)
 
@@ -79,8 +72,8 @@ def test_it_refuses_a_photo_of_another_organisation_even_to_a_coordinator(
         attach_copy_photo(copy=copy, evidence=foreign, user=coordinator)
 
 
-def test_it_refuses_an_observer_attaching_a_colleagues_upload(copy, sent, colleague, observer):
-    theirs = sent(jpeg_with_exif(), by=colleague)
+def test_it_refuses_an_observer_attaching_a_colleagues_upload(copy, sent, bob, observer):
+    theirs = sent(jpeg_with_exif(), by=bob)
 
     with pytest.raises(PermissionDenied):
         attach_copy_photo(copy=copy, evidence=theirs, user=observer.user)

@@ -1,6 +1,5 @@
 """Evidence pages: the phone upload form, copy and act photos, and files served only after a check."""
 
-# ruff: noqa: F811  (pytest fixtures imported from tests/observers/fixtures/evidence_fixtures.py)
 from __future__ import annotations
 
 import pytest
@@ -11,26 +10,11 @@ from django.views.static import serve
 
 from observers.models import Evidence
 from tallies.models import CopyPhoto
-from tests.observers.fixtures.evidence_fixtures import (  # noqa: F401  (fixtures)
-    colleague,
-    fresh_storage,
-    make_act,
-    make_copy,
-    other_coordinator,
-    send,
-    sent,
-    stored_files,
-)
+from tests.observers.fixtures.evidence import make_act, make_copy, send, stored_files
 from tests.observers.fixtures.evidence_images import jpeg_with_exif, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 NEW = reverse("evidence-new")
-
-
-@pytest.fixture
-def alice(client, observer):
-    client.login(username="alice", password="pw-alice")
-    return client
 
 
 def post_photo(client, url: str, data: bytes, name: str = "photo.jpg"):
@@ -86,8 +70,8 @@ def test_it_lists_a_copys_photos_in_the_include_for_the_receipt(alice, observer,
     assert f"{NEW}?copy={copy.pk}" in html
 
 
-def test_it_answers_404_for_a_copy_of_another_observer_and_stores_nothing(alice, colleague, contest, station):
-    copy = make_copy(colleague, contest, station)
+def test_it_answers_404_for_a_copy_of_another_observer_and_stores_nothing(alice, bob, contest, station):
+    copy = make_copy(bob, contest, station)
 
     response = post_photo(alice, f"{NEW}?copy={copy.pk}", jpeg_with_exif())
 
@@ -130,7 +114,7 @@ def test_it_streams_the_file_to_a_coordinator_of_the_organisation(client, coordi
     assert client.get(reverse("evidence-detail", args=[ready.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["other_coordinator", "colleague", "other_observer"])
+@pytest.mark.parametrize("who", ["olga", "bob", "other_observer"])
 def test_it_answers_404_to_anyone_else(client, ready, who, request):
     person = request.getfixturevalue(who)
     client.force_login(getattr(person, "user", person))

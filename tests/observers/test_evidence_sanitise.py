@@ -1,6 +1,5 @@
 """The sanitising task: a re-encoded JPEG without EXIF, GPS or device data; the original's hash kept."""
 
-# ruff: noqa: F811  (pytest fixtures imported from tests/observers/fixtures/evidence_fixtures.py)
 from __future__ import annotations
 
 import hashlib
@@ -12,15 +11,10 @@ from PIL import Image
 
 from observers import tasks
 from observers.models import Evidence
-from tests.observers.fixtures.evidence_fixtures import (  # noqa: F401  (fixtures)
-    fresh_storage,
-    send,
-    sent,
-    stored_files,
-)
+from tests.observers.fixtures.evidence import send, stored_files
 from tests.observers.fixtures.evidence_images import GPS_IFD, encoded, jpeg_with_exif
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
 
 def stored_image(evidence: Evidence) -> tuple[bytes, Image.Image]:

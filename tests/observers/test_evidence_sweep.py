@@ -10,10 +10,10 @@ from django.utils import timezone
 from observers import tasks
 from observers.models import Evidence
 from observers.services import evidence as service
-from tests.observers.fixtures.evidence_fixtures import fresh_storage, send  # noqa: F401  (fixtures)
+from tests.observers.fixtures.evidence import send
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
 
 def uploaded_minutes_ago(observer, minutes: int) -> Evidence:

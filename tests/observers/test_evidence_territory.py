@@ -9,11 +9,11 @@ from elections.models import Commission
 from observers.models import Membership
 from observers.services import evidence as service
 from tallies.services import photos
-from tests.observers.fixtures.evidence_fixtures import fresh_storage, make_act, make_copy, send  # noqa: F401
+from tests.observers.fixtures.evidence import make_act, make_copy, send
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
 from tests.observers.fixtures.scopes import scope_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
 
 @pytest.fixture

@@ -1,24 +1,15 @@
 """Uploads: the type is judged by the bytes; refused files leave no row and no file behind."""
 
-# ruff: noqa: F811  (pytest fixtures imported from tests/observers/fixtures/evidence_fixtures.py)
 from __future__ import annotations
 
 import pytest
 
 from observers.models import Evidence
 from observers.services import evidence as service
-from tests.observers.fixtures.evidence_fixtures import (  # noqa: F401  (fixtures)
-    colleague,
-    fresh_storage,
-    make_act,
-    other_coordinator,
-    send,
-    sent,
-    stored_files,
-)
+from tests.observers.fixtures.evidence import make_act, send, stored_files
 from tests.observers.fixtures.evidence_images import encoded, jpeg_with_exif, png_bomb
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
 
 def refusal(observer, data: bytes, name: str = "photo.jpg", **kwargs) -> str:
@@ -69,8 +60,8 @@ def test_it_refuses_an_image_just_over_the_pixel_limit_where_pillow_only_warns(o
     assert "too many pixels" in message
 
 
-def test_it_refuses_evidence_for_someone_elses_act(observer, colleague, contest, station):
-    act = make_act(colleague, contest, station)
+def test_it_refuses_evidence_for_someone_elses_act(observer, bob, contest, station):
+    act = make_act(bob, contest, station)
 
     message = refusal(observer, jpeg_with_exif(), violation_act=act)
 
@@ -85,8 +76,8 @@ def test_it_links_evidence_to_the_observers_own_act(sent, observer, contest, sta
     assert evidence.violation_act == act and act.evidence.get() == evidence
 
 
-def test_it_lets_a_cosigner_add_evidence_to_the_act(sent, observer, colleague, contest, station):
-    act = make_act(colleague, contest, station)
+def test_it_lets_a_cosigner_add_evidence_to_the_act(sent, observer, bob, contest, station):
+    act = make_act(bob, contest, station)
     act.cosigners.create(observer=observer)
 
     evidence = sent(jpeg_with_exif(), violation_act=act)

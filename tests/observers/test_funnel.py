@@ -116,12 +116,6 @@ def test_it_counts_a_withdrawn_mandate_as_sent_but_not_handed_out(observer, orga
     assert table.total.counts() == (1, 0, 0, 0, 1)
 
 
-@pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def funnel_url(organization, contest, name="funnel", **query):
     url = reverse(name, args=[organization.slug])
     return url + "?" + "&".join(f"{k}={v}" for k, v in {"election": contest.election.pk, **query}.items())

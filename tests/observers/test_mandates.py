@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from elections.models import PollingStation
-from observers.models import Mandate, MandateEvent, Membership, Observer
+from observers.models import Mandate, MandateEvent, Membership
 from observers.services import mandates
 from observers.services.mandates import MandateError
 
@@ -25,17 +25,11 @@ def station(number: str) -> PollingStation:
 
 
 @pytest.fixture
-def bob(organization, contest) -> Observer:
-    """Bob observes for Golos and has no mandate yet."""
-    return Observer.objects.create(organization=organization, display_name="Bob")
-
-
-@pytest.fixture
-def mandate(bob, organization, contest, coordinator) -> Mandate:
-    """Bob's mandate for station 91 alone."""
+def mandate(nick, organization, contest, coordinator) -> Mandate:
+    """Nick's mandate for station 91 alone."""
     return mandates.issue_mandate(
         organization=organization,
-        observer=bob,
+        observer=nick,
         election=contest.election,
         stations=[station("91")],
         issued_by=coordinator,
@@ -53,10 +47,10 @@ def test_it_issues_a_mandate_with_an_issued_event(mandate, coordinator):
     assert (event.status, event.recorded_by) == ("issued", coordinator)
 
 
-def test_it_makes_several_stations_a_mobile_team(bob, organization, contest):
+def test_it_makes_several_stations_a_mobile_team(nick, organization, contest):
     team = mandates.issue_mandate(
         organization=organization,
-        observer=bob,
+        observer=nick,
         election=contest.election,
         stations=[station("91"), station("92")],
         issued_by=None,
@@ -79,10 +73,10 @@ def test_it_refuses_an_observer_of_another_organisation(other_observer, organiza
     assert refusal.value.field == "observer"
 
 
-def test_it_refuses_a_mandate_without_stations(bob, organization, contest):
+def test_it_refuses_a_mandate_without_stations(nick, organization, contest):
     with pytest.raises(MandateError) as refusal:
         mandates.issue_mandate(
-            organization=organization, observer=bob, election=contest.election, stations=[], issued_by=None
+            organization=organization, observer=nick, election=contest.election, stations=[], issued_by=None
         )
 
     assert refusal.value.field == "stations"
@@ -168,12 +162,12 @@ def test_it_keeps_the_history_append_only(mandate):
         MandateEvent.objects.filter(pk=event.pk).update(reason="rewritten")
 
 
-def test_it_lets_an_observer_record_only_what_happens_at_the_station(mandate, bob):
+def test_it_lets_an_observer_record_only_what_happens_at_the_station(mandate, nick):
     record(mandate, "handed_over")
-    mandates.record_observer_event(observer=bob, mandate=mandate, status="admitted")
+    mandates.record_observer_event(observer=nick, mandate=mandate, status="admitted")
 
     with pytest.raises(MandateError) as refusal:
-        mandates.record_observer_event(observer=bob, mandate=mandate, status="withdrawn")
+        mandates.record_observer_event(observer=nick, mandate=mandate, status="withdrawn")
 
     assert refusal.value.field == "status"
 
@@ -187,30 +181,24 @@ def test_it_refuses_an_event_on_another_observers_mandate(mandate, observer):
     assert refusal.value.field == "mandate"
 
 
-@pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
-def test_it_issues_a_mandate_from_the_coordinators_page(carol, organization, contest, bob):
+def test_it_issues_a_mandate_from_the_coordinators_page(carol, organization, contest, nick):
     url = reverse("organization-mandates", args=[organization.slug]) + f"?election={contest.election.pk}"
 
-    response = carol.post(url, {"observer": bob.pk, "numbers": "91, 120"})
+    response = carol.post(url, {"observer": nick.pk, "numbers": "91, 120"})
 
     assert response.status_code == 302
-    issued = bob.mandates.get()
+    issued = nick.mandates.get()
     assert sorted(issued.stations.values_list("number", flat=True)) == ["120", "91"]
     assert issued.is_mobile_team
 
 
-def test_it_says_which_station_number_does_not_exist(carol, organization, contest, bob):
+def test_it_says_which_station_number_does_not_exist(carol, organization, contest, nick):
     url = reverse("organization-mandates", args=[organization.slug]) + f"?election={contest.election.pk}"
 
-    response = carol.post(url, {"observer": bob.pk, "numbers": "91 999"})
+    response = carol.post(url, {"observer": nick.pk, "numbers": "91 999"})
 
     assert response.context["form"].errors["numbers"] == ["No station 999."]
-    assert not bob.mandates.exists()
+    assert not nick.mandates.exists()
 
 
 def test_it_records_a_handover_from_the_coordinators_page(carol, organization, mandate):
@@ -243,12 +231,6 @@ def test_it_hides_mandates_from_another_organisation(client, other_observer, org
     assert (
         client.get(reverse("organization-mandate", args=[organization.slug, mandate.pk])).status_code == 403
     )
-
-
-@pytest.fixture
-def alice(client, observer):
-    client.force_login(observer.user)
-    return client
 
 
 def test_it_lists_the_observers_own_mandates(alice, observer):

@@ -8,12 +8,12 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from elections.models import PollingStation
-from observers.models import MandateEvent, Membership, Observer
+from observers.models import MandateEvent
 from observers.services import mandates
 from tallies import services
 from tallies.errors import NotAssignedError
 from tallies.models import ProtocolCopy, StationTallyState
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,6 @@ def english():
     """Messages are compared in English (pages default to Russian)."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def bob(organization, contest, django_user_model) -> Observer:
-    """Bob observes for Golos, with an account and no mandate yet."""
-    user = django_user_model.objects.create_user(username="bob", password="pw-bob")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
-    return Observer.objects.create(organization=organization, user=user, display_name="Bob")
 
 
 def submit(observer, contest, station, channel=ProtocolCopy.Channel.API):
@@ -61,59 +53,59 @@ def issue(observer, contest, *numbers):
     )
 
 
-def test_it_refuses_a_copy_without_a_mandate_and_names_the_station(bob, contest, station):
+def test_it_refuses_a_copy_without_a_mandate_and_names_the_station(nick, contest, station):
     with pytest.raises(NotAssignedError) as refusal:
-        submit(bob, contest, station)
+        submit(nick, contest, station)
 
     assert refusal.value.field == "station"
     assert "polling station 91" in refusal.value.message
     assert nothing_written()
 
 
-def test_it_refuses_a_mandate_for_another_station(bob, contest, station):
-    issue(bob, contest, "120")
+def test_it_refuses_a_mandate_for_another_station(nick, contest, station):
+    issue(nick, contest, "120")
 
     with pytest.raises(NotAssignedError):
-        submit(bob, contest, station)
+        submit(nick, contest, station)
 
     assert nothing_written()
 
 
-def test_it_refuses_a_withdrawn_mandate(bob, contest, station):
-    mandate = issue(bob, contest, "91")
+def test_it_refuses_a_withdrawn_mandate(nick, contest, station):
+    mandate = issue(nick, contest, "91")
     mandates.record_event(mandate=mandate, status="withdrawn", recorded_by=None)
 
     with pytest.raises(NotAssignedError):
-        submit(bob, contest, station)
+        submit(nick, contest, station)
 
     assert nothing_written()
 
 
-def test_it_refuses_an_observer_removed_from_the_station(bob, contest, station):
-    mandate = issue(bob, contest, "91")
+def test_it_refuses_an_observer_removed_from_the_station(nick, contest, station):
+    mandate = issue(nick, contest, "91")
     for status in ("handed_over", "admitted"):
         mandates.record_event(mandate=mandate, status=status, recorded_by=None)
     mandates.record_event(mandate=mandate, status="removed", recorded_by=None, reason="streaming")
 
     with pytest.raises(NotAssignedError):
-        submit(bob, contest, station)
+        submit(nick, contest, station)
 
 
-def test_it_stores_the_copy_under_a_live_mandate_and_records_it_obtained(bob, contest, station):
-    mandate = issue(bob, contest, "91")
+def test_it_stores_the_copy_under_a_live_mandate_and_records_it_obtained(nick, contest, station):
+    mandate = issue(nick, contest, "91")
 
-    copy = submit(bob, contest, station).copy
+    copy = submit(nick, contest, station).copy
 
     event = mandate.events.last()
     assert (event.status, event.station, event.contest, event.recorded_by) == (
         "copy_obtained",
         station,
         contest,
-        bob.user,
+        nick.user,
     )
     mandate.refresh_from_db()
     assert mandate.status == "copy_obtained"
-    assert copy.observer == bob
+    assert copy.observer == nick
 
 
 def test_it_records_copy_obtained_once_per_station_and_contest(observer, contest, station):
@@ -132,8 +124,8 @@ def test_it_records_copy_obtained_once_per_station_and_contest(observer, contest
     assert MandateEvent.objects.filter(status="copy_obtained").count() == 1
 
 
-def test_it_exempts_imported_copies(bob, contest, station):
-    submit(bob, contest, station, channel=ProtocolCopy.Channel.IMPORT)
+def test_it_exempts_imported_copies(nick, contest, station):
+    submit(nick, contest, station, channel=ProtocolCopy.Channel.IMPORT)
 
     assert ProtocolCopy.objects.count() == 1
     assert not MandateEvent.objects.filter(status="copy_obtained").exists()
@@ -149,9 +141,9 @@ def api_payload(contest, station):
     }
 
 
-def test_it_answers_403_on_the_api_without_a_mandate(bob, contest, station):
+def test_it_answers_403_on_the_api_without_a_mandate(nick, contest, station):
     client = APIClient()
-    client.force_authenticate(user=bob.user)
+    client.force_authenticate(user=nick.user)
 
     response = client.post("/api/copies/", api_payload(contest, station), format="json")
 
@@ -160,16 +152,16 @@ def test_it_answers_403_on_the_api_without_a_mandate(bob, contest, station):
     assert nothing_written()
 
 
-def test_it_answers_201_on_the_api_with_a_mandate(bob, contest, station):
-    issue(bob, contest, "91")
+def test_it_answers_201_on_the_api_with_a_mandate(nick, contest, station):
+    issue(nick, contest, "91")
     client = APIClient()
-    client.force_authenticate(user=bob.user)
+    client.force_authenticate(user=nick.user)
 
     assert client.post("/api/copies/", api_payload(contest, station), format="json").status_code == 201
 
 
-def test_it_shows_the_refusal_on_the_web_form(client, bob, contest):
-    client.force_login(bob.user)
+def test_it_shows_the_refusal_on_the_web_form(client, nick, contest):
+    client.force_login(nick.user)
     data = {"client_uuid": str(uuid.uuid4()), "number": "91", "note": ""}
     data |= {f"lines.{code}": value for code, value in LINES_PEC_91_COPY.items()}
     data |= {f"options.{code}": value for code, value in OPTIONS_PEC_91_COPY.items()}

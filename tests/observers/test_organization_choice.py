@@ -17,7 +17,7 @@ from observers.models import Membership, Organization
 from observers.services import memberships
 from tallies import services
 from tallies.models import ProtocolCopy
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
 

@@ -11,24 +11,9 @@ from django.urls import reverse
 from observers import access
 from observers.models import Membership, Organization
 from observers.services import organizations as services
+from tests.observers.support import APPLICATION
 
 pytestmark = pytest.mark.django_db
-
-APPLICATION = {
-    "name": "Free Vote",
-    "kind": "ngo",
-    "contact_email": "office@freevote.example",
-    "contact_phone": "+7 701 000 00 00",
-    "charter_clause": "3.2. The organisation observes elections and referendums.",
-    "username": "vera",
-    "password1": "a-long-passphrase-9",
-    "password2": "a-long-passphrase-9",
-}
-
-
-@pytest.fixture
-def staff(db):
-    return get_user_model().objects.create_user(username="stan", password="pw-stan", is_staff=True)
 
 
 @pytest.fixture

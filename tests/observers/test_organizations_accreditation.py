@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
-@pytest.fixture
 def oliver(other_organization):
     """A coordinator of the other organisation."""
     user = get_user_model().objects.create_user(username="oliver")

@@ -22,21 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(organization):
-    user = get_user_model().objects.create_user(username="ada")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-    return user
-
-
-@pytest.fixture
-def ada(client, admin):
-    client.force_login(admin)
-    return client
-
-
-@pytest.fixture
-def dave(db):
-    return get_user_model().objects.create_user(username="dave")
+def dan(db):
+    """Dan has an account and belongs to no organisation yet."""
+    return get_user_model().objects.create_user(username="dan")
 
 
 def invite_and_accept(admin, organization, user, role="coordinator", territory=None) -> Membership:
@@ -51,18 +39,18 @@ def tec(contest, name="84 Пресненский район") -> Commission:
 
 
 def test_it_invites_an_account_to_coordinate_a_territory_from_when_they_accept(
-    ada, organization, dave, contest
+    adam, organization, dan, contest
 ):
-    response = ada.post(
+    response = adam.post(
         reverse("organization-members", args=[organization.slug]),
-        {"username": "dave", "role": "coordinator", "territory": tec(contest).pk},
+        {"username": "dan", "role": "coordinator", "territory": tec(contest).pk},
     )
 
     assert response.status_code == 302
-    assert not Membership.objects.filter(user=dave).exists()
-    invitation = Invitation.objects.get(user=dave)
-    services.accept_invitation(invitation=invitation, by=dave)
-    membership = Membership.objects.get(user=dave)
+    assert not Membership.objects.filter(user=dan).exists()
+    invitation = Invitation.objects.get(user=dan)
+    services.accept_invitation(invitation=invitation, by=dan)
+    membership = Membership.objects.get(user=dan)
     assert (membership.organization, membership.role, membership.territory) == (
         organization,
         "coordinator",
@@ -70,10 +58,10 @@ def test_it_invites_an_account_to_coordinate_a_territory_from_when_they_accept(
     )
 
 
-def test_it_limits_a_territorial_coordinator_to_the_territory(admin, organization, dave, contest):
-    invite_and_accept(admin, organization, dave, territory=tec(contest))
+def test_it_limits_a_territorial_coordinator_to_the_territory(admin, organization, dan, contest):
+    invite_and_accept(admin, organization, dan, territory=tec(contest))
 
-    assert territory_filter(dave, organization) == tec(contest)
+    assert territory_filter(dan, organization) == tec(contest)
 
 
 def test_it_gives_admins_and_coordinators_without_territory_the_whole_organization(
@@ -90,16 +78,14 @@ def test_it_gives_no_territory_to_someone_outside_the_organization(observer, oth
         territory_filter(coordinator, other_organization)
 
 
-def test_it_answers_alike_for_an_unknown_and_a_known_username(ada, organization, dave):
+def test_it_answers_alike_for_an_unknown_and_a_known_username(adam, organization, dan):
     url = reverse("organization-members", args=[organization.slug])
 
-    unknown = ada.post(url, {"username": "nobody", "role": "admin"}, follow=True)
-    known = ada.post(url, {"username": "dave", "role": "admin"}, follow=True)
+    unknown = adam.post(url, {"username": "nobody", "role": "admin"}, follow=True)
+    known = adam.post(url, {"username": "dan", "role": "admin"}, follow=True)
 
     def message(response):  # the answer, with the username taken out
-        return [
-            str(m).replace("nobody", "NAME").replace("dave", "NAME") for m in response.context["messages"]
-        ]
+        return [str(m).replace("nobody", "NAME").replace("dan", "NAME") for m in response.context["messages"]]
 
     def row(username):  # the invitation's row in the members page, with the username taken out
         page = known.content.decode()
@@ -109,42 +95,42 @@ def test_it_answers_alike_for_an_unknown_and_a_known_username(ada, organization,
 
     assert unknown.status_code == known.status_code == 200
     assert message(unknown) == message(known)
-    assert row("nobody") == row("dave")
+    assert row("nobody") == row("dan")
     assert Invitation.objects.get(username="nobody").user is None
 
 
-def test_it_refuses_a_polling_station_as_territory(admin, organization, dave, station):
+def test_it_refuses_a_polling_station_as_territory(admin, organization, dan, station):
     with pytest.raises(ValidationError):
         services.invite_member(
-            organization=organization, by=admin, username="dave", role="coordinator", territory=station.pec
+            organization=organization, by=admin, username="dan", role="coordinator", territory=station.pec
         )
 
 
-def test_it_lets_only_admins_invite(client, coordinator, organization, dave):
+def test_it_lets_only_admins_invite(client, coordinator, organization, dan):
     client.force_login(coordinator)
 
     response = client.post(
-        reverse("organization-members", args=[organization.slug]), {"username": "dave", "role": "admin"}
+        reverse("organization-members", args=[organization.slug]), {"username": "dan", "role": "admin"}
     )
 
     assert response.status_code == 403
     with pytest.raises(PermissionDenied):
-        services.invite_member(organization=organization, by=coordinator, username="dave", role="admin")
+        services.invite_member(organization=organization, by=coordinator, username="dan", role="admin")
     assert not Invitation.objects.exists()
 
 
-def test_it_never_ends_the_last_admin(ada, admin, organization):
+def test_it_never_ends_the_last_admin(adam, admin, organization):
     membership = Membership.objects.get(user=admin)
 
-    ada.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
+    adam.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
 
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
-def test_it_ends_a_coordinators_role_and_keeps_its_history(ada, admin, coordinator, organization):
+def test_it_ends_a_coordinators_role_and_keeps_its_history(adam, admin, coordinator, organization):
     membership = Membership.objects.get(user=coordinator)
 
-    ada.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
+    adam.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
 
     assert not Membership.objects.filter(pk=membership.pk).exists()
     ended = Membership.history.get(pk=membership.pk)
@@ -154,10 +140,10 @@ def test_it_ends_a_coordinators_role_and_keeps_its_history(ada, admin, coordinat
     assert (entry.actor, entry.before["user"], entry.before["role"]) == (admin, coordinator.pk, "coordinator")
 
 
-def test_it_cannot_end_a_member_of_another_organization(ada, organization, other_observer):
+def test_it_cannot_end_a_member_of_another_organization(adam, organization, other_observer):
     membership = Membership.objects.get(user=other_observer.user)
 
-    response = ada.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
+    response = adam.post(reverse("organization-member-remove", args=[organization.slug, membership.pk]))
 
     assert response.status_code == 404
     assert Membership.objects.filter(pk=membership.pk).exists()
@@ -185,23 +171,23 @@ def test_it_changes_nothing_of_an_invited_observers_sign_in_until_they_accept(
     assert not Membership.objects.filter(user=observer.user, organization=other_organization).exists()
 
 
-def test_it_lets_the_invited_user_decline_and_logs_every_step(admin, organization, dave, client):
-    invitation = services.invite_member(organization=organization, by=admin, username="dave", role="admin")
-    client.force_login(dave)
+def test_it_lets_the_invited_user_decline_and_logs_every_step(admin, organization, dan, client):
+    invitation = services.invite_member(organization=organization, by=admin, username="dan", role="admin")
+    client.force_login(dan)
 
     page = client.get(reverse("account-invitations"))
     client.post(reverse("account-invitation-decline", args=[invitation.pk]))
 
     assert organization.name in page.content.decode()
-    assert not Membership.objects.filter(user=dave).exists()
+    assert not Membership.objects.filter(user=dan).exists()
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.DECLINED
     actions = list(AuditEntry.objects.filter(organization=organization).values_list("action", "actor"))
-    assert actions[-2:] == [("invitation.sent", admin.pk), ("invitation.declined", dave.pk)]
+    assert actions[-2:] == [("invitation.sent", admin.pk), ("invitation.declined", dan.pk)]
 
 
-def test_it_lets_nobody_else_answer_an_invitation(admin, organization, dave, coordinator, client):
-    invitation = services.invite_member(organization=organization, by=admin, username="dave", role="admin")
+def test_it_lets_nobody_else_answer_an_invitation(admin, organization, dan, coordinator, client):
+    invitation = services.invite_member(organization=organization, by=admin, username="dan", role="admin")
     client.force_login(coordinator)
 
     response = client.post(reverse("account-invitation-accept", args=[invitation.pk]))
@@ -209,21 +195,21 @@ def test_it_lets_nobody_else_answer_an_invitation(admin, organization, dave, coo
     assert response.status_code == 404
     with pytest.raises(PermissionDenied):
         services.accept_invitation(invitation=invitation, by=coordinator)
-    assert not Membership.objects.filter(user=dave).exists()
+    assert not Membership.objects.filter(user=dan).exists()
 
 
-def test_it_lets_a_member_end_a_role_they_no_longer_want(admin, organization, dave):
-    membership = invite_and_accept(admin, organization, dave)
+def test_it_lets_a_member_end_a_role_they_no_longer_want(admin, organization, dan):
+    membership = invite_and_accept(admin, organization, dan)
 
-    services.end_membership(organization=organization, by=dave, membership=membership)
+    services.end_membership(organization=organization, by=dan, membership=membership)
 
-    assert not Membership.objects.filter(user=dave).exists()
+    assert not Membership.objects.filter(user=dan).exists()
 
 
-def test_a_member_leaves_from_their_own_page_after_confirming(admin, organization, dave, client):
+def test_a_member_leaves_from_their_own_page_after_confirming(admin, organization, dan, client):
     """Issue 12: a member could not leave an organisation themselves; the row is ended, not deleted."""
-    membership = invite_and_accept(admin, organization, dave)
-    client.force_login(dave)
+    membership = invite_and_accept(admin, organization, dan)
+    client.force_login(dan)
     listed = client.get(reverse("account-organizations"), HTTP_ACCEPT_LANGUAGE="en")
     leave = reverse("account-organization-leave", args=[organization.slug])
 
@@ -236,14 +222,14 @@ def test_a_member_leaves_from_their_own_page_after_confirming(admin, organizatio
     assert still and not Membership.objects.filter(pk=membership.pk).exists()
     assert [str(m) for m in left.context["messages"]] == ["You left Golos."]
     ended = Membership.history.get(pk=membership.pk)
-    assert (ended.ended_by, ended.role) == (dave, "coordinator") and ended.ended_at is not None
+    assert (ended.ended_by, ended.role) == (dan, "coordinator") and ended.ended_at is not None
     entry = AuditEntry.objects.get(organization=organization, action="membership.ended")
-    assert (entry.actor, entry.before["user"], entry.before["role"]) == (dave, dave.pk, "coordinator")
-    assert coordinated_organizations(dave) == []
+    assert (entry.actor, entry.before["user"], entry.before["role"]) == (dan, dan.pk, "coordinator")
+    assert coordinated_organizations(dan) == []
 
 
-def test_the_last_admin_cannot_leave_and_is_told_why(ada, admin, organization):
-    left = ada.post(
+def test_the_last_admin_cannot_leave_and_is_told_why(adam, admin, organization):
+    left = adam.post(
         reverse("account-organization-leave", args=[organization.slug]),
         HTTP_ACCEPT_LANGUAGE="en",
         follow=True,
@@ -256,12 +242,12 @@ def test_the_last_admin_cannot_leave_and_is_told_why(ada, admin, organization):
     assert not AuditEntry.objects.filter(action="membership.ended").exists()
 
 
-def test_an_admin_leaves_once_another_admin_remains(admin, organization, dave):
-    invite_and_accept(admin, organization, dave, role="admin")
+def test_an_admin_leaves_once_another_admin_remains(admin, organization, dan):
+    invite_and_accept(admin, organization, dan, role="admin")
 
     services.leave_organization(organization=organization, by=admin)
 
-    assert [m.user for m in Membership.objects.filter(organization=organization, role="admin")] == [dave]
+    assert [m.user for m in Membership.objects.filter(organization=organization, role="admin")] == [dan]
 
 
 def test_nobody_leaves_an_organisation_they_are_not_in(client, coordinator, other_organization):

@@ -229,12 +229,6 @@ def test_it_imports_nothing_when_one_row_is_bad(organization):
     assert not Observer.objects.exists()
 
 
-@pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def upload(client, organization, content: str | bytes, name="roster.csv"):
     data = content.encode() if isinstance(content, str) else content
     url = reverse("roster-import", args=[organization.slug])

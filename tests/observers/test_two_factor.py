@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from observers.login_security import client_ip, issue_token
-from tests.observers.test_organizations import APPLICATION
+from tests.observers.support import APPLICATION
 from tests.otp import current_token, verified_login
 
 pytestmark = pytest.mark.django_db

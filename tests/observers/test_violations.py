@@ -7,11 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
 from elections.models import Commission
-from observers.models import ComplaintStep, Mandate, Membership, Observer, ViolationAct, ViolationType
+from observers.models import ComplaintStep, Mandate, Membership, ViolationAct, ViolationType
 from observers.services import mandates, violations
 from observers.services.visits import FieldWorkError
 from tests.observers.fixtures.scopes import scope_of
-from tests.observers.test_violations_taxonomy import reference_data  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -34,12 +33,6 @@ def file_act(observer, station):
         return violations.file_act(**{**fields, **overrides})
 
     return file_act
-
-
-@pytest.fixture
-def bob(organization):
-    """Another observer of Alice's organisation."""
-    return Observer.objects.create(organization=organization, code="BOB2-2222")
 
 
 def coordinator_of(organization, username, territory=None):
@@ -198,8 +191,6 @@ def test_it_refuses_a_review_by_another_organisations_coordinator(file_act, othe
 def test_it_shows_an_act_to_its_author_co_signers_and_coordinators_only(
     file_act, bob, observer, other_observer, coordinator
 ):
-    bob.user = get_user_model().objects.create_user(username="bob", password="pw")
-    bob.save()
     act = file_act(cosigner_codes=[bob.code])
 
     for user in (observer.user, bob.user, coordinator):

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from observers.models import Membership, ViolationAct
-from tests.observers.test_violations_taxonomy import reference_data  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -14,11 +13,6 @@ def client_for(user):
     client = APIClient()
     client.force_authenticate(user=user)
     return client
-
-
-@pytest.fixture
-def alice(observer):
-    return client_for(observer.user)
 
 
 @pytest.fixture
@@ -38,12 +32,12 @@ def payload(station):
 
 
 @pytest.fixture
-def act_id(alice, payload):
-    return alice.post("/api/acts/", payload(), format="json").data["id"]
+def act_id(alice_api, payload):
+    return alice_api.post("/api/acts/", payload(), format="json").data["id"]
 
 
-def test_it_files_an_act_and_stores_local_20_00_as_16_00_utc(alice, payload):
-    response = alice.post("/api/acts/", payload(), format="json")
+def test_it_files_an_act_and_stores_local_20_00_as_16_00_utc(alice_api, payload):
+    response = alice_api.post("/api/acts/", payload(), format="json")
 
     assert response.status_code == 201
     assert response.data["occurred_at"] == "2011-12-04T16:00:00Z"
@@ -54,8 +48,8 @@ def test_it_files_an_act_and_stores_local_20_00_as_16_00_utc(alice, payload):
     )
 
 
-def test_it_returns_the_same_act_when_the_device_resends(alice, payload, act_id):
-    assert alice.post("/api/acts/", payload(), format="json").data["id"] == act_id
+def test_it_returns_the_same_act_when_the_device_resends(alice_api, payload, act_id):
+    assert alice_api.post("/api/acts/", payload(), format="json").data["id"] == act_id
     assert ViolationAct.objects.count() == 1
 
 
@@ -68,15 +62,15 @@ def test_it_refuses_a_station_without_a_live_mandate(other_observer, payload):
     assert list(response.data) == ["station"]
 
 
-def test_it_refuses_a_type_of_another_stage(alice, payload):
-    response = alice.post("/api/acts/", payload(violation_type="TAB-DELAYS"), format="json")
+def test_it_refuses_a_type_of_another_stage(alice_api, payload):
+    response = alice_api.post("/api/acts/", payload(violation_type="TAB-DELAYS"), format="json")
 
     assert list(response.data) == ["violation_type"]
 
 
-def test_it_adds_co_signers_and_complaint_steps(alice, act_id):
-    alice.post(f"/api/acts/{act_id}/cosigners/", {"name": "PEC member Sidorov"}, format="json")
-    response = alice.post(
+def test_it_adds_co_signers_and_complaint_steps(alice_api, act_id):
+    alice_api.post(f"/api/acts/{act_id}/cosigners/", {"name": "PEC member Sidorov"}, format="json")
+    response = alice_api.post(
         f"/api/acts/{act_id}/complaints/", {"body": "prosecutor", "filed_on": "2011-12-06"}, format="json"
     )
 
@@ -84,19 +78,20 @@ def test_it_adds_co_signers_and_complaint_steps(alice, act_id):
     assert response.data["complaints"][0]["body"] == "prosecutor"
 
 
-def test_it_lets_the_coordinator_reject_with_a_reason_the_observer_reads(alice, act_id, coordinator):
+def test_it_lets_the_coordinator_reject_with_a_reason_the_observer_reads(alice_api, act_id, coordinator):
     rejected = client_for(coordinator).post(
         f"/api/acts/{act_id}/review/", {"verdict": "rejected", "reason": "Duplicate of act 1."}, format="json"
     )
 
     assert rejected.status_code == 200
-    mine = alice.get(f"/api/acts/{act_id}/").data
+    mine = alice_api.get(f"/api/acts/{act_id}/").data
     assert (mine["review"], mine["review_reason"]) == ("rejected", "Duplicate of act 1.")
 
 
-def test_it_lets_no_observer_review(alice, act_id):
+def test_it_lets_no_observer_review(alice_api, act_id):
     assert (
-        alice.post(f"/api/acts/{act_id}/review/", {"verdict": "verified"}, format="json").status_code == 404
+        alice_api.post(f"/api/acts/{act_id}/review/", {"verdict": "verified"}, format="json").status_code
+        == 404
     )
 
 
@@ -114,16 +109,16 @@ def test_it_hides_the_act_from_another_organisation(act_id, other_observer, othe
         )
 
 
-def test_it_serves_the_types_of_a_stage_with_their_category(alice):
-    response = alice.get("/api/violation-types/", {"stage": "mobile_voting"}, HTTP_ACCEPT_LANGUAGE="ru")
+def test_it_serves_the_types_of_a_stage_with_their_category(alice_api):
+    response = alice_api.get("/api/violation-types/", {"stage": "mobile_voting"}, HTTP_ACCEPT_LANGUAGE="ru")
 
     codes = {row["code"]: row for row in response.data}
     assert codes["HOM-EXCESS-BALLOTS"]["category_label"].startswith("Целостность бюллетеней")
     assert "OBS-PCR" in codes and "VOT-GROUP" not in codes
 
 
-def test_it_documents_the_field_work_endpoints_in_the_schema(alice):
-    schema = alice.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+def test_it_documents_the_field_work_endpoints_in_the_schema(alice_api):
+    schema = alice_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
     for path in ("/api/visits/", "/api/visits/{id}/answers/", "/api/acts/", "/api/acts/{id}/review/"):
         assert path in schema["paths"], path

@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db
 MIGRATION = importlib.import_module("observers.migrations.0003_fill_reference_data")
 
 
-@pytest.fixture
-def reference_data(db):
-    """The shipped taxonomy and checklists, reloaded if a transactional test flushed them.
-
-    Other test modules use it: `from tests.observers.test_violations_taxonomy import reference_data`.
-    """
-    if not (ViolationType.objects.exists() and ChecklistItem.objects.exists()):
-        violations.load_violation_types()
-        visits.load_checklist_items()
-
-
 # Every code of domain.md §4.0–4.6, plus the standard home-voting categories of §4.3 (⚠DK).
 DOMAIN_CODES = """
 PRE-REG-PARTY PRE-DEREG-LIST PRE-DEREG-CAND PRE-REG-BARRIERS PRE-ADMIN-RES PRE-MEDIA PRE-ASSEMBLY

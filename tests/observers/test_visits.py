@@ -7,7 +7,6 @@ import pytest
 from observers.models import ChecklistAnswer, ChecklistItem, Mandate, Visit
 from observers.services import mandates, visits
 from observers.services.visits import FieldWorkError
-from tests.observers.test_violations_taxonomy import reference_data  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 

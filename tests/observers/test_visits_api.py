@@ -5,46 +5,40 @@ from rest_framework.test import APIClient
 
 from observers.models import ChecklistAnswer, Mandate, Visit
 from observers.services import mandates
-from tests.observers.test_violations_taxonomy import reference_data  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
 @pytest.fixture
-def alice(observer):
-    client = APIClient()
-    client.force_authenticate(user=observer.user)
-    return client
+def visit_id(alice_api, station):
+    return alice_api.post("/api/visits/", {"station": station.pk}, format="json").data["id"]
 
 
-@pytest.fixture
-def visit_id(alice, station):
-    return alice.post("/api/visits/", {"station": station.pk}, format="json").data["id"]
-
-
-def test_it_checks_in_once_however_often_the_device_resends(alice, station, visit_id):
-    again = alice.post("/api/visits/", {"station": station.pk}, format="json")
+def test_it_checks_in_once_however_often_the_device_resends(alice_api, station, visit_id):
+    again = alice_api.post("/api/visits/", {"station": station.pk}, format="json")
 
     assert again.data["id"] == visit_id
     assert Visit.objects.count() == 1
 
 
-def test_it_refuses_a_check_in_without_a_live_mandate(alice, observer, station):
+def test_it_refuses_a_check_in_without_a_live_mandate(alice_api, observer, station):
     mandates.record_event(
         mandate=Mandate.objects.get(observer=observer), status="withdrawn", recorded_by=None
     )
 
-    response = alice.post("/api/visits/", {"station": station.pk}, format="json")
+    response = alice_api.post("/api/visits/", {"station": station.pk}, format="json")
 
     assert response.status_code == 400
     assert list(response.data) == ["station"]
 
 
-def test_it_stores_answers_by_code_and_returns_the_latest(alice, visit_id):
+def test_it_stores_answers_by_code_and_returns_the_latest(alice_api, visit_id):
     url = f"/api/visits/{visit_id}/answers/"
-    alice.post(url, {"answers": [{"item": "counting-copy-issued", "yes": True}]}, format="json")
+    alice_api.post(url, {"answers": [{"item": "counting-copy-issued", "yes": True}]}, format="json")
 
-    response = alice.post(url, {"answers": [{"item": "counting-copy-issued", "yes": False}]}, format="json")
+    response = alice_api.post(
+        url, {"answers": [{"item": "counting-copy-issued", "yes": False}]}, format="json"
+    )
 
     assert response.status_code == 200
     assert response.data["answers"] == [
@@ -60,8 +54,8 @@ def test_it_stores_answers_by_code_and_returns_the_latest(alice, visit_id):
     assert ChecklistAnswer.objects.count() == 2
 
 
-def test_it_names_the_item_of_an_answer_of_the_wrong_kind(alice, visit_id):
-    response = alice.post(
+def test_it_names_the_item_of_an_answer_of_the_wrong_kind(alice_api, visit_id):
+    response = alice_api.post(
         f"/api/visits/{visit_id}/answers/",
         {"answers": [{"item": "mobile-requests", "yes": True}]},
         format="json",
@@ -71,16 +65,16 @@ def test_it_names_the_item_of_an_answer_of_the_wrong_kind(alice, visit_id):
     assert list(response.data) == ["mobile-requests"]
 
 
-def test_it_reads_a_count_start_without_offset_as_local_time(alice, visit_id):
-    response = alice.post(
+def test_it_reads_a_count_start_without_offset_as_local_time(alice_api, visit_id):
+    response = alice_api.post(
         f"/api/visits/{visit_id}/count-start/", {"started_at": "2011-12-04T20:00:00"}, format="json"
     )
 
     assert response.data["count_started_at"] == "2011-12-04T16:00:00Z"
 
 
-def test_it_checks_out(alice, visit_id):
-    response = alice.post(f"/api/visits/{visit_id}/check-out/", {}, format="json")
+def test_it_checks_out(alice_api, visit_id):
+    response = alice_api.post(f"/api/visits/{visit_id}/check-out/", {}, format="json")
 
     assert response.data["checked_out_at"] is not None
 
@@ -93,8 +87,8 @@ def test_it_hides_the_visit_from_another_observer(other_observer, visit_id):
     assert client.post(f"/api/visits/{visit_id}/answers/", {"answers": []}, format="json").status_code == 404
 
 
-def test_it_serves_the_checklists_of_a_stage(alice):
-    response = alice.get("/api/checklist-items/", {"stage": "tabulation"}, HTTP_ACCEPT_LANGUAGE="kk")
+def test_it_serves_the_checklists_of_a_stage(alice_api):
+    response = alice_api.get("/api/checklist-items/", {"stage": "tabulation"}, HTTP_ACCEPT_LANGUAGE="kk")
 
     assert [row["code"] for row in response.data] == [
         "tabulation-observers-admitted",

@@ -1,6 +1,6 @@
 """Visit and act pages in headless Chromium on a 360 px phone, in ru, kk and en.
 
-Uses the browser helpers of tests/test_browser.py (Debian's chromium, never a downloaded one):
+Uses the browser helpers of tests/browser.py (Debian's chromium, never a downloaded one):
 each page must be in the requested language and must not overflow the screen sideways.
 """
 
@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from observers.models import ViolationType
 from observers.services import violations, visits
-from tests.observers.test_violations_taxonomy import reference_data  # noqa: F401
-from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser, open_page  # noqa: F401
+from tests.browser import LANGUAGES, assert_fits_a_phone, open_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,7 +41,7 @@ def act(observer, station):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_it_fits_the_observers_visit_and_act_pages_on_a_phone(
-    browser,  # noqa: F811  (the fixture imported above)
+    browser,
     live_server,
     client,
     observer,
@@ -64,7 +63,7 @@ def test_it_fits_the_observers_visit_and_act_pages_on_a_phone(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_it_fits_the_review_queue_on_a_phone(browser, live_server, client, coordinator, act, language):  # noqa: F811
+def test_it_fits_the_review_queue_on_a_phone(browser, live_server, client, coordinator, act, language):
     context, page = open_page(
         browser, live_server, client, coordinator, reverse("act-review-queue"), language, "violations-queue"
     )

@@ -7,15 +7,8 @@ from django.urls import reverse
 
 from observers.models import ChecklistAnswer, Mandate, Visit
 from observers.services import mandates, visits
-from tests.observers.test_violations_taxonomy import reference_data  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
-
-
-@pytest.fixture
-def alice(client, observer):
-    client.force_login(observer.user)
-    return client
 
 
 @pytest.fixture

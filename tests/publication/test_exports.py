@@ -22,7 +22,7 @@ from config.spreadsheet_text import safe_text
 from elections.models import Commission
 from observers.models import ViolationAct, ViolationType
 from tallies.publication.writers import csv_cell
-from tests.publication.conftest import publish
+from tests.publication.support import publish
 
 pytestmark = pytest.mark.django_db
 

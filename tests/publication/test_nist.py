@@ -24,7 +24,7 @@ from tallies.models import OfficialSnapshot
 from tallies.publication.nist import NIST_FILE, validation_errors
 from tallies.services.releases.verify import verify_download, verify_stored
 from tallies.services.results_import import import_results
-from tests.publication.conftest import publish
+from tests.publication.support import publish
 
 pytestmark = pytest.mark.django_db
 

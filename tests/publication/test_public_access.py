@@ -15,7 +15,7 @@ from django.urls import reverse
 from tallies.api import public_urls as api_urls
 from tallies.services import releases
 from tallies.views import public_urls as page_urls
-from tests.publication.conftest import current_copy, later, publish
+from tests.publication.support import coalition_release_urls, current_copy, later, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -42,22 +42,6 @@ def release_urls(args, station, tec, receipt) -> dict[str, str]:
         "public-file": reverse("public-file", args=[*args, "stations.csv"]),
         "public-zip": reverse("public-zip", args=args),
         "public-receipt": reverse("public-receipt", args=[receipt]),
-    }
-
-
-def coalition_release_urls(args, station, tec) -> dict[str, str]:
-    """Every public URL of a coalition's release at `args` (coalition id, election, contest, number);
-    checked in tests/tallies/test_coalition_releases.py."""
-    return {
-        "public-coalition-latest": reverse("public-coalition-latest", args=args[:3]),
-        "public-coalition-release": reverse("public-coalition-release", args=args),
-        "public-coalition-commission": reverse("public-coalition-commission", args=[*args, tec.pk]),
-        "public-coalition-station": reverse("public-coalition-station", args=[*args, station.pk]),
-        "public-coalition-station-photo": reverse("public-coalition-station-photo", args=[*args, station.pk]),
-        "public-coalition-violations": reverse("public-coalition-violations", args=args),
-        "public-coalition-data": reverse("public-coalition-data", args=args),
-        "public-coalition-file": reverse("public-coalition-file", args=[*args, "stations.csv"]),
-        "public-coalition-zip": reverse("public-coalition-zip", args=args),
     }
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.settings import api_settings
 
 from tallies.models import Release
-from tests.publication.conftest import publish
+from tests.publication.support import publish
 
 pytestmark = pytest.mark.django_db
 

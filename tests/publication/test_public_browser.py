@@ -1,17 +1,16 @@
 """Public pages in a real headless browser (Debian's Chromium), at 360 px, in ru, kk and en.
 
-Reuses tests/test_browser.py: each page is opened without an account, screenshotted into
+Reuses tests/browser.py: each page is opened without an account, screenshotted into
 var/screenshots/ and must not be wider than the phone's screen.
 """
 
-# ruff: noqa: F811  (the browser fixture is imported from tests/test_browser.py)
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from tests.publication.conftest import publish
-from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser, open_page  # noqa: F401
+from tests.browser import LANGUAGES, assert_fits_a_phone, open_page
+from tests.publication.support import publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from observers.models import AuditEntry
 from tallies.models import AnalysisRun, Release, ReleaseWithdrawal, StationTallyState
 from tallies.services.analysis import forensics
 from tallies.services.analysis.station_data import StationCounts, StationData
-from tests.publication.conftest import later, publish
+from tests.publication.support import later, publish
 
 pytestmark = pytest.mark.django_db
 

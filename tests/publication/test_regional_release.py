@@ -20,9 +20,8 @@ from elections.services import StationRecord, ensure_hierarchy
 from tallies import services
 from tallies.models import OfficialProtocol, ReleaseCommission
 from tallies.services.official_levels import import_level_file
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.publication.conftest import publish
-from tests.tallies.test_selectors import LINES_PEC_120, OPTIONS_PEC_120, submit
+from tests.publication.support import publish
+from tests.support import LINES_PEC_91_COPY, LINES_PEC_120, OPTIONS_PEC_91_COPY, OPTIONS_PEC_120, submit
 
 pytestmark = pytest.mark.django_db
 MOSCOW, SPB = "Город Москва", "Санкт-Петербург"

@@ -18,7 +18,7 @@ from tallies.publication import build_files
 from tallies.selectors import release_layout
 from tallies.services import releases
 from tallies.services.releases.gather import gather
-from tests.publication.conftest import publish
+from tests.publication.support import publish
 
 pytestmark = pytest.mark.django_db
 

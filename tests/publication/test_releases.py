@@ -17,9 +17,8 @@ from observers.models import AuditEntry
 from observers.services import audit
 from tallies.models import Release, ReleaseFile, StationTallyState
 from tallies.services import releases
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
-from tests.publication.conftest import current_copy, later, publish, submit_copy
-from tests.tallies.test_selectors import LINES_PEC_92, OPTIONS_PEC_92
+from tests.publication.support import current_copy, later, publish, submit_copy
+from tests.support import LINES_PEC_91_OFFICIAL, LINES_PEC_92, OPTIONS_PEC_91_OFFICIAL, OPTIONS_PEC_92
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from observers.models import AuditEntry
 from observers.services import audit
 from tallies.models import ReleaseFile
 from tallies.services import releases
-from tests.publication.conftest import current_copy, publish
+from tests.publication.support import current_copy, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Fixtures of the hostile-input tests: Adam (an organisation admin), API tokens, a WSGI app.
 
-`api_world` builds election night in miniature (tests/tallies/test_selectors.py's `reconciled`)
+`api_world` builds election night in miniature (tests/conftest.py's `reconciled`)
 plus a public release, a visit, an act and a photo of Golos's, so that fuzzed requests can reach
 real objects and not only 404s.
 """
@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -21,21 +20,11 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
 from observers.login_security import issue_token
-from observers.models import Evidence, Membership, ViolationType
+from observers.models import Evidence, ViolationType
 from observers.services import violations, visits
 from tallies.models import StationTallyState
 from tallies.services import releases
-from tests.publication.conftest import jpeg
-
-ROLES = ("anonymous", "observer", "coordinator", "admin")
-
-
-@pytest.fixture
-def admin(organization):
-    """Adam, an admin of Golos."""
-    user = get_user_model().objects.create_user(username="adam", password="pw-adam")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-    return user
+from tests.publication.support import jpeg
 
 
 @dataclass

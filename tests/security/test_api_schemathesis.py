@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.security.conftest import ROLES
+from tests.security.support import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -14,35 +14,23 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from observers.models import Membership, Observer
 from tallies import services
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy
-from tests.conftest import (
+from tests.support import (
     LINES_PEC_91_COPY,
     LINES_PEC_91_OFFICIAL,
     OPTIONS_PEC_91_COPY,
     OPTIONS_PEC_91_OFFICIAL,
-    _user,
-    _with_live_mandate,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def colleague(organization, contest) -> Observer:
-    """Bob, Alice's colleague in the same organisation, mandated for the same stations."""
-    user = _user("bob")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OBSERVER)
-    bob = Observer.objects.create(organization=organization, user=user, display_name="Bob")
-    return _with_live_mandate(bob, contest)
-
-
-@pytest.fixture
-def bobs_copy(colleague, contest, station) -> ProtocolCopy:
+def bobs_copy(bob, contest, station) -> ProtocolCopy:
     return services.submit_protocol_copy(
-        observer=colleague,
+        observer=bob,
         contest=contest,
         station=station,
         lines=LINES_PEC_91_COPY,

@@ -18,44 +18,16 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from elections.models import Commission
-from tallies import services
 from tallies.errors import ImportFileError
 from tallies.models import OfficialProtocol, OfficialSnapshot
 from tallies.publication.columns import Column, Table
 from tallies.publication.writers import csv_bytes, xlsx_bytes
 from tallies.views.results import csv_cell
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
-from tests.tallies.test_selectors import OFFICIAL_FILE
+from tests.security.support import FIGURES, import_file, official_file, station_row, with_figure
 
 pytestmark = pytest.mark.django_db
 
 PAYLOADS = ["=1+2", "+SUM(A1)", "-2+3", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")']
-CODES = [*LINES_PEC_91_OFFICIAL, *OPTIONS_PEC_91_OFFICIAL]
-FIGURES = [*LINES_PEC_91_OFFICIAL.values(), *OPTIONS_PEC_91_OFFICIAL.values()]
-
-
-def official_file(folder, rows: list[list[object]]):
-    """An official file in the "codes" format: region, tik, uik, then one column per code."""
-    path = folder / OFFICIAL_FILE
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["region", "tik", "uik", *CODES])
-        writer.writerows(rows)
-    return path
-
-
-def station_row(
-    number: str, figures: list[object] = FIGURES, tec: str = "84 Пресненский район"
-) -> list[object]:
-    return ["Город Москва", "84 Пресненский район", number, *figures]
-
-
-def with_figure(code: str, value: object) -> list[object]:
-    return [value if name == code else figure for name, figure in zip(CODES, FIGURES, strict=True)]
-
-
-def import_file(contest, path):
-    return services.import_stations_file(contest=contest, path=path, source="test", root_name="ЦИК России")
 
 
 @pytest.fixture

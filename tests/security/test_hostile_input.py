@@ -14,22 +14,14 @@ from urllib.parse import quote_from_bytes
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from observers.models import ViolationAct
 from tallies.models import ProtocolCopy
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/copies/"
-
-
-@pytest.fixture
-def alice(observer):
-    client = APIClient()
-    client.force_authenticate(user=observer.user)
-    return client
 
 
 @pytest.fixture
@@ -53,20 +45,20 @@ def post(client, raw: bytes, content_type: str = "application/json"):
     return client.generic("POST", URL, raw, content_type=content_type)
 
 
-def test_it_answers_413_to_a_body_over_the_upload_limit_and_stores_nothing(alice, copy_body):
+def test_it_answers_413_to_a_body_over_the_upload_limit_and_stores_nothing(alice_api, copy_body):
     raw = copy_body(note="x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
-    response = post(alice, raw)
+    response = post(alice_api, raw)
 
     assert response.status_code == 413
     assert str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in response.json()["detail"]
     assert ProtocolCopy.objects.count() == 0
 
 
-def test_it_answers_400_to_json_nested_deeper_than_the_parser_goes(alice):
+def test_it_answers_400_to_json_nested_deeper_than_the_parser_goes(alice_api):
     raw = b'{"lines": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
-    response = post(alice, raw)
+    response = post(alice_api, raw)
 
     assert response.status_code == 400
     assert response.json() == {"detail": "JSON parse error - nested too deeply."}
@@ -82,16 +74,16 @@ def test_it_answers_400_to_json_nested_deeper_than_the_parser_goes(alice):
     ],
     ids=["latin-1", "invalid-utf-8", "truncated"],
 )
-def test_it_answers_400_to_a_body_that_is_not_utf_8_json(alice, raw):
-    response = post(alice, raw)
+def test_it_answers_400_to_a_body_that_is_not_utf_8_json(alice_api, raw):
+    response = post(alice_api, raw)
 
     assert response.status_code == 400
     assert response.json()["detail"].startswith("JSON parse error")
     assert ProtocolCopy.objects.count() == 0
 
 
-def test_it_answers_415_to_json_sent_as_text_plain(alice, copy_body):
-    response = post(alice, copy_body(), content_type="text/plain")
+def test_it_answers_415_to_json_sent_as_text_plain(alice_api, copy_body):
+    response = post(alice_api, copy_body(), content_type="text/plain")
 
     assert response.status_code == 415
     assert ProtocolCopy.objects.count() == 0
@@ -126,8 +118,8 @@ def test_it_answers_415_to_json_sent_as_text_plain(alice, copy_body):
         "list",
     ],
 )
-def test_it_answers_400_naming_the_field_and_stores_nothing(alice, copy_body, override, field, message):
-    response = post(alice, copy_body(**override))
+def test_it_answers_400_naming_the_field_and_stores_nothing(alice_api, copy_body, override, field, message):
+    response = post(alice_api, copy_body(**override))
 
     assert response.status_code == 400
     assert response.json() == {field: [message]}
@@ -135,14 +127,14 @@ def test_it_answers_400_naming_the_field_and_stores_nothing(alice, copy_body, ov
 
 
 @pytest.mark.parametrize("raw", [b'{"lines": NaN}', b'{"lines": {"ballots_valid": Infinity}}', b"1" * 5000])
-def test_it_answers_400_to_numbers_json_does_not_allow(alice, raw):
-    response = post(alice, raw)
+def test_it_answers_400_to_numbers_json_does_not_allow(alice_api, raw):
+    response = post(alice_api, raw)
 
     assert response.status_code == 400
     assert response.json()["detail"].startswith("JSON parse error")
 
 
-def test_it_answers_400_to_a_violation_type_code_with_a_nul(alice, station):
+def test_it_answers_400_to_a_violation_type_code_with_a_nul(alice_api, station):
     act = {
         "station": station.pk,
         "stage": "voting",
@@ -151,7 +143,7 @@ def test_it_answers_400_to_a_violation_type_code_with_a_nul(alice, station):
         "description": "A man marked the ballots of his wife and daughter.",
     }
 
-    response = alice.post("/api/acts/", act, format="multipart")
+    response = alice_api.post("/api/acts/", act, format="multipart")
 
     assert response.status_code == 400
     assert list(response.json()) == ["violation_type"]
@@ -159,8 +151,8 @@ def test_it_answers_400_to_a_violation_type_code_with_a_nul(alice, station):
 
 
 @pytest.mark.parametrize("path", ["/api/acts/?stage=v%00ting", "/api/checklist-items/?stage=%00"])
-def test_it_answers_400_to_a_nul_in_a_query_string(alice, path):
-    response = alice.get(path)
+def test_it_answers_400_to_a_nul_in_a_query_string(alice_api, path):
+    response = alice_api.get(path)
 
     assert response.status_code == 400
     assert response.json() == {"detail": "Text cannot contain NUL (0x00) characters."}

@@ -25,7 +25,6 @@ from elections.services import StationRecord, ensure_hierarchy
 from observers.models import Membership
 from tallies import services
 from tallies.models import ProtocolCopy
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.security.routes import (
     TERRITORIAL,
     WHOLE_ORGANIZATION,
@@ -34,6 +33,7 @@ from tests.security.routes import (
     route_patterns,
     url_for,
 )
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
 
@@ -153,12 +153,12 @@ def test_it_decides_every_coordinator_route_for_a_territory_coordinator():
 
 
 @pytest.fixture
-def tina(contest, organization, golos):
+def arbat_coordinator(contest, organization, golos):
     """A Golos coordinator limited to TEC 86 Арбатский (station 130), where Golos has nothing."""
     records = [StationRecord(("Город Москва", "86 Арбатский район"), "130", 1500)]
     ensure_hierarchy(election=contest.election, root_name="ЦИК России", stations=records)
     territory = Commission.objects.get(election=contest.election, name="86 Арбатский район")
-    user = get_user_model().objects.create_user("tina", password="pw-tina")
+    user = get_user_model().objects.create_user("artur", password="pw-artur")
     Membership.objects.create(
         user=user, organization=organization, role=Membership.Role.COORDINATOR, territory=territory
     )
@@ -169,8 +169,8 @@ OBSERVER_PICKERS = {"desk-phone-in", "organization-mandates"}  # list every obse
 
 
 @pytest.mark.parametrize("name", COORDINATING + OBSERVING)
-def test_it_shows_a_coordinator_of_another_territory_nothing_of_golos(client, golos, tina, name):
-    client.force_login(tina)
+def test_it_shows_a_coordinator_of_another_territory_nothing_of_golos(client, golos, arbat_coordinator, name):
+    client.force_login(arbat_coordinator)
     url = url_for(name, golos)
     response = get(client, url) if url else None
 

@@ -11,7 +11,6 @@ Inside her territory everything still works, and Carol (not limited) still sees 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -24,9 +23,7 @@ from elections.services import (
     shipped_spec,
 )
 from observers.access import coordinator_scope
-from observers.models import Membership
 from tallies.models import ProtocolCopy, QuickCountSample
-from tests.tallies.test_selectors import reconciled  # noqa: F401  (election night in miniature)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +36,6 @@ def tverskoy(contest) -> Commission:
 @pytest.fixture
 def presnensky(contest) -> Commission:
     return Commission.objects.get(election=contest.election, name="84 Пресненский район")
-
-
-@pytest.fixture
-def tina(organization, tverskoy):
-    """A coordinator of Golos limited to TEC 85 Тверской (station 120)."""
-    user = get_user_model().objects.create_user(username="tina", password="pw-tina")
-    Membership.objects.create(
-        user=user, organization=organization, role=Membership.Role.COORDINATOR, territory=tverskoy
-    )
-    return user
 
 
 @pytest.fixture

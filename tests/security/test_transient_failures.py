@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from config.unavailable import RETRY_AFTER, TransientFailureMiddleware
 from tallies import services
 from tallies.services import fast_submission
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,7 @@ from observers.services import roster, roster_files
 from tallies.errors import ImportFileError
 from tallies.models import OfficialSnapshot
 from tallies.services import station_files
-from tests.security.test_hostile_files import CODES, import_file, station_row
+from tests.security.support import CODES, import_file, station_row
 
 pytestmark = pytest.mark.django_db
 

@@ -1,15 +1,101 @@
-"""Desk personas and copies, and Alice's API device, shared by the tallies test modules."""
+"""Fixtures of the tallies tests: Alice's tallied copy, partial copies, a quick-count sample, Celery.
+
+Personas and the geography are in tests/conftest.py; helpers in tests/tallies/support.py,
+tests/tallies/samples.py and tests/tallies/workers.py.
+"""
+
+from __future__ import annotations
+
+import uuid
 
 import pytest
-from rest_framework.test import APIClient
+import redis
 
-from observers.login_security import issue_token
-from tests.tallies.test_desk_fixtures import bob, copy, dave, olga, tina  # noqa: F401
+from config import celery_app
+from elections.models import PollingStation
+from elections.services import StationRecord, ensure_hierarchy
+from tests.support import (
+    LINES_PEC_91_COPY,
+    LINES_PEC_92,
+    LINES_PEC_120,
+    OPTIONS_PEC_91_COPY,
+    OPTIONS_PEC_92,
+    OPTIONS_PEC_120,
+)
+from tests.tallies.samples import MOSCOW, OBLAST, draw, report, sampled
+from tests.tallies.support import send_api_copy, submit_web_copy, without
+from tests.tallies.workers import BROKER_URL
 
 
 @pytest.fixture
-def alice_device(observer):
-    """Alice's phone: an API client sending her token (the field app's and P1's way)."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(observer.user)}")
-    return client
+def copy(observer, contest, station, django_capture_on_commit_callbacks):
+    """Alice's copy of station 91, tallied."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return submit_web_copy(observer, contest, station)
+
+
+@pytest.fixture
+def crowd(contest):
+    """The contest with 40 more stations: 20 in Moscow (TEC 86 Арбат), 20 in the Oblast (ТИК Химки)."""
+    stations = [StationRecord((MOSCOW, "86 Арбат"), f"{200 + i}", 1500 + 10 * i) for i in range(20)]
+    stations += [StationRecord((OBLAST, "ТИК Химки"), f"{3000 + i}", 2000 + 10 * i) for i in range(20)]
+    ensure_hierarchy(election=contest.election, root_name="ЦИК России", stations=stations)
+    return contest
+
+
+@pytest.fixture
+def reported(crowd, organization, coordinator, observer, django_capture_on_commit_callbacks):
+    """A sample of 20 with copies from 12 of its stations, in a known order, tallied."""
+    sample = draw(organization, coordinator, crowd)
+    with django_capture_on_commit_callbacks(execute=True):
+        for index, station_id in enumerate(sampled(sample)[:12]):
+            report(observer, crowd, station_id, index)
+    return sample
+
+
+@pytest.fixture
+def queue():
+    """A queue name of our own, so that no other worker on this Redis takes our tasks."""
+    name = f"test-{uuid.uuid4().hex}"
+    yield name
+    keys = [name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}"]
+    redis.Redis.from_url(BROKER_URL).delete(*keys)
+
+
+@pytest.fixture
+def celery_through_redis(settings, queue):
+    """Make this process send tasks to Redis (on `queue`) instead of running them eagerly."""
+    changes = {"task_always_eager": False, "broker_url": BROKER_URL, "task_default_queue": queue}
+    saved = {key: celery_app.conf[key] for key in changes}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.update(changes)
+    celery_app.__dict__.pop("amqp", None)  # the queue and router are cached there
+    yield
+    celery_app.conf.update(saved)
+    celery_app.__dict__.pop("amqp", None)
+    celery_app.close()
+
+
+@pytest.fixture
+def partial_election(contest, observer, django_capture_on_commit_callbacks):
+    """Stations 91 (complete), 92 (lacks voters_on_list and UR's votes), 120 (lacks voters_on_list)."""
+    stations = {s.number: s for s in PollingStation.objects.filter(pec__election=contest.election)}
+    with django_capture_on_commit_callbacks(execute=True):
+        send_api_copy(observer, contest, stations["91"], LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
+        send_api_copy(
+            observer,
+            contest,
+            stations["92"],
+            without(LINES_PEC_92, "voters_on_list"),
+            without(OPTIONS_PEC_92, "p6_UR"),
+            missing=["lines.voters_on_list", "options.p6_UR"],
+        )
+        send_api_copy(
+            observer,
+            contest,
+            stations["120"],
+            without(LINES_PEC_120, "voters_on_list"),
+            OPTIONS_PEC_120,
+            missing=["lines.voters_on_list"],
+        )
+    return stations

@@ -6,19 +6,11 @@ import pytest
 from django.utils import timezone
 
 from elections.models import Commission
-from observers.models import Observer
 from tallies import services
 from tallies.models import ConflictResolution, ObserverTally, ProtocolCopy, Quarantine, StationTallyState
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bob(observer):
-    """A second observer of Alice's organisation at the same stations."""
-    bob = Observer.objects.create(organization=observer.organization, display_name="Bob")
-    return bob
 
 
 def submit(observer, contest, station, options=OPTIONS_PEC_91_COPY):

@@ -11,35 +11,16 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from observers.models import Membership
 from tallies.models import AnalysisRun, QuickCountSample, SeatRule
-from tests import test_browser
-from tests.tallies import test_quick_count_sample as quick
-from tests.tallies.test_analysis_runs import clean_stations, kz_contest, write_stations
+from tests.browser import assert_fits_a_phone, open_page
+from tests.tallies.samples import clean_stations, expected, kz_contest, write_stations
 
 pytestmark = pytest.mark.django_db
 
-crowd, reported = quick.crowd, quick.reported  # fixtures: 43 stations; 12 of 20 sampled reported
 FORENSICS = AnalysisRun.Kind.FORENSICS
 PAGES = ["analysis-seats", "analysis-quick-count", "analysis-forensics"]
-
-
-@pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
-@pytest.fixture
-def olga(client, other_organization):
-    """A coordinator of the other organisation."""
-    user = get_user_model().objects.create_user(username="olga", password="pw-olga")
-    Membership.objects.create(user=user, organization=other_organization, role=Membership.Role.COORDINATOR)
-    client.force_login(user)
-    return client
 
 
 def compute(client, contest, page: str, capture, **data):
@@ -126,7 +107,7 @@ def test_it_shows_quick_count_figures_equal_to_the_ratio_estimate(
         reverse("analysis-quick-count", args=[contest.pk]), headers={"Accept-Language": "en"}
     )
 
-    turnout, ur = quick.expected(reported)
+    turnout, ur = expected(reported)
     rows = {row.code: row for row in response.context["page"].rows}
     assert (rows["turnout"].share, rows["turnout"].margin) == (turnout.share, turnout.margin_of_error_95)
     assert (rows["p6_UR"].share, rows["p6_UR"].margin) == (ur.share, ur.margin_of_error_95)
@@ -149,13 +130,14 @@ def test_it_draws_freezes_and_then_refuses_to_redraw_the_sample(carol, crowd):
     assert QuickCountSample.objects.count() == 1
 
 
-def test_it_hides_an_organisations_sample_from_another(olga, crowd, organization, coordinator):
+def test_it_hides_an_organisations_sample_from_another(client, olga, crowd, organization, coordinator):
     sample = QuickCountSample.objects.create(
         organization=organization, contest=crowd, seed=1, size=1, created_by=coordinator
     )
 
-    refused = olga.post(reverse("analysis-quick-count-freeze", args=[crowd.pk, sample.pk]))
-    page = olga.get(reverse("analysis-quick-count", args=[crowd.pk]))
+    client.force_login(olga)
+    refused = client.post(reverse("analysis-quick-count-freeze", args=[crowd.pk, sample.pk]))
+    page = client.get(reverse("analysis-quick-count", args=[crowd.pk]))
 
     assert refused.status_code == 404
     assert page.context["page"].sample is None
@@ -163,14 +145,17 @@ def test_it_hides_an_organisations_sample_from_another(olga, crowd, organization
     assert sample.frozen_at is None
 
 
-def test_it_shows_an_organisation_only_its_own_runs(olga, organization, django_capture_on_commit_callbacks):
+def test_it_shows_an_organisation_only_its_own_runs(
+    client, olga, organization, django_capture_on_commit_callbacks
+):
     contest = kz_contest(2021)
     from tallies.services import analysis
 
     with django_capture_on_commit_callbacks(execute=True):
         analysis.request_run(organization=organization, contest=contest, kind=AnalysisRun.Kind.SEATS)
 
-    response = olga.get(reverse("analysis-seats", args=[contest.pk]))
+    client.force_login(olga)
+    response = client.get(reverse("analysis-seats", args=[contest.pk]))
 
     assert response.context["state"].run is None and response.context["rows"][0].official_seats is None
 
@@ -242,13 +227,12 @@ def test_it_puts_no_inline_script_or_style_on_the_pages(
         assert " style=" not in page
 
 
-browser = test_browser.browser  # headless Debian Chromium (skipped where it is not installed)
 FORENSICS_OFFICIAL = {"source": "official"}
 
 
 def open_on_a_phone(browser, live_server, client, user, url: str, language: str, name: str):
     """Open a page at 360 px; return (context, page, console errors, e.g. CSP refusals)."""
-    context, page = test_browser.open_page(browser, live_server, client, user, url, language, name)
+    context, page = open_page(browser, live_server, client, user, url, language, name)
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.reload()
@@ -281,7 +265,7 @@ def test_it_draws_the_charts_on_a_phone_under_the_content_security_policy(
             browser, live_server, client, coordinator, url, language, name
         )
 
-        test_browser.assert_fits_a_phone(page, language)
+        assert_fits_a_phone(page, language)
         drawn = page.evaluate("Array.from(document.querySelectorAll('canvas')).map(c => !!Chart.getChart(c))")
         assert drawn and all(drawn), f"{name}: charts not drawn {drawn}"
         assert not errors, errors

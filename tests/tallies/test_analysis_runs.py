@@ -1,13 +1,12 @@
 """Analysis runs: Kazakh seats from the national results, observer against official seats,
 forensics on clean and stuffed station data, reuse of runs whose inputs did not change.
 
-`kz_contest` loads a Mazhilis election from elections/specs (with its seat rule) and imports the
-CEC's national totals from kz-national-results, as an organisation would.
+`kz_contest` (tests/tallies/samples.py) loads a Mazhilis election from elections/specs (with its
+seat rule) and imports the CEC's national totals from kz-national-results, as an organisation would.
 """
 
 from __future__ import annotations
 
-import csv
 import random
 from decimal import Decimal
 
@@ -19,12 +18,11 @@ from tallies import services
 from tallies.analysis import seats as arithmetic
 from tallies.models import AnalysisRun, SeatRule
 from tallies.services import analysis
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
+from tests.tallies.samples import clean_stations, kz_contest, write_stations
 
 pytestmark = pytest.mark.django_db
 
 SEATS, FORENSICS = AnalysisRun.Kind.SEATS, AnalysisRun.Kind.FORENSICS
-KZ_FILE = "kz-national-results/kz_national_results.csv"
 SEATS_2021 = {"nur_otan": 76, "ak_zhol": 12, "peoples_party": 10, "auyl": 0, "adal": 0}
 SEATS_2023 = {"amanat": 40, "auyl": 8, "respublica": 6, "ak_zhol": 6, "peoples_party": 5, "osdp": 4}
 SEATS_2023 |= {"baytaq": 0}
@@ -35,21 +33,6 @@ def english():
     """Messages are matched in English (the default language is Russian once catalogs exist)."""
     with translation.override("en"):
         yield
-
-
-def kz_contest(year: int):
-    """Define the Mazhilis election of `year` from its spec and import the CEC's national totals."""
-    data = shared_data()
-    define_protocol_form(spec=shipped_spec("forms", "kz-mazhilis-party-list"))
-    contest = define_election(spec=shipped_spec("specs", f"kz-mazhilis-{year}")).contests.get()
-    services.import_official_results(
-        contest=contest,
-        path=data / KZ_FILE,
-        election_key=f"kz-majilis-{year}",
-        source="CEC of Kazakhstan (press reports), kz-national-results",
-        root_name="CEC",
-    )
-    return contest
 
 
 def run(organization, contest, kind, capture, **parameters) -> AnalysisRun:
@@ -231,25 +214,6 @@ def test_it_refuses_to_request_seats_without_a_rule(organization, contest):
         analysis.request_run(organization=organization, contest=contest, kind=SEATS)
 
 
-# Forensics on a generated election: binomial turnout around a smooth mean, no whole-percent bias.
-TEC_SIZE = 50
-
-
-def clean_stations(count: int, seed: int = 2016) -> list[tuple[int, int, dict[str, int]]]:
-    """Return (voters on the list, voters who took part, votes by option) per generated station."""
-    rng = random.Random(seed)
-    stations = []
-    for _ in range(count):
-        voters = rng.randint(1_000, 3_000)
-        took_part = rng.binomialvariate(voters, min(max(rng.gauss(0.55, 0.08), 0.2), 0.9))
-        leader = rng.binomialvariate(took_part, min(max(rng.gauss(0.45, 0.06), 0.1), 0.9))
-        rest = took_part - leader
-        split = [rng.binomialvariate(rest, 0.4)]
-        split.append(rest - split[0])
-        stations.append((voters, took_part, {"p6_UR": leader, "p4_KPRF": split[0], "p2_LDPR": split[1]}))
-    return stations
-
-
 def stuff_to_whole_percents(stations, share: float, seed: int = 1):
     """Rewrite `share` of the stations so that turnout is the nearest whole percent (UR gains)."""
     rng = random.Random(seed)
@@ -259,26 +223,6 @@ def stuff_to_whole_percents(stations, share: float, seed: int = 1):
         target = round(round(100 * took_part / voters) * voters / 100)
         stuffed[i] = (voters, target, {**votes, "p6_UR": votes["p6_UR"] + target - took_part})
     return stuffed
-
-
-def write_stations(path, stations) -> str:
-    """Write the stations as a "codes" station file of the 2011 form (lines, then options)."""
-    lines, options = list(LINES_PEC_91_OFFICIAL), list(OPTIONS_PEC_91_OFFICIAL)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["region", "tik", "uik", *lines, *options])
-        for index, (voters, took_part, votes) in enumerate(stations):
-            figures = dict.fromkeys(lines, 0) | {
-                "voters_on_list": voters,
-                "ballots_issued_in_station": took_part,
-            }
-            figures |= {"ballots_in_stationary_boxes": took_part, "ballots_valid": took_part}
-            tec = f"TEC {index // TEC_SIZE + 1}"
-            writer.writerow(
-                ["Region A", tec, f"{index + 1}", *(figures[c] for c in lines)]
-                + [votes.get(c, 0) for c in options]
-            )
-    return path
 
 
 def forensics_on(organization, contest, stations, path, capture) -> AnalysisRun:

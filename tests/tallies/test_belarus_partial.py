@@ -22,7 +22,7 @@ from tallies import services
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, ProtocolCopy, ReconciliationRun
 from tallies.selectors import discrepancies
 from tallies.services import comparison
-from tests.conftest import shared_data
+from tests.support import shared_data
 
 pytestmark = pytest.mark.django_db
 OPTIONS = ["tihanovkaja", "lukashenko", "dmitriyev", "kanopatskaja", "cherechen", "against"]

@@ -29,13 +29,7 @@ from elections.models import Commission
 from elections.protocol import sum_figures
 from tallies import generator, tasks
 from tallies.models import ObserverTally, StationTallyState
-from tests.tallies.test_celery_worker import (  # noqa: F401 (fixtures)
-    BROKER_URL,
-    celery_through_redis,
-    database_url,
-    queue,
-    require_services,
-)
+from tests.tallies.workers import BROKER_URL, database_url, require_services
 
 STATIONS, TIMEOUT = 120, 120  # seconds
 SUCCEEDED = re.compile(r"Task tallies\.tasks\.apply_station_tally\[([0-9a-f-]+)\] succeeded")
@@ -43,7 +37,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def two_workers(queue):  # noqa: F811 (the fixture imported above)
+def two_workers(queue):
     """Start two `celery worker` processes (w1, w2) on `queue`; yield [(process, log path)]."""
     require_services()
     env = {

@@ -10,53 +10,22 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings as django_settings
-from django.db import connection, transaction
+from django.db import transaction
 
-from config import celery_app
 from elections.generator import plan_election
 from elections.models import Commission
 from elections.protocol import sum_figures
 from tallies import generator, tasks
 from tallies.models import ObserverTally, ReconciliationRun
+from tests.tallies.workers import BROKER_URL, database_url, require_services
 
-BROKER_URL = "redis://127.0.0.1:6379/15"
 TIMEOUT = 60  # seconds
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def require_services() -> None:
-    """Skip without Redis; under CI fail instead, since CI must run this test."""
-    reason = None
-    try:
-        redis.Redis.from_url(BROKER_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        reason = f"needs Redis at {BROKER_URL}: {error}"
-    if reason and os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    if reason:
-        pytest.skip(reason)
-
-
-def database_url() -> str:
-    db = connection.settings_dict  # NAME is the test database's name here
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def queue():
-    """A queue name of our own, so that no other worker on this Redis takes our tasks."""
-    name = f"test-{uuid.uuid4().hex}"
-    yield name
-    keys = [name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}"]
-    redis.Redis.from_url(BROKER_URL).delete(*keys)
 
 
 @pytest.fixture
@@ -85,20 +54,6 @@ def worker(queue):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-@pytest.fixture
-def celery_through_redis(settings, queue):
-    """Make this process send tasks to Redis (on `queue`) instead of running them eagerly."""
-    changes = {"task_always_eager": False, "broker_url": BROKER_URL, "task_default_queue": queue}
-    saved = {key: celery_app.conf[key] for key in changes}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.update(changes)
-    celery_app.__dict__.pop("amqp", None)  # the queue and router are cached there
-    yield
-    celery_app.conf.update(saved)
-    celery_app.__dict__.pop("amqp", None)
-    celery_app.close()
 
 
 def wait_for(check, worker, what: str):

@@ -1,6 +1,6 @@
 """A coalition publishes with the consent of every member, attributes each station, and verifies.
 
-`reconciled` (tests/tallies/test_selectors.py): Golos copied stations 91 (differs from the
+`reconciled` (tests/conftest.py): Golos copied stations 91 (differs from the
 official protocol) and 120; Other observers copied 92 (United Russia 777 against 490).
 """
 
@@ -19,9 +19,8 @@ from observers.models import AuditEntry, Coalition, CoalitionMember, Evidence, M
 from observers.services import organizations
 from tallies.models import CopyPhoto, Release
 from tallies.services import coalition_releases, coalitions, releases
-from tests.publication.conftest import current_copy, jpeg, later
-from tests.publication.test_public_access import coalition_release_urls
-from tests.tallies.test_selectors import LINES_PEC_120, OPTIONS_PEC_120, submit
+from tests.publication.support import coalition_release_urls, current_copy, jpeg, later
+from tests.support import LINES_PEC_120, OPTIONS_PEC_120, submit
 
 pytestmark = pytest.mark.django_db
 

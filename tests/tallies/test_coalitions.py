@@ -1,7 +1,7 @@
 """Coalitions pool their copies: one count from several organisations' accepted figures.
 
 Golos (Alice's copies, Carol coordinating) and Other observers (Oscar's copies) form a coalition
-for the 2011 election. `reconciled` (tests/tallies/test_selectors.py): Golos copied stations 91
+for the 2011 election. `reconciled` (tests/conftest.py): Golos copied stations 91
 (differs from the official protocol) and 120 (matches); Other copied 92 (United Russia 777
 against 490 officially).
 """
@@ -24,8 +24,7 @@ from tallies.errors import FieldError
 from tallies.models import CopyPhoto, OfficialSnapshot, ProtocolCopy
 from tallies.services import coalitions
 from tallies.services.analysis.pooled import pooled_seats
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_COPY, OPTIONS_PEC_91_OFFICIAL
-from tests.tallies.test_selectors import OPTIONS_PEC_92
+from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_COPY, OPTIONS_PEC_91_OFFICIAL, OPTIONS_PEC_92
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from observers.services import organizations
 from tallies import demo, services
 from tallies.models import ProtocolCopy, ReconciliationRun, StationTallyState
 from tallies.services import coalition_releases, coalitions, releases
-from tests.conftest import shared_data
+from tests.support import shared_data
 
 SHARED = 20
 NAMESPACE = uuid.UUID("0b7e5f3c-8d1a-4e2b-9c6f-15a2b3c4d5e6")

@@ -25,8 +25,14 @@ from tallies import services, tasks
 from tallies.models import AnalysisRun, ProtocolCopy
 from tallies.services import comparison
 from tallies.services.official_levels import import_level_file
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY, shared_data
-from tests.tallies.test_selectors import LINES_PEC_120, OPTIONS_PEC_120, submit
+from tests.support import (
+    LINES_PEC_91_COPY,
+    LINES_PEC_120,
+    OPTIONS_PEC_91_COPY,
+    OPTIONS_PEC_120,
+    shared_data,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 MOSCOW = "Город Москва"
@@ -267,12 +273,6 @@ def test_it_warns_that_the_station_list_is_incomplete_and_drops_the_correction(k
 
 
 # Pages
-
-
-@pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
-    return client
 
 
 def test_the_page_computes_on_request_and_then_shows_the_stored_comparison(region_only, carol, contest):

@@ -16,10 +16,11 @@ from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, P
 from tallies.selectors import comparison as selectors
 from tallies.selectors import discrepancies
 from tallies.selectors.layout import Layout
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
-from tests.tallies.test_selectors import (
+from tests.support import (
+    LINES_PEC_91_OFFICIAL,
     LINES_PEC_92,
     LINES_PEC_120,
+    OPTIONS_PEC_91_OFFICIAL,
     OPTIONS_PEC_92,
     OPTIONS_PEC_120,
     write_official_file,

@@ -30,9 +30,9 @@ def api(coordinator) -> APIClient:
     return client
 
 
-@pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
+@pytest.fixture(autouse=True)
+def english(client):
+    """Pages in English (the site's default is Russian): Carol's browser is this client."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from elections.models import Commission
 from elections.services import StationRecord, define_election, ensure_hierarchy, shipped_spec
 from tallies.models import ObserverTally, ProtocolCopy
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,6 @@ def api_client_for():
         return client
 
     return client_for
-
-
-@pytest.fixture
-def alice(api_client_for, observer):
-    return api_client_for(observer.user)
 
 
 @pytest.fixture
@@ -50,8 +45,8 @@ def with_line(code, value):
     return {**LINES_PEC_91_COPY, code: value}
 
 
-def test_it_creates_a_copy_and_reports_the_broken_relation(alice, payload):
-    response = alice.post(URL, payload(), format="json")
+def test_it_creates_a_copy_and_reports_the_broken_relation(alice_api, payload):
+    response = alice_api.post(URL, payload(), format="json")
 
     assert response.status_code == 201
     assert response.data["channel"] == "api"
@@ -65,22 +60,22 @@ def test_it_creates_a_copy_and_reports_the_broken_relation(alice, payload):
     )
 
 
-def test_it_answers_200_with_the_same_copy_on_a_resend(alice, payload):
+def test_it_answers_200_with_the_same_copy_on_a_resend(alice_api, payload):
     body = payload()
-    first = alice.post(URL, body, format="json")
+    first = alice_api.post(URL, body, format="json")
 
-    again = alice.post(URL, body, format="json")
+    again = alice_api.post(URL, body, format="json")
 
     assert again.status_code == 200
     assert again.data == first.data
     assert ProtocolCopy.objects.count() == 1
 
 
-def test_it_answers_409_when_the_key_was_used_for_another_station(alice, payload, other_station):
+def test_it_answers_409_when_the_key_was_used_for_another_station(alice_api, payload, other_station):
     body = payload()
-    alice.post(URL, body, format="json")
+    alice_api.post(URL, body, format="json")
 
-    response = alice.post(URL, {**body, "station": other_station.pk}, format="json")
+    response = alice_api.post(URL, {**body, "station": other_station.pk}, format="json")
 
     assert response.status_code == 409
     assert ProtocolCopy.objects.count() == 1
@@ -111,26 +106,28 @@ def station_of_another_election(contest):
         ({"revises": 999_999}, "revises"),
     ],
 )
-def test_it_answers_400_naming_the_field_and_stores_nothing(alice, payload, overrides, field):
-    response = alice.post(URL, payload(**overrides), format="json")
+def test_it_answers_400_naming_the_field_and_stores_nothing(alice_api, payload, overrides, field):
+    response = alice_api.post(URL, payload(**overrides), format="json")
 
     assert response.status_code == 400
     assert field in response.data
     assert ProtocolCopy.objects.count() == 0
 
 
-def test_it_answers_400_for_a_station_of_another_election(alice, payload, station_of_another_election):
-    response = alice.post(URL, payload(station=station_of_another_election.pk), format="json")
+def test_it_answers_400_for_a_station_of_another_election(alice_api, payload, station_of_another_election):
+    response = alice_api.post(URL, payload(station=station_of_another_election.pk), format="json")
 
     assert response.status_code == 400
     assert "station" in response.data
     assert ProtocolCopy.objects.count() == 0
 
 
-def test_it_refuses_to_revise_a_copy_of_another_organisation(alice, api_client_for, other_observer, payload):
+def test_it_refuses_to_revise_a_copy_of_another_organisation(
+    alice_api, api_client_for, other_observer, payload
+):
     theirs = api_client_for(other_observer.user).post(URL, payload(), format="json").data["id"]
 
-    response = alice.post(URL, payload(revises=theirs), format="json")
+    response = alice_api.post(URL, payload(revises=theirs), format="json")
 
     assert response.status_code == 400
     assert "revises" in response.data
@@ -147,23 +144,23 @@ def test_it_refuses_anonymous_requests(api_client_for, payload):
     assert api_client_for().get(URL).status_code in (401, 403)
 
 
-def test_it_lists_and_shows_the_observers_own_copies(alice, payload):
-    copy_id = alice.post(URL, payload(), format="json").data["id"]
+def test_it_lists_and_shows_the_observers_own_copies(alice_api, payload):
+    copy_id = alice_api.post(URL, payload(), format="json").data["id"]
 
-    assert [c["id"] for c in alice.get(URL).data["results"]] == [copy_id]
-    assert alice.get(f"{URL}{copy_id}/").status_code == 200
+    assert [c["id"] for c in alice_api.get(URL).data["results"]] == [copy_id]
+    assert alice_api.get(f"{URL}{copy_id}/").status_code == 200
 
 
-def test_it_lists_the_organisations_copies_to_a_coordinator(alice, api_client_for, coordinator, payload):
-    copy_id = alice.post(URL, payload(), format="json").data["id"]
+def test_it_lists_the_organisations_copies_to_a_coordinator(alice_api, api_client_for, coordinator, payload):
+    copy_id = alice_api.post(URL, payload(), format="json").data["id"]
 
     response = api_client_for(coordinator).get(URL)
 
     assert [c["id"] for c in response.data["results"]] == [copy_id]
 
 
-def test_it_hides_a_copy_from_another_organisation(alice, api_client_for, other_observer, payload):
-    copy_id = alice.post(URL, payload(), format="json").data["id"]
+def test_it_hides_a_copy_from_another_organisation(alice_api, api_client_for, other_observer, payload):
+    copy_id = alice_api.post(URL, payload(), format="json").data["id"]
     oscar = api_client_for(other_observer.user)
 
     assert oscar.get(URL).data["results"] == []
@@ -171,10 +168,10 @@ def test_it_hides_a_copy_from_another_organisation(alice, api_client_for, other_
 
 
 def test_it_updates_the_tallies_of_the_tec_region_and_root_after_commit(
-    alice, payload, observer, station, django_capture_on_commit_callbacks
+    alice_api, payload, observer, station, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        alice.post(URL, payload(), format="json")
+        alice_api.post(URL, payload(), format="json")
 
     tallies = ObserverTally.objects.filter(organization=observer.organization)
     assert tallies.count() == 3
@@ -184,8 +181,8 @@ def test_it_updates_the_tallies_of_the_tec_region_and_root_after_commit(
         assert tally.line_totals["ballots_valid"] == 1348
 
 
-def test_it_describes_the_2011_form_for_a_client(alice, contest):
-    response = alice.get(f"/api/contests/{contest.pk}/form/", HTTP_ACCEPT_LANGUAGE="en")
+def test_it_describes_the_2011_form_for_a_client(alice_api, contest):
+    response = alice_api.get(f"/api/contests/{contest.pk}/form/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     assert len(response.data["lines"]) == 18
@@ -198,8 +195,8 @@ def test_it_describes_the_2011_form_for_a_client(alice, contest):
     assert "received_eq_issued_cancelled_lost" in {r["code"] for r in response.data["control_relations"]}
 
 
-def test_it_finds_a_station_by_number_with_its_tec_and_region(alice, contest, station):
-    response = alice.get("/api/stations/", {"contest": contest.pk, "number": "91"})
+def test_it_finds_a_station_by_number_with_its_tec_and_region(alice_api, contest, station):
+    response = alice_api.get("/api/stations/", {"contest": contest.pk, "number": "91"})
 
     assert response.data["results"] == [
         {
@@ -212,36 +209,36 @@ def test_it_finds_a_station_by_number_with_its_tec_and_region(alice, contest, st
     ]
 
 
-def test_it_limits_the_station_lookup_to_a_region(alice, contest):
+def test_it_limits_the_station_lookup_to_a_region(alice_api, contest):
     tec = Commission.objects.get(election=contest.election, name="85 Тверской район")
 
-    response = alice.get("/api/stations/", {"contest": contest.pk, "region": tec.pk})
+    response = alice_api.get("/api/stations/", {"contest": contest.pk, "region": tec.pk})
 
     assert [s["number"] for s in response.data["results"]] == ["120"]
 
 
-def test_it_documents_the_copy_endpoints_in_the_schema(alice):
-    response = alice.get("/api/schema/", {"format": "json"})
+def test_it_documents_the_copy_endpoints_in_the_schema(alice_api):
+    response = alice_api.get("/api/schema/", {"format": "json"})
 
     paths = response.json()["paths"]
     assert {"/api/copies/", "/api/copies/{id}/", "/api/contests/{id}/form/", "/api/stations/"} <= set(paths)
     assert "409" in paths["/api/copies/"]["post"]["responses"]
 
 
-def test_it_requires_the_contest_for_a_station_lookup(alice):
-    response = alice.get("/api/stations/", {"number": "91"})
+def test_it_requires_the_contest_for_a_station_lookup(alice_api):
+    response = alice_api.get("/api/stations/", {"number": "91"})
 
     assert response.status_code == 400
     assert "contest" in response.data
 
 
 def test_it_lists_copies_in_a_fixed_number_of_queries(
-    alice, payload, other_station, django_assert_num_queries
+    alice_api, payload, other_station, django_assert_num_queries
 ):
-    alice.post(URL, payload(), format="json")
-    alice.post(URL, payload(station=other_station.pk), format="json")
+    alice_api.post(URL, payload(), format="json")
+    alice_api.post(URL, payload(station=other_station.pk), format="json")
 
     with django_assert_num_queries(8):
-        response = alice.get(URL)
+        response = alice_api.get(URL)
 
     assert len(response.data["results"]) == 2

@@ -19,8 +19,8 @@ from elections.models import PollingStation
 from observers.models import ViolationAct, ViolationType
 from tallies import services
 from tallies.models import ProtocolCopy
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
-from tests.test_browser import LANGUAGES, SCREENSHOTS, assert_fits_a_phone, browser  # noqa: F401
+from tests.browser import LANGUAGES, SCREENSHOTS, assert_fits_a_phone
+from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,14 +31,14 @@ WATCH_CSP = (
 )
 
 
-def open_dashboard(browser, live_server, client, user, url: str, language: str):  # noqa: F811
+def open_dashboard(browser, live_server, client, user, url: str, language: str):
     """Open the dashboard at `url` as `user` (360 × 740 px, `language`) once its chart is drawn."""
     context, page = open_phone(browser, live_server, client, user, url, language)
     expect(page.locator("#progress-chart")).to_have_attribute("width", re.compile(r"\d+"))  # drawn
     return context, page
 
 
-def open_phone(browser, live_server, client, user, url: str, language: str):  # noqa: F811
+def open_phone(browser, live_server, client, user, url: str, language: str):
     """Open `url` logged in as `user` at 360 × 740 px in `language`, recording CSP violations."""
     client.force_login(user)
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale=language)
@@ -65,7 +65,7 @@ def located(reconciled, contest):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_it_draws_the_charts_and_the_map_on_a_phone_without_breaking_the_csp(
-    browser,  # noqa: F811
+    browser,
     live_server,
     client,
     located,
@@ -87,7 +87,7 @@ def test_it_draws_the_charts_and_the_map_on_a_phone_without_breaking_the_csp(
 
 
 def test_it_updates_the_counts_without_reloading(
-    browser,  # noqa: F811  (the fixture imported above)
+    browser,
     live_server,
     client,
     located,
@@ -112,7 +112,7 @@ def test_it_updates_the_counts_without_reloading(
 
 
 def test_it_draws_the_violations_chart_on_the_process_page(
-    browser,  # noqa: F811  (the fixture imported above)
+    browser,
     live_server,
     client,
     located,

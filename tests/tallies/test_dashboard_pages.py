@@ -17,7 +17,7 @@ from tallies.models import CoverageSample
 from tallies.selectors import dashboard as selectors
 from tallies.selectors.coverage import Scope, Status
 from tallies.selectors.dashboard import UNFOLLOWED
-from tests.tallies.test_dashboard import (
+from tests.tallies.night import (
     JSON_QUERIES,
     PAGE_QUERIES,
     PROCESS_QUERIES,

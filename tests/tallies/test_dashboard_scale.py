@@ -1,7 +1,7 @@
 """The dashboard on a country-sized election: 10,000 stations, generated once for the module.
 
 The organisation holds copies of 2 % of the stations and has deployed observers to the rest
-(test_dashboard.deploy). The page and its JSON must stay within the same pinned query budgets
+(tests/tallies/night.py, `deploy`). The page and its JSON must stay within the same pinned query budgets
 as on 200 stations, and their counts must still equal the statuses derived from the tables.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from tallies.selectors.coverage import Status
-from tests.tallies.test_dashboard import (
+from tests.tallies.night import (
     JSON_QUERIES,
     PAGE_QUERIES,
     STATIONS_QUERIES,

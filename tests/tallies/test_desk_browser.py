@@ -1,15 +1,14 @@
 """The desk's pages in a real headless browser on a 360 px phone, in ru/kk/en: nothing overflows."""
 
-# ruff: noqa: F811  (pytest fixtures imported from other test modules)
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
 from tallies.services import desk
-from tests.conftest import OPTIONS_PEC_91_COPY
-from tests.tallies.test_desk_fixtures import bob, submit, with_photo  # noqa: F401  (fixtures)
-from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser, open_page  # noqa: F401
+from tests.browser import LANGUAGES, assert_fits_a_phone, open_page
+from tests.support import OPTIONS_PEC_91_COPY
+from tests.tallies.support import submit_web_copy, with_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,8 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def busy_station(observer, bob, coordinator, contest, station):
     """Two disagreeing copies, one quarantined and released, one figure verified: a full desk."""
-    first = with_photo(submit(observer, contest, station))
-    second = submit(bob, contest, station, {**OPTIONS_PEC_91_COPY, "p6_UR": 545})
+    first = with_photo(submit_web_copy(observer, contest, station))
+    second = submit_web_copy(bob, contest, station, {**OPTIONS_PEC_91_COPY, "p6_UR": 545})
     held = desk.quarantine(copy=second, scope="all", reason="smudged digits on line 10", by=coordinator)
     desk.release(quarantine=held, reason="the observer sent a sharper photo", by=coordinator)
     desk.verify_line(copy=first, code="options.p6_UR", method="photo", by=coordinator)

@@ -16,14 +16,8 @@ from tallies.errors import FieldError, NotAssignedError
 from tallies.models import LineVerification, ProtocolCopy, StationTallyState
 from tallies.selectors import desk as selectors
 from tallies.services import desk
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.tallies.test_desk_fixtures import (
-    assert_equals_recompute,
-    blind,
-    root_tally,
-    submit,
-    with_photo,
-)
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tallies.support import assert_equals_recompute, blind, root_tally, submit_web_copy, with_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +84,7 @@ def test_it_stores_a_blind_entry_as_a_transcription_of_the_same_station(copy, da
 def test_it_links_the_blind_entries_stored_before_the_relation_by_their_note(
     copy, observer, contest, station, other_station, dave
 ):
-    other = submit(observer, contest, other_station)
+    other = submit_web_copy(observer, contest, other_station)
 
     def typed(note, at=station):
         return services.submit_protocol_copy(

@@ -1,6 +1,5 @@
 """The desk's pages: queues, the station desk, the actions' forms, phone-in and blind entry."""
 
-# ruff: noqa: F811  (pytest fixtures imported from tests/tallies/test_desk_fixtures.py)
 from __future__ import annotations
 
 import uuid
@@ -11,17 +10,8 @@ from django.urls import reverse
 from observers.models import AuditEntry
 from tallies.models import ConflictResolution, LineVerification, ProtocolCopy, Quarantine
 from tallies.services import desk
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.tallies.test_desk_fixtures import (  # noqa: F401  (fixtures)
-    bob,
-    dave,
-    olga,
-    raw_rows,
-    submit,
-    tina,
-    unchanged_since,
-    with_photo,
-)
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tallies.support import raw_rows, submit_web_copy, unchanged_since, with_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +22,7 @@ DISTINCT_OPTIONS = {**OPTIONS_PEC_91_COPY, "p5_Yabloko": 7919, "p7_RightCause": 
 @pytest.fixture
 def copy(observer, contest, station, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return submit(observer, contest, station, DISTINCT_OPTIONS)
-
-
-@pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
-    return client
+        return submit_web_copy(observer, contest, station, DISTINCT_OPTIONS)
 
 
 def figures_post(lines=LINES_PEC_91_COPY, options=OPTIONS_PEC_91_COPY, **extra):
@@ -69,7 +53,7 @@ def test_it_lists_a_station_in_conflict_with_each_copys_value(
     carol, copy, bob, contest, station, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
+        submit_web_copy(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
 
     response = carol.get(reverse("desk-queue", args=[contest.pk, "conflicts"]))
 
@@ -79,7 +63,7 @@ def test_it_lists_a_station_in_conflict_with_each_copys_value(
 
 
 def test_it_filters_the_queues_by_tec(carol, copy, contest, other_station, observer):
-    submit(observer, contest, other_station)
+    submit_web_copy(observer, contest, other_station)
     tverskoy = other_station.pec.parent
 
     response = carol.get(reverse("desk-queue", args=[contest.pk, "no-photo"]), {"commission": tverskoy.pk})
@@ -91,7 +75,7 @@ def test_it_resolves_a_conflict_from_the_queue_and_goes_back_to_it(
     carol, copy, bob, contest, station, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
+        submit_web_copy(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
     queue = reverse("desk-queue", args=[contest.pk, "conflicts"])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,7 +90,7 @@ def test_it_resolves_a_conflict_from_the_queue_and_goes_back_to_it(
 
 
 def test_it_refuses_an_outside_address_to_go_back_to(carol, copy, bob, contest, station):
-    submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
+    submit_web_copy(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
 
     response = carol.post(
         reverse("desk-resolve", args=[contest.pk, station.pk]),
@@ -152,7 +136,7 @@ def test_it_marks_a_figure_verified_from_the_station_desk(carol, copy, coordinat
 def test_it_shows_copies_side_by_side_with_the_audit_entries_of_the_station(
     carol, copy, bob, coordinator, contest, station
 ):
-    second = submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
+    second = submit_web_copy(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
     desk.quarantine(copy=second, scope="all", reason="smudged digits", by=coordinator)
 
     response = carol.get(reverse("desk-station", args=[contest.pk, station.pk]))
@@ -281,7 +265,7 @@ def test_it_lists_the_disputed_lines_in_the_forms_order(
 ):
     lines = {**LINES_PEC_91_COPY, "ballots_valid": 1, "ballots_received": 2, "voters_on_list": 3}
     with django_capture_on_commit_callbacks(execute=True):
-        submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545}, lines=lines)
+        submit_web_copy(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545}, lines=lines)
 
     [(_row, codes, _accept)] = carol.get(reverse("desk-queue", args=[contest.pk, "conflicts"])).context[
         "conflicts"
@@ -300,7 +284,7 @@ def test_it_accepts_one_copy_for_every_disputed_line_with_one_reason(
 ):
     lines = {**LINES_PEC_91_COPY, "ballots_valid": 1}
     with django_capture_on_commit_callbacks(execute=True):
-        submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545}, lines=lines)
+        submit_web_copy(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545}, lines=lines)
     queue = reverse("desk-queue", args=[contest.pk, "conflicts"])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -320,7 +304,7 @@ def test_it_accepts_one_copy_for_every_disputed_line_with_one_reason(
 
 
 def test_it_refuses_to_accept_a_copy_for_all_lines_without_a_reason(carol, copy, bob, contest, station):
-    submit(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
+    submit_web_copy(bob, contest, station, {**DISTINCT_OPTIONS, "p6_UR": 545})
 
     carol.post(
         reverse("desk-accept-copy", args=[contest.pk, station.pk]), {"chosen_copy": copy.pk, "reason": ""}

@@ -4,7 +4,6 @@ Each moves the tally as the accepted figures say, never changes a stored copy, a
 audit entry with before → after and the reason.
 """
 
-# ruff: noqa: F811  (pytest fixtures imported from tests/tallies/test_desk_fixtures.py)
 from __future__ import annotations
 
 import uuid
@@ -17,18 +16,13 @@ from observers.services import audit
 from tallies.errors import FieldError
 from tallies.models import ConflictResolution, StationTallyState
 from tallies.services import desk
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.tallies.test_desk_fixtures import (  # noqa: F401  (fixtures)
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tallies.support import (
     assert_equals_recompute,
     blind,
-    bob,
-    copy,
-    dave,
-    olga,
     raw_rows,
     root_tally,
-    submit,
-    tina,
+    submit_web_copy,
     unchanged_since,
     with_photo,
 )
@@ -42,7 +36,7 @@ DISPUTED = {**OPTIONS_PEC_91_COPY, "p6_UR": 545}
 def conflict(copy, bob, contest, station, django_capture_on_commit_callbacks):
     """Alice's copy says 445 for United Russia, Bob's 545: the station is in conflict."""
     with django_capture_on_commit_callbacks(execute=True):
-        return copy, submit(bob, contest, station, DISPUTED)
+        return copy, submit_web_copy(bob, contest, station, DISPUTED)
 
 
 def entries(action):
@@ -262,7 +256,7 @@ def test_it_keeps_a_territory_coordinator_to_the_territory(copy, tina, observer,
     with pytest.raises(PermissionDenied):
         desk.quarantine(copy=copy, scope="all", reason="outside", by=tina)
 
-    inside = submit(observer, contest, other_station)
+    inside = submit_web_copy(observer, contest, other_station)
     assert desk.quarantine(copy=inside, scope="all", reason="inside", by=tina).copy == inside
 
 

@@ -1,6 +1,5 @@
 import json
 import re
-import uuid
 
 import pytest
 from django.urls import reverse
@@ -15,32 +14,19 @@ from elections.services import (
 )
 from tallies.models import ProtocolCopy
 from tallies.services.releases import receipt_for
-from tests.conftest import (
+from tests.support import (
     LINES_PEC_91_COPY,
     LINES_PEC_91_OFFICIAL,
-    OPTIONS_PEC_91_COPY,
     OPTIONS_PEC_91_OFFICIAL,
 )
+from tests.tallies.support import form_data
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice(client, observer):
-    client.force_login(observer.user)
-    return client
-
-
-@pytest.fixture
 def new_url(contest):
     return reverse("copy-new", args=[contest.pk])
-
-
-def form_data(lines=LINES_PEC_91_COPY, options=OPTIONS_PEC_91_COPY, **fields):
-    data = {"client_uuid": str(uuid.uuid4()), "number": "91", "note": ""}
-    data.update({f"lines.{code}": value for code, value in lines.items()})
-    data.update({f"options.{code}": value for code, value in options.items()})
-    return {**data, **fields}
 
 
 def test_it_renders_one_numeric_input_per_line_and_option(alice, new_url):

@@ -10,17 +10,11 @@ from django.urls import reverse
 
 from observers.models import Evidence
 from tallies.models import CopyPhoto, ProtocolCopy
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.observers.fixtures.evidence_fixtures import fresh_storage, stored_files  # noqa: F401
+from tests.observers.fixtures.evidence import stored_files
 from tests.observers.fixtures.evidence_images import encoded, jpeg_with_exif, png_bomb, upload
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(client, observer):
-    client.force_login(observer.user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
 
 @pytest.fixture

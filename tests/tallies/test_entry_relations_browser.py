@@ -12,11 +12,8 @@ from django.urls import reverse
 
 from tallies.models import ProtocolCopy
 from tallies.services.releases import receipt_for
-from tests import test_browser
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
-from tests.test_browser import open_page
-
-browser = test_browser.browser  # the Chromium fixture, shared
+from tests.browser import open_page
+from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from elections.services import define_election, define_protocol_form, shipped_sp
 from tallies import services, tasks
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
+from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
 
 HEADER = ["region", "tik", "uik", *LINES_PEC_91_OFFICIAL, *OPTIONS_PEC_91_OFFICIAL]
 LINES = [*LINES_PEC_91_OFFICIAL.values()]

@@ -4,13 +4,11 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from observers.models import Membership
 from tallies.models import OfficialFigure, OfficialSnapshot
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
+from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
 
 pytestmark = pytest.mark.django_db
 FIGURES = {**LINES_PEC_91_OFFICIAL, **OPTIONS_PEC_91_OFFICIAL}
@@ -19,14 +17,6 @@ FIGURES = {**LINES_PEC_91_OFFICIAL, **OPTIONS_PEC_91_OFFICIAL}
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def ada(client, organization):
-    user = get_user_model().objects.create_user(username="ada")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-    client.force_login(user)
-    return client
 
 
 def station_csv(values=FIGURES, name="official.csv"):
@@ -48,8 +38,8 @@ def form(contest, upload, **extra):
     }
 
 
-def test_an_admin_checks_a_file_sees_the_preview_and_confirms_it(ada, contest):
-    response = ada.post(
+def test_an_admin_checks_a_file_sees_the_preview_and_confirms_it(adam, contest):
+    response = adam.post(
         reverse("official-import"), form(contest, station_csv({**FIGURES, "p7_RightCause": "x"}))
     )
 
@@ -59,7 +49,7 @@ def test_an_admin_checks_a_file_sees_the_preview_and_confirms_it(ada, contest):
     assert "<td>p7_RightCause</td>" in page and "<td>&#x27;x&#x27;</td>" not in page and "<td>x</td>" in page
     token = response.context["confirm"].initial["token"]
 
-    done = ada.post(reverse("official-import-confirm"), {"token": token}, follow=True)
+    done = adam.post(reverse("official-import-confirm"), {"token": token}, follow=True)
 
     snapshot = OfficialSnapshot.objects.get()
     assert snapshot.file_name == "official.csv"
@@ -70,17 +60,17 @@ def test_an_admin_checks_a_file_sees_the_preview_and_confirms_it(ada, contest):
     assert values["p6_UR"] == 1115 and "p7_RightCause" not in values  # missing, not 0
 
 
-def test_a_refused_file_says_what_to_fix_and_stores_nothing(ada, contest):
+def test_a_refused_file_says_what_to_fix_and_stores_nothing(adam, contest):
     upload = station_csv({**FIGURES, "okrug": 1})
 
-    page = ada.post(reverse("official-import"), form(contest, upload)).content.decode()
+    page = adam.post(reverse("official-import"), form(contest, upload)).content.decode()
 
     assert "columns matching no line, option or place: [&#x27;okrug&#x27;]" in page
     assert not OfficialSnapshot.objects.exists()
 
 
-def test_a_stale_or_forged_token_imports_nothing(ada, contest):
-    response = ada.post(reverse("official-import-confirm"), {"token": "forged"}, follow=True)
+def test_a_stale_or_forged_token_imports_nothing(adam, contest):
+    response = adam.post(reverse("official-import-confirm"), {"token": "forged"}, follow=True)
 
     assert "upload the file again" in response.content.decode()
     assert not OfficialSnapshot.objects.exists()
@@ -94,15 +84,15 @@ def test_a_coordinator_may_not_import_official_results(client, coordinator, cont
     assert answer.status_code == 403
 
 
-def test_the_api_dry_runs_then_imports_and_refuses_with_the_message(ada, contest):
+def test_the_api_dry_runs_then_imports_and_refuses_with_the_message(adam, contest):
     url = reverse("api-official-import")
 
-    dry = ada.post(url, form(contest, station_csv(), dry_run="true"))
+    dry = adam.post(url, form(contest, station_csv(), dry_run="true"))
     assert dry.status_code == 200 and dry.json()["totals"]["ballots_valid"] == 1750
     assert dry.json()["coverage"]["consistent"] == 1 and not OfficialSnapshot.objects.exists()
-    done = ada.post(url, form(contest, station_csv()))
+    done = adam.post(url, form(contest, station_csv()))
     assert done.status_code == 201 and done.json()["snapshot_id"] == OfficialSnapshot.objects.get().pk
-    again = ada.post(url, form(contest, station_csv()))
+    again = adam.post(url, form(contest, station_csv()))
     assert again.status_code == 200 and again.json()["repeat"] is True
-    refused = ada.post(url, form(contest, station_csv({**FIGURES, "okrug": 1}), dry_run="true"))
+    refused = adam.post(url, form(contest, station_csv({**FIGURES, "okrug": 1}), dry_run="true"))
     assert refused.status_code == 400 and "'okrug'" in refused.json()["detail"]

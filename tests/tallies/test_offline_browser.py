@@ -1,11 +1,10 @@
 """Fault case (e): a phone goes offline, queues copies, comes back: every copy accepted exactly once.
 
-Drives Debian's Chromium (tests/test_browser.py) against the live server. The queued copies carry
+Drives Debian's Chromium (tests/browser.py) against the live server. The queued copies carry
 a photo each (the form's "photos" input): every copy and every photo is stored exactly once, and
 a photo is kept encrypted on the phone and comes back intact when a refused copy is reopened.
 """
 
-# ruff: noqa: F811  (pytest fixtures imported from other test modules)
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +17,8 @@ from PIL import Image
 
 from observers.models import Evidence
 from tallies.models import CopyPhoto, ProtocolCopy
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser  # noqa: F401  (fixture)
+from tests.browser import LANGUAGES, assert_fits_a_phone
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -15,45 +15,25 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from elections.models import Commission, PollingStation
+from elections.models import Commission
 from tallies import selectors, services
 from tallies.errors import FieldError
 from tallies.models import ControlFinding, CopyFigure, ObserverTally, ProtocolCopy
-from tests.conftest import (
+from tests.support import (
     LINES_PEC_91_COPY,
     LINES_PEC_91_OFFICIAL,
-    OPTIONS_PEC_91_COPY,
-    OPTIONS_PEC_91_OFFICIAL,
-)
-from tests.tallies.test_selectors import (
     LINES_PEC_92,
     LINES_PEC_120,
-    OPTIONS_PEC_92,
+    OPTIONS_PEC_91_COPY,
+    OPTIONS_PEC_91_OFFICIAL,
     OPTIONS_PEC_120,
     write_official_file,
 )
+from tests.tallies.support import send_api_copy, without
 
 pytestmark = pytest.mark.django_db
 
 ROOT = "ЦИК России"
-
-
-def _without(figures: dict[str, int], *codes: str) -> dict[str, int]:
-    return {code: value for code, value in figures.items() if code not in codes}
-
-
-def _send(observer, contest, station, lines, options, missing=(), revises=None):
-    return services.submit_protocol_copy(
-        observer=observer,
-        contest=contest,
-        station=station,
-        lines=lines,
-        options=options,
-        client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.API,
-        missing=missing,
-        revises=revises,
-    ).copy
 
 
 def _tally(organization, contest, name=ROOT) -> ObserverTally:
@@ -76,11 +56,11 @@ def _snapshot(organization, contest) -> dict:
 
 
 def test_a_figure_marked_missing_is_stored_as_absent_never_0(observer, contest, station):
-    copy = _send(
+    copy = send_api_copy(
         observer,
         contest,
         station,
-        _without(LINES_PEC_91_COPY, "ballots_cancelled"),
+        without(LINES_PEC_91_COPY, "ballots_cancelled"),
         OPTIONS_PEC_91_COPY,
         missing=["lines.ballots_cancelled"],
     )
@@ -93,14 +73,14 @@ def test_a_figure_marked_missing_is_stored_as_absent_never_0(observer, contest, 
 
 
 def test_a_relation_needing_a_missing_figure_is_not_checked_and_the_others_are(observer, contest, station):
-    complete = _send(observer, contest, station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
+    complete = send_api_copy(observer, contest, station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
     # Line 2 = 3+4+5+6+17−18 is broken on the full copy; without line 6 it cannot be checked.
     assert list(complete.findings.values_list("relation__code", flat=True)) == [
         "received_eq_issued_cancelled_lost"
     ]
-    broken_valid = {**_without(LINES_PEC_91_COPY, "ballots_cancelled"), "ballots_valid": 1}
+    broken_valid = {**without(LINES_PEC_91_COPY, "ballots_cancelled"), "ballots_valid": 1}
 
-    partial = _send(
+    partial = send_api_copy(
         observer,
         contest,
         station,
@@ -115,9 +95,9 @@ def test_a_relation_needing_a_missing_figure_is_not_checked_and_the_others_are(o
 
 
 def test_options_total_needs_every_option(observer, contest, station):
-    options = _without(OPTIONS_PEC_91_COPY, "p6_UR")
+    options = without(OPTIONS_PEC_91_COPY, "p6_UR")
 
-    copy = _send(observer, contest, station, LINES_PEC_91_COPY, options, missing=["options.p6_UR"])
+    copy = send_api_copy(observer, contest, station, LINES_PEC_91_COPY, options, missing=["options.p6_UR"])
 
     found = set(copy.findings.values_list("relation__code", flat=True))
     assert "valid_eq_options" not in found  # 1348 ≠ the sum without UR, but it is not checkable
@@ -127,14 +107,14 @@ def test_options_total_needs_every_option(observer, contest, station):
     ("lines", "missing", "field"),
     [
         (LINES_PEC_91_COPY, ["lines.ballots_cancelled"], "lines.ballots_cancelled"),  # a figure and a mark
-        (_without(LINES_PEC_91_COPY, "ballots_cancelled"), [], "lines.ballots_cancelled"),  # neither
+        (without(LINES_PEC_91_COPY, "ballots_cancelled"), [], "lines.ballots_cancelled"),  # neither
         (LINES_PEC_91_COPY, ["lines.no_such_line"], "missing"),
         (LINES_PEC_91_COPY, "lines.ballots_cancelled", "missing"),  # a string, not a list
     ],
 )
 def test_it_refuses_an_unclear_mark_naming_the_field(observer, contest, station, lines, missing, field):
     with pytest.raises(FieldError) as refused:
-        _send(observer, contest, station, lines, OPTIONS_PEC_91_COPY, missing=missing)
+        send_api_copy(observer, contest, station, lines, OPTIONS_PEC_91_COPY, missing=missing)
 
     assert refused.value.field == field
     assert not ProtocolCopy.objects.exists()
@@ -144,38 +124,13 @@ def test_it_refuses_a_copy_with_every_figure_missing(observer, contest, station)
     every = [f"lines.{c}" for c in LINES_PEC_91_COPY] + [f"options.{c}" for c in OPTIONS_PEC_91_COPY]
 
     with pytest.raises(FieldError) as refused:
-        _send(observer, contest, station, {}, {}, missing=every)
+        send_api_copy(observer, contest, station, {}, {}, missing=every)
 
     assert refused.value.field == "missing"
     assert not ProtocolCopy.objects.exists()
 
 
 # Tallies: coverage, incremental == recompute.
-
-
-@pytest.fixture
-def partial_election(contest, observer, django_capture_on_commit_callbacks):
-    """Stations 91 (complete), 92 (lacks voters_on_list and UR's votes), 120 (lacks voters_on_list)."""
-    stations = {s.number: s for s in PollingStation.objects.filter(pec__election=contest.election)}
-    with django_capture_on_commit_callbacks(execute=True):
-        _send(observer, contest, stations["91"], LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
-        _send(
-            observer,
-            contest,
-            stations["92"],
-            _without(LINES_PEC_92, "voters_on_list"),
-            _without(OPTIONS_PEC_92, "p6_UR"),
-            missing=["lines.voters_on_list", "options.p6_UR"],
-        )
-        _send(
-            observer,
-            contest,
-            stations["120"],
-            _without(LINES_PEC_120, "voters_on_list"),
-            OPTIONS_PEC_120,
-            missing=["lines.voters_on_list"],
-        )
-    return stations
 
 
 def test_totals_are_over_the_stations_giving_each_figure(partial_election, organization, contest):
@@ -217,7 +172,7 @@ def test_revising_a_partial_copy_whole_moves_the_coverage_back(
     station = partial_election["120"]
     copy = ProtocolCopy.objects.get(station=station)
     with django_capture_on_commit_callbacks(execute=True):
-        _send(observer, contest, station, LINES_PEC_120, OPTIONS_PEC_120, revises=copy)
+        send_api_copy(observer, contest, station, LINES_PEC_120, OPTIONS_PEC_120, revises=copy)
     tec = _tally(organization, contest, "85 Тверской район")
     nation = _tally(organization, contest)
 
@@ -237,7 +192,7 @@ def test_a_second_copy_fills_what_the_first_lacks(
 ):
     station = partial_election["120"]
     with django_capture_on_commit_callbacks(execute=True):
-        _send(bob, contest, station, LINES_PEC_120, OPTIONS_PEC_120)  # a colleague's whole copy
+        send_api_copy(bob, contest, station, LINES_PEC_120, OPTIONS_PEC_120)  # a colleague's whole copy
 
     tec = _tally(organization, contest, "85 Тверской район")
     assert (tec.missing, tec.partial_stations) == ({}, 0)
@@ -280,11 +235,11 @@ def test_a_missing_figure_is_not_compared_and_not_a_discrepancy(
     with django_capture_on_commit_callbacks(execute=True):
         services.import_stations_file(contest=contest, path=path, source="test", root_name=ROOT)
         # The copy equals the official protocol except for the line it lacks.
-        _send(
+        send_api_copy(
             observer,
             contest,
             station,
-            _without(LINES_PEC_91_OFFICIAL, "ballots_cancelled"),
+            without(LINES_PEC_91_OFFICIAL, "ballots_cancelled"),
             OPTIONS_PEC_91_OFFICIAL,
             missing=["lines.ballots_cancelled"],
         )
@@ -343,7 +298,7 @@ def test_the_api_takes_the_missing_figures(observer, contest, station):
         "contest": contest.pk,
         "station": station.pk,
         "lines": LINES_PEC_91_COPY,
-        "options": _without(OPTIONS_PEC_91_COPY, "p6_UR"),
+        "options": without(OPTIONS_PEC_91_COPY, "p6_UR"),
         "missing": ["options.p6_UR"],
     }
 

@@ -1,6 +1,6 @@
 """Turnout and shares with partial copies (issue 14): over the stations that give every figure needed.
 
-The `partial_election` (tests/tallies/test_partial_copies.py): station 91 complete; 92 lacks
+The `partial_election` (tests/tallies/conftest.py): station 91 complete; 92 lacks
 voters on the list (line 1) and United Russia's votes; 120 lacks line 1. Turnout (line 1 and
 the ballots-issued lines 3, 4, 5 by their roles) is then over station 91 alone, the shares over
 91 and 120, and each says so: the page, the API and the release. A missing figure is never 0,
@@ -30,12 +30,16 @@ from tallies.selectors.complete_stations import percentages, subsets_of_stations
 from tallies.selectors.layout import Layout
 from tallies.services import releases
 from tallies.services.official_levels import import_level_file
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.tallies import test_partial_copies
-from tests.tallies.test_selectors import LINES_PEC_92, LINES_PEC_120, OPTIONS_PEC_92, OPTIONS_PEC_120
+from tests.support import (
+    LINES_PEC_91_COPY,
+    LINES_PEC_92,
+    LINES_PEC_120,
+    OPTIONS_PEC_91_COPY,
+    OPTIONS_PEC_92,
+    OPTIONS_PEC_120,
+)
 
 pytestmark = pytest.mark.django_db
-partial_election = test_partial_copies.partial_election  # the shared fixture
 
 ROOT = "ЦИК России"
 MOSCOW = "Город Москва"

@@ -14,11 +14,10 @@ from observers.models import Evidence, Mandate
 from tallies.errors import FieldError, NotAssignedError
 from tallies.models import CopyFigure, ObserverTally, ProtocolCopy, StationTallyState
 from tallies.services import photos
-from tests.observers.fixtures.evidence_fixtures import fresh_storage  # noqa: F401
 from tests.observers.fixtures.evidence_images import encoded, jpeg_with_exif, upload
-from tests.tallies.test_desk_fixtures import assert_equals_recompute, root_tally, submit
+from tests.tallies.support import assert_equals_recompute, root_tally, submit_web_copy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 API = "/api/copies/photo-only/"
 
 
@@ -63,7 +62,7 @@ def test_it_counts_a_photo_only_copy_nowhere(
     observer, bob, contest, station, organization, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit(bob, contest, station)
+        submit_web_copy(bob, contest, station)
         send_photos(observer, station, upload(jpeg_with_exif()))
 
     state = StationTallyState.objects.get(station=station)
@@ -92,12 +91,6 @@ def test_it_refuses_photos_without_a_live_mandate_or_without_a_photo(observer, s
     with pytest.raises(NotAssignedError):
         send_photos(observer, station, upload(jpeg_with_exif()))
     assert ProtocolCopy.objects.count() == 0 and Evidence.objects.count() == 0
-
-
-@pytest.fixture
-def alice(client, observer):
-    client.force_login(observer.user)
-    return client
 
 
 def test_it_offers_the_photo_path_from_my_copies_and_from_the_copy_form(alice, contest):

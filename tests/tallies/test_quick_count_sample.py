@@ -6,26 +6,15 @@ the population is 43 stations in two regions. `reported` submits copies for 12 s
 
 from __future__ import annotations
 
-import uuid
-from fractions import Fraction
-
 import pytest
 from django.utils import translation
 
-from elections.models import PollingStation
-from elections.services import StationRecord, ensure_hierarchy
-from tallies import services
-from tallies.analysis import quickcount
-from tallies.analysis import quickcount_design as design
-from tallies.models import AnalysisRun, ProtocolCopy, Quarantine, QuickCountSample
+from tallies.models import AnalysisRun, Quarantine, QuickCountSample
 from tallies.services import analysis
 from tallies.services.desk.quarantine import quarantine
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
+from tests.tallies.samples import MOSCOW, OBLAST, POPULATION, draw, expected, report, sampled
 
 pytestmark = pytest.mark.django_db
-
-MOSCOW, OBLAST = "Город Москва", "Московская область"
-POPULATION = 43
 
 
 @pytest.fixture(autouse=True)
@@ -33,100 +22,6 @@ def english():
     """Messages are matched in English (the default language is Russian once catalogs exist)."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def crowd(contest):
-    stations = [StationRecord((MOSCOW, "86 Арбат"), f"{200 + i}", 1500 + 10 * i) for i in range(20)]
-    stations += [StationRecord((OBLAST, "ТИК Химки"), f"{3000 + i}", 2000 + 10 * i) for i in range(20)]
-    ensure_hierarchy(election=contest.election, root_name="ЦИК России", stations=stations)
-    return contest
-
-
-def draw(organization, coordinator, contest, size=20, seed=7, stratified=True) -> QuickCountSample:
-    return analysis.draw_sample(
-        organization=organization,
-        contest=contest,
-        size=size,
-        is_stratified=stratified,
-        created_by=coordinator,
-        seed=seed,
-    )
-
-
-def sampled(sample) -> list[int]:
-    return sorted(sample.stations.values_list("station_id", flat=True))
-
-
-def figures(index: int) -> tuple[dict[str, int], dict[str, int]]:
-    """A copy whose turnout and United Russia vote vary with `index` (control relations aside)."""
-    took_part = 800 + 37 * index
-    lines = {**LINES_PEC_91_OFFICIAL, "voters_on_list": 1500 + 11 * index, "ballots_issued_early": 0}
-    lines |= {"ballots_issued_in_station": took_part - 19, "ballots_issued_outside": 19}
-    options = {**OPTIONS_PEC_91_OFFICIAL, "p6_UR": 300 + 41 * index % 400, "p4_KPRF": 200 + 13 * index}
-    return lines, options
-
-
-def expected(sample: QuickCountSample, reports: int = 12) -> tuple[quickcount.Estimate, quickcount.Estimate]:
-    """Return the stratified estimates of turnout and United Russia's share from the first copies.
-
-    The shares are worked out here as the combined ratio Σ N_h·ȳ_h / Σ N_h·x̄_h over the two regions
-    (N_h: the region's stations); the margins come from `quickcount_design`, worked by hand in
-    tests/analysis/test_quickcount_design.py.
-    """
-    stratum = dict(sample.stations.values_list("station_id", "stratum"))
-    ids = sampled(sample)[:reports]
-    pairs = {station_id: figures(i) for i, station_id in enumerate(ids)}
-    took_part = {
-        i: (lines["ballots_issued_in_station"] + 19, lines["voters_on_list"])
-        for i, (lines, _) in pairs.items()
-    }
-    united_russia = {i: (options["p6_UR"], sum(options.values())) for i, (_, options) in pairs.items()}
-    population = {MOSCOW: 23, OBLAST: 20}
-    as_sample = quickcount.Sample(
-        tuple(sorted(str(i) for i in stratum)), sample.seed, True, POPULATION,
-        {s: quickcount.StratumDraw(n, 0, list(stratum.values()).count(s)) for s, n in population.items()},
-        {str(i): s for i, s in stratum.items()},
-    )  # fmt: skip
-    found = []
-    for figures_of in (took_part, united_russia):
-        results = {str(i): pair for i, pair in figures_of.items()}
-        result = design.estimate_share(as_sample, design.assess(as_sample, results), results)
-        assert result.ratio == _combined_ratio(figures_of, stratum, population)
-        found.append(result)
-    return found[0], found[1]
-
-
-def _combined_ratio(results: dict[int, tuple[int, int]], stratum: dict[int, str], population: dict[str, int]):
-    y_hat = x_hat = Fraction(0)
-    for region, stations in population.items():
-        pairs = [pair for i, pair in results.items() if stratum[i] == region]
-        y_hat += Fraction(stations * sum(a for a, _ in pairs), len(pairs))
-        x_hat += Fraction(stations * sum(m for _, m in pairs), len(pairs))
-    return y_hat / x_hat
-
-
-def report(observer, contest, station_id: int, index: int) -> ProtocolCopy:
-    lines, options = figures(index)
-    return services.submit_protocol_copy(
-        observer=observer,
-        contest=contest,
-        station=PollingStation.objects.get(pk=station_id),
-        lines=lines,
-        options=options,
-        client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.IMPORT,
-    ).copy
-
-
-@pytest.fixture
-def reported(crowd, organization, coordinator, observer, django_capture_on_commit_callbacks):
-    """A sample of 20 with copies from 12 of its stations, in a known order, tallied."""
-    sample = draw(organization, coordinator, crowd)
-    with django_capture_on_commit_callbacks(execute=True):
-        for index, station_id in enumerate(sampled(sample)[:12]):
-            report(observer, crowd, station_id, index)
-    return sample
 
 
 def test_it_draws_the_same_stations_from_the_same_seed_and_keeps_both_draws(crowd, organization, coordinator):

@@ -19,7 +19,7 @@ from observers.models import Organization
 from tallies import demo, services
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, ProtocolCopy, ReconciliationRun
 from tallies.services import analysis
-from tests.conftest import shared_data
+from tests.support import shared_data
 
 SOURCE = "CEC of Russia (izbirkom.ru), via dkobak/elections"
 

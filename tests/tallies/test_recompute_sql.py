@@ -15,7 +15,7 @@ from observers.models import Observer
 from tallies import services
 from tallies.models import ConflictResolution, ObserverTally, ProtocolCopy, Quarantine, StationTallyState
 from tallies.services import tallying
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
 pytestmark = pytest.mark.django_db
 

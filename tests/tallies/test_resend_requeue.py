@@ -12,7 +12,9 @@ import pytest
 
 from tallies import services
 from tallies.models import StationTallyState
-from tests.tallies.test_submission_queries import URL, body
+from tests.tallies.support import body
+
+URL = "/api/copies/"
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from elections.models import Commission
+from elections.models import Commission, PollingStation
 from observers.models import Membership
-from tests.tallies import test_selectors
 
 pytestmark = pytest.mark.django_db
-reconciled = test_selectors.reconciled  # the shared election-night fixture
 
 
 @pytest.fixture
@@ -100,7 +98,7 @@ def test_it_shows_another_organisations_coordinator_only_their_own_copies(
 
     assert data["observer"]["options"]["p6_UR"] == 777
     assert [item["number"] for item in data["discrepant_stations"]["results"]] == ["92"]
-    station_91 = test_selectors.PollingStation.objects.get(pec__election=contest.election, number="91")
+    station_91 = PollingStation.objects.get(pec__election=contest.election, number="91")
     comparison = client.get(reverse("api-station-comparison", args=[contest.pk, station_91.pk])).json()
     assert (comparison["copy"], comparison["observer"], comparison["findings"]) == (None, None, [])
 

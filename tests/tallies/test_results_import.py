@@ -20,7 +20,7 @@ from tallies.models import OfficialFigure, OfficialSnapshot
 from tallies.services.columns import column_map_from
 from tallies.services.reconciliation import latest_snapshot
 from tallies.services.results_import import import_results, withdraw_snapshot
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
+from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
 
 pytestmark = pytest.mark.django_db
 FIGURES = {**LINES_PEC_91_OFFICIAL, **OPTIONS_PEC_91_OFFICIAL}

@@ -16,22 +16,14 @@ from elections.services import StationRecord, ensure_hierarchy
 from observers.models import Membership
 from tallies.demo import CREDIT
 from tallies.views.results import csv_cell
-from tests.tallies import test_selectors
 
 pytestmark = pytest.mark.django_db
-reconciled = test_selectors.reconciled  # the shared election-night fixture
 
 # session, user, membership, the coordinator's territory (observers.access.coordinator_scope), the
 # menu's two (roles), contest, commission, a fixed number per table, 4 for the coverage
 # (tallies.selectors.copy_coverage), 5 for the station counts (tallies.selectors.station_sets) and 1
 # for whether the official results changed since the comparison (station_sets.freshness)
 PAGE_QUERIES = 32
-
-
-@pytest.fixture
-def carol(client, coordinator):
-    client.force_login(coordinator)
-    return client
 
 
 def commission_url(contest, name: str) -> str:

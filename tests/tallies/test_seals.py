@@ -13,7 +13,7 @@ from observers.services import audit
 from tallies import services
 from tallies.models import CopySeal, ProtocolCopy
 from tallies.services import seals
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tamper import behind_the_triggers
 
 pytestmark = pytest.mark.django_db

@@ -1,119 +1,23 @@
 """The results selectors: figures by source, the comparison, children, discrepant stations.
 
-The `reconciled` fixture (also used by the page and API tests) builds election night in
-miniature: official protocols for stations 91, 92 and 120; Golos's observers copied 91 (the real
+The `reconciled` fixture (tests/conftest.py, also used by the page and API tests) builds election
+night in miniature: official protocols for stations 91, 92 and 120; Golos's observers copied 91 (the real
 2011 copy, which differs) and 120 (identical to the official protocol); another organisation
 copied 92 with 777 votes for United Russia, which Golos must never see.
 """
 
 from __future__ import annotations
 
-import csv
-import uuid
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from elections.models import Commission, PollingStation
+from elections.models import Commission
 from tallies import selectors, services
-from tallies.models import ProtocolCopy
-from tests.conftest import (
-    LINES_PEC_91_COPY,
-    LINES_PEC_91_OFFICIAL,
-    OPTIONS_PEC_91_COPY,
-    OPTIONS_PEC_91_OFFICIAL,
-)
+from tests.support import LINES_PEC_120, OPTIONS_PEC_120, write_official_file
 
 pytestmark = pytest.mark.django_db
-
-LINES_PEC_92 = {
-    **LINES_PEC_91_OFFICIAL,
-    "voters_on_list": 2000,
-    "ballots_received": 1800,
-    "ballots_issued_in_station": 1000,
-    "ballots_issued_outside": 10,
-    "ballots_cancelled": 790,
-    "ballots_in_portable_boxes": 10,
-    "ballots_in_stationary_boxes": 1000,
-    "ballots_invalid": 10,
-    "ballots_valid": 1000,
-    "absentee_certs_received": 50,
-    "absentee_certs_issued_at_station": 20,
-    "absentee_certs_cancelled": 30,
-}
-OPTIONS_PEC_92 = {"p1_SR": 100, "p2_LDPR": 100, "p3_Patriots": 10, "p4_KPRF": 200, "p5_Yabloko": 90}
-OPTIONS_PEC_92 |= {"p6_UR": 490, "p7_RightCause": 10}
-LINES_PEC_120 = {
-    **LINES_PEC_92,
-    "voters_on_list": 1800,
-    "ballots_received": 1500,
-    "ballots_issued_in_station": 900,
-    "ballots_issued_outside": 0,
-    "ballots_cancelled": 600,
-    "ballots_in_portable_boxes": 0,
-    "ballots_in_stationary_boxes": 900,
-    "ballots_invalid": 0,
-    "ballots_valid": 900,
-}
-OPTIONS_PEC_120 = {**OPTIONS_PEC_92, "p3_Patriots": 0, "p4_KPRF": 150, "p5_Yabloko": 150, "p6_UR": 390}
-OFFICIAL_FILE = "official-test.csv"
-
-
-def write_official_file(folder, rows) -> str:
-    """Write station protocols in the "codes" format: region, tik, uik, lines, options."""
-    path = folder / OFFICIAL_FILE
-    line_codes, option_codes = list(LINES_PEC_91_OFFICIAL), list(OPTIONS_PEC_91_OFFICIAL)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["region", "tik", "uik", *line_codes, *option_codes])
-        for tec, number, lines, options in rows:
-            writer.writerow(
-                [
-                    "Город Москва",
-                    tec,
-                    number,
-                    *(lines[c] for c in line_codes),
-                    *(options[c] for c in option_codes),
-                ]
-            )
-    return path
-
-
-def submit(observer, contest, station, lines, options) -> ProtocolCopy:
-    return services.submit_protocol_copy(
-        observer=observer,
-        contest=contest,
-        station=station,
-        lines=lines,
-        options=options,
-        client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.WEB,
-    ).copy
-
-
-@pytest.fixture
-def reconciled(
-    contest, station, other_station, observer, other_observer, tmp_path, django_capture_on_commit_callbacks
-):
-    """Import official figures, submit both organisations' copies, reconcile; return Golos's run."""
-    path = write_official_file(
-        tmp_path,
-        [
-            ("84 Пресненский район", "91", LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL),
-            ("84 Пресненский район", "92", LINES_PEC_92, OPTIONS_PEC_92),
-            ("85 Тверской район", "120", LINES_PEC_120, OPTIONS_PEC_120),
-        ],
-    )
-    station_92 = PollingStation.objects.get(pec__election=contest.election, number="92")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.import_stations_file(contest=contest, path=path, source="test", root_name="ЦИК России")
-    with django_capture_on_commit_callbacks(execute=True):
-        submit(observer, contest, station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
-        submit(observer, contest, other_station, LINES_PEC_120, OPTIONS_PEC_120)
-        submit(other_observer, contest, station_92, LINES_PEC_92, {**OPTIONS_PEC_92, "p6_UR": 777})
-    services.reconcile(organization_id=other_observer.organization_id, contest_id=contest.pk)
-    return services.reconcile(organization_id=observer.organization_id, contest_id=contest.pk)
 
 
 def commission(contest, name: str) -> Commission:

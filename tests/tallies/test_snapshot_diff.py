@@ -10,8 +10,13 @@ from elections.services import define_election, define_protocol_form, shipped_sp
 from tallies import services
 from tallies.models import OfficialSnapshot
 from tallies.services.snapshot_diff import diff_snapshots
-from tests.conftest import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
-from tests.tallies.test_selectors import LINES_PEC_120, OPTIONS_PEC_120, write_official_file
+from tests.support import (
+    LINES_PEC_91_OFFICIAL,
+    LINES_PEC_120,
+    OPTIONS_PEC_91_OFFICIAL,
+    OPTIONS_PEC_120,
+    write_official_file,
+)
 
 pytestmark = pytest.mark.django_db
 PRESNYA, TVER = "84 Пресненский район", "85 Тверской район"
@@ -129,7 +134,7 @@ def test_the_page_is_for_coordinators_only(snapshots, contest, client, observer)
 def test_a_coordinator_of_one_territory_reaches_the_page_from_the_results(
     snapshots, contest, client, organization
 ):
-    from tests.tallies.test_dashboard import coordinator_of
+    from tests.tallies.night import coordinator_of
 
     region = Commission.objects.get(election=contest.election, name="Город Москва")
     client.force_login(coordinator_of(organization, "tess", territory=region))

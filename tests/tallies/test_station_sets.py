@@ -3,7 +3,7 @@
 The issue's case: after one copy was quarantined, the nation page said 111 stations with copies
 but 112 compared and 112 discrepant, because the counts came from the last comparison run while
 the tallies had moved on. Here Golos's copy of station 91 (the discrepant one; see
-tests/tallies/test_selectors.py) is quarantined after the run: every page, export and release
+tests/conftest.py) is quarantined after the run: every page, export and release
 must count one station with copies, one compared (120) and none discrepant, without a new run.
 """
 
@@ -13,11 +13,9 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from elections.models import Commission
-from observers.models import Membership
 from tallies import selectors
 from tallies.models import ProtocolCopy
 from tallies.selectors import discrepancies, station_sets
@@ -124,13 +122,6 @@ def test_the_comparison_classes_count_the_same_stations(quarantined):
     classes = discrepancies.class_counts(quarantined)
 
     assert sum(classes.values()) == 1 and classes[discrepancies.MATCH] == 1
-
-
-@pytest.fixture
-def admin(organization):
-    user = get_user_model().objects.create_user(username="adam", password="pw-adam")
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-    return user
 
 
 def test_a_release_preview_counts_the_same_stations_before_the_comparison_is_rerun(

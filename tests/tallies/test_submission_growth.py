@@ -15,8 +15,8 @@ from elections.hierarchy import StationRecord, ensure_hierarchy
 from elections.models import BallotOption, ControlRelation, PollingStation
 from observers.services import mandates
 from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.tallies.test_submission_queries import FIRST_COPY_QUERIES, RESEND_QUERIES, body
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tallies.support import FIRST_COPY_QUERIES, RESEND_QUERIES, body
 
 pytestmark = pytest.mark.django_db
 

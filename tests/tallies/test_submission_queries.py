@@ -5,35 +5,16 @@ lookup is counted too. The ceilings are just above today's counts: a new stateme
 should be a decision, not an accident (docs/benchmarks.md, P1).
 """
 
-import uuid
-
 import pytest
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from observers.login_security import ObserverTokenAuthentication, issue_token
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tallies.support import FIRST_COPY_QUERIES, RESEND_QUERIES, body
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/copies/"
-# Since issue 17 a first copy takes 2: the token (with the second-factor rule) and one call of
-# tallies_submit_api_copy (tallies/services/fast_submission.py), plus the contest's form the
-# first time this process sees it. It took 21 before, and 35 before issue 7.
-FIRST_COPY_QUERIES = 3
-# A resend: the token, then the same call, which answers with the stored copy's rows (12 before),
-# then whether the station's tallies still lag it (the first request may have died unqueued).
-RESEND_QUERIES = 3
-
-
-def body(contest, station, **lines):
-    return {
-        "client_uuid": str(uuid.uuid4()),
-        "contest": contest.pk,
-        "station": station.pk,
-        "lines": {**LINES_PEC_91_COPY, **lines},
-        "options": dict(OPTIONS_PEC_91_COPY),
-    }
 
 
 def test_it_stores_a_first_copy_within_the_query_ceiling(

@@ -8,7 +8,7 @@ from elections.protocol import Figures
 from tallies import services
 from tallies.errors import FieldError
 from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
-from tests.conftest import (
+from tests.support import (
     LINES_PEC_91_COPY,
     LINES_PEC_91_OFFICIAL,
     OPTIONS_PEC_91_COPY,

@@ -37,7 +37,7 @@ from tallies import services
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy, Quarantine, StationTallyState
 from tallies.services import desk
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tallies.tally_model import Model, coded, tallies
 
 # Two values for each of three codes, so copies of one station often agree and often conflict.

@@ -13,29 +13,17 @@ from django.urls import reverse
 
 from tallies.channels import sms
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, SmsGateway
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tallies.support import copy_text
 
 pytestmark = pytest.mark.django_db
 
-ORDER = [
-    "voters_on_list", "ballots_received", "ballots_issued_early", "ballots_issued_in_station",
-    "ballots_issued_outside", "ballots_cancelled", "ballots_in_portable_boxes",
-    "ballots_in_stationary_boxes", "ballots_invalid", "ballots_valid", "absentee_certs_received",
-    "absentee_certs_issued_at_station", "voters_by_absentee_cert", "absentee_certs_cancelled",
-    "absentee_certs_issued_by_tec", "absentee_certs_lost", "ballots_lost", "ballots_unaccounted",
-]  # fmt: skip
 PHONE = "+7 701 555 0101"
 
 
-def copy_text(code: str, station: str = "91", **changes: int) -> str:
-    """Alice's copy of PEC 91 in the SMS format: lines by printed number, options as P1…P7."""
-    lines = [f"{n}={changes.get(str(n), LINES_PEC_91_COPY[c])}" for n, c in enumerate(ORDER, 1)]
-    options = [f"P{n}={v}" for n, v in enumerate(OPTIONS_PEC_91_COPY.values(), 1)]
-    return " ".join([code, station, *lines, *options])
-
-
 @pytest.fixture
-def alice(observer):
+def alice_by_sms(observer):
+    """Alice with her phone number on file: the gateways know her by it."""
     observer.phone = PHONE
     observer.save()
     return observer
@@ -66,60 +54,65 @@ def telerivet(client, gw: SmsGateway, text: str, message_id: str = "SMabc123", s
     return client.post(reverse("channel-sms-webhook", args=[gw.public_id]), payload)
 
 
-def test_a_telerivet_message_stores_the_copy_and_replies_with_the_receipt(client, alice, station):
-    gw = gateway(alice.organization, "telerivet")
+def test_a_telerivet_message_stores_the_copy_and_replies_with_the_receipt(client, alice_by_sms, station):
+    gw = gateway(alice_by_sms.organization, "telerivet")
 
-    response = telerivet(client, gw, copy_text(alice.code))
+    response = telerivet(client, gw, copy_text(alice_by_sms.code))
 
     copy = ProtocolCopy.objects.get()
-    assert (copy.observer, copy.station, copy.channel) == (alice, station, "sms")
+    assert (copy.observer, copy.station, copy.channel) == (alice_by_sms, station, "sms")
     figures = {row.line.code if row.line else row.option.code: row.value for row in copy.figure_rows.all()}
     assert figures == {**LINES_PEC_91_COPY, **OPTIONS_PEC_91_COPY}
     reply = response.json()["messages"][0]["content"]
     assert reply.startswith(f"Stored: station 91, party-list, copy no. {copy.pk}.")
     broken = copy.findings.get().relation  # the copy breaks line 2 = 3+4+5+6+17-18 (2200 vs 2165)
     assert f"Check against the protocol: {broken.labels['en']}. You sent: " in reply
-    assert reply.endswith("You sent: " + copy_text(alice.code)[:159] + "…")
+    assert reply.endswith("You sent: " + copy_text(alice_by_sms.code)[:159] + "…")
     log = ChannelMessage.objects.order_by("id")
     logged = list(log.values_list("direction", "observer", "outcome", "copy"))
-    assert logged == [("in", alice.pk, "stored", copy.pk), ("out", alice.pk, "reply", copy.pk)]
+    assert logged == [("in", alice_by_sms.pk, "stored", copy.pk), ("out", alice_by_sms.pk, "reply", copy.pk)]
 
 
-def test_a_gateway_retry_of_the_same_message_id_stores_once(client, alice):
-    gw = gateway(alice.organization, "telerivet")
+def test_a_gateway_retry_of_the_same_message_id_stores_once(client, alice_by_sms):
+    gw = gateway(alice_by_sms.organization, "telerivet")
 
-    telerivet(client, gw, copy_text(alice.code), message_id="SM1")
-    response = telerivet(client, gw, copy_text(alice.code), message_id="SM1")
+    telerivet(client, gw, copy_text(alice_by_sms.code), message_id="SM1")
+    response = telerivet(client, gw, copy_text(alice_by_sms.code), message_id="SM1")
 
     assert ProtocolCopy.objects.count() == 1
     assert response.json()["messages"][0]["content"].startswith("Already stored")
     assert ChannelMessage.objects.filter(direction="in").count() == 2  # both receipts logged
 
 
-def test_the_same_figures_resent_by_hand_store_nothing_new(client, alice):
-    gw = gateway(alice.organization, "telerivet")
+def test_the_same_figures_resent_by_hand_store_nothing_new(client, alice_by_sms):
+    gw = gateway(alice_by_sms.organization, "telerivet")
 
-    telerivet(client, gw, copy_text(alice.code), message_id="SM1")
-    response = telerivet(client, gw, copy_text(alice.code.lower()), message_id="SM2")
+    telerivet(client, gw, copy_text(alice_by_sms.code), message_id="SM1")
+    response = telerivet(client, gw, copy_text(alice_by_sms.code.lower()), message_id="SM2")
 
     assert ProtocolCopy.objects.count() == 1
     assert response.json()["messages"][0]["content"].startswith("Already stored")
 
 
-def test_changed_figures_become_a_revision_of_the_observers_copy(client, alice):
-    gw = gateway(alice.organization, "telerivet")
-    telerivet(client, gw, copy_text(alice.code), message_id="SM1")
+def test_changed_figures_become_a_revision_of_the_observers_copy(client, alice_by_sms):
+    gw = gateway(alice_by_sms.organization, "telerivet")
+    telerivet(client, gw, copy_text(alice_by_sms.code), message_id="SM1")
 
-    telerivet(client, gw, copy_text(alice.code, **{"9": 41}), message_id="SM2")
+    telerivet(client, gw, copy_text(alice_by_sms.code, **{"9": 41}), message_id="SM2")
 
     first, second = ProtocolCopy.objects.order_by("id")
     assert second.revises == first
     assert second.figure_rows.get(line__code="ballots_invalid").value == 41
 
 
-def test_a_rapidpro_form_post_with_a_token_header_is_answered_in_json(client, alice):
-    gw = gateway(alice.organization, "rapidpro")
-    payload = {"id": "4518", "from": "tel:+77015550101", "text": copy_text(alice.code), "channel": "ab12"}
+def test_a_rapidpro_form_post_with_a_token_header_is_answered_in_json(client, alice_by_sms):
+    gw = gateway(alice_by_sms.organization, "rapidpro")
+    payload = {
+        "id": "4518",
+        "from": "tel:+77015550101",
+        "text": copy_text(alice_by_sms.code),
+        "channel": "ab12",
+    }
 
     response = client.post(
         reverse("channel-sms-webhook", args=[gw.public_id]), payload, HTTP_AUTHORIZATION=f"Token {gw.secret}"
@@ -129,10 +122,10 @@ def test_a_rapidpro_form_post_with_a_token_header_is_answered_in_json(client, al
     assert ProtocolCopy.objects.get().channel == "sms"
 
 
-def test_a_kannel_get_is_answered_in_plain_text_in_the_observers_language(client, alice):
-    ObserverContact.objects.create(observer=alice, language="ru")
-    gw = gateway(alice.organization, "kannel")
-    query = {"from": "87015550101", "text": copy_text(alice.code), "id": "b7e1", "secret": gw.secret}
+def test_a_kannel_get_is_answered_in_plain_text_in_the_observers_language(client, alice_by_sms):
+    ObserverContact.objects.create(observer=alice_by_sms, language="ru")
+    gw = gateway(alice_by_sms.organization, "kannel")
+    query = {"from": "87015550101", "text": copy_text(alice_by_sms.code), "id": "b7e1", "secret": gw.secret}
 
     response = client.get(reverse("channel-sms-webhook", args=[gw.public_id]), query)
 
@@ -141,10 +134,10 @@ def test_a_kannel_get_is_answered_in_plain_text_in_the_observers_language(client
 
 
 @pytest.mark.parametrize("kind", ["telerivet", "rapidpro", "kannel"])
-def test_a_wrong_secret_is_refused_and_nothing_is_stored_or_logged(client, alice, kind):
-    gw = gateway(alice.organization, kind)
+def test_a_wrong_secret_is_refused_and_nothing_is_stored_or_logged(client, alice_by_sms, kind):
+    gw = gateway(alice_by_sms.organization, kind)
     url = reverse("channel-sms-webhook", args=[gw.public_id])
-    fields = {"secret": "guess", "from": PHONE, "text": copy_text(alice.code), "id": "1"}
+    fields = {"secret": "guess", "from": PHONE, "text": copy_text(alice_by_sms.code), "id": "1"}
 
     response = client.get(url, fields) if kind == "kannel" else client.post(url, fields)
 
@@ -152,18 +145,18 @@ def test_a_wrong_secret_is_refused_and_nothing_is_stored_or_logged(client, alice
     assert not ProtocolCopy.objects.exists() and not ChannelMessage.objects.exists()
 
 
-def test_an_inactive_gateway_and_a_wrong_method_are_refused(client, alice):
-    gw = gateway(alice.organization, "kannel")
+def test_an_inactive_gateway_and_a_wrong_method_are_refused(client, alice_by_sms):
+    gw = gateway(alice_by_sms.organization, "kannel")
     url = reverse("channel-sms-webhook", args=[gw.public_id])
 
     assert client.post(url, {"secret": gw.secret}).status_code == 405
     SmsGateway.objects.filter(pk=gw.pk).update(is_active=False)
-    assert client.get(url, {"secret": gw.secret, "text": copy_text(alice.code)}).status_code == 403
+    assert client.get(url, {"secret": gw.secret, "text": copy_text(alice_by_sms.code)}).status_code == 403
     assert not ChannelMessage.objects.exists()
 
 
-def test_telerivet_json_and_status_events(client, alice):
-    gw = gateway(alice.organization, "telerivet")
+def test_telerivet_json_and_status_events(client, alice_by_sms):
+    gw = gateway(alice_by_sms.organization, "telerivet")
     url = reverse("channel-sms-webhook", args=[gw.public_id])
 
     status = client.post(url, json.dumps({"secret": gw.secret, "event": "send_status"}), "application/json")
@@ -177,14 +170,14 @@ def receive(gw: SmsGateway, text: str, sender: str = PHONE, message_id: str = "m
     return sms.receive(gateway=gw, sms=sms.InboundSms(message_id, sender, text))
 
 
-def test_an_unknown_code_or_a_strangers_phone_is_refused_but_logged(alice):
-    gw = gateway(alice.organization, "kannel")
+def test_an_unknown_code_or_a_strangers_phone_is_refused_but_logged(alice_by_sms):
+    gw = gateway(alice_by_sms.organization, "kannel")
 
     unknown = receive(gw, copy_text("ZZZZ-ZZZZ"))
-    stranger = receive(gw, copy_text(alice.code), sender="+7 777 000 0000", message_id="m2")
+    stranger = receive(gw, copy_text(alice_by_sms.code), sender="+7 777 000 0000", message_id="m2")
 
     assert unknown.startswith("Nothing stored: no observer with code ZZZZ-ZZZZ")
-    assert stranger.startswith(f"Nothing stored: no observer with code {alice.code}")
+    assert stranger.startswith(f"Nothing stored: no observer with code {alice_by_sms.code}")
     assert not ProtocolCopy.objects.exists()
     assert set(ChannelMessage.objects.values_list("direction", "outcome", "observer")) == {
         ("in", "refused", None),
@@ -192,73 +185,75 @@ def test_an_unknown_code_or_a_strangers_phone_is_refused_but_logged(alice):
     }
 
 
-def test_an_inactive_observer_is_refused(alice):
-    alice.is_active = False
-    alice.save()
+def test_an_inactive_observer_is_refused(alice_by_sms):
+    alice_by_sms.is_active = False
+    alice_by_sms.save()
 
-    reply = receive(gateway(alice.organization, "kannel"), copy_text(alice.code))
+    reply = receive(gateway(alice_by_sms.organization, "kannel"), copy_text(alice_by_sms.code))
 
     assert reply.startswith("Your observer account is not active.")
     assert not ProtocolCopy.objects.exists()
-    assert ChannelMessage.objects.filter(observer=alice, outcome="refused").exists()
+    assert ChannelMessage.objects.filter(observer=alice_by_sms, outcome="refused").exists()
 
 
-def test_a_station_without_a_mandate_is_refused(alice):
-    reply = receive(gateway(alice.organization, "kannel"), copy_text(alice.code, station="999"))
+def test_a_station_without_a_mandate_is_refused(alice_by_sms):
+    reply = receive(gateway(alice_by_sms.organization, "kannel"), copy_text(alice_by_sms.code, station="999"))
 
     assert reply.startswith("You have no live mandate for polling station 999")
     assert not ProtocolCopy.objects.exists()
 
 
-def test_a_withdrawn_mandate_is_refused_by_the_submission_service(alice, station):
+def test_a_withdrawn_mandate_is_refused_by_the_submission_service(alice_by_sms, station):
     from observers.models import Mandate
 
-    Mandate.objects.filter(observer=alice).update(status=Mandate.Status.WITHDRAWN)
+    Mandate.objects.filter(observer=alice_by_sms).update(status=Mandate.Status.WITHDRAWN)
 
-    reply = receive(gateway(alice.organization, "kannel"), copy_text(alice.code))
+    reply = receive(gateway(alice_by_sms.organization, "kannel"), copy_text(alice_by_sms.code))
 
     assert reply.startswith("You have no live mandate for polling station 91")
     assert not ProtocolCopy.objects.exists()
 
 
-def test_missing_and_not_understood_figures_are_named_and_nothing_is_stored(alice):
-    text = copy_text(alice.code).replace(" 7=19", "").replace("P3=20", "P9=20 X")
+def test_missing_and_not_understood_figures_are_named_and_nothing_is_stored(alice_by_sms):
+    text = copy_text(alice_by_sms.code).replace(" 7=19", "").replace("P3=20", "P9=20 X")
 
-    reply = receive(gateway(alice.organization, "kannel"), text)
+    reply = receive(gateway(alice_by_sms.organization, "kannel"), text)
 
     assert reply.startswith("Nothing stored. Not understood: X, P9=20. Missing: 7, P3.")
     assert not ProtocolCopy.objects.exists()
     assert ChannelMessage.objects.get(direction="in").outcome == "incomplete"
 
 
-def test_an_overlong_message_is_refused_and_logged_truncated(alice):
-    text = copy_text(alice.code) + " " + "9" * 1000
+def test_an_overlong_message_is_refused_and_logged_truncated(alice_by_sms):
+    text = copy_text(alice_by_sms.code) + " " + "9" * 1000
 
-    reply = receive(gateway(alice.organization, "kannel"), text)
+    reply = receive(gateway(alice_by_sms.organization, "kannel"), text)
 
     assert reply.startswith(f"Nothing stored: the message has {len(text)} characters, at most 640")
     assert not ProtocolCopy.objects.exists()
     assert len(ChannelMessage.objects.get(direction="in").text) == 640
 
 
-def test_a_count_beyond_any_protocol_is_not_understood(alice):
-    reply = receive(gateway(alice.organization, "kannel"), copy_text(alice.code, **{"1": 99_999_999}))
+def test_a_count_beyond_any_protocol_is_not_understood(alice_by_sms):
+    reply = receive(
+        gateway(alice_by_sms.organization, "kannel"), copy_text(alice_by_sms.code, **{"1": 99_999_999})
+    )
 
     assert "Not understood: 1=99999999." in reply
     assert not ProtocolCopy.objects.exists()
 
 
-def test_another_organisations_gateway_does_not_know_alice(alice, other_organization):
-    reply = receive(gateway(other_organization, "kannel"), copy_text(alice.code))
+def test_another_organisations_gateway_does_not_know_alice(alice_by_sms, other_organization):
+    reply = receive(gateway(other_organization, "kannel"), copy_text(alice_by_sms.code))
 
     assert reply.startswith("Nothing stored: no observer with code")
     assert not ProtocolCopy.objects.exists()
 
 
-def test_a_figure_sent_as_a_dash_is_stored_as_not_on_the_copy(alice):
-    text = copy_text(alice.code).replace(" 6=746 ", " 6=- ").replace("P6=445", "P6=?")
+def test_a_figure_sent_as_a_dash_is_stored_as_not_on_the_copy(alice_by_sms):
+    text = copy_text(alice_by_sms.code).replace(" 6=746 ", " 6=- ").replace("P6=445", "P6=?")
 
-    reply = receive(gateway(alice.organization, "kannel"), text)
+    reply = receive(gateway(alice_by_sms.organization, "kannel"), text)
 
     copy = ProtocolCopy.objects.get()
     assert reply.startswith("Stored: station 91")

@@ -13,12 +13,11 @@ from observers.models import Evidence
 from tallies.channels import telegram_link
 from tallies.channels.telegram_api import read_update
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
-from tests.observers.fixtures.evidence_fixtures import fresh_storage  # noqa: F401  (autouse)
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
 from tests.tallies.channels.telegram_shapes import ALICE_TG, PHOTO, message, post
-from tests.tallies.channels.test_sms_webhook import copy_text
+from tests.tallies.support import copy_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
 
 def test_a_wrong_secret_token_is_refused_and_nothing_is_logged_or_sent(client, bot, bot_api, linked):

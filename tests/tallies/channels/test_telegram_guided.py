@@ -15,9 +15,9 @@ from observers.models import Mandate
 from observers.services import mandates
 from tallies.channels import guided_text
 from tallies.models import ChannelMessage, ProtocolCopy, TelegramEntry
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tallies.channels.telegram_shapes import message, post, press
-from tests.tallies.channels.test_sms_webhook import ORDER
+from tests.tallies.support import ORDER, copy_text
 
 pytestmark = pytest.mark.django_db
 FIGURES = [LINES_PEC_91_COPY[code] for code in ORDER] + list(OPTIONS_PEC_91_COPY.values())
@@ -258,7 +258,6 @@ def test_what_is_not_a_figure_is_asked_again_and_an_overlong_text_is_cut_in_the_
 
 
 def test_a_protocol_in_one_message_still_works_with_an_entry_open(chat, linked):
-    from tests.tallies.channels.test_sms_webhook import copy_text
 
     enter_station_91(chat)
     chat.send(copy_text(linked.code)[len(linked.code) + 1 :])

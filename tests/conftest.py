@@ -4,7 +4,8 @@
 - `organization` (Golos) and `other_organization`; Golos's people:
   - `observer` (Alice) and `bob` (Bob): field observers, each with a live mandate covering every
     station of `contest`; `nick` (Nick) observes for Golos too, with an account and no mandate yet;
-  - `coordinator` (Carol) sees the whole organisation; `dave` (Dave) is a second coordinator;
+  - `coordinator` (Carol) sees the whole organisation; `dave` (Dave) and `erin` (Erin) are a
+    second and a third coordinator;
     `tina` (Tina) coordinates TEC "85 Тверской район" (station 120) only;
   - `admin` (Adam) administers Golos;
 - the other organisation's `other_observer` (Oscar, mandated at the same stations) and `olga`
@@ -161,6 +162,12 @@ def coordinator(organization):
 def dave(organization):
     """Dave, a second coordinator of Golos (for the blind second entry)."""
     return _member("dave", organization, Membership.Role.COORDINATOR)
+
+
+@pytest.fixture
+def erin(organization):
+    """Erin, a third coordinator of Golos: settles what Carol's and Dave's entries differ on."""
+    return _member("erin", organization, Membership.Role.COORDINATOR)
 
 
 @pytest.fixture

@@ -14,18 +14,11 @@ from observers.models import AuditEntry
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy, StationTallyState
 from tallies.services import desk, photos
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.observers.fixtures.evidence_fixtures import fresh_storage  # noqa: F401
 from tests.observers.fixtures.evidence_images import jpeg_with_exif, upload
-from tests.tallies.test_desk_fixtures import _coordinator, assert_equals_recompute, root_tally
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tallies.support import assert_equals_recompute, root_tally
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def erin(organization):
-    """A third coordinator of Alice's organisation: settles what Carol's and Dave's entries differ on."""
-    return _coordinator("erin", organization)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
 
 @pytest.fixture

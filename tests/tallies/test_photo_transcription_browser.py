@@ -1,7 +1,6 @@
 """The desk's transcription of a photo-only copy in a real headless browser on a 360 px phone: the
 photo beside (above) the form, zoomable by the page's own script under the CSP, nothing overflows."""
 
-# ruff: noqa: F811  (pytest fixtures imported from other test modules)
 from __future__ import annotations
 
 import uuid
@@ -11,13 +10,15 @@ from django.urls import reverse
 
 from tallies.models import ProtocolCopy
 from tallies.services import desk, photos
-from tests.conftest import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.observers.fixtures.evidence_fixtures import fresh_storage  # noqa: F401
+from tests.browser import LANGUAGES, assert_fits_a_phone, open_page
 from tests.observers.fixtures.evidence_images import jpeg_with_exif, upload
-from tests.tallies.test_desk_fixtures import dave  # noqa: F401  (fixture)
-from tests.test_browser import LANGUAGES, assert_fits_a_phone, browser, open_page  # noqa: F401
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_storage"),
+]
 
 
 @pytest.fixture
@@ -52,14 +53,13 @@ def test_it_fits_the_transcription_on_a_phone_and_zooms_the_photo(
     context.close()
 
 
-def test_it_fits_the_settlement_on_a_phone(browser, live_server, client, coordinator, dave, photographed):
+def test_it_fits_the_settlement_on_a_phone(
+    browser, live_server, client, coordinator, dave, erin, photographed
+):
     for by, options in ((coordinator, OPTIONS_PEC_91_COPY), (dave, {**OPTIONS_PEC_91_COPY, "p6_UR": 446})):
         desk.transcribe_photo_copy(
             copy=photographed, lines=LINES_PEC_91_COPY, options=options, client_uuid=uuid.uuid4(), by=by
         )
-    from tests.tallies.test_desk_fixtures import _coordinator
-
-    erin = _coordinator("erin", photographed.organization)
     url = reverse("desk-transcription-settle", args=[photographed.pk])
     context, page = open_page(browser, live_server, client, erin, url, "ru", "desk-transcription-settle")
 

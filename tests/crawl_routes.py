@@ -27,6 +27,8 @@ UNREACHABLE = {
     "organization-coalition-agree": "the demo has no coalition",
     "organization-coalition-leave": "the demo has no coalition",
     "coalition-photo": "the demo has no coalition",
+    "coalition-forensics": "the demo has no coalition",
+    "coalition-quick-count": "the demo has no coalition",
     "coalition-release-consent": "the demo has no coalition",
     "coalition-release-preview": "the demo has no coalition",
     "coalition-release-publish": "the demo has no coalition",

@@ -11,6 +11,16 @@ urlpatterns = [
         name="coalition-results",
     ),
     path(
+        "coalitions/<int:coalition_id>/contests/<int:contest_id>/forensics/",
+        coalitions.coalition_forensics,
+        name="coalition-forensics",
+    ),
+    path(
+        "coalitions/<int:coalition_id>/contests/<int:contest_id>/quick-count/",
+        coalitions.coalition_quick_count,
+        name="coalition-quick-count",
+    ),
+    path(
         "coalitions/<int:coalition_id>/contests/<int:contest_id>/resolve/",
         coalitions.coalition_resolve,
         name="coalition-resolve",

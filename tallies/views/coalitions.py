@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from elections.models import Contest, PollingStation
 from observers.models import Coalition, Organization
 from tallies.errors import FieldError
+from tallies.selectors import coalition_analysis
 from tallies.selectors.coalitions import coalition_page, release_preview
 from tallies.services import coalition_releases, coalitions
 from tallies.services.releases import ReleaseError
@@ -41,6 +42,30 @@ def coalition_results(request: HttpRequest, coalition_id: int, contest_id: int) 
     page = coalition_page(coalition, contest, member)
     context = {"coalition": coalition, "contest": contest, "page": page, "member": member}
     return render(request, "tallies/coalition_results.html", context)
+
+
+@login_required
+@require_GET
+def coalition_forensics(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
+    """The forensics tests on the pooled stations, as leads and not verdicts."""
+    coalition, contest, _member = _coalition_and_contest(request, coalition_id, contest_id)
+    page = coalition_analysis.forensics_page(coalition, contest)
+    context = {"coalition": coalition, "contest": contest, "page": page, "found": page.summary}
+    return render(request, "tallies/coalition_forensics.html", context)
+
+
+@login_required
+@require_GET
+def coalition_quick_count(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
+    """The quick count of a member's sample (?sample=id) on the pool's reports."""
+    coalition, contest, _member = _coalition_and_contest(request, coalition_id, contest_id)
+    chosen = request.GET.get("sample", "")
+    page = coalition_analysis.quick_count_page(coalition, contest, int(chosen) if chosen.isdigit() else None)
+    return render(
+        request,
+        "tallies/coalition_quick_count.html",
+        {"coalition": coalition, "contest": contest, "page": page},
+    )
 
 
 @login_required

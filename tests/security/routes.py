@@ -132,6 +132,8 @@ ADMIN_WHOLE_ORGANIZATION = {
 WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordinator limited to a territory
     "analysis-export",
     "analysis-forensics",
+    "coalition-forensics",
+    "coalition-quick-count",
     "coalition-photo",  # and only a member's own photos or those of members whose consent includes photos
     "coalition-release-consent",  # and only a member's admin (the service checks the role)
     "coalition-release-preview",

@@ -1,4 +1,5 @@
-"""Fixtures of the tallies tests: Alice's tallied copy, partial copies, a quick-count sample, Celery.
+"""Fixtures of the tallies tests: Alice's tallied copy, partial copies, a quick-count sample, Celery,
+a two-organisation coalition with its admins.
 
 Personas and the geography are in tests/conftest.py; helpers in tests/tallies/support.py,
 tests/tallies/samples.py and tests/tallies/workers.py.
@@ -10,10 +11,12 @@ import uuid
 
 import pytest
 import redis
+from django.contrib.auth import get_user_model
 
 from config import celery_app
-from elections.models import PollingStation
+from elections.models import Commission, PollingStation
 from elections.services import StationRecord, ensure_hierarchy
+from observers.models import Coalition, CoalitionMember, Membership
 from tests.support import (
     LINES_PEC_91_COPY,
     LINES_PEC_92,
@@ -99,3 +102,38 @@ def partial_election(contest, observer, django_capture_on_commit_callbacks):
             missing=["lines.voters_on_list"],
         )
     return stations
+
+
+def admin_of(organization, username: str):
+    user = get_user_model().objects.create_user(username=username)
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def admins(organization, other_organization):
+    """Ada, an admin of Golos, and Otto, an admin of Other observers (by organisation id)."""
+    return {
+        organization.pk: admin_of(organization, "ada"),
+        other_organization.pk: admin_of(other_organization, "otto"),
+    }
+
+
+@pytest.fixture
+def tec(contest) -> Commission:
+    return Commission.objects.get(election=contest.election, name="84 Пресненский район")
+
+
+@pytest.fixture
+def coalition(contest, organization, other_organization, admins) -> Coalition:
+    """Both organisations agreed to pool their copies for the election (tests/tallies/test_coalition_*.py;
+    test_coalitions.py and test_coalition_deployment.py define their own)."""
+    coalition = Coalition.objects.create(name="Pool", election=contest.election, created_by=organization)
+    for member in (organization, other_organization):
+        CoalitionMember.objects.create(
+            coalition=coalition,
+            organization=member,
+            agreed_by=admins[member.pk],
+            agreed_at="2026-12-01T00:00Z",
+        )
+    return coalition

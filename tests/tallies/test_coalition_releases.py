@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from elections.models import Commission
-from observers.models import AuditEntry, Coalition, CoalitionMember, Evidence, Membership
+from observers.models import AuditEntry, CoalitionMember, Evidence
 from observers.services import organizations
 from tallies.models import CopyPhoto, Release
 from tallies.services import coalition_releases, coalitions, releases
@@ -23,39 +21,6 @@ from tests.publication.support import coalition_release_urls, current_copy, jpeg
 from tests.support import LINES_PEC_120, OPTIONS_PEC_120, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_of(organization, username: str):
-    user = get_user_model().objects.create_user(username=username)
-    Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-    return user
-
-
-@pytest.fixture
-def admins(organization, other_organization):
-    return {
-        organization.pk: admin_of(organization, "ada"),
-        other_organization.pk: admin_of(other_organization, "otto"),
-    }
-
-
-@pytest.fixture
-def tec(contest) -> Commission:
-    return Commission.objects.get(election=contest.election, name="84 Пресненский район")
-
-
-@pytest.fixture
-def coalition(contest, organization, other_organization, admins) -> Coalition:
-    """Both organisations agreed to pool their copies for the election."""
-    coalition = Coalition.objects.create(name="Pool", election=contest.election, created_by=organization)
-    for member in (organization, other_organization):
-        CoalitionMember.objects.create(
-            coalition=coalition,
-            organization=member,
-            agreed_by=admins[member.pk],
-            agreed_at="2026-12-01T00:00Z",
-        )
-    return coalition
 
 
 def preview_hash(coalition, contest, organization) -> str:

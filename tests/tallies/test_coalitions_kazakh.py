@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from elections.generator_kz import MIN_STATIONS, plan_kazakh
 from observers.models import Coalition, CoalitionMember, Membership, Organization
@@ -163,6 +164,19 @@ class TestSevenOrganisationsPoolTheKazakhCopies:
         assert "Votes moved" not in page and "stations compared" not in page
         assert "published only as regional totals" in page and "Coalition Seven" in page
         call_command("verify_release", str(release.pk))  # raises CommandError on any problem
+
+    def test_the_forensics_page_shows_the_tests_on_the_pooled_stations(self, kazakh, client):
+        user = get_user_model().objects.create_user(username="kz-admin-page")
+        Membership.objects.create(user=user, organization=kazakh.members[1], role=Membership.Role.ADMIN)
+        client.force_login(user)
+        url = reverse("coalition-forensics", args=[kazakh.coalition.pk, kazakh.contest.pk])
+
+        response = client.get(url, headers={"Accept-Language": "en"})
+
+        summary = response.context["page"].summary
+        assert response.context["page"].stations == 505 and summary["source"] == forensics.OBSERVERS
+        assert len(summary["integer"]["tests"]) == 3  # turnout, leader, either
+        assert "Whole percentages" in response.content.decode()
 
     def test_a_member_leaving_takes_its_region_out_of_the_pool(self, kazakh):
         leaving = kazakh.members[-1]

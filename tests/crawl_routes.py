@@ -26,6 +26,7 @@ UNREACHABLE = {
     "coalition-resolve": "the demo has no coalition",
     "organization-coalition-agree": "the demo has no coalition",
     "organization-coalition-leave": "the demo has no coalition",
+    "organization-coalition-invite": "the demo has no coalition",
     "coalition-photo": "the demo has no coalition",
     "coalition-forensics": "the demo has no coalition",
     "coalition-quick-count": "the demo has no coalition",

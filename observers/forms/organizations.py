@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from elections.models import Commission, Election
-from observers.models import Accreditation, Membership, Obstacle, Organization
+from observers.models import Accreditation, Coalition, CoalitionMember, Membership, Obstacle, Organization
 from observers.services.memberships import TERRITORY_LEVELS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -120,3 +120,16 @@ class CoalitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         others = Organization.objects.approved().exclude(pk=organization.pk).order_by("name")
         self.fields["partners"].queryset = others  # type: ignore[attr-defined]
+
+
+class CoalitionInviteForm(forms.Form):
+    """An approved organisation to invite to `coalition`: any without a current seat (one that
+    left may be invited again)."""
+
+    invited = forms.ModelChoiceField(label=_("Invite"), queryset=Organization.objects.none())
+
+    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        seated = CoalitionMember.objects.filter(coalition=coalition).values("organization_id")
+        others = Organization.objects.approved().exclude(pk__in=seated).order_by("name")
+        self.fields["invited"].queryset = others  # type: ignore[attr-defined]

@@ -35,6 +35,9 @@ from observers.services import audit, memberships
 REASON_REQUIRED = _("Give the applicant a reason for the refusal.")
 NO_PARTNERS = _("Invite at least one other approved organisation.")
 NOT_INVITED = _("Your organisation is not invited to this coalition.")
+NOT_AGREED = _("Only an organisation that agrees to the coalition invites others to it.")
+NOT_APPROVED = _("Invite an approved organisation.")
+SEATED = _("This organisation is in the coalition already, or invited to it.")
 SLUG_LENGTH = 40
 RESERVED_SLUGS = {"sign-up", "review"}
 NO_AT = _(
@@ -224,6 +227,32 @@ def agree_to_coalition(
     after = {"agreed": True, "scope": found.scope()}
     _record_coalition(organization, by, "coalition.agreed", coalition, before, after)
     return found
+
+
+@transaction.atomic
+def invite_to_coalition(
+    *, organization: Organization, by: User, coalition: Coalition, invited: Organization
+) -> CoalitionMember:
+    """Invite `invited` to the coalition for `organization`, one of its agreed members; audited.
+
+    An organisation that left or declined is invited again with a new seat (it agrees anew, with
+    its own scope); its earlier seats stay in the history with their end. Raises PermissionDenied
+    unless `by` administers `organization` and it is an agreed current member; ValidationError
+    when `invited` is not approved or holds a current seat (agreed or invited).
+    """
+    access.administered_organization(by, organization.slug)
+    Coalition.objects.select_for_update().filter(pk=coalition.pk).exists()  # one seat at a time
+    if not CoalitionMember.objects.agreed().filter(coalition=coalition, organization=organization).exists():
+        raise PermissionDenied(NOT_AGREED)
+    if not Organization.objects.approved().filter(pk=invited.pk).exists():
+        raise ValidationError({"invited": NOT_APPROVED})
+    if CoalitionMember.objects.filter(coalition=coalition, organization=invited).exists():
+        raise ValidationError({"invited": SEATED})
+    seat = CoalitionMember.objects.create(coalition=coalition, organization=invited)
+    earlier = CoalitionMember.history.filter(coalition=coalition, organization=invited).count() - 1
+    after: dict[str, object] = {"invited": invited.pk, "earlier_seats": earlier}
+    _record_coalition(organization, by, "coalition.invited", coalition, {}, after)
+    return seat
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from observers import access
-from observers.forms.organizations import CoalitionForm, MemberForm, add_service_errors
+from observers.forms.organizations import CoalitionForm, CoalitionInviteForm, MemberForm, add_service_errors
 from observers.models import Coalition, CoalitionMember
 from observers.services import memberships
 from observers.services import organizations as services
@@ -97,14 +97,44 @@ def coalitions(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Coalition created; each invited organisation must agree."))
             return redirect("organization-coalitions", slug=slug)
     seats = CoalitionMember.history.select_related("organization").order_by("organization__name", "-id")
-    rows = (
+    rows = list(
         Coalition.objects.filter(members__organization=organization)
+        .distinct()
         .select_related("election", "created_by")
         .prefetch_related(Prefetch("members", queryset=seats))
         .order_by("-created_at")
     )
+    for row in rows:  # an agreed member may invite others, and again one that left
+        agreed = any(
+            s.organization_id == organization.pk and s.agreed_at and not s.left_at for s in row.members.all()
+        )
+        row.invite_form = CoalitionInviteForm(coalition=row) if agreed else None  # type: ignore[attr-defined]
     context = {"organization": organization, "form": form, "coalitions": rows}
     return render(request, "observers/organizations_coalitions.html", context)
+
+
+@login_required
+@require_POST
+def coalition_invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Invite an approved organisation to a coalition the organisation agrees to (again, if it left)."""
+    organization = access.administered_organization(request.user, slug)
+    coalition = get_object_or_404(
+        Coalition.objects.filter(members__organization=organization).distinct(), pk=pk
+    )
+    form = CoalitionInviteForm(request.POST, coalition=coalition)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("organization-coalitions", slug=slug)
+    invited = form.cleaned_data["invited"]
+    try:
+        services.invite_to_coalition(
+            organization=organization, by=access.signed_in(request.user), coalition=coalition, invited=invited
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is invited; it must agree.") % {"name": invited.name})
+    return redirect("organization-coalitions", slug=slug)
 
 
 @login_required
@@ -114,7 +144,9 @@ def coalition_decide(request: HttpRequest, slug: str, pk: int, decision: str) ->
     invitation or withdrawing a consent: the seat ends and stays in the history)."""
     organization = access.administered_organization(request.user, slug)
     user = access.signed_in(request.user)
-    coalition = get_object_or_404(Coalition.objects.filter(members__organization=organization), pk=pk)
+    coalition = get_object_or_404(
+        Coalition.objects.filter(members__organization=organization).distinct(), pk=pk
+    )
     if decision == "agree":
         photos = request.POST.get("share_photos") == "on"
         services.agree_to_coalition(

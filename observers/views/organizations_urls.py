@@ -38,6 +38,11 @@ urlpatterns = [
         name="organization-coalition-agree",
     ),
     path(
+        "organizations/<slug:slug>/coalitions/<int:pk>/invite/",
+        organizations_members.coalition_invite,
+        name="organization-coalition-invite",
+    ),
+    path(
         "organizations/<slug:slug>/coalitions/<int:pk>/leave/",
         organizations_members.coalition_decide,
         {"decision": "leave"},

@@ -221,3 +221,62 @@ def test_the_coalitions_page_shows_who_left_and_what_each_member_shares(
 
     assert "left on" in page.content.decode()
     assert "Leave the coalition" not in page.content.decode()
+
+
+def test_a_member_that_left_is_invited_again_with_a_new_seat_and_its_history_kept(
+    coalition, organization, other_organization, contest
+):
+    otto = admin_of(other_organization, "otto")
+    agree(other_organization, coalition)
+    services.leave_coalition(organization=other_organization, by=otto, coalition=coalition)
+    ada = Membership.objects.get(organization=organization, role="admin").user
+
+    seat = services.invite_to_coalition(
+        organization=organization, by=ada, coalition=coalition, invited=other_organization
+    )
+    assert sharing_organizations(organization, contest.election) == [organization]  # invited, not agreed yet
+    services.agree_to_coalition(
+        organization=other_organization, by=otto, coalition=coalition, share_photos=True
+    )
+
+    seats = CoalitionMember.history.filter(coalition=coalition, organization=other_organization).order_by(
+        "id"
+    )
+    assert [(s.left_at is not None, s.agreed_at is not None) for s in seats] == [(True, True), (False, True)]
+    assert seats.last() == seat and seats.first().left_by == otto
+    assert sharing_organizations(organization, contest.election) == [organization, other_organization]
+    entry = AuditEntry.objects.filter(organization=organization).order_by("-sequence").first()
+    assert entry.action == "coalition.invited" and entry.after["earlier_seats"] == 1
+
+
+def test_only_an_agreed_member_invites_and_never_a_seated_organisation(
+    coalition, organization, other_organization, third_organization
+):
+    otto = admin_of(other_organization, "otto")
+    ada = Membership.objects.get(organization=organization, role="admin").user
+
+    with pytest.raises(PermissionDenied):  # Other observers is invited, not agreed
+        services.invite_to_coalition(
+            organization=other_organization, by=otto, coalition=coalition, invited=third_organization
+        )
+    with pytest.raises(ValidationError):  # Third is invited already
+        services.invite_to_coalition(
+            organization=organization, by=ada, coalition=coalition, invited=third_organization
+        )
+
+
+def test_the_coalitions_page_invites_again_an_organisation_that_declined(
+    client, coalition, organization, other_organization
+):
+    otto = admin_of(other_organization, "otto")
+    services.leave_coalition(organization=other_organization, by=otto, coalition=coalition)  # declines
+    client.force_login(Membership.objects.get(organization=organization, role="admin").user)
+    url = reverse("organization-coalition-invite", args=[organization.slug, coalition.pk])
+
+    assert url in client.get(reverse("organization-coalitions", args=[organization.slug])).content.decode()
+    client.post(url, {"invited": other_organization.pk})
+
+    assert CoalitionMember.objects.filter(coalition=coalition, organization=other_organization).exists()
+    client.force_login(otto)
+    page = client.get(reverse("organization-coalitions", args=[other_organization.slug]))
+    assert page.status_code == 200 and page.content.decode().count("Clean count") == 1  # one card, two seats

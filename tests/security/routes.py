@@ -163,6 +163,7 @@ ADMIN_ONLY = {
     # TERRITORIAL below, but only admins get in (observers.access.administered_organization)
     "organization-coalitions",
     "organization-coalition-agree",
+    "organization-coalition-invite",
     "organization-coalition-leave",
 }
 TERRITORIAL = {  # limited to the coordinator's territory, or records not tied to a station
@@ -195,6 +196,7 @@ TERRITORIAL = {  # limited to the coordinator's territory, or records not tied t
     "funnel-csv",
     "organization-accreditations",
     "organization-coalition-agree",
+    "organization-coalition-invite",
     "organization-coalition-leave",
     "organization-coalitions",
     "organization-detail",

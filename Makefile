@@ -18,7 +18,7 @@ help:
 	@echo "make lint | typecheck | migrations-check | schema-check | messages | check-deploy"
 	@echo "make faults           fault injection at length, quiet and under load: workers, Redis, PostgreSQL, gunicorn killed"
 	@echo "                      (the PostgreSQL restart runs on a private server it starts; FAULTS_POSTGRES_RESTART=0 skips it)"
-	@echo "make bench            benchmarks P1-P5 at 10,000 and 100,000 stations (~6 min here; docs/benchmarks.md)"
+	@echo "make bench            benchmarks P1-P5 and a coalition's pooled P2/P3 (POOL) at 10,000 and 100,000 stations (docs/benchmarks.md)"
 
 $(PY):
 	@py=$$(.ci/find-python) || exit 1; echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)

@@ -117,13 +117,19 @@ def fixture_observer(organization: Organization) -> Observer:
     return observer
 
 
-def add_generated_copies(contest: Contest, observer: Observer, seed: int = 1) -> int:
-    """Give every station of the contest one honest copy (COPY); return the number of copies."""
-    stations = list(
-        PollingStation.objects.filter(pec__election_id=contest.election_id)
-        .order_by("id")
-        .values_list("pk", flat=True)
-    )
+def station_ids(contest: Contest) -> list[int]:
+    """The contest's stations by id."""
+    rows = PollingStation.objects.filter(pec__election_id=contest.election_id).order_by("id")
+    return list(rows.values_list("pk", flat=True))
+
+
+def add_generated_copies(
+    contest: Contest, observer: Observer, seed: int = 1, stations: list[int] | None = None
+) -> int:
+    """Give every station of the contest (or of `stations`) one honest copy (COPY), tallied;
+    return the number of copies. A station's figures depend on `seed` and the station alone, so
+    two observers' copies of one station agree."""
+    stations = station_ids(contest) if stations is None else stations
     now = timezone.now()
     copy_rows(
         "tallies_protocolcopy",
@@ -147,11 +153,12 @@ def _figure_rows(copies: dict[int, int], contest: Contest, seed: int) -> Iterato
     """
     lines = dict(contest.form.lines.values_list("code", "pk"))
     options = dict(contest.options.values_list("code", "pk"))
-    rng = random.Random(seed)
     return (
         row
         for station_id in sorted(copies)
-        for row in _station_rows(copies[station_id], honest_figures(rng), lines, options)
+        for row in _station_rows(
+            copies[station_id], honest_figures(random.Random(seed * 10_000_019 + station_id)), lines, options
+        )
     )
 
 

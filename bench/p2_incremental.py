@@ -24,15 +24,23 @@ TARGET = 1 / 200
 
 def run_p2(report: Report, case: GeneratedCase, revisions: int = REVISIONS) -> None:
     """Measure and report P2 on `case` (its recompute times gain one more sample)."""
-    submits, state_ids = _submit_revisions(case, revisions)
+    submits, state_ids = submit_revisions(case, revisions)
     applies = [timed(services.apply_station_tally, state_id=state_id)[0] for state_id in state_ids]
     incremental = _tallies(case)
     case.time_recompute()
     same = incremental == _tallies(case)
-    _report(report, case, submits, applies, same, len(incremental))
+    check = (
+        f"incremental tallies == full recompute, all {len(incremental):,} commissions (TEC, region, nation)"
+    )
+    step = "apply_station_tally after a submit"
+    full = f"full recompute {seconds(case.recompute)} (median of {len(case.recomputes)})"
+    report_p2(report, "P2", case.stations, (step, applies), (full, case.recompute), (check, same), submits)
+    report.cost("full recompute (P2/P3)", case.stations, case.recompute)
+    report.cost("apply_station_tally per copy (P2)", case.stations, median(applies), per_request=True)
+    report.cost("submit_protocol_copy (P2)", case.stations, median(submits), per_request=True)
 
 
-def _submit_revisions(case: GeneratedCase, count: int) -> tuple[list[float], list[int]]:
+def submit_revisions(case: GeneratedCase, count: int) -> tuple[list[float], list[int]]:
     """Revise `count` random stations' copies; return the submit times and the stations' state ids.
 
     The tally jobs the submissions queue on commit are held back, so that each is timed alone.
@@ -71,23 +79,27 @@ def _tallies(case: GeneratedCase) -> dict[int, tuple[int, dict, dict]]:
     }
 
 
-def _report(
-    report: Report, case: GeneratedCase, submits: list[float], applies: list[float], same: bool, units: int
+def report_p2(
+    report: Report,
+    bench: str,
+    stations: int,
+    step: tuple[str, list[float]],
+    full: tuple[str, float],
+    check: tuple[str, bool],
+    submits: list[float],
 ) -> None:
-    where = stations_text(case.stations)
-    ratio = median(applies) / case.recompute
+    """The P2 rows: the median incremental `step` (label, seconds per copy) against the `full`
+    recompute (label, seconds), the correctness `check` (label, held), the submissions' median."""
+    where = stations_text(stations)
+    (label, steps), (full_label, full_seconds) = step, full
+    ratio = median(steps) / full_seconds
     figure = (
-        f"apply_station_tally after a submit: median {seconds(median(applies))} "
-        f"(p95 {seconds(percentile(applies, 0.95))}, {len(applies)} copies) vs full recompute "
-        f"{seconds(case.recompute)} (median of {len(case.recomputes)})"
+        f"{label}: median {seconds(median(steps))} "
+        f"(p95 {seconds(percentile(steps, 0.95))}, {len(steps)} copies) vs {full_label}"
     )
-    report.add(Row("P2", where, figure, "≤ 1/200", fraction(ratio), verdict(ratio, "<=", TARGET)))
-    check = f"incremental tallies == full recompute, all {units:,} commissions (TEC, region, nation)"
-    report.add(Row("P2", where, check, "identical", "—", MET if same else MISSED))
+    report.add(Row(bench, where, figure, "≤ 1/200", fraction(ratio), verdict(ratio, "<=", TARGET)))
+    report.add(Row(bench, where, check[0], "identical", "—", MET if check[1] else MISSED))
     submit = (
         f"submit_protocol_copy (validate, store, findings; tally queued): median {seconds(median(submits))}"
     )
-    report.add(Row("P2", where, submit, "—", "—", INFO))
-    report.cost("full recompute (P2/P3)", case.stations, case.recompute)
-    report.cost("apply_station_tally per copy (P2)", case.stations, median(applies), per_request=True)
-    report.cost("submit_protocol_copy (P2)", case.stations, median(submits), per_request=True)
+    report.add(Row(bench, where, submit, "—", "—", INFO))

@@ -1,7 +1,7 @@
 """Run the benchmarks and print each figure next to its target: `python -m bench.run`.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/observer_bench \\
-        python -m bench.run [--stations 10000,100000] [--only P1,P2,P3,P4,P5,R]
+        python -m bench.run [--stations 10000,100000] [--only P1,P2,P3,P4,P5,R,POOL]
 
 The database (its name must contain "bench") is created if missing and its schema rebuilt; the
 tables are emptied between benchmarks. Prints the machine, one line per figure as measured, then
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCHMARKS = ("P5", "P2", "P3", "P4", "R", "P1")
+BENCHMARKS = ("P5", "P2", "P3", "POOL", "P4", "R", "P1")  # POOL: P2 and P3 for a coalition of seven
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -82,6 +82,7 @@ def run(args: argparse.Namespace, report, folder: Path) -> None:  # type: ignore
     from bench.p3_duckdb import run_p3
     from bench.p4_import import run_p4
     from bench.p5_photos import run_p5
+    from bench.pooled import build_pooled_case, run_pooled
     from bench.reconciliation import run_reconciliation
 
     selected = args.selected
@@ -95,6 +96,15 @@ def run(args: argparse.Namespace, report, folder: Path) -> None:  # type: ignore
             _section(f"P2 incremental tally, {size:,} stations", run_p2, report, case)
         if "P3" in selected:
             _section(f"P3 recompute vs DuckDB, {size:,} stations", run_p3, report, case)
+    for size in args.sizes if "POOL" in selected else []:
+        title = f"P2/P3 pooled: a coalition of seven members, {size:,} stations"
+        pooled = _section(title, build_pooled_case, report, size)
+        _section(
+            f"P2/P3 pooled recompute, incremental step and DuckDB, {size:,} stations",
+            run_pooled,
+            report,
+            pooled,
+        )
     for size in args.sizes if selected & {"P4", "R"} else []:
         imported = _section(
             f"P4 official import, {size:,} stations", run_p4, report, size, folder, "P4" in selected

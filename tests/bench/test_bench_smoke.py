@@ -67,6 +67,19 @@ def test_it_compares_the_recompute_with_duckdb_on_the_same_rows(report):
     assert report.costs["DuckDB GROUP BY ×3 (P3)"][STATIONS] > 0
 
 
+def test_it_pools_seven_members_incrementally_and_in_full_with_equal_figures(report):
+    pytest.importorskip("duckdb")
+    from bench.pooled import build_pooled_case, run_pooled
+
+    case = build_pooled_case(report, STATIONS)
+    run_pooled(report, case, revisions=5)
+
+    assert case.copies == STATIONS + STATIONS // 10  # every 10th station covered by two members
+    assert len(verdicts(report, "P2 pool")) == 3 and len(verdicts(report, "P3 pool")) == 3
+    assert checks_passed(report, "P2 pool") and checks_passed(report, "P3 pool")
+    assert report.costs["incremental pooled step per copy (P2 pool)"][STATIONS] > 0
+
+
 def test_it_imports_the_first_rows_of_the_2011_file_both_ways_then_reconciles_them(report, tmp_path):
     shared_data()
 

@@ -220,9 +220,10 @@ def act_with_evidence(
         or ViolationType.objects.filter(stage="counting").order_by("code").first()
     )
     zone = ZoneInfo(contest.election.time_zone)
-    act = violations.file_act(
+    act, _created = violations.file_act(
         observer=observer,
         station=station,
+        client_uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"demo/act/{contest.pk}/{station.pk}"),  # once per run
         stage="counting",
         violation_type=kind,  # type: ignore[arg-type]
         occurred_at=datetime.combine(contest.election.held_on, time(20, 40), tzinfo=zone),

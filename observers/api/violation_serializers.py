@@ -29,6 +29,10 @@ class ViolationTypeSerializer(serializers.ModelSerializer[ViolationType]):
 class ActInputSerializer(serializers.Serializer):
     """An act as the device sends it; `occurred_at` without an offset is the election's local time."""
 
+    client_uuid = serializers.UUIDField(
+        help_text="A key the device makes once for this act (a UUID, unique per observer). Sending it"
+        " again returns the stored act (200, nothing doubled); with another body it is refused (409)."
+    )
     station = serializers.PrimaryKeyRelatedField(
         queryset=PollingStation.objects.select_related("pec__election")
     )
@@ -97,7 +101,7 @@ class ActSerializer(serializers.ModelSerializer[ViolationAct]):
     class Meta:
         model = ViolationAct
         fields = [
-            "id", "station", "election", "observer", "stage", "violation_type", "occurred_at",
+            "id", "client_uuid", "station", "election", "observer", "stage", "violation_type", "occurred_at",
             "description", "legal_article", "filing", "review", "review_reason", "reviewed_at",
             "created_at", "cosigners", "complaints", "evidence",
         ]  # fmt: skip

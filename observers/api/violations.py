@@ -2,13 +2,13 @@
 
 Thin: serializers check shape, observers.services.violations checks the rules; its
 FieldWorkError becomes a 400 naming the field. Acts are read through `visible_acts`, so another
-organisation's act is a 404; an identical resend of an act returns the first one.
+organisation's act is a 404; an act resent with its client_uuid returns the stored one.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -25,7 +25,7 @@ from observers.api.violation_serializers import (
     ReviewInputSerializer,
     ViolationTypeSerializer,
 )
-from observers.api.visits import FIELD_ERRORS, NOT_OBSERVER, field_errors, valid_data
+from observers.api.visits import FIELD_ERRORS, KEY_REUSED, NOT_OBSERVER, field_errors, valid_data
 from observers.models import ViolationAct, ViolationType
 from observers.services import violations as service
 
@@ -71,16 +71,24 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return super().list(request)
 
     @extend_schema(
-        request=ActInputSerializer, responses={201: ActSerializer, 400: FIELD_ERRORS, 403: NOT_OBSERVER}
+        request=ActInputSerializer,
+        responses={
+            201: ActSerializer,
+            200: OpenApiResponse(ActSerializer, description="A resend of the key: the stored act."),
+            400: FIELD_ERRORS,
+            403: NOT_OBSERVER,
+            409: KEY_REUSED,
+        },
     )
     def create(self, request: Request) -> Response:
-        """File an act at a station of a live mandate; an identical resend returns the first act."""
+        """File an act at a station of a live mandate: 201 with the new act, 200 with the act this
+        client_uuid filed before (nothing doubled).
+        """
         observer = observer_for(request.user)
         with field_errors():
-            act = service.file_act(observer=observer, **valid_data(ActInputSerializer, request))
-        return Response(
-            ActSerializer(self.get_queryset().get(pk=act.pk)).data, status=status.HTTP_201_CREATED
-        )
+            act, created = service.file_act(observer=observer, **valid_data(ActInputSerializer, request))
+        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(ActSerializer(self.get_queryset().get(pk=act.pk)).data, status=answer)
 
     @extend_schema(request=CoSignerInputSerializer, responses={200: ActSerializer, 400: FIELD_ERRORS})
     @action(detail=True, methods=["post"])

@@ -48,6 +48,10 @@ class ChecklistItemSerializer(serializers.ModelSerializer[ChecklistItem]):
 class CheckInSerializer(serializers.Serializer):
     """Check in at a station; `checked_in_at` defaults to now (no offset = election's local time)."""
 
+    client_uuid = serializers.UUIDField(
+        help_text="A key the device makes once for this check-in (a UUID, unique per observer). Sending it"
+        " again returns the stored visit (200, nothing doubled); with another body it is refused (409)."
+    )
     station = serializers.PrimaryKeyRelatedField(
         queryset=PollingStation.objects.select_related("pec__election")
     )
@@ -101,6 +105,7 @@ class VisitSerializer(serializers.ModelSerializer[Visit]):
         model = Visit
         fields = [
             "id",
+            "client_uuid",
             "station",
             "mandate",
             "checked_in_at",

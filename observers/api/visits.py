@@ -2,7 +2,8 @@
 
 Thin: serializers check shape, observers.services.visits checks the rules; its FieldWorkError
 becomes a 400 naming the field (`field_errors`). An observer reads and writes only their own
-visits; a repeated check-in returns the visit still open, a repeated answer stores nothing.
+visits; a check-in resent with its client_uuid (or while a visit is open there) returns that visit, a
+repeated answer stores nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,19 +31,32 @@ from observers.api.visit_serializers import (
 )
 from observers.models import ChecklistItem, Visit
 from observers.services import visits as service
-from observers.services.visits import FieldWorkError
+from observers.services.visits import ClientKeyConflict, FieldWorkError
 
 FIELD_ERRORS = OpenApiResponse(
     description='{field: [message]}, e.g. {"station": ["You have no live mandate…"]}'
 )
 NOT_OBSERVER = OpenApiResponse(description="Not an observer.")
+KEY_REUSED = OpenApiResponse(
+    description="client_uuid sent before with another body: {field: [message]} names the first field"
+    ' that differs, e.g. {"description": ["This key (client_uuid) was sent before…"]}'
+)
+
+
+class KeyConflict(APIException):
+    """A client key sent again with another body (HTTP 409, {field: [message]})."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "client_uuid_reused"
 
 
 @contextmanager
 def field_errors() -> Iterator[None]:
-    """Turn a service's FieldWorkError into a DRF 400 {field: [message]}."""
+    """Turn a service's FieldWorkError into a DRF 400 {field: [message]}, ClientKeyConflict a 409."""
     try:
         yield
+    except ClientKeyConflict as error:
+        raise KeyConflict({error.field: [error.message]}) from error
     except FieldWorkError as error:
         raise ValidationError({error.field: [error.message]}) from error
 
@@ -75,15 +89,32 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Visit.objects.filter(observer=observer_for(self.request.user)).select_related("station__pec")
 
     @extend_schema(
-        request=CheckInSerializer, responses={201: VisitSerializer, 400: FIELD_ERRORS, 403: NOT_OBSERVER}
+        request=CheckInSerializer,
+        responses={
+            201: VisitSerializer,
+            200: OpenApiResponse(
+                VisitSerializer, description="A resend of the key, or the visit still open."
+            ),
+            400: FIELD_ERRORS,
+            403: NOT_OBSERVER,
+            409: KEY_REUSED,
+        },
     )
     def create(self, request: Request) -> Response:
-        """Check in at a station of a live mandate; the visit still open there is returned again."""
+        """Check in at a station of a live mandate: 201 with a new visit; 200 with the visit this
+        client_uuid opened, or the one still open at the station.
+        """
         observer = observer_for(request.user)
         data = valid_data(CheckInSerializer, request)
         with field_errors():
-            visit = service.check_in(observer=observer, station=data["station"], at=data["checked_in_at"])
-        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+            visit, created = service.check_in(
+                observer=observer,
+                station=data["station"],
+                client_uuid=data["client_uuid"],
+                at=data["checked_in_at"],
+            )
+        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(VisitSerializer(visit).data, status=answer)
 
     @extend_schema(request=StageInputSerializer, responses={200: VisitSerializer, 400: FIELD_ERRORS})
     @action(detail=True, methods=["post"])

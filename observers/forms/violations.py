@@ -41,8 +41,13 @@ class StationChoiceField(forms.ModelChoiceField):
 
 
 class ActForm(PhoneForm):
-    """A violation act at one stage; `stations` are those of the observer's live mandates."""
+    """A violation act at one stage; `stations` are those of the observer's live mandates.
 
+    `client_uuid` is the act's key, made when the empty form is shown (observers.views.violations):
+    sending the same page twice files one act.
+    """
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     station = StationChoiceField(queryset=PollingStation.objects.none(), label=_("Polling station"))
     violation_type = forms.ModelChoiceField(queryset=ViolationType.objects.none(), label=_("Violation"))
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
@@ -84,6 +89,7 @@ class ActForm(PhoneForm):
         data = self.cleaned_data
         return {
             "station": data["station"],
+            "client_uuid": data["client_uuid"],
             "stage": self.stage,
             "violation_type": data["violation_type"],
             "occurred_at": dt.datetime.combine(data["date"], data["time"]),

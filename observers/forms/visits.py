@@ -27,9 +27,12 @@ def _yes_no(value: str) -> bool | None:
 
 
 class CheckInForm(forms.Form):
-    """The station to check in at (the service refuses one without a live mandate)."""
+    """The station to check in at (the service refuses one without a live mandate) and the key of the
+    check-in, made when the page is shown (`{% new_client_uuid %}`): a button tapped twice opens one visit.
+    """
 
     station = forms.ModelChoiceField(queryset=PollingStation.objects.all(), widget=forms.HiddenInput)
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
 
 
 class StageForm(forms.Form):

@@ -62,9 +62,15 @@ class ViolationAct(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The key the observer's device made for this act: a resend with it returns this act. Empty on
+    # acts filed before keys (observers migration 0007).
+    client_uuid = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["observer", "client_uuid"], name="unique_act_client_uuid"),
+        ]
 
 
 class CoSigner(models.Model):

@@ -58,9 +58,15 @@ class Visit(models.Model):
     checked_out_at = models.DateTimeField(null=True, blank=True)
     stages = models.JSONField(_("stages observed"), default=list)
     count_started_at = models.DateTimeField(_("count started at"), null=True, blank=True)
+    # The key the observer's device made for this check-in: a resend with it returns this visit.
+    # Empty on visits opened before keys (observers migration 0007).
+    client_uuid = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-checked_in_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["observer", "client_uuid"], name="unique_visit_client_uuid"),
+        ]
 
 
 class ChecklistAnswer(models.Model):

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,7 @@ from observers.models import (
     ViolationType,
 )
 from observers.models.visits import Stage
-from observers.services.visits import FieldWorkError, election_time, live_mandate_for
+from observers.services.visits import ClientKeyConflict, FieldWorkError, election_time, live_mandate_for
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # shipped reference data
 FUTURE_SLACK = dt.timedelta(minutes=10)  # a phone clock a few minutes fast is not an error
@@ -51,6 +52,15 @@ REASON_REQUIRED = _("Give the reason: the observer will see it.")
 NOT_COORDINATOR = _("You do not coordinate this organisation.")
 UNKNOWN_VERDICT = _("Verify or reject the act.")
 VERDICTS = (ViolationAct.Review.VERIFIED, ViolationAct.Review.REJECTED)
+# What an act says, compared when its key comes again. Filing and co-signers change after filing.
+KEYED_FIELDS = ("station", "stage", "violation_type", "occurred_at", "description", "legal_article")
+
+
+class FiledAct(NamedTuple):
+    """The act `file_act` returns; `created` is False for a resend of the same key."""
+
+    act: ViolationAct
+    created: bool
 
 
 @cache
@@ -87,6 +97,7 @@ def file_act(
     *,
     observer: Observer,
     station: PollingStation,
+    client_uuid: uuid.UUID,
     stage: str,
     violation_type: ViolationType,
     occurred_at: datetime,
@@ -95,19 +106,48 @@ def file_act(
     filing: str = ViolationAct.Filing.NOT_FILED,
     cosigner_codes: Iterable[str] = (),
     commission_member: str = "",
-) -> ViolationAct:
-    """File an act (a naive `occurred_at` is local time); an identical resend returns the first act."""
-    live_mandate_for(observer, station)
+) -> FiledAct:
+    """File an act keyed by the device's `client_uuid` (unique per observer); naive `occurred_at` is local.
+
+    A resend with the same key returns the stored act (created=False), even after the mandate
+    ended. Raises ClientKeyConflict naming the first of KEYED_FIELDS that differs when the key
+    came with another act; FieldWorkError naming the field for an act that cannot be filed (no
+    live mandate for `station`, a type of another stage, no description, a future time, an
+    unknown co-signer).
+    """
     fields = _act_fields(observer, station, stage, violation_type, occurred_at, description)
-    fields.update(legal_article=legal_article.strip(), filing=filing)
-    existing = ViolationAct.objects.filter(**fields).first()
-    if existing is not None:
-        return existing
+    fields.update(legal_article=legal_article.strip(), filing=filing, client_uuid=client_uuid)
+    if resent := _act_sent_with(fields):
+        return FiledAct(resent, created=False)
+    live_mandate_for(observer, station)
     cosigners = [_organization_observer(observer, code) for code in cosigner_codes if code.strip()]
-    act = ViolationAct.objects.create(**fields, created_at=timezone.now())
+    try:
+        with transaction.atomic():  # a savepoint: the same key may race in with another act
+            act = ViolationAct.objects.create(**fields, created_at=timezone.now())
+    except IntegrityError:
+        if resent := _act_sent_with(fields):
+            return FiledAct(resent, created=False)
+        raise
     CoSigner.objects.bulk_create(CoSigner(act=act, observer=other) for other in dict.fromkeys(cosigners))
     if commission_member.strip():
         CoSigner.objects.create(act=act, name=commission_member.strip())
+    return FiledAct(act, created=True)
+
+
+def _act_sent_with(fields: dict[str, Any]) -> ViolationAct | None:
+    """The act filed before with the key of `fields`, if any; ClientKeyConflict if it says otherwise."""
+    act = ViolationAct.objects.filter(observer=fields["observer"], client_uuid=fields["client_uuid"]).first()
+    if act is None:
+        return None
+    for name in KEYED_FIELDS:
+        value = fields[name]
+        stored, sent = (
+            (getattr(act, f"{name}_id"), value.pk)
+            if isinstance(value, models.Model)
+            else (getattr(act, name), value)
+        )
+        if stored != sent:
+            raise ClientKeyConflict(name)
     return act
 
 

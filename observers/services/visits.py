@@ -9,14 +9,15 @@ in UTC (domain.md W11: when the count started).
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -32,6 +33,10 @@ UNKNOWN_STAGE = _("Unknown stage.")
 CHECKOUT_BEFORE_CHECKIN = _("Check-out cannot be earlier than check-in.")
 YES_NO_EXPECTED = _("Answer yes or no.")
 NUMBER_EXPECTED = _("Enter a whole number, zero or more.")
+KEY_REUSED = _(
+    "This key (client_uuid) was sent before with another value here. Send the first one again"
+    " unchanged, or send this one with a new key."
+)
 
 Answer = tuple[ChecklistItem, bool | None, int | None]
 CHECKLIST_FILE = Path(__file__).resolve().parent.parent / "data" / "checklist_items.json"
@@ -44,6 +49,20 @@ class FieldWorkError(Exception):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = str(message)
+
+
+class ClientKeyConflict(FieldWorkError):
+    """A client key sent again with another body; `field` names the first field that differs (409)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, KEY_REUSED)
+
+
+class CheckIn(NamedTuple):
+    """The visit a check-in returns; `created` is False for a resend or the visit still open there."""
+
+    visit: Visit
+    created: bool
 
 
 @cache
@@ -92,14 +111,51 @@ def election_time(election: Election, value: datetime) -> datetime:
 
 
 @transaction.atomic
-def check_in(*, observer: Observer, station: PollingStation, at: datetime | None = None) -> Visit:
-    """Open a visit at `station`, or return the one still open there (a double tap opens one visit)."""
+def check_in(
+    *, observer: Observer, station: PollingStation, client_uuid: uuid.UUID, at: datetime | None = None
+) -> CheckIn:
+    """Open a visit at `station`, keyed by the device's `client_uuid` (unique per observer).
+
+    A resend with the same key returns that visit (created=False), even after the mandate ended;
+    a check-in while a visit is still open at the station returns the open one. Raises
+    ClientKeyConflict naming `station` or `checked_in_at` when the key came with another of
+    them, FieldWorkError("station") without a live mandate.
+    """
+    moment = election_time(station.pec.election, at) if at else None
+    if resent := _visit_sent_with(observer, client_uuid, station, moment):
+        return CheckIn(resent, created=False)
     mandate = live_mandate_for(observer, station)  # the lock also serialises a double tap
     open_visit = Visit.objects.filter(observer=observer, station=station, checked_out_at=None).first()
     if open_visit is not None:
-        return open_visit
-    moment = election_time(station.pec.election, at) if at else timezone.now()
-    return Visit.objects.create(observer=observer, mandate=mandate, station=station, checked_in_at=moment)
+        return CheckIn(open_visit, created=False)
+    try:
+        with transaction.atomic():  # a savepoint: the same key may race in for another station
+            visit = Visit.objects.create(
+                observer=observer,
+                mandate=mandate,
+                station=station,
+                checked_in_at=moment or timezone.now(),
+                client_uuid=client_uuid,
+            )
+    except IntegrityError:
+        if resent := _visit_sent_with(observer, client_uuid, station, moment):
+            return CheckIn(resent, created=False)
+        raise
+    return CheckIn(visit, created=True)
+
+
+def _visit_sent_with(
+    observer: Observer, client_uuid: uuid.UUID, station: PollingStation, moment: datetime | None
+) -> Visit | None:
+    """The visit `observer` opened with this key, if any; ClientKeyConflict if it differs."""
+    visit = Visit.objects.filter(observer=observer, client_uuid=client_uuid).first()
+    if visit is None:
+        return None
+    if visit.station_id != station.pk:
+        raise ClientKeyConflict("station")
+    if moment is not None and visit.checked_in_at != moment:
+        raise ClientKeyConflict("checked_in_at")
+    return visit
 
 
 def set_stage(*, visit: Visit, stage: str, observed: bool = True) -> Visit:

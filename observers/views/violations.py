@@ -9,6 +9,7 @@ The type list is filtered by stage by choosing the stage first (a plain link, no
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -62,12 +63,13 @@ def act_new(request: HttpRequest, stage: str) -> HttpResponse:
     observer = observer_for(request.user)
     if stage not in Stage.values:
         raise Http404("unknown stage")
-    form = ActForm(request.POST or None, stage=stage, stations=live_stations(observer))
+    initial = {"client_uuid": uuid.uuid4()}  # the act's key: sending this page twice files one act
+    form = ActForm(request.POST or None, initial=initial, stage=stage, stations=live_stations(observer))
     if request.method == "POST" and form.is_valid():
-        act = _attempt(form, lambda: service.file_act(observer=observer, **form.submission()))
-        if act is not None:
+        filed = _attempt(form, lambda: service.file_act(observer=observer, **form.submission()))
+        if filed is not None:
             messages.success(request, _("The act is filed. Your coordinator will review it."))
-            return redirect("act-detail", pk=act.pk)
+            return redirect("act-detail", pk=filed.act.pk)
     context = {"form": form, "stage_label": Stage(stage).label}
     return render(request, "observers/violations_form.html", context)
 

@@ -54,7 +54,7 @@ def visit_check_in(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404("no such polling station")
     try:
-        visit = service.check_in(observer=observer, station=form.cleaned_data["station"])
+        visit, _created = service.check_in(observer=observer, **form.cleaned_data)
     except FieldWorkError as error:
         messages.error(request, error.message)
         return redirect("visit-list")

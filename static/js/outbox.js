@@ -1,19 +1,21 @@
-/* Outbox of the protocol-copy form: a copy typed without a connection is kept on the phone,
- * encrypted, and sent when the connection is back. Nothing typed is ever dropped silently.
+/* Outbox of the forms an observer sends from the field (a protocol copy, a violation act): what
+ * is typed without a connection is kept on the phone, encrypted, and sent when the connection is
+ * back. Nothing typed is ever dropped silently.
  *
  * Loaded on every page of a logged-in user (templates/base.html); the <script> tag carries
- * data-user (IndexedDB is per user), data-receipts (the path of receipts, /copies/), data-sw
- * (the service worker's URL) and data-logout-confirm (translated; "{n}" is the count).
+ * data-user (IndexedDB is per user), data-receipts (the path of copy receipts, /copies/), data-sw
+ * (the service worker's URL) and data-logout-confirm (translated; "{n}" is the count). A form
+ * whose receipts are elsewhere says where in data-outbox-receipts (acts: /acts/).
  *
- * - Submitting form[data-outbox] POSTs with fetch. A redirect to a receipt (/copies/<id>/)
- *   means stored; the browser then shows the receipt. When fetch fails (no network), the
- *   browser says it is offline, or the server answers 5xx/408/429, the fields (files as
- *   Blobs) are queued and the form is cleared for the next copy with a new client_uuid.
+ * - Submitting form[data-outbox] POSTs with fetch. A redirect to a receipt (/copies/<id>/,
+ *   /acts/<id>/) means stored; the browser then shows the receipt. When fetch fails (no
+ *   network), the browser says it is offline, or the server answers 5xx/408/429, the fields
+ *   (files as Blobs) are queued and the form is cleared for the next one with a new client_uuid.
  *   Any other answer (the form again with errors, 403, the login page) is shown, or kept
  *   as "needs attention" when it cannot be.
  * - The queue is replayed on load, on the `online` event and every 30 s. The server keys each
- *   copy by its client_uuid, so a replay of a copy already stored (its answer was lost, two
- *   tabs replayed it) returns that same copy. An entry is deleted only after a receipt.
+ *   copy and act by its client_uuid, so a replay of one already stored (its answer was lost, two
+ *   tabs replayed it) returns that same one. An entry is deleted only after a receipt.
  * - 503 (or 429) with Retry-After means the database or broker failed for a moment
  *   (config/unavailable.py): the replay stops there and starts again after that many seconds
  *   (at least 1 s, at most the 30 s of the regular replay), rather than after the next 30 s.
@@ -92,8 +94,8 @@
     return crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.iv }, cryptoKey, await sealed.data.arrayBuffer());
   }
 
-  // An entry: {id, saved (ms), attention, body: sealed JSON {url, fields}, files: [{name, sealed, ...}]}.
-  async function pack(id, url, formData) {
+  // An entry: {id, saved (ms), attention, body: sealed JSON {url, receipts, fields}, files: [{name, sealed, ...}]}.
+  async function pack(id, url, receipts, formData) {
     const cryptoKey = await key();
     const fields = [];
     const files = [];
@@ -104,18 +106,18 @@
         files.push({ name, filename: value.name, type: value.type, sealed });
       }
     }
-    const body = await seal(cryptoKey, new TextEncoder().encode(JSON.stringify({ url, fields })));
+    const body = await seal(cryptoKey, new TextEncoder().encode(JSON.stringify({ url, receipts, fields })));
     return { id, saved: Date.now(), attention: false, body, files };
   }
 
   async function unpack(entry) {
     const cryptoKey = await key();
-    const { url, fields } = JSON.parse(new TextDecoder().decode(await unseal(cryptoKey, entry.body)));
+    const { url, receipts, fields } = JSON.parse(new TextDecoder().decode(await unseal(cryptoKey, entry.body)));
     const files = [];
     for (const f of entry.files) {
       files.push([f.name, new File([await unseal(cryptoKey, f.sealed)], f.filename, { type: f.type })]);
     }
-    return { url, fields, files };
+    return { url, receipts: receipts || RECEIPTS, fields, files };
   }
 
   function formDataOf(contents) {
@@ -130,12 +132,12 @@
 
   // --- Sending: "sent" (a receipt), "offline", "later" (server busy) or "attention".
 
-  function isReceipt(response) {
+  function isReceipt(response, receipts) {
     const path = new URL(response.url).pathname;
-    return response.ok && response.redirected && path.startsWith(RECEIPTS) && /^\d+\/$/.test(path.slice(RECEIPTS.length));
+    return response.ok && response.redirected && path.startsWith(receipts) && /^\d+\/$/.test(path.slice(receipts.length));
   }
 
-  async function post(url, formData) {
+  async function post(url, receipts, formData) {
     if (!navigator.onLine) return { outcome: "offline" };
     let response;
     try {
@@ -145,7 +147,7 @@
     } catch (error) {
       return { outcome: "offline" };
     }
-    if (isReceipt(response)) return { outcome: "sent", response };
+    if (isReceipt(response, receipts)) return { outcome: "sent", response };
     if (response.status >= 500 || LATER.includes(response.status)) return { outcome: "later", response };
     return { outcome: "attention", response };
   }
@@ -159,7 +161,7 @@
       } catch (error) {
         continue; // unreadable (key lost): kept and counted, never sent garbled, never blocks the rest
       }
-      const { outcome, response } = await post(contents.url, formDataOf(contents));
+      const { outcome, response } = await post(contents.url, contents.receipts, formDataOf(contents));
       if (outcome === "offline") break;
       if (outcome === "later" && retryAfter(response) !== null) {
         replayAfter(retryAfter(response)); // the whole server is busy: the next entries would be too
@@ -190,19 +192,23 @@
     return replaying;
   }
 
-  // --- The copy form.
+  // --- The form (a copy, an act).
 
   function uuidInput(form) {
     return form.querySelector("input[name=client_uuid]");
   }
 
-  async function onCopySubmit(event, form) {
+  function receiptsOf(form) {
+    return form.dataset.outboxReceipts || RECEIPTS;
+  }
+
+  async function onOutboxSubmit(event, form) {
     event.preventDefault();
     const button = event.submitter;
     if (button) button.disabled = true;
     const data = new FormData(form);
     const id = data.get("client_uuid") || crypto.randomUUID();
-    const { outcome, response } = await post(form.action, data);
+    const { outcome, response } = await post(form.action, receiptsOf(form), data);
     if (outcome === "sent") {
       await Promise.all([removeEntry(id), reopened && removeEntry(reopened)]).catch(() => null);
       window.location.assign(response.url);
@@ -212,7 +218,7 @@
     if (outcome === "later" && retryAfter(response) !== null) replayAfter(retryAfter(response));
     try {
       if (reopened && reopened !== id) await removeEntry(reopened);
-      const entry = await pack(id, form.action, data);
+      const entry = await pack(id, form.action, receiptsOf(form), data);
       await putEntry({ ...entry, attention: outcome === "attention" });
     } catch (error) {
       form.submit(); // no IndexedDB here: let the browser try, and say it is offline
@@ -220,7 +226,7 @@
     }
     reopened = null;
     form.reset();
-    uuidInput(form).value = crypto.randomUUID(); // the next copy must never share this key
+    uuidInput(form).value = crypto.randomUUID(); // the next one must never share this key
     if (button) button.disabled = false;
     await showStatus();
     document.getElementById("outbox").scrollIntoView();
@@ -313,7 +319,7 @@
 
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (form.matches("form[data-outbox]")) onCopySubmit(event, form);
+    if (form.matches("form[data-outbox]")) onOutboxSubmit(event, form);
     else if (form.matches("form[data-outbox-logout]")) onLogout(event, form);
   });
 

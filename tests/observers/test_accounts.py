@@ -49,6 +49,7 @@ def act_body(station) -> dict:
         "occurred_at": "2011-12-04T20:00",
         "description": "A man marked the ballots of his wife and daughter.",
         "cosigner_codes": [],
+        "client_uuid": str(uuid.uuid4()),
     }
 
 

@@ -1,6 +1,7 @@
 """Violation acts: filing under a live mandate, local time, co-signers, complaints, review, scope."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from elections.models import Commission
 from observers.models import ComplaintStep, Mandate, Membership, ViolationAct, ViolationType
 from observers.services import mandates, violations
-from observers.services.visits import FieldWorkError
+from observers.services.visits import ClientKeyConflict, FieldWorkError
 from tests.observers.fixtures.scopes import scope_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
@@ -25,12 +26,13 @@ def file_act(observer, station):
         fields = {
             "observer": observer,
             "station": station,
+            "client_uuid": uuid.uuid4(),
             "stage": "counting",
             "violation_type": ViolationType.objects.get(code="CNT-NO-ANNOUNCE"),
             "occurred_at": EIGHT_PM,
             "description": "The chair sorted the ballots without announcing the choice.",
         }
-        return violations.file_act(**{**fields, **overrides})
+        return violations.file_act(**{**fields, **overrides}).act
 
     return file_act
 
@@ -60,9 +62,60 @@ def test_it_keeps_an_aware_time_as_given(file_act):
     assert act.occurred_at == dt.datetime(2011, 12, 4, 16, 30, tzinfo=dt.UTC)
 
 
-def test_it_returns_the_first_act_when_the_same_act_is_sent_again(file_act):
-    assert file_act().pk == file_act().pk
+def test_it_returns_the_first_act_when_its_key_is_sent_again(file_act, observer, station):
+    key = uuid.uuid4()
+    first = file_act(client_uuid=key)
+
+    again = violations.file_act(
+        observer=observer,
+        station=station,
+        client_uuid=key,
+        stage="counting",
+        violation_type=first.violation_type,
+        occurred_at=EIGHT_PM,
+        description="  The chair sorted the ballots without announcing the choice. ",
+    )
+
+    assert again == (first, False)
     assert ViolationAct.objects.count() == 1
+
+
+def test_it_returns_the_act_of_a_key_even_once_the_mandate_ended(file_act, observer):
+    key = uuid.uuid4()
+    first = file_act(client_uuid=key)
+    mandates.record_event(
+        mandate=Mandate.objects.get(observer=observer), status="withdrawn", recorded_by=None
+    )
+
+    assert file_act(client_uuid=key) == first
+
+
+@pytest.mark.parametrize("field", ["station", "occurred_at", "description"])
+def test_it_refuses_a_key_sent_again_with_another_act_naming_the_field(file_act, other_station, field):
+    key = uuid.uuid4()
+    file_act(client_uuid=key)
+    changed = {
+        "station": other_station,
+        "occurred_at": dt.datetime(2011, 12, 4, 21, 0),
+        "description": "Other.",
+    }
+
+    with pytest.raises(ClientKeyConflict) as error:
+        file_act(client_uuid=key, **{field: changed[field]})
+
+    assert error.value.field == field
+    assert ViolationAct.objects.count() == 1
+
+
+def test_it_files_two_acts_that_say_the_same_under_two_keys(file_act):
+    assert file_act().pk != file_act().pk
+    assert ViolationAct.objects.count() == 2
+
+
+def test_it_lets_two_observers_use_the_same_key(file_act, bob):
+    key = uuid.uuid4()
+
+    assert file_act(client_uuid=key).observer != file_act(client_uuid=key, observer=bob).observer
 
 
 def test_it_refuses_an_act_for_a_station_without_a_live_mandate(file_act, observer):

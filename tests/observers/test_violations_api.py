@@ -1,5 +1,7 @@
 """The act API: file from a device, co-sign, complaints, review; other organisations see nothing."""
 
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
@@ -7,6 +9,7 @@ from rest_framework.test import APIClient
 from observers.models import Membership, ViolationAct
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
+KEY = "9b2e7c4a-1d3f-4e5a-8b6c-0f1e2d3c4b5a"
 
 
 def client_for(user):
@@ -25,6 +28,7 @@ def payload(station):
             "occurred_at": "2011-12-04T20:00",
             "description": "A man marked the ballots of his wife and daughter.",
             "cosigner_codes": [],
+            "client_uuid": KEY,
         }
         return {**body, **overrides}
 
@@ -48,9 +52,26 @@ def test_it_files_an_act_and_stores_local_20_00_as_16_00_utc(alice_api, payload)
     )
 
 
-def test_it_returns_the_same_act_when_the_device_resends(alice_api, payload, act_id):
-    assert alice_api.post("/api/acts/", payload(), format="json").data["id"] == act_id
+def test_it_returns_the_same_act_with_200_when_the_device_resends_its_key(alice_api, payload, act_id):
+    again = alice_api.post("/api/acts/", payload(), format="json")
+
+    assert (again.status_code, again.data["id"], again.data["client_uuid"]) == (200, act_id, KEY)
     assert ViolationAct.objects.count() == 1
+
+
+def test_it_refuses_the_key_of_an_act_sent_with_another_body_with_409_naming_the_field(
+    alice_api, payload, act_id
+):
+    response = alice_api.post("/api/acts/", payload(description="Something else."), format="json")
+
+    assert (response.status_code, list(response.data)) == (409, ["description"])
+    assert ViolationAct.objects.get().description.startswith("A man marked")
+
+
+def test_it_files_a_second_act_under_a_new_key(alice_api, payload, act_id):
+    response = alice_api.post("/api/acts/", payload(client_uuid=str(uuid.uuid4())), format="json")
+
+    assert response.status_code == 201 and response.data["id"] != act_id
 
 
 def test_it_refuses_a_station_without_a_live_mandate(other_observer, payload):

@@ -1,6 +1,7 @@
 """Pages of violation acts: filing on a phone, following the act, the coordinator's review queue."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,11 +18,12 @@ def act(observer, station):
     return violations.file_act(
         observer=observer,
         station=station,
+        client_uuid=uuid.uuid4(),
         stage="counting",
         violation_type=ViolationType.objects.get(code="CNT-PROTOCOL-REFUSED"),
         occurred_at=dt.datetime(2011, 12, 4, 23, 40),
         description="The chair refused to give a copy of the protocol.",
-    )
+    ).act
 
 
 def form_data(station, **fields):
@@ -35,6 +37,7 @@ def form_data(station, **fields):
         "cosigner_codes": "",
         "commission_member": "",
         "filing": "submitted",
+        "client_uuid": str(uuid.uuid4()),
     }
     return {**data, **fields}
 
@@ -55,6 +58,18 @@ def test_it_files_an_act_in_local_time_and_opens_it(alice, station):
     assert response.url == reverse("act-detail", args=[act.pk])
     assert act.occurred_at == dt.datetime(2011, 12, 4, 16, 0, tzinfo=dt.UTC)
     assert (act.stage, act.filing) == ("counting", "submitted")
+
+
+def test_it_puts_a_key_in_the_form_and_files_one_act_when_the_page_is_sent_twice(alice, station):
+    html = alice.get(reverse("act-new", args=["counting"])).content.decode()
+    data = form_data(station)
+
+    responses = [alice.post(reverse("act-new", args=["counting"]), data) for _ in range(2)]
+
+    assert 'type="hidden" name="client_uuid"' in html
+    act = ViolationAct.objects.get()
+    assert [r.url for r in responses] == [reverse("act-detail", args=[act.pk])] * 2
+    assert str(act.client_uuid) == data["client_uuid"]
 
 
 def test_it_refuses_a_station_without_a_live_mandate(alice, observer, station):

@@ -1,12 +1,13 @@
 """Station visits: check in under a live mandate, stages, count start in local time, checklists."""
 
 import datetime as dt
+import uuid
 
 import pytest
 
 from observers.models import ChecklistAnswer, ChecklistItem, Mandate, Visit
 from observers.services import mandates, visits
-from observers.services.visits import FieldWorkError
+from observers.services.visits import ClientKeyConflict, FieldWorkError
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -19,7 +20,7 @@ def mandate(observer):
 
 @pytest.fixture
 def visit(observer, station):
-    return visits.check_in(observer=observer, station=station)
+    return visits.check_in(observer=observer, station=station, client_uuid=uuid.uuid4()).visit
 
 
 def withdraw(mandate):
@@ -35,18 +36,49 @@ def test_it_checks_in_under_the_live_mandate(visit, mandate):
     assert visit.checked_out_at is None
 
 
-def test_it_returns_the_open_visit_when_the_observer_checks_in_twice(visit, observer, station):
-    again = visits.check_in(observer=observer, station=station)
+def test_it_returns_the_visit_of_a_key_sent_again_even_once_the_mandate_ended(observer, station, mandate):
+    key = uuid.uuid4()
+    first = visits.check_in(observer=observer, station=station, client_uuid=key)
+    withdraw(mandate)
 
-    assert again.pk == visit.pk
+    again = visits.check_in(observer=observer, station=station, client_uuid=key)
+
+    assert (first.created, again) == (True, (first.visit, False))
     assert Visit.objects.count() == 1
+
+
+def test_it_returns_the_open_visit_when_the_observer_checks_in_again_with_a_new_key(visit, observer, station):
+    again = visits.check_in(observer=observer, station=station, client_uuid=uuid.uuid4())
+
+    assert again == (visit, False)
+    assert Visit.objects.count() == 1
+
+
+def test_it_refuses_a_key_sent_again_for_another_station_naming_it(visit, observer, other_station):
+    with pytest.raises(ClientKeyConflict) as error:
+        visits.check_in(observer=observer, station=other_station, client_uuid=visit.client_uuid)
+
+    assert error.value.field == "station"
+    assert Visit.objects.count() == 1
+
+
+def test_it_refuses_a_key_sent_again_with_another_check_in_time(observer, station):
+    key = uuid.uuid4()
+    visits.check_in(observer=observer, station=station, client_uuid=key, at=dt.datetime(2011, 12, 4, 7, 30))
+
+    with pytest.raises(ClientKeyConflict) as error:
+        visits.check_in(
+            observer=observer, station=station, client_uuid=key, at=dt.datetime(2011, 12, 4, 7, 45)
+        )
+
+    assert error.value.field == "checked_in_at"
 
 
 def test_it_refuses_a_check_in_without_a_live_mandate(mandate, observer, station):
     withdraw(mandate)
 
     with pytest.raises(FieldWorkError) as error:
-        visits.check_in(observer=observer, station=station)
+        visits.check_in(observer=observer, station=station, client_uuid=uuid.uuid4())
 
     assert error.value.field == "station"
     assert not Visit.objects.exists()
@@ -60,7 +92,7 @@ def test_it_refuses_a_check_in_once_the_observer_was_removed(mandate, observer, 
     )
 
     with pytest.raises(FieldWorkError):
-        visits.check_in(observer=observer, station=other_station)
+        visits.check_in(observer=observer, station=other_station, client_uuid=uuid.uuid4())
 
 
 def test_it_lists_only_the_stations_of_live_mandates(mandate, observer):

@@ -9,16 +9,36 @@ from observers.services import mandates
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 
+KEY = "3f1c2a9e-5b7d-4c8e-9a10-6d2e4f8b7c01"
+
+
 @pytest.fixture
 def visit_id(alice_api, station):
-    return alice_api.post("/api/visits/", {"station": station.pk}, format="json").data["id"]
+    response = alice_api.post("/api/visits/", {"station": station.pk, "client_uuid": KEY}, format="json")
+    assert response.status_code == 201
+    return response.data["id"]
 
 
-def test_it_checks_in_once_however_often_the_device_resends(alice_api, station, visit_id):
-    again = alice_api.post("/api/visits/", {"station": station.pk}, format="json")
+def test_it_checks_in_once_however_often_the_device_resends_its_key(alice_api, station, visit_id):
+    again = alice_api.post("/api/visits/", {"station": station.pk, "client_uuid": KEY}, format="json")
 
-    assert again.data["id"] == visit_id
+    assert (again.status_code, again.data["id"], again.data["client_uuid"]) == (200, visit_id, KEY)
     assert Visit.objects.count() == 1
+
+
+def test_it_refuses_the_key_of_a_visit_sent_for_another_station_with_409(alice_api, other_station, visit_id):
+    response = alice_api.post(
+        "/api/visits/", {"station": other_station.pk, "client_uuid": KEY}, format="json"
+    )
+
+    assert (response.status_code, list(response.data)) == (409, ["station"])
+    assert Visit.objects.count() == 1
+
+
+def test_it_requires_a_key(alice_api, station):
+    response = alice_api.post("/api/visits/", {"station": station.pk}, format="json")
+
+    assert (response.status_code, list(response.data)) == (400, ["client_uuid"])
 
 
 def test_it_refuses_a_check_in_without_a_live_mandate(alice_api, observer, station):
@@ -26,7 +46,7 @@ def test_it_refuses_a_check_in_without_a_live_mandate(alice_api, observer, stati
         mandate=Mandate.objects.get(observer=observer), status="withdrawn", recorded_by=None
     )
 
-    response = alice_api.post("/api/visits/", {"station": station.pk}, format="json")
+    response = alice_api.post("/api/visits/", {"station": station.pk, "client_uuid": KEY}, format="json")
 
     assert response.status_code == 400
     assert list(response.data) == ["station"]

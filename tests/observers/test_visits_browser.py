@@ -7,6 +7,7 @@ each page must be in the requested language and must not overflow the screen sid
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -24,7 +25,7 @@ pytestmark = [
 
 @pytest.fixture
 def visit(observer, station):
-    return visits.check_in(observer=observer, station=station)
+    return visits.check_in(observer=observer, station=station, client_uuid=uuid.uuid4()).visit
 
 
 @pytest.fixture
@@ -32,11 +33,12 @@ def act(observer, station):
     return violations.file_act(
         observer=observer,
         station=station,
+        client_uuid=uuid.uuid4(),
         stage="counting",
         violation_type=ViolationType.objects.get(code="CNT-PROTOCOL-NOT-POSTED"),
         occurred_at=dt.datetime(2011, 12, 5, 1, 15),
         description="The protocol was not posted; the chair took it to the TEC at once.",
-    )
+    ).act
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -1,6 +1,8 @@
 """The observer's phone pages of a visit: my stations, check in, stages, checklists, count start."""
 
 import datetime as dt
+import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -13,7 +15,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
 @pytest.fixture
 def visit(observer, station):
-    return visits.check_in(observer=observer, station=station)
+    return visits.check_in(observer=observer, station=station, client_uuid=uuid.uuid4()).visit
 
 
 def test_it_lists_the_mandated_stations_with_a_check_in_button(alice):
@@ -22,11 +24,12 @@ def test_it_lists_the_mandated_stations_with_a_check_in_button(alice):
     for number in ("91", "92", "120"):
         assert f"Polling station {number}" in html
     assert html.count('action="/visits/check-in/"') == 3
+    assert len(set(re.findall(r'name="client_uuid" value="([0-9a-f-]{36})"', html))) == 3  # a key each
     assert "Not admitted? Record it" in html
 
 
 def test_it_checks_in_and_opens_the_visit_page(alice, station):
-    response = alice.post(reverse("visit-check-in"), {"station": station.pk})
+    response = alice.post(reverse("visit-check-in"), {"station": station.pk, "client_uuid": uuid.uuid4()})
 
     visit = Visit.objects.get()
     assert response.url == reverse("visit-detail", args=[visit.pk])
@@ -38,7 +41,10 @@ def test_it_refuses_a_check_in_without_a_live_mandate_with_a_message(alice, obse
     )
 
     response = alice.post(
-        reverse("visit-check-in"), {"station": station.pk}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("visit-check-in"),
+        {"station": station.pk, "client_uuid": uuid.uuid4()},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert "no live mandate" in response.content.decode()

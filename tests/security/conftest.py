@@ -7,6 +7,7 @@ real objects and not only 404s.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,16 +42,17 @@ def api_world(reconciled, organization, contest, station, observer, coordinator,
     release = releases.publish_release(
         organization=organization, contest=contest, published_by=admin, changelog="First release."
     )
-    visit = visits.check_in(observer=observer, station=station)
+    visit = visits.check_in(observer=observer, station=station, client_uuid=uuid.uuid4()).visit
     act = violations.file_act(
         observer=observer,
         station=station,
+        client_uuid=uuid.uuid4(),
         stage="voting",
         violation_type=ViolationType.objects.get(code="VOT-GROUP"),
         occurred_at=datetime(2011, 12, 4, 20, 0),  # naive: local time of the election
         description="A man marked the ballots of his wife and daughter.",
         cosigner_codes=[],
-    )
+    ).act
     evidence = Evidence.objects.create(
         organization=organization,
         uploaded_by=observer,

@@ -139,6 +139,7 @@ def test_it_answers_400_to_a_violation_type_code_with_a_nul(alice_api, station):
         "station": station.pk,
         "stage": "voting",
         "violation_type": "VOT-GROUP\x00",
+        "client_uuid": str(uuid.uuid4()),
         "occurred_at": "2011-12-04T20:00",
         "description": "A man marked the ballots of his wife and daughter.",
     }

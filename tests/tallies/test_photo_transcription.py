@@ -205,3 +205,16 @@ def test_it_settles_through_the_page_showing_both_values(
     assert "Entry 1: 445 · Entry 2: 446" in page and 'name="options.p1_SR"' not in page
     assert response.status_code == 302
     assert revision_of(photographed).figures().options["p6_UR"] == 446
+
+
+def test_it_lists_the_transcribed_copy_not_the_desks_entries_among_the_observers_copies(
+    photographed, observer, coordinator, dave, client
+):
+    entries = [typed(photographed, coordinator).copy, typed(photographed, dave).copy]
+    client.force_login(observer.user)
+
+    page = client.get(reverse("copy-list")).content.decode()
+
+    listed = {int(pk) for pk in re.findall(r'href="/copies/(\d+)/"', page)}
+    assert listed == {photographed.pk, revision_of(photographed).pk}
+    assert not listed & {entry.pk for entry in entries}

@@ -14,7 +14,8 @@ RELEASE is the release's zip file or the folder it unpacks to. The script checks
 5. with --manifest-sha256: manifest.json is the one whose SHA-256 the publisher's page shows;
 6. with --previous: the older release is the one this release names as its predecessor, and
    this release's audit chain still contains the older head at the same place, i.e. the log
-   was extended since, not rewritten;
+   was extended since, not rewritten (when both were published through the same organisation:
+   a coalition's releases may come through different members, each with its own chain);
 7. the election report in NIST SP 1500-100 v2 (election-report-nist-1500-100-v2.json) validates
    against NIST's JSON schema, when the `jsonschema` package is installed and the schema is found
    (--nist-schema PATH, or the copy in the project's tallies/publication/standards/); otherwise
@@ -129,7 +130,10 @@ def check_previous(manifest: dict, chain: list[tuple[int, str, str]], older: dic
     named = manifest.get("previous_release") or {}
     if named.get("manifest_sha256") != digest(older[MANIFEST]):
         return ["--previous: this release does not name that one as its predecessor"]
-    old_head = json.loads(older[MANIFEST].decode("utf-8"))["audit_chain_head"]
+    old = json.loads(older[MANIFEST].decode("utf-8"))
+    if old["release"]["organization"] != manifest["release"]["organization"]:
+        return []  # another member of a coalition published it: its chain is checked with it alone
+    old_head = old["audit_chain_head"]
     sequence = old_head["sequence"]
     if sequence == 0:
         return []

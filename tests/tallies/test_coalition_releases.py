@@ -7,8 +7,12 @@ official protocol) and 120; Other observers copied 92 (United Russia 777 against
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -293,3 +297,26 @@ def test_a_consent_to_an_older_preview_refuses_publishing_and_names_the_members(
     consent(coalition, contest, other_organization, admins)
     release = publish(coalition, contest, organization, admins)  # both consented to the new content
     assert release.stations.get(number="120").figures["supplied_by"] == ["Golos", "Other observers"]
+
+
+def test_the_verifier_accepts_the_previous_release_published_through_another_member(
+    client, published, coalition, contest, organization, other_organization, admins, tmp_path
+):
+    consent(
+        coalition, contest, organization, admins, content=preview_hash(coalition, contest, other_organization)
+    )
+    consent(coalition, contest, other_organization, admins)
+    second = publish(coalition, contest, other_organization, admins)  # Otto publishes v2, Ada published v1
+    paths = []
+    for release in (published, second):
+        path = tmp_path / f"v{release.number}.zip"
+        path.write_bytes(client.get(release.get_absolute_url() + "release.zip").content)
+        paths.append(path)
+
+    tool = Path(settings.BASE_DIR) / "tools" / "verify_release.py"
+    result = subprocess.run(
+        [sys.executable, "-I", str(tool), paths[1], "--previous", paths[0]], capture_output=True, text=True
+    )
+
+    assert (second.organization, published.organization) == (other_organization, organization)
+    assert result.returncode == 0, result.stdout

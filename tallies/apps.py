@@ -13,7 +13,7 @@ class TalliesConfig(AppConfig):
 
         register_copy_photos(
             CopyPhotos(
-                copies_of=lambda observer: ProtocolCopy.objects.filter(observer=observer),
+                copies_of=lambda observer: ProtocolCopy.objects.sent_by(observer),
                 attach=photos.attach_copy_photo,
             )
         )

@@ -39,14 +39,14 @@ def visible_copies(
     user: AbstractBaseUser | AnonymousUser, scope: CoordinatorScope | None
 ) -> QuerySet[ProtocolCopy]:
     """Copies `user` may read: their own as an observer, and as a coordinator those of `scope` (the
-    organisation the request works in, observers.access.working_scope), at stations inside its
-    territory if they are limited to one. None: no coordinator rows.
+        organisation the request works in, observers.access.working_scope), at stations inside its
+        territory if they are limited to one. None: no coordinator rows. Desk entries as
+    ProtocolCopyQuerySet.readable leaves them out: never to the observer, blind ones never.
     """
     if not user.is_authenticated:
         return ProtocolCopy.objects.none()
-    readable = Q(observer__user=user) | scope_rows(scope)
     return (
-        ProtocolCopy.objects.filter(readable)
+        ProtocolCopy.objects.readable(sent=Q(observer__user=user), desk=scope_rows(scope))
         .select_related("observer")
         .prefetch_related("figure_rows__line", "figure_rows__option", "findings__relation")
     )

@@ -334,9 +334,11 @@ def _confirm(entry: TelegramEntry, incoming: Incoming) -> Answer:
     assert entry.station is not None and entry.contest is not None
     figures, missing = say.figures(entry)
     key = client_uuid(entry.bot, entry, incoming)
-    newest = ProtocolCopy.objects.filter(
-        observer=entry.observer, contest=entry.contest, station=entry.station, revised_by__isnull=True
-    ).first()
+    newest = (
+        ProtocolCopy.objects.sent_by(entry.observer)
+        .filter(contest=entry.contest, station=entry.station, revised_by__isnull=True)
+        .first()
+    )
     counted = sms_figures.SmsFigures(lines=dict(figures.lines), options=dict(figures.options), marked=missing)
     if newest and newest.client_uuid != key and sms.same_figures(newest, counted):
         return _stored(entry, newest, created=False)

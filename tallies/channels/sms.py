@@ -150,9 +150,11 @@ def _submit(
     figures = sms_figures.read_figures(contest, parsed)
     if figures.missing or figures.not_understood:
         return Handled(Outcome.INCOMPLETE, _with_echo(_incomplete(figures), sms))
-    newest = ProtocolCopy.objects.filter(
-        observer=observer, contest=contest, station=station, revised_by__isnull=True
-    ).first()
+    newest = (
+        ProtocolCopy.objects.sent_by(observer)
+        .filter(contest=contest, station=station, revised_by__isnull=True)
+        .first()
+    )
     if newest and newest.client_uuid != key and same_figures(newest, figures):
         return Handled(Outcome.DUPLICATE, _with_echo(receipt(newest, created=False), sms), copy=newest)
     try:

@@ -36,7 +36,7 @@ def to_latest_copy(
     """Store the photo with the observer's latest copy (of station `number` if the caption names
     one). With no such copy it becomes a photo-only copy if `photo_only` (no guided entry open),
     else nothing is stored and the reply says to send the figures first."""
-    copies = ProtocolCopy.objects.filter(observer=observer).select_related("station")
+    copies = ProtocolCopy.objects.sent_by(observer).select_related("station")
     if number:
         station = sms_figures.find_station(observer, number)
         copies = copies.filter(station=station) if station is not None else copies.none()

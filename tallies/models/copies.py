@@ -51,6 +51,16 @@ def _one_of_line_or_option(prefix: str) -> models.CheckConstraint:
     )
 
 
+NOTHING = Q(pk__in=[])  # a Q no row matches: a reader with no rows of that kind
+
+
+def _unblinded() -> Q:
+    """Copies that are no desk entry, or an entry no longer blind (see readable)."""
+    transcribed = CopyFigure.objects.filter(copy_id=OuterRef("transcribes_id"))
+    settled = ProtocolCopy.objects.filter(revises_id=OuterRef("transcribes_id"))
+    return Q(transcribes__isnull=True) | Exists(transcribed) | Exists(settled)
+
+
 class ProtocolCopyQuerySet(models.QuerySet["ProtocolCopy"]):
     def current(self) -> Self:
         """Copies not superseded by a later revision."""
@@ -60,8 +70,22 @@ class ProtocolCopyQuerySet(models.QuerySet["ProtocolCopy"]):
         return self.filter(organization=organization)
 
     def sent_by(self, observer: Observer) -> Self:
-        """Copies stored under `observer`: the only ones they may read or revise."""
-        return self.filter(observer=observer)
+        """Copies `observer` sent: the only ones they may read or revise (no desk entry, `readable`)."""
+        return self.readable(sent=Q(observer=observer))
+
+    def readable(self, *, sent: Q = NOTHING, desk: Q = NOTHING) -> Self:
+        """The copies a read path may show, whoever reads: every read of copies goes through here.
+
+        `sent` selects copies read as sent (an observer's own, a receipt, a public page, an
+        export): every desk entry typed from a copy's photos is left out, though it is stored
+        under the observer's name, since the observer never sent it. `desk` selects copies read
+        by coordinators (their scope): a blind entry of a photo-only copy is left out until the
+        copy's figures are agreed or settled (its revision exists), so the second transcriber
+        never sees the first's figures; a blind second entry of a copy with figures is shown, as
+        the desk's station page compares it with the copy openly. The desk's own compare and
+        settle views read entries through `transcriptions`, under their own rules (issue 18).
+        """
+        return self.filter((sent & Q(transcribes__isnull=True)) | (desk & _unblinded()))
 
     def with_figures(self) -> Self:
         """Copies that give figures: every copy but one sent as photos only (never transcribed)."""

@@ -65,12 +65,11 @@ def observer_stations(observer: Observer) -> list[StationWork]:
 def observer_copies(observer: Observer, limit: int | None = RECENT_COPIES) -> list[CopyReceipt]:
     """The observer's own copies, newest first (at most `limit`), each with its receipt.
 
-    The desk's blind entries of a photo-only copy are left out: they are the coordinators'
+    The desk's entries typed from a copy's photos are left out: they are the coordinators'
     typing, not a copy of the observer's; the revision their agreed figures become is listed.
     """
     copies = (
-        ProtocolCopy.objects.filter(observer=observer)
-        .without_photo_entries()
+        ProtocolCopy.objects.sent_by(observer)
         .select_related("station__pec__parent", "contest__election")
         .annotate(findings_count=Count("findings"))
         .order_by("-submitted_at", "-pk")

@@ -191,7 +191,7 @@ def _id_param(request: HttpRequest, name: str) -> int:
 
 
 def _own_copies(observer: Observer) -> QuerySet[ProtocolCopy]:
-    return ProtocolCopy.objects.filter(observer=observer).select_related(
+    return ProtocolCopy.objects.sent_by(observer).select_related(
         "station__pec__parent", "contest__election", "contest__form", "revises"
     )
 

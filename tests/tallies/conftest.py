@@ -17,6 +17,9 @@ from config import celery_app
 from elections.models import Commission, PollingStation
 from elections.services import StationRecord, ensure_hierarchy
 from observers.models import Coalition, CoalitionMember, Membership
+from tallies.models import ProtocolCopy
+from tallies.services import photos
+from tests.observers.fixtures.evidence_images import jpeg_with_exif, upload
 from tests.support import (
     LINES_PEC_91_COPY,
     LINES_PEC_92,
@@ -137,3 +140,21 @@ def coalition(contest, organization, other_organization, admins) -> Coalition:
             agreed_at="2026-12-01T00:00Z",
         )
     return coalition
+
+
+@pytest.fixture
+def photographed(observer, station, django_capture_on_commit_callbacks) -> ProtocolCopy:
+    """Alice's copy of station 91 sent as one photo only (sanitised, ready)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted, _added = photos.submit_photo_only_copy(
+            observer=observer, station=station, uploads=[upload(jpeg_with_exif(), "protocol.jpg")],
+            client_uuid=uuid.uuid4(), channel=ProtocolCopy.Channel.WEB,
+        )  # fmt: skip
+    return submitted.copy
+
+
+@pytest.fixture
+def as_dave(client, dave):
+    """Dave's browser: the test client, logged in as him."""
+    client.force_login(dave)
+    return client

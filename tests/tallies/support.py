@@ -144,3 +144,15 @@ def form_data(lines=LINES_PEC_91_COPY, options=OPTIONS_PEC_91_COPY, **fields):
     data.update({f"lines.{code}": value for code, value in lines.items()})
     data.update({f"options.{code}": value for code, value in options.items()})
     return {**data, **fields}
+
+
+def typed(copy, by, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY, key=None):
+    """Coordinator `by`'s blind entry of photo-only `copy` (PEC 91's figures unless given)."""
+    return desk.transcribe_photo_copy(
+        copy=copy, lines=lines, options=options, client_uuid=key or uuid.uuid4(), by=by
+    )
+
+
+def revision_of(copy) -> ProtocolCopy | None:
+    """The revision of `copy` (its transcribed figures), if any."""
+    return ProtocolCopy.objects.filter(revises=copy).first()

@@ -13,33 +13,11 @@ from django.urls import reverse
 from observers.models import AuditEntry
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy, StationTallyState
-from tallies.services import desk, photos
-from tests.observers.fixtures.evidence_images import jpeg_with_exif, upload
+from tallies.services import desk
 from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.tallies.support import assert_equals_recompute, root_tally
+from tests.tallies.support import assert_equals_recompute, revision_of, root_tally, typed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
-
-
-@pytest.fixture
-def photographed(observer, station, django_capture_on_commit_callbacks) -> ProtocolCopy:
-    """Alice's copy of station 91 sent as one photo only (sanitised, ready)."""
-    with django_capture_on_commit_callbacks(execute=True):
-        submitted, _added = photos.submit_photo_only_copy(
-            observer=observer, station=station, uploads=[upload(jpeg_with_exif(), "protocol.jpg")],
-            client_uuid=uuid.uuid4(), channel=ProtocolCopy.Channel.WEB,
-        )  # fmt: skip
-    return submitted.copy
-
-
-def typed(copy, by, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY, key=None):
-    return desk.transcribe_photo_copy(
-        copy=copy, lines=lines, options=options, client_uuid=key or uuid.uuid4(), by=by
-    )
-
-
-def revision_of(copy) -> ProtocolCopy | None:
-    return ProtocolCopy.objects.filter(revises=copy).first()
 
 
 def test_it_tallies_a_photo_only_copy_once_two_blind_entries_agree(
@@ -138,12 +116,6 @@ def test_it_sends_a_photo_only_copy_to_its_own_queue_not_to_the_blind_second_ent
             copy=photographed, lines=LINES_PEC_91_COPY, options=OPTIONS_PEC_91_COPY,
             client_uuid=uuid.uuid4(), by=dave,
         )  # fmt: skip
-
-
-@pytest.fixture
-def as_dave(client, dave):
-    client.force_login(dave)
-    return client
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)

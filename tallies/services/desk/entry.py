@@ -77,7 +77,13 @@ def phone_in(
 
 
 def blind_entry_of(copy: ProtocolCopy) -> ProtocolCopy | None:
-    """The blind second entry made for `copy` (the newest transcription of it), if any."""
+    """The blind second entry made for `copy` (the newest transcription of it), if any.
+
+    None for a copy sent as photos only: its two entries stay blind to each other, read only
+    through desk.transcription.entries_of under that queue's rules (issue 18).
+    """
+    if not copy.figure_rows.exists():
+        return None
     return copy.transcriptions.order_by("-pk").first()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -43,7 +44,8 @@ def coordinator_scope(request: HttpRequest) -> tuple[Organization, Commission | 
 def scoped_copy(request: HttpRequest, pk: int) -> ProtocolCopy:
     """A copy of the user's organisation inside their territory; 404 otherwise, 403 for non-coordinators."""
     organization, territory = coordinator_scope(request)
-    copies = ProtocolCopy.objects.of(organization).filter(selectors.station_filter(territory, None))
+    scope = Q(organization=organization) & selectors.station_filter(territory, None)
+    copies = ProtocolCopy.objects.readable(desk=scope)  # a blind entry not yet settled: 404
     copies = copies.select_related("contest__election", "contest__form", "station__pec__parent", "observer")
     return get_object_or_404(copies, pk=pk)
 

@@ -29,10 +29,12 @@ def _yes_no(value: str) -> bool | None:
 class CheckInForm(forms.Form):
     """The station to check in at (the service refuses one without a live mandate) and the key of the
     check-in, made when the page is shown (`{% new_client_uuid %}`): a button tapped twice opens one visit.
+    A page shown before check-ins had keys sends none: the view makes one (a second tap still finds
+    the visit open at that station, `visits.check_in`).
     """
 
     station = forms.ModelChoiceField(queryset=PollingStation.objects.all(), widget=forms.HiddenInput)
-    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 
 class StageForm(forms.Form):

@@ -8,6 +8,7 @@ mandate's page (observers/views/mandates.py), linked from each station.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,11 @@ def visit_check_in(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404("no such polling station")
     try:
-        visit, _created = service.check_in(observer=observer, **form.cleaned_data)
+        visit, _created = service.check_in(
+            observer=observer,
+            station=form.cleaned_data["station"],
+            client_uuid=form.cleaned_data["client_uuid"] or uuid.uuid4(),  # a page cached without one
+        )
     except FieldWorkError as error:
         messages.error(request, error.message)
         return redirect("visit-list")

@@ -35,6 +35,14 @@ def test_it_checks_in_and_opens_the_visit_page(alice, station):
     assert response.url == reverse("visit-detail", args=[visit.pk])
 
 
+def test_a_page_cached_before_check_ins_had_keys_still_checks_in_once(alice, station):
+    first = alice.post(reverse("visit-check-in"), {"station": station.pk})
+    again = alice.post(reverse("visit-check-in"), {"station": station.pk})  # tapped twice
+
+    visit = Visit.objects.get()
+    assert first.url == again.url == reverse("visit-detail", args=[visit.pk])
+
+
 def test_it_refuses_a_check_in_without_a_live_mandate_with_a_message(alice, observer, station):
     mandates.record_event(
         mandate=Mandate.objects.get(observer=observer), status="withdrawn", recorded_by=None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from elections.models import Commission, Contest
 from elections.sorting import natural_key
 from observers.models import Observer, Organization
-from tallies.forms import CopyForm
+from tallies.forms import MISSING, CopyForm
 from tallies.models import LineVerification, Quarantine
 from tallies.selectors.layout import Layout
 
@@ -123,15 +123,42 @@ def _figure_field(label: str) -> forms.IntegerField:
 
 
 class BlindEntryForm(forms.Form):
-    """Empty figure fields for a blind entry: never filled in from the copy being checked."""
+    """Empty figure fields for a blind entry: never filled in from the copy being checked.
+
+    With `missing_allowed` (the transcription of a photo-only copy) each figure has the copy
+    form's box "not on the copy / unreadable": a figure may be left empty only when marked, as
+    the submission service checks (its FieldError names the figure).
+    """
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contest: Contest, missing_allowed: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.missing_allowed = missing_allowed
         for code, label in code_choices(contest):
             self.fields[code] = _figure_field(label)
+            if missing_allowed:
+                self.fields[code].required = False
+                self.fields[MISSING + code] = forms.BooleanField(
+                    required=False, label=_("not on the copy / unreadable")
+                )
+
+    def line_pairs(self) -> list[tuple[BoundField, BoundField | None]]:
+        """Each line's field and its box "not on the copy / unreadable" (None without boxes)."""
+        return [(field, self._box(field)) for field in self.line_fields()]
+
+    def option_pairs(self) -> list[tuple[BoundField, BoundField | None]]:
+        """Each option's field and its box "not on the copy / unreadable" (None without boxes)."""
+        return [(field, self._box(field)) for field in self.option_fields()]
+
+    def _box(self, field: BoundField) -> BoundField | None:
+        return self[MISSING + field.name] if self.missing_allowed else None
+
+    def missing(self) -> list[str]:
+        """The codes ("lines.<code>"/"options.<code>") marked "not on the copy / unreadable"."""
+        marked = (name for name, value in self.cleaned_data.items() if name.startswith(MISSING) and value)
+        return sorted(name.removeprefix(MISSING) for name in marked)
 
     def line_fields(self) -> list[BoundField]:
         return [self[name] for name in self.fields if name.startswith("lines.")]
@@ -170,17 +197,22 @@ class PhoneInForm(CopyForm):
         return {**data, "observer": self.cleaned_data["observer"]}
 
 
+def _shown(value: int | None) -> object:
+    return _("not on the copy / unreadable") if value is None else value
+
+
 class SettleTranscriptionForm(forms.Form):
     """The lines where the two blind entries of a photo-only copy differ: a value each, one reason.
 
-    `differing` maps "lines.<code>"/"options.<code>" to the two entries' values; `labels` names
-    them. The fields are named by code, as the service names its FieldErrors.
+    `differing` maps "lines.<code>"/"options.<code>" to the two entries' values (None: marked
+    "not on the copy / unreadable"); `labels` names them. The fields are named by code, as the
+    service names its FieldErrors.
     """
 
     def __init__(
         self,
         *args: Any,
-        differing: dict[str, tuple[int, int]],
+        differing: dict[str, tuple[int | None, int | None]],
         labels: dict[str, str],
         **kwargs: Any,
     ) -> None:
@@ -190,8 +222,8 @@ class SettleTranscriptionForm(forms.Form):
         for code, (first, second) in differing.items():
             field = _figure_field(labels.get(code, code))
             field.help_text = _("Entry 1: %(first)s · Entry 2: %(second)s") % {
-                "first": first,
-                "second": second,
+                "first": _shown(first),
+                "second": _shown(second),
             }
             self.fields[code] = field
         self.fields["reason"] = _reason()

@@ -146,10 +146,10 @@ def form_data(lines=LINES_PEC_91_COPY, options=OPTIONS_PEC_91_COPY, **fields):
     return {**data, **fields}
 
 
-def typed(copy, by, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY, key=None):
+def typed(copy, by, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY, key=None, missing=()):
     """Coordinator `by`'s blind entry of photo-only `copy` (PEC 91's figures unless given)."""
     return desk.transcribe_photo_copy(
-        copy=copy, lines=lines, options=options, client_uuid=key or uuid.uuid4(), by=by
+        copy=copy, lines=lines, options=options, client_uuid=key or uuid.uuid4(), by=by, missing=missing
     )
 
 

@@ -14,8 +14,9 @@ from observers.models import AuditEntry
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy, StationTallyState
 from tallies.services import desk
+from tallies.services.desk.transcription import differences, entries_of
 from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
-from tests.tallies.support import assert_equals_recompute, revision_of, root_tally, typed
+from tests.tallies.support import assert_equals_recompute, revision_of, root_tally, typed, without
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 
@@ -190,3 +191,56 @@ def test_it_lists_the_transcribed_copy_not_the_desks_entries_among_the_observers
     listed = {int(pk) for pk in re.findall(r'href="/copies/(\d+)/"', page)}
     assert listed == {photographed.pk, revision_of(photographed).pk}
     assert not listed & {entry.pk for entry in entries}
+
+
+LOST = "lines.ballots_lost"  # a line one can fail to read on a photo (PEC 91's copy gives 5)
+WITHOUT_LOST = without(LINES_PEC_91_COPY, "ballots_lost")
+
+
+def test_it_adopts_entries_that_mark_the_same_figure_unreadable(photographed, coordinator, dave):
+    typed(photographed, coordinator, lines=WITHOUT_LOST, missing=[LOST])
+    typed(photographed, dave, lines=WITHOUT_LOST, missing=[LOST])
+
+    revision = revision_of(photographed)
+    assert "ballots_lost" not in revision.figures().lines  # absent, never 0
+    assert revision.figures().lines == WITHOUT_LOST and revision.figures().options == OPTIONS_PEC_91_COPY
+
+
+def test_it_takes_a_figure_marked_unreadable_in_one_entry_as_a_difference_even_from_0(
+    photographed, coordinator, dave, erin
+):
+    typed(photographed, coordinator, lines=WITHOUT_LOST, missing=[LOST])
+    typed(photographed, dave, lines={**LINES_PEC_91_COPY, "ballots_lost": 0})
+
+    assert revision_of(photographed) is None
+    assert differences(entries_of(photographed)) == {LOST: (None, 0)}
+    revision = desk.settle_transcription(copy=photographed, values={LOST: 5}, reason="read at 200%", by=erin)
+    assert revision.figures().lines == LINES_PEC_91_COPY
+
+
+def test_it_offers_the_unreadable_box_on_the_transcription_page(photographed, coordinator, dave, as_dave):
+    typed(photographed, coordinator, lines=WITHOUT_LOST, missing=[LOST])
+    url = reverse("desk-transcribe", args=[photographed.pk])
+    data = {f"lines.{code}": value for code, value in WITHOUT_LOST.items()}
+    data.update({f"options.{code}": value for code, value in OPTIONS_PEC_91_COPY.items()})
+
+    page = as_dave.get(url).content.decode()
+    blank = as_dave.post(url, {**data, "client_uuid": str(uuid.uuid4())})
+    marked = as_dave.post(url, {**data, f"missing.{LOST}": "on", "client_uuid": str(uuid.uuid4())})
+
+    assert f'name="missing.{LOST}"' in page
+    assert blank.status_code == 200 and "mark it as not on the copy" in blank.content.decode()
+    assert marked.status_code == 302 and "ballots_lost" not in revision_of(photographed).figures().lines
+
+
+def test_it_shows_the_third_coordinator_which_entry_marked_the_figure_unreadable(
+    photographed, coordinator, dave, erin, client
+):
+    typed(photographed, coordinator, lines=WITHOUT_LOST, missing=[LOST])
+    typed(photographed, dave, lines={**LINES_PEC_91_COPY, "ballots_lost": 0})
+    client.force_login(erin)
+
+    page = client.get(reverse("desk-transcription-settle", args=[photographed.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert f'name="{LOST}"' in page.content.decode() and "None" not in page.content.decode()
+    assert "Ввод 1: нет в копии / не читается · Ввод 2: 0" in page.content.decode()

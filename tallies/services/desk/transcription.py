@@ -15,7 +15,7 @@ relations, tallied and reconciled like any copy (submit_protocol_copy).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -40,11 +40,24 @@ def entries_of(copy: ProtocolCopy) -> list[ProtocolCopy]:
     return list(copy.transcriptions.select_related("entered_by").order_by("pk"))
 
 
-def differences(entries: list[ProtocolCopy]) -> dict[str, tuple[int, int]]:
-    """Where the two entries differ: "lines.<code>"/"options.<code>" → (first's, second's value)."""
-    lines, options = entries[0].figures().differing(entries[1].figures())
-    found = {f"{LINES}.{code}": values for code, values in lines.items()}
-    found.update({f"{OPTIONS}.{code}": values for code, values in options.items()})
+Pair = tuple[int | None, int | None]  # the two entries' values of a figure; None: marked missing
+
+
+def differences(entries: list[ProtocolCopy]) -> dict[str, Pair]:
+    """Where the two entries differ: "lines.<code>"/"options.<code>" → (first's, second's value).
+
+    A figure one entry marked "not on the copy / unreadable" (None) and the other typed differs,
+    even from 0: the entries must agree on which figures are missing too.
+    """
+    first, second = (_by_code(entry.figures()) for entry in entries)
+    codes = sorted(first.keys() | second.keys())
+    pairs = {code: (first.get(code), second.get(code)) for code in codes}
+    return {code: pair for code, pair in pairs.items() if pair[0] != pair[1]}
+
+
+def _by_code(figures: Figures) -> dict[str, int]:
+    found = {f"{LINES}.{code}": value for code, value in figures.lines.items()}
+    found.update({f"{OPTIONS}.{code}": value for code, value in figures.options.items()})
     return found
 
 
@@ -56,8 +69,13 @@ def transcribe_photo_copy(
     options: Mapping[str, Any],
     client_uuid: uuid.UUID,
     by: AnyUser,
+    missing: Collection[str] = (),
 ) -> SubmittedCopy:
     """Store coordinator `by`'s blind entry of photo-only `copy`; adopt the figures if two agree.
+
+    `missing` names the figures ("lines.<code>"/"options.<code>") `by` marked "not on the copy /
+    unreadable", as on the copy form: left out of the entry; two entries agree only if they
+    mark the same ones, and the agreed revision lacks them too.
 
     Returns the entry (a resend with the same key returns it and writes nothing). Raises
     FieldError on "copy" when the copy gives figures, was already transcribed or corrected, has
@@ -75,7 +93,7 @@ def transcribe_photo_copy(
     submitted = submit_protocol_copy(
         observer=copy.observer, contest=copy.contest, station=copy.station, lines=lines, options=options,
         client_uuid=client_uuid, channel=ProtocolCopy.Channel.TRANSCRIPTION, entered_by=user,
-        transcribes=copy,
+        transcribes=copy, missing=missing,
     )  # fmt: skip
     entries.append(submitted.copy)
     audit.record(
@@ -149,7 +167,7 @@ def _check_settleable(copy: ProtocolCopy, entries: list[ProtocolCopy], user: Use
         )
 
 
-def _settled_values(differing: dict[str, tuple[int, int]], values: Mapping[str, int]) -> dict[str, int]:
+def _settled_values(differing: dict[str, Pair], values: Mapping[str, int]) -> dict[str, int]:
     extra = sorted(set(values) - set(differing))
     if extra:
         raise FieldError(extra[0], _("The two entries agree on this line."))
@@ -172,6 +190,13 @@ def _with_values(figures: Figures, settled: dict[str, int]) -> Figures:
     return Figures(lines, options)
 
 
+def _absent(copy: ProtocolCopy, figures: Figures) -> list[str]:
+    """The figures of `copy`'s form that `figures` lacks: those both entries marked missing."""
+    lines = copy.contest.form.lines.exclude(code__in=list(figures.lines)).values_list("code", flat=True)
+    options = copy.contest.options.exclude(code__in=list(figures.options)).values_list("code", flat=True)
+    return [f"{LINES}.{code}" for code in lines] + [f"{OPTIONS}.{code}" for code in options]
+
+
 def _adopt(
     copy: ProtocolCopy,
     entries: list[ProtocolCopy],
@@ -180,13 +205,14 @@ def _adopt(
     *,
     settled: dict[str, int],
     reason: str,
-    differing: dict[str, tuple[int, int]] | None = None,
+    differing: dict[str, Pair] | None = None,
 ) -> ProtocolCopy:
     """Store `figures` as the revision of `copy` (the observer's, entered by `user`) and audit it."""
     revision = submit_protocol_copy(
         observer=copy.observer, contest=copy.contest, station=copy.station, lines=figures.lines,
         options=figures.options, client_uuid=uuid.uuid5(REVISION, str(copy.client_uuid)),
         channel=ProtocolCopy.Channel.TRANSCRIPTION, revises=copy, entered_by=user,
+        missing=_absent(copy, figures),
     ).copy  # fmt: skip
     transcribers = [entry.entered_by.get_username() for entry in entries if entry.entered_by]
     audit.record(

@@ -39,14 +39,20 @@ def transcribe(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET" and len(entries_of(copy)) >= ENTRIES:
         return redirect("desk-transcription-settle", pk=copy.pk)
     if request.method == "GET":
-        form = BlindEntryForm(initial={"client_uuid": uuid.uuid4()}, contest=copy.contest)
+        form = BlindEntryForm(
+            initial={"client_uuid": uuid.uuid4()}, contest=copy.contest, missing_allowed=True
+        )
     else:
-        form = BlindEntryForm(request.POST, contest=copy.contest)
+        form = BlindEntryForm(request.POST, contest=copy.contest, missing_allowed=True)
 
         def store() -> SubmittedCopy:
             data = form.cleaned_data
             return desk.transcribe_photo_copy(
-                copy=copy, client_uuid=data["client_uuid"], by=request.user, **form.figures()
+                copy=copy,
+                client_uuid=data["client_uuid"],
+                by=request.user,
+                missing=form.missing(),
+                **form.figures(),
             )
 
         if form.is_valid() and stored_or_refused(request, form, store):

@@ -105,7 +105,8 @@ OFFICIAL_FILE = "official-test.csv"
 
 
 def write_official_file(folder, rows) -> str:
-    """Write station protocols in the "codes" format: region, tik, uik, lines, options."""
+    """Write station protocols in the "codes" format: region, tik, uik, lines, options (a figure
+    a protocol lacks is an empty cell)."""
     path = folder / OFFICIAL_FILE
     line_codes, option_codes = list(LINES_PEC_91_OFFICIAL), list(OPTIONS_PEC_91_OFFICIAL)
     with open(path, "w", encoding="utf-8", newline="") as handle:
@@ -117,8 +118,8 @@ def write_official_file(folder, rows) -> str:
                     "Город Москва",
                     tec,
                     number,
-                    *(lines[c] for c in line_codes),
-                    *(options[c] for c in option_codes),
+                    *(lines.get(c, "") for c in line_codes),
+                    *(options.get(c, "") for c in option_codes),
                 ]
             )
     return path

@@ -89,7 +89,9 @@ class SourceSerializer(serializers.Serializer):
         help_text=(
             "observer figures: the stations `turnout` is over, those of `stations` whose copies give every"
             " line it needs (voters on the list, voters who took part); fewer than `stations` when some"
-            " lack one; null for official figures"
+            " lack one; the same for a derived official total (summed from station protocols, some"
+            " lacking a line) and for the compared stations (those giving every line on both sides);"
+            " null when the source does not say (a published total, one protocol)"
         ),
     )
     turnout_lacking = serializers.ListField(
@@ -148,6 +150,13 @@ class ChildSerializer(serializers.Serializer):
     observer_turnout_stations = serializers.IntegerField(
         allow_null=True,
         help_text="the stations `observer_turnout` is over when some copies lack a turnout line; null: all",
+    )
+    official_turnout_stations = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "the stations `official_turnout` is over when some station protocols under a derived"
+            " official total lack a turnout line; null: all"
+        ),
     )
     stations_with_copies = serializers.IntegerField()
     stations_compared = serializers.IntegerField()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,9 @@ from tallies.models.copies import (  # noqa: F401
     _one_of_line_or_option,
     figures_from_rows,
 )
+
+if TYPE_CHECKING:
+    from tallies.selectors.complete_stations import Subset
 
 
 class OfficialSnapshotQuerySet(models.QuerySet["OfficialSnapshot"]):
@@ -77,6 +82,9 @@ class OfficialProtocol(models.Model):
     commission = models.ForeignKey(Commission, models.PROTECT, related_name="official_protocols")
     is_derived = models.BooleanField(default=False)
     stations_count = models.PositiveIntegerField(default=1)
+    # A derived row: the stations each percentage can be over (complete_stations.Bases.as_json);
+    # null for a published row (its figures are as the file gives them)
+    bases = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -85,6 +93,12 @@ class OfficialProtocol(models.Model):
 
     def figures(self) -> Figures:
         return figures_from_rows(self.figure_rows.select_related("line", "option"))
+
+    def percent_bases(self) -> tuple[dict[str, int] | None, dict[str, Subset]]:
+        """(missing, subsets) for complete_stations.percentages (None: figures as they are)."""
+        from tallies.selectors.complete_stations import from_json  # it imports the models
+
+        return from_json(self.bases)
 
 
 class OfficialFigure(FigureRow):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,9 @@ from tallies.models.copies import (  # noqa: F401
     figures_from_rows,
 )
 from tallies.models.official import OfficialProtocol, OfficialSnapshot
+
+if TYPE_CHECKING:
+    from tallies.selectors.complete_stations import Subset
 
 
 class ReconciliationRun(models.Model):
@@ -70,6 +75,9 @@ class CommissionReconciliation(models.Model):
     observer_options = models.JSONField(default=dict)
     official_lines = models.JSONField(default=dict)
     official_options = models.JSONField(default=dict)
+    # {"observer": …, "official": …}: the compared stations each side's percentages can be over
+    # (complete_stations.Bases.as_json); null for a run made before they were kept
+    bases = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -81,6 +89,15 @@ class CommissionReconciliation(models.Model):
 
     def official_figures(self) -> Figures:
         return Figures(self.official_lines, self.official_options)
+
+    def percent_bases(self, side: str) -> tuple[dict[str, int] | None, dict[str, Subset]]:
+        """(missing, subsets) of `side` ("observer" or "official") for complete_stations.percentages.
+
+        A run made before bases were kept says nothing: (None, {}).
+        """
+        from tallies.selectors.complete_stations import from_json  # it imports the models
+
+        return from_json((self.bases or {}).get(side))
 
     def votes_moved(self) -> dict[str, int]:
         """Official minus observer votes per option code, over the compared stations."""

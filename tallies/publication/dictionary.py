@@ -24,8 +24,9 @@ SOURCE_FIELDS = [
         "turnout_stations",
         "integer",
         "stations",
-        "Observer figures: the stations the turnout is over, those giving every line it needs;"
-        " null for official figures",
+        "The stations the turnout is over, those giving every line it needs (observer figures, an"
+        " official total summed from station protocols, the compared stations on both sides);"
+        " null for a published official total or one protocol",
     ),
     Column(
         "turnout_lacking", "array", "", "Observer figures: the lines (lines.<code>) the other stations lack"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +17,6 @@ from observers.models import Organization
 from tallies.models import (
     CommissionReconciliation,
     ObserverTally,
-    OfficialFigure,
     OfficialProtocol,
     OfficialSnapshot,
     ProtocolCopy,
@@ -43,6 +41,7 @@ from tallies.selectors.layout import (
     share_rows,
     tally_source,
 )
+from tallies.selectors.official_percentages import official_turnouts
 from tallies.services.reconciliation import latest_snapshot
 
 DISCREPANT_PER_PAGE = 50
@@ -62,10 +61,15 @@ class ChildRow:
     stations_discrepant: int
     # The stations `observer_turnout` is over when some lack a turnout line (None: all of them)
     observer_turnout_basis: Basis | None = None
+    official_turnout_basis: Basis | None = None  # the same for a derived official total
 
     @property
     def observer_turnout_stations(self) -> int | None:
         return self.observer_turnout_basis.stations if self.observer_turnout_basis else None
+
+    @property
+    def official_turnout_stations(self) -> int | None:
+        return self.official_turnout_basis.stations if self.official_turnout_basis else None
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,13 @@ class CommissionResults:
 
     @property
     def basis_notes(self) -> list[BasisNote]:
-        """The observer percentages over fewer stations than the copies: some lack a figure they need."""
-        return basis_notes(self.layout, self.observer)
+        """The percentages over fewer stations than their source's: some copies or (derived official
+        totals) station protocols lack a figure they need; the compared side's hold for both sides."""
+        return (
+            basis_notes(self.layout, self.observer)
+            + basis_notes(self.layout, self.official, "official")
+            + basis_notes(self.layout, self.compared_observer, "compared")
+        )
 
     @property
     def share_rows(self) -> list[ShareRow]:
@@ -217,7 +226,7 @@ def commission_results(
         run=scope.run,
         snapshot=scope.snapshot,
         observer=tally_source(layout, tally) if tally else None,
-        official=_source(layout, protocol.figures(), protocol.stations_count) if protocol else None,
+        official=_official_source(layout, protocol),
         compared_observer=compared_observer,
         compared_official=compared_official,
         stations_compared=counts.compared,
@@ -270,10 +279,19 @@ def _compared_sources(
     if rollup is None:
         return None, None
     stations = rollup.stations_compared
-    return (
-        _source(layout, rollup.observer_figures(), stations),
-        _source(layout, rollup.official_figures(), stations),
-    )
+    found = []
+    for side, figures in (("observer", rollup.observer_figures()), ("official", rollup.official_figures())):
+        missing, subsets = rollup.percent_bases(side)  # over the stations giving both sides' figures
+        found.append(_source(layout, figures, stations, missing, subsets=subsets))
+    return found[0], found[1]
+
+
+def _official_source(layout: Layout, protocol: OfficialProtocol | None) -> Source | None:
+    """The snapshot's figures; a derived total's percentages over the stations giving their figures."""
+    if protocol is None:
+        return None
+    missing, subsets = protocol.percent_bases()
+    return _source(layout, protocol.figures(), protocol.stations_count, missing, subsets=subsets)
 
 
 def _official_protocol(snapshot: OfficialSnapshot | None, commission: Commission) -> OfficialProtocol | None:
@@ -287,7 +305,7 @@ def _natural_key(commission: Commission) -> list[str | int]:
 
 def _child_rows(scope: _Scope, commission: Commission) -> list[ChildRow]:
     children = sorted(commission.children.select_related("station"), key=_natural_key)
-    official = _official_turnouts(scope, children)
+    official, official_bases = official_turnouts(scope.snapshot, scope.layout, children)
     turnouts, bases = _observer_turnouts(scope, children)
     counts = station_sets.counts_by_child(scope.organization.pk, scope.contest.pk, scope.run, children)
     return [
@@ -300,27 +318,10 @@ def _child_rows(scope: _Scope, commission: Commission) -> list[ChildRow]:
             counts[child.pk].compared,
             counts[child.pk].discrepant,
             bases.get(child.pk),
+            official_bases.get(child.pk),
         )
         for child in children
     ]
-
-
-def _line_figures(rows: Iterable[tuple[int, str, int]]) -> dict[int, Figures]:
-    lines: dict[int, dict[str, int]] = defaultdict(dict)
-    for key, code, value in rows:
-        lines[key][code] = value
-    return {key: Figures(values) for key, values in lines.items()}
-
-
-def _official_turnouts(scope: _Scope, children: list[Commission]) -> dict[int, Decimal | None]:
-    if scope.snapshot is None:
-        return {}
-    rows = OfficialFigure.objects.filter(
-        protocol__snapshot=scope.snapshot,
-        protocol__commission__in=children,
-        line_id__in=scope.layout.turnout_line_ids(),
-    ).values_list("protocol__commission_id", "line__code", "value")
-    return {key: scope.layout.turnout(figures) for key, figures in _line_figures(rows).items()}
 
 
 def _observer_turnouts(

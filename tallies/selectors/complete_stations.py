@@ -230,3 +230,64 @@ def _subsets(wanted: dict[str, tuple[str, ...]], values: Sequence[Any]) -> dict[
         options = {code: value for kind, code, value in given if kind == "options"}
         found[name] = Subset(Figures(lines, options) if stations else Figures(), stations)
     return found
+
+
+class Bases:
+    """Accumulates what `percentages` needs for a sum of units whose figures are known one by one
+    (official station protocols summed up the hierarchy, compared stations' totals): per
+    percentage, the units' figures where a unit gives all of them, and per needed key the stations
+    lacking it. Stored as JSON (`as_json`) beside the sums, read back with `from_json`.
+
+    A unit covers `stations` stations (1 for a station protocol; a region row its stated count).
+    A unit of unknown size (0) that lacks a figure leaves that percentage unknown: how many
+    stations it is over cannot be said.
+    """
+
+    def __init__(self, wanted: Mapping[str, tuple[str, ...]]) -> None:
+        self.wanted = wanted
+        self.missing: dict[str, int] = {}
+        self.subsets: dict[str, Subset | None] = {name: Subset(Figures(), 0) for name in wanted}
+
+    def add(self, figures: Figures, stations: int = 1) -> None:
+        """Add one unit's figures (as that unit gives them)."""
+        for name, keys in self.wanted.items():
+            lacking = [key for key in keys if not gives(figures, (key,))]
+            for key in lacking:
+                self.missing[key] = self.missing.get(key, 0) + max(stations, 1)
+            subset = self.subsets[name]
+            if subset is None:
+                continue
+            if not lacking:
+                summed = subset.figures.plus(_only(figures, keys))
+                self.subsets[name] = Subset(summed, subset.stations + stations)
+            elif not stations:
+                self.subsets[name] = None
+
+    def as_json(self) -> dict[str, Any]:
+        """{"missing": {key: stations}, "subsets": {name: {"stations", "lines", "options"} | null}}."""
+        return {
+            "missing": dict(sorted(self.missing.items())),
+            "subsets": {
+                name: None
+                if subset is None
+                else {
+                    "stations": subset.stations,
+                    "lines": dict(subset.figures.lines),
+                    "options": dict(subset.figures.options),
+                }
+                for name, subset in self.subsets.items()
+            },
+        }
+
+
+def from_json(data: Mapping[str, Any] | None) -> tuple[dict[str, int] | None, dict[str, Subset]]:
+    """(missing, subsets) for `percentages` from `Bases.as_json`; (None, {}) for no record (a
+    published protocol, a row stored before bases were kept): its percentages come as they are."""
+    if data is None:
+        return None, {}
+    subsets = {
+        name: Subset(Figures(found["lines"], found["options"]), found["stations"])
+        for name, found in data.get("subsets", {}).items()
+        if found is not None
+    }
+    return dict(data.get("missing", {})), subsets

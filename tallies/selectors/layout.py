@@ -281,9 +281,10 @@ class BasisNote:
     stations: int
     of: int
     lacking: str
+    side: str = "observer"  # or "official", "compared" (over the compared stations, both sides)
 
 
-def basis_notes(layout: Layout, source: Source | None) -> list[BasisNote]:
+def basis_notes(layout: Layout, source: Source | None, side: str = "observer") -> list[BasisNote]:
     """The notes for `source`'s turnout and shares when they are over fewer than all its stations."""
     if source is None:
         return []
@@ -293,5 +294,6 @@ def basis_notes(layout: Layout, source: Source | None) -> list[BasisNote]:
         ("shares", source.shares_basis, None),
     ):
         if basis is not None and not basis.is_all:
-            found.append(BasisNote(kind, value, basis.stations, basis.of, layout.key_labels(basis.lacking)))
+            lacking = layout.key_labels(basis.lacking)
+            found.append(BasisNote(kind, value, basis.stations, basis.of, lacking, side))
     return found

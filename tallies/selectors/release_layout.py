@@ -65,8 +65,8 @@ class FrozenLayout:
                 rows.append(FigureRow(kind, code, number, label, pair[0], pair[1]))
         return rows
 
-    def basis_notes(self, source: dict[str, Any] | None) -> list[BasisNote]:
-        """The stored observer percentages over fewer stations than the copies (partial copies)."""
+    def basis_notes(self, source: dict[str, Any] | None, side: str = "observer") -> list[BasisNote]:
+        """The stored percentages over fewer stations than the source's (partial copies or protocols)."""
         found = []
         for kind in ("turnout", "shares"):
             stations = (source or {}).get(f"{kind}_stations")
@@ -74,7 +74,7 @@ class FrozenLayout:
                 continue
             value = percent_of(source, "turnout") if kind == "turnout" else None
             lacking = self.key_labels(source.get(f"{kind}_lacking") or [])
-            found.append(BasisNote(kind, value, stations, source["stations"], lacking))
+            found.append(BasisNote(kind, value, stations, source["stations"], lacking, side))
         return found
 
     def key_labels(self, keys: list[str]) -> str:

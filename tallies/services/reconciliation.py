@@ -26,6 +26,8 @@ from tallies.models import (
     StationComparison,
     StationTallyState,
 )
+from tallies.selectors.complete_stations import Bases, needs
+from tallies.selectors.layout import Layout
 
 
 def latest_snapshot(contest: Contest) -> OfficialSnapshot | None:
@@ -198,12 +200,18 @@ def _not_compared(mine: Figures, theirs: Figures) -> list[str]:
 def _roll_up(
     run: ReconciliationRun, comparisons: list[tuple[StationComparison, int, Figures, Figures]]
 ) -> None:
+    """Sum the compared stations' figures (each side restricted to what both give) into every
+    commission above them. Each sum is over the stations giving that figure on both sides, so a
+    percentage of two sums could mix stations: per percentage, the sums over the stations giving
+    every figure it needs on both sides are kept too (`bases`, complete_stations.Bases)."""
     pecs = Commission.objects.in_bulk([pec_id for _, pec_id, _, _ in comparisons])
     paths = {p for pec in pecs.values() for p in pec.ancestor_paths()}
     by_path = {
         c.path: c.pk for c in Commission.objects.filter(election_id=run.contest.election_id, path__in=paths)
     }
+    wanted = needs(Layout.of(run.contest))
     rollups: dict[int, CommissionReconciliation] = {}
+    bases: dict[int, dict[str, Bases]] = {}
     for comparison, pec_id, mine, theirs in comparisons:
         pec = pecs[pec_id]
         for commission_id in [by_path[p] for p in pec.ancestor_paths()]:
@@ -213,6 +221,11 @@ def _roll_up(
             rollup.stations_compared += 1
             rollup.stations_discrepant += int(comparison.is_discrepant)
             _add_into(rollup, mine, theirs)
+            sides = bases.setdefault(commission_id, {"observer": Bases(wanted), "official": Bases(wanted)})
+            sides["observer"].add(mine)  # mine and theirs give the same figures (_restricted_to)
+            sides["official"].add(theirs)
+    for commission_id, rollup in rollups.items():
+        rollup.bases = {side: found.as_json() for side, found in bases[commission_id].items()}
     CommissionReconciliation.objects.bulk_create(rollups.values(), batch_size=1000)
 
 

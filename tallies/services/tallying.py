@@ -45,6 +45,7 @@ from tallies.models import (
 )
 from tallies.services import recompute_sql
 from tallies.services.accepted import Accepted, accepted_for_stations
+from tallies.services.official_bases import official_bases
 
 ZERO = Figures()
 EXPECTED_KEYS = """
@@ -340,7 +341,9 @@ def tally_official_snapshot(*, snapshot_id: int) -> int:
         _unknown, unknown_below = _roll_up({}, unknown)
         station_counts = {k: 0 if unknown_below.get(k) else n for k, n in station_counts.items()}
         have = set(published.values_list("commission_id", flat=True))
-        added = _store_derived(snapshot, {k: v for k, v in totals.items() if k not in have}, station_counts)
+        derived = {k: v for k, v in totals.items() if k not in have}
+        bases = official_bases(snapshot, published, derived.keys())
+        added = _store_derived(snapshot, derived, station_counts, bases)
         snapshot.is_tallied = True
         snapshot.save(update_fields=["is_tallied"])
     return added
@@ -366,12 +369,23 @@ def _published_station_counts(published: QuerySet[OfficialProtocol]) -> tuple[di
     return counts, {k: v for k, v in unknown.items() if v}
 
 
-def _store_derived(snapshot: OfficialSnapshot, totals: dict[int, Figures], counts: dict[int, int]) -> int:
+def _store_derived(
+    snapshot: OfficialSnapshot,
+    totals: dict[int, Figures],
+    counts: dict[int, int],
+    bases: dict[int, dict[str, Any]],
+) -> int:
     contest = snapshot.contest
     lines = {line.code: line.pk for line in contest.form.lines.all()}
     options = {option.code: option.pk for option in contest.options.all()}
     protocols = OfficialProtocol.objects.bulk_create(
-        OfficialProtocol(snapshot=snapshot, commission_id=cid, is_derived=True, stations_count=counts[cid])
+        OfficialProtocol(
+            snapshot=snapshot,
+            commission_id=cid,
+            is_derived=True,
+            stations_count=counts[cid],
+            bases=bases.get(cid),
+        )
         for cid in totals
     )
     figures = []

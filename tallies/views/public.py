@@ -132,7 +132,9 @@ def _commission_context(release: Release, row: ReleaseCommission, page: int) -> 
         "row": row,
         "crumbs": selectors.breadcrumb(release, row.path),
         "share_rows": shares,
-        "basis_notes": layout.basis_notes(figures.get("observer")),
+        "basis_notes": layout.basis_notes(figures.get("observer"))
+        + layout.basis_notes(figures.get("official"), "official")
+        + layout.basis_notes(figures.get("compared_observer"), "compared"),
         "bars": layouts.bars(shares, compared=True),
         "compared_rows": layout.rows(figures.get("compared_observer"), figures.get("compared_official")),
         "total_rows": layout.rows(figures.get("observer"), figures.get("official")),

@@ -17,9 +17,12 @@ from elections.models import Commission
 from elections.services import define_election, define_protocol_form, shipped_spec
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialSnapshot
+from tallies.selectors.complete_stations import gives, percentages, sum_of
+from tallies.selectors.layout import Layout
 from tallies.services.columns import column_map_from
 from tallies.services.reconciliation import latest_snapshot
 from tallies.services.results_import import import_results, withdraw_snapshot
+from tallies.services.tallying import tally_official_snapshot
 from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +260,31 @@ def test_withdraw_results_takes_a_snapshot_out_of_use(contest, tmp_path):
     assert latest_snapshot(contest) is None
     with pytest.raises(CommandError, match="already withdrawn"):
         run("withdraw_results", str(snapshot_id), "--reason", "again")
+
+
+def test_belarus_2020_official_turnout_is_over_the_stations_giving_every_line_it_needs():
+    """Summed up from partial station protocols, the national official turnout is over the
+    protocols giving every turnout line (complete_stations, official_bases), not the ratio of
+    sums over whatever protocols give each line."""
+    voice = shared_data() / "by2020-golos" / "voice.csv.gz"
+    run("load_election", f"{DATA}/by-2020-spec.json", f"{DATA}/by-2020-golos-form.json")
+    common = ["--election", "by-president-2020", "--contest", "president", "--level", "station"]
+    common += ["--source", "Golos", "--columns", f"{DATA}/by-2020-golos-columns.json", "--skip-bad-cells"]
+    run("import_results", str(voice), *common)
+    snapshot = OfficialSnapshot.objects.get()
+    tally_official_snapshot(snapshot_id=snapshot.pk)
+
+    layout = Layout.of(snapshot.contest)
+    keys = layout.turnout_keys()
+    stations = [
+        p.figures() for p in snapshot.protocols.filter(is_derived=False).prefetch_related("figure_rows")
+    ]
+    giving = [figures for figures in stations if gives(figures, keys)]
+    root = snapshot.protocols.get(commission__parent=None)
+    missing, subsets = root.percent_bases()
+    found = percentages(layout, root.figures(), root.stations_count, missing, subsets)
+
+    assert keys and 0 < len(giving) < len(stations) == root.stations_count == 1395
+    assert found.turnout == layout.turnout(sum_of(giving))
+    assert (found.turnout_basis.stations, found.turnout_basis.of) == (len(giving), 1395)
+    assert layout.turnout(root.figures()) != found.turnout  # the ratio of sums over different stations

@@ -17,6 +17,7 @@ from elections.models import Commission, Contest
 from elections.protocol import Figures
 from observers.models import Evidence, Organization
 from tallies.models import (
+    CommissionReconciliation,
     CopyPhoto,
     ObserverTally,
     OfficialFigure,
@@ -30,6 +31,7 @@ from tallies.selectors import station_sets
 from tallies.selectors.complete_stations import (
     Basis,
     Subset,
+    from_json,
     percentages,
     subsets_of_stations,
     subsets_of_tallies,
@@ -90,13 +92,15 @@ def pooled_document(layout: Layout, stations: list[Figures]) -> dict[str, Any] |
 
 def official_figures(
     snapshot: OfficialSnapshot | None, commission_ids: Iterable[int]
-) -> dict[int, tuple[Figures, int]]:
-    """Commission id → (official figures, stations) from the snapshot, for the given commissions."""
+) -> dict[int, tuple[Figures, int, dict[str, int] | None, dict[str, Subset]]]:
+    """Commission id → (official figures, stations, missing, subsets) from the snapshot, for the
+    given commissions (missing and subsets: a derived total's OfficialProtocol.percent_bases)."""
     if snapshot is None:
         return {}
     protocols = OfficialProtocol.objects.filter(snapshot=snapshot, commission_id__in=list(commission_ids))
     by_protocol = dict(protocols.values_list("pk", "commission_id"))
     counts = dict(protocols.values_list("commission_id", "stations_count"))
+    bases = {cid: from_json(found) for cid, found in protocols.values_list("commission_id", "bases")}
     lines: dict[int, dict[str, int]] = defaultdict(dict)
     options: dict[int, dict[str, int]] = defaultdict(dict)
     rows = OfficialFigure.objects.filter(protocol_id__in=list(by_protocol)).values_list(
@@ -105,7 +109,9 @@ def official_figures(
     for protocol_id, line, option, value in rows.iterator(chunk_size=20_000):
         target = lines if line else options
         target[by_protocol[protocol_id]][line or option] = value
-    return {cid: (Figures(lines[cid], options[cid]), counts[cid]) for cid in by_protocol.values()}
+    return {
+        cid: (Figures(lines[cid], options[cid]), counts[cid], *bases[cid]) for cid in by_protocol.values()
+    }
 
 
 def commission_entries(
@@ -164,12 +170,23 @@ def _commission(commission, layout, tally, subsets, rollup, official, counts) ->
             else None
         ),
         "official": source_document(layout, *official) if official else None,
-        "compared_observer": source_document(layout, rollup.observer_figures(), compared) if rollup else None,
-        "compared_official": source_document(layout, rollup.official_figures(), compared) if rollup else None,
+        "compared_observer": _compared(layout, rollup, "observer", compared),
+        "compared_official": _compared(layout, rollup, "official", compared),
     }
     c = commission
     discrepant = counts.discrepant
     return CommissionEntry(c.pk, c.parent_id, c.level, c.code, c.name, c.path, compared, discrepant, figures)
+
+
+def _compared(
+    layout: Layout, rollup: CommissionReconciliation | None, side: str, compared: int
+) -> dict[str, Any] | None:
+    """One side's totals over the compared stations; its percentages over the stations giving
+    every figure they need on both sides (CommissionReconciliation.percent_bases)."""
+    if rollup is None:
+        return None
+    figures = rollup.observer_figures() if side == "observer" else rollup.official_figures()
+    return source_document(layout, figures, compared, *rollup.percent_bases(side))
 
 
 def counted_states(organization: Organization, contest: Contest) -> list[StationTallyState]:

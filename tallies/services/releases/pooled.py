@@ -168,7 +168,7 @@ def _station(  # type: ignore[no-untyped-def]
 
 
 def _restricted(ours: Figures, theirs: Figures) -> Figures:
-    """Only the figures the official protocol has (as tallies.services.reconciliation compares)."""
+    """Only the figures the other side has too (as tallies.services.reconciliation compares)."""
     return Figures(
         {code: value for code, value in ours.lines.items() if code in theirs.lines},
         {code: value for code, value in ours.options.items() if code in theirs.options},
@@ -187,8 +187,8 @@ def _commissions(  # type: ignore[no-untyped-def]
     rows = rows.filter(path__in=list(pooled)) | rows.filter(parent__isnull=True)
     commissions = list(rows.order_by("path"))
     totals = official_figures(snapshot, [c.pk for c in commissions])
-    pairs = {  # station id → (pooled figures on the official protocol's lines, official figures)
-        pk: (_restricted(counted[pk], official[s.pec_id][0]), official[s.pec_id][0])
+    pairs = {  # station id → (pooled and official figures, each only where the other gives it too)
+        pk: (_restricted(counted[pk], official[s.pec_id][0]), _restricted(official[s.pec_id][0], counted[pk]))
         for pk, s in stations.items()
         if s.pec_id in official
     }
@@ -213,14 +213,9 @@ def _commissions(  # type: ignore[no-untyped-def]
 
 
 def _compared(layout: Layout, figures: list[Figures]) -> dict[str, Any] | None:
-    return source_document(layout, _sum(figures), len(figures)) if figures else None
-
-
-def _sum(items) -> Figures:  # type: ignore[no-untyped-def]
-    total = Figures()
-    for figures in items:
-        total = total.plus(figures)
-    return total
+    """One side over the compared stations, as the reconciliation sums them: both sides give the
+    same figures at each station, so each percentage is over the same stations on both sides."""
+    return pooled_document(layout, figures)
 
 
 def _names(election_id: int, stations) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from tallies.models import (
 from tallies.selectors import station_sets
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
-from tallies.selectors.complete_stations import Basis, percentages, subsets_of_tallies
+from tallies.selectors.complete_stations import Basis, from_json, percentages, subsets_of_tallies
 from tallies.selectors.copy_coverage import commission_coverage, official_in_regions_with_copies
 from tallies.selectors.layout import (
     BasisNote,
@@ -270,7 +270,10 @@ def _in_regions(scope: _Scope, commission: Commission) -> Source | None:
     found = official_in_regions_with_copies(
         scope.snapshot, list(regions.values_list("commission_id", flat=True))
     )
-    return _source(scope.layout, found[0], found[1]) if found else None
+    if found is None:
+        return None
+    missing, subsets = from_json(found[3])  # over the stations giving every figure, when known
+    return _source(scope.layout, found[0], found[1], missing, subsets=subsets)
 
 
 def _compared_sources(

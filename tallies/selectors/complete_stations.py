@@ -291,3 +291,33 @@ def from_json(data: Mapping[str, Any] | None) -> tuple[dict[str, int] | None, di
         if found is not None
     }
     return dict(data.get("missing", {})), subsets
+
+
+def joined(records: Iterable[Mapping[str, Any] | None]) -> dict[str, Any] | None:
+    """`Bases.as_json` records of disjoint sets of stations (several regions) joined into one:
+    lacking stations and subsets add up. None when any is None (a total as published: what its
+    stations lack is not known) or there are none."""
+    found: dict[str, Any] = {"missing": {}, "subsets": {}}
+    records = list(records)
+    if not records or any(record is None for record in records):
+        return None
+    for record in records:
+        assert record is not None
+        for key, stations in record.get("missing", {}).items():
+            found["missing"][key] = found["missing"].get(key, 0) + stations
+        for name, subset in record.get("subsets", {}).items():
+            if name in found["subsets"] and found["subsets"][name] is None:
+                continue
+            if subset is None:
+                found["subsets"][name] = None
+                continue
+            before = found["subsets"].get(name) or {"stations": 0, "lines": {}, "options": {}}
+            summed = Figures(before["lines"], before["options"]).plus(
+                Figures(subset["lines"], subset["options"])
+            )
+            found["subsets"][name] = {
+                "stations": before["stations"] + subset["stations"],
+                "lines": dict(summed.lines),
+                "options": dict(summed.options),
+            }
+    return found

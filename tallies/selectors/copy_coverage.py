@@ -27,6 +27,7 @@ from elections.numbers import percent
 from elections.protocol import Figures
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, StationTallyState
 from tallies.selectors import station_sets
+from tallies.selectors.complete_stations import joined
 
 PEC, TEC, SEC = Commission.Level.PEC, Commission.Level.TEC, Commission.Level.SEC
 
@@ -136,24 +137,34 @@ def _ancestors(path: str) -> list[str]:
 def _official(
     snapshot: OfficialSnapshot | None, base: str, commission_ids: list[int]
 ) -> dict[int, _Official]:
-    """Commission id → the snapshot's stations, voters on the list and option votes (two queries)."""
+    """Commission id → the snapshot's stations, voters on the list and option votes (two queries).
+
+    A derived total some of whose station protocols lack voters on the list (or an option's
+    votes) sums fewer stations than it covers: that total is unknown (None), never set against
+    the copies' stations (OfficialProtocol.bases)."""
     if snapshot is None:
         return {}
     figures = protocol_figures(snapshot, commission_ids)
-    return {
-        cid: _Official(
-            stations, found.lines.get(base), sum(found.options.values()) if found.options else None
-        )
-        for cid, (found, stations) in figures.items()
-    }
+    found = {}
+    for cid, (given, stations, bases) in figures.items():
+        lacking: dict[str, int] = (bases or {}).get("missing", {})
+        voters = None if lacking.get(f"lines.{base}") else given.lines.get(base)
+        whole = given.options and not any(key.startswith("options.") and n for key, n in lacking.items())
+        found[cid] = _Official(stations, voters, sum(given.options.values()) if whole else None)
+    return found
 
 
-def protocol_figures(snapshot: OfficialSnapshot, commission_ids: list[int]) -> dict[int, tuple[Figures, int]]:
-    """Commission id → (official figures, stations stated) of the snapshot's protocols (two queries)."""
+def protocol_figures(
+    snapshot: OfficialSnapshot, commission_ids: list[int]
+) -> dict[int, tuple[Figures, int, dict[str, Any] | None]]:
+    """Commission id → (official figures, stations stated, OfficialProtocol.bases: None for a
+    published row) of the snapshot's protocols (two queries)."""
     protocols = OfficialProtocol.objects.filter(snapshot=snapshot, commission_id__in=commission_ids)
     stated = {
-        pk: (cid, stations)
-        for pk, cid, stations in protocols.values_list("pk", "commission_id", "stations_count")
+        pk: (cid, stations, bases)
+        for pk, cid, stations, bases in protocols.values_list(
+            "pk", "commission_id", "stations_count", "bases"
+        )
     }
     lines: dict[int, dict[str, int]] = defaultdict(dict)
     options: dict[int, dict[str, int]] = defaultdict(dict)
@@ -165,7 +176,10 @@ def protocol_figures(snapshot: OfficialSnapshot, commission_ids: list[int]) -> d
             lines[protocol_id][line] = value
         else:
             options[protocol_id][option] = value
-    return {cid: (Figures(lines[pk], options[pk]), stations) for pk, (cid, stations) in stated.items()}
+    return {
+        cid: (Figures(lines[pk], options[pk]), stations, bases)
+        for pk, (cid, stations, bases) in stated.items()
+    }
 
 
 def _document(
@@ -239,8 +253,9 @@ def commission_coverage(
 
 def official_in_regions_with_copies(
     snapshot: OfficialSnapshot | None, region_ids: list[int]
-) -> tuple[Figures, int, int] | None:
-    """The official figures summed over the given regions: (figures, stations stated, regions).
+) -> tuple[Figures, int, int, dict[str, Any] | None] | None:
+    """The official figures summed over the given regions: (figures, stations stated, regions,
+    the stations each percentage can be over: complete_stations.joined of the regions' bases).
 
     Stations are 0 when a region's row does not state them. None without a snapshot or without
     an official row for any of the regions.
@@ -251,7 +266,8 @@ def official_in_regions_with_copies(
     if not found:
         return None
     total = Figures()
-    for figures, _stations in found.values():
+    for figures, _stations, _bases in found.values():
         total = total.plus(figures)
-    known = all(stations for _figures, stations in found.values())
-    return total, sum(stations for _figures, stations in found.values()) if known else 0, len(found)
+    known = all(stations for _figures, stations, _bases in found.values())
+    stations = sum(stations for _figures, stations, _bases in found.values()) if known else 0
+    return total, stations, len(found), joined(bases for _figures, _stations, bases in found.values())

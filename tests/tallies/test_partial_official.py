@@ -189,3 +189,23 @@ def test_the_page_says_it_in_russian_and_kazakh(partial_official, coordinator, c
     assert "% — по 2 из 3 участков (в протоколах остальных нет: строка 1)" in russian
     assert "Явка по сверенным участкам — по 1 из 3" in russian
     assert "% — 3 учаскенің 2 учаскесі бойынша (қалғандарының хаттамаларында жоқ:" in kazakh
+
+
+def test_coverage_does_not_set_copies_against_an_official_total_lacking_stations(
+    partial_official, organization, contest
+):
+    """Station 120's protocol lacks voters on the list: the official total of 4,326 covers two
+    stations, the copies' 6,126 voters three (141.61 % before); the station list is used instead."""
+    coverage = _results(organization, contest).coverage
+
+    assert (coverage["registered_voters_covered"], coverage["registered_voters_source"]) == (6126, "app")
+    assert coverage["registered_voters_total"] == 6126 and coverage["registered_voters_percent"] == "100.00"
+
+
+def test_the_official_figure_of_the_regions_with_copies_is_over_the_same_stations(
+    partial_official, organization, contest
+):
+    in_regions = _results(organization, contest).official_in_regions_with_copies
+
+    assert in_regions.turnout == OFFICIAL_TURNOUT != MIXED_OFFICIAL
+    assert (in_regions.turnout_basis.stations, in_regions.turnout_basis.of) == (2, 3)

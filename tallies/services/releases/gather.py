@@ -26,6 +26,7 @@ from tallies.models import (
 )
 from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, StationEntry
 from tallies.selectors.commission import latest_run
+from tallies.selectors.complete_stations import from_json
 from tallies.selectors.copy_coverage import coverage_by_commission, official_in_regions_with_copies
 from tallies.selectors.layout import Layout
 from tallies.selectors.regional import regional_rows
@@ -151,8 +152,8 @@ def regional_official(
     found = official_in_regions_with_copies(snapshot, ids)
     if found is None:
         return None
-    figures, stations, regions = found
-    return {**(source_document(layout, figures, stations) or {}), "regions": regions}
+    figures, stations, regions, bases = found
+    return {**(source_document(layout, figures, stations, *from_json(bases)) or {}), "regions": regions}
 
 
 def _text(value: object) -> str | None:

@@ -75,3 +75,20 @@ def _needed_figures(layout: Layout, published: QuerySet[OfficialProtocol]) -> di
         else:
             given[1][options[option_id]] = value
     return {pk: Figures(*given) for pk, given in found.items()}
+
+
+def fill_missing_bases(protocols: QuerySet[OfficialProtocol]) -> int:
+    """Give derived rows tallied before bases were kept (bases null) theirs; return rows filled.
+
+    For migration 0023 and safe to repeat: per snapshot, the same sums `tally_official_snapshot`
+    now stores (the published rows below each derived one).
+    """
+    filled = 0
+    pending = protocols.filter(is_derived=True, bases__isnull=True)
+    for snapshot_id in pending.values_list("snapshot_id", flat=True).distinct():
+        snapshot = OfficialSnapshot.objects.get(pk=snapshot_id)
+        rows = dict(pending.filter(snapshot=snapshot).values_list("commission_id", "pk"))
+        bases = official_bases(snapshot, snapshot.protocols.filter(is_derived=False), rows.keys())
+        for commission_id, found in bases.items():
+            filled += OfficialProtocol.objects.filter(pk=rows[commission_id]).update(bases=found)
+    return filled

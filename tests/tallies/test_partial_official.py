@@ -22,6 +22,7 @@ from elections.models import Commission
 from elections.numbers import percent
 from tallies import selectors, services
 from tallies.models import OfficialProtocol
+from tallies.services.official_bases import fill_missing_bases
 from tests.support import (
     LINES_PEC_91_OFFICIAL,
     LINES_PEC_92,
@@ -209,3 +210,15 @@ def test_the_official_figure_of_the_regions_with_copies_is_over_the_same_station
 
     assert in_regions.turnout == OFFICIAL_TURNOUT != MIXED_OFFICIAL
     assert (in_regions.turnout_basis.stations, in_regions.turnout_basis.of) == (2, 3)
+
+
+def test_totals_tallied_before_bases_were_kept_get_them(partial_official, organization, contest):
+    derived = OfficialProtocol.objects.filter(snapshot__contest=contest, is_derived=True)
+    kept = dict(derived.values_list("pk", "bases"))
+    derived.update(bases=None)
+    assert _results(organization, contest).official.turnout == MIXED_OFFICIAL  # what it showed
+
+    assert fill_missing_bases(OfficialProtocol.objects.all()) == len(kept)
+
+    assert dict(derived.values_list("pk", "bases")) == kept
+    assert _results(organization, contest).official.turnout == OFFICIAL_TURNOUT

@@ -44,7 +44,8 @@ def reconcile(
     The observer side of a station is its accepted figures as last applied to the tallies
     (StationTallyState); stations in conflict or wholly quarantined are not compared. Returns the
     run, or None when the contest has no official snapshot. Safe to repeat: when neither the
-    counted figures nor the snapshot changed since the last run, that run is returned.
+    counted figures nor the snapshot changed since the last run, that run is returned (unless it
+    was made before its totals kept the stations each percentage is over: then a new one is).
     """
     contest = Contest.objects.get(pk=contest_id)
     snapshot = OfficialSnapshot.objects.get(pk=snapshot_id) if snapshot_id else latest_snapshot(contest)
@@ -56,6 +57,7 @@ def reconcile(
     if (
         previous
         and (previous.copies_considered, previous.last_copy_id, previous.inputs_version) == fingerprint
+        and not previous.commissions.filter(bases__isnull=True).exists()  # made before bases were kept
     ):
         return previous
     with transaction.atomic():

@@ -222,3 +222,13 @@ def test_totals_tallied_before_bases_were_kept_get_them(partial_official, organi
 
     assert dict(derived.values_list("pk", "bases")) == kept
     assert _results(organization, contest).official.turnout == OFFICIAL_TURNOUT
+
+
+def test_a_run_made_before_bases_were_kept_is_not_reused(partial_official, organization, contest):
+    assert services.reconcile(organization_id=organization.pk, contest_id=contest.pk) == partial_official
+    partial_official.commissions.update(bases=None)
+
+    run = services.reconcile(organization_id=organization.pk, contest_id=contest.pk)
+
+    assert run != partial_official
+    assert not run.commissions.filter(bases__isnull=True).exists()

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from elections.models import Commission, Contest, PollingStation
@@ -54,6 +55,19 @@ from tests.support import (
     submit,
     write_official_file,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts and ends in the default language (settings.LANGUAGE_CODE).
+
+    A test client's request in kk or ru leaves that language active in the test's thread
+    (LocaleMiddleware sets it per request and never resets it), so a later test in the same
+    worker calling a service would read its messages in Kazakh.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

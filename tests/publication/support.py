@@ -6,16 +6,15 @@ Fixtures (an admin, Golos's release, a photo) are in tests/conftest.py and tests
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from tallies import services
 from tallies.models import ProtocolCopy, StationTallyState
 from tallies.services import releases
+from tests.support import submit
 
 
 def publish(organization, contest, admin, **options):
@@ -38,15 +37,7 @@ def jpeg() -> bytes:
 def submit_copy(observer, contest, station, lines, options, django_capture_on_commit_callbacks):
     """Submit a copy and let the tallies count it (on-commit tasks run)."""
     with django_capture_on_commit_callbacks(execute=True):
-        return services.submit_protocol_copy(
-            observer=observer,
-            contest=contest,
-            station=station,
-            lines=lines,
-            options=options,
-            client_uuid=uuid.uuid4(),
-            channel=ProtocolCopy.Channel.WEB,
-        ).copy
+        return submit(observer, contest, station, lines, options)
 
 
 def later(minutes: int = 60):

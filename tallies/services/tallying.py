@@ -82,8 +82,7 @@ def requeue_if_stale(*, copy_id: int) -> bool:
     the request that stored the copy may have died after its commit and before the job was
     queued (a web worker SIGKILLed, OOM-killed or cut off), and no message exists to redeliver.
     Without this only the beat sweep (`sweep_stale_tallies`, every 60 s) would apply the
-    station (docs/faults.md, "Bounds"). A job queued twice changes nothing. One statement;
-    True if a job was queued.
+    station (docs/faults.md). A job queued twice changes nothing. True if one was queued.
     """
     copies = ProtocolCopy.objects.filter(
         pk=copy_id,

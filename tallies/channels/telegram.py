@@ -47,7 +47,7 @@ def receive_update(*, bot: TelegramBot, update: object) -> str | None:
     update already handled. A pressed button is always answered (answerCallbackQuery), with a
     notice when the button did nothing.
     """
-    incoming = read_update(update)
+    incoming = read_update(bot, update)
     if incoming is None or _seen(bot, incoming):
         return None
     logged = telegram_link.masked(incoming.text)[: sms.MAX_LENGTH]

@@ -1,27 +1,35 @@
 """Telegram: the update shapes the bot reads, and the calls it makes to the configured Bot API
 (sendMessage with inline buttons, answerCallbackQuery, getFile).
 
-Parsed by hand: the project depends on no Telegram library (requirements.txt), and the bot
-reads a handful of fields; tests post recorded update shapes (tests/tallies/channels).
+Updates are parsed with python-telegram-bot's types (``telegram.Update.de_json``), used
+synchronously for parsing only: the project runs no PTB Application, and its Bot object (the
+bot's token, base URLs at the configured Bot API) is never asked to make a call. The outbound
+calls below are plain JSON POSTs to the same base URL, so tests record them on a local server.
 
 Shapes from the Bot API reference (https://core.telegram.org/bots/api#update): an Update has
 ``update_id`` and one of ``message``, ``edited_message``, ``callback_query`` (with its own
-``message`` and ``data``), …; a Message has ``message_id``, ``from.id``, ``chat.id``, ``date``,
-``edit_date`` (edited only), ``text`` or ``caption``, ``photo`` (one PhotoSize per size),
-``media_group_id`` (photos sent as one album arrive as one message each, sharing it).
+``message`` and ``data``), or another kind the bot does not act on (channel posts, member
+changes, polls, kinds newer than the library: ignored); a Message has ``message_id``,
+``from``, ``chat``, ``date``, ``edit_date`` (edited only), ``text`` or ``caption``, ``photo``
+(one PhotoSize per size), ``media_group_id`` (an album arrives as one message per photo).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from telegram import Bot, Message, PhotoSize, Update
+from telegram.error import TelegramError
 
+from observers.services.evidence import MAX_UPLOAD_BYTES
 from tallies.models import TelegramBot
 
 logger = logging.getLogger(__name__)
@@ -30,7 +38,8 @@ TIMEOUT = 10  # seconds for one Bot API call
 
 @dataclass(frozen=True)
 class Incoming:
-    """What the bot acts on in one update; `edit_date` is 0 unless the message was edited."""
+    """What the bot acts on in one update; `edit_date` is 0 unless the message was edited
+    (else its Unix time in seconds)."""
 
     update_id: int
     user_id: int
@@ -39,64 +48,78 @@ class Incoming:
     edit_date: int
     text: str
     has_photo: bool
-    photo_file_id: str = ""  # the largest of the sizes Telegram sent
+    photo_file_id: str = ""  # the largest of the sizes Telegram sent that we may fetch
     photo_unique_id: str = ""
     callback_id: str = ""  # a pressed button (callback_query): its id, to answerCallbackQuery
     media_group_id: str = ""  # the album a photo was sent in, if any
 
 
-def read_update(update: Any) -> Incoming | None:
-    """The message (new, edited, or under a pressed button) in `update`; None for other kinds."""
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-        return None
-    found = _message(update)
-    if found is None:
-        return None
-    message, text, callback_id = found
-    try:
-        return Incoming(
-            update_id=update["update_id"],
-            user_id=int(message["from"]["id"]),
-            chat_id=int(message["chat"]["id"]),
-            message_id=int(message["message_id"]),
-            edit_date=int(message.get("edit_date") or 0),
-            text=text,
-            has_photo=bool(message.get("photo")),
-            callback_id=callback_id,
-            media_group_id=str(message.get("media_group_id") or ""),
-            **_largest_photo(message.get("photo")),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _message(update: dict[str, Any]) -> tuple[dict[str, Any], str, str] | None:
-    """The message of `update`, its text (a caption under a photo, a pressed button's data) and
-    the callback query's id ("" unless a button was pressed).
-
-    A button's message is the bot's own message that carries the keyboard, so its "from" is
-    the bot: the sender is the query's "from", the user who pressed.
+def read_update(bot: TelegramBot, data: Any) -> Incoming | None:
+    """The message (new, edited, or under a pressed button) of the Bot API update `data` (the
+    webhook's decoded JSON), parsed by telegram.Update.de_json; None for a kind the bot does not
+    act on and for a body that is not an update (logged at INFO): the webhook still answers 200.
     """
-    for key in ("message", "edited_message"):
-        message = update.get(key)
-        if isinstance(message, dict):
-            return message, str(message.get("text") or message.get("caption") or ""), ""
-    query = update.get("callback_query")
-    if isinstance(query, dict) and isinstance(query.get("message"), dict) and query.get("id"):
-        message = {**query["message"], "from": query.get("from")}
-        return message, str(query.get("data") or ""), str(query["id"])
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        return None
+    try:
+        update = Update.de_json(data, _library_bot(bot.token, _base(bot)))
+        return _incoming(update)
+    except (TelegramError, TypeError, ValueError, KeyError, AttributeError) as error:
+        logger.info("telegram update %s of bot %s not read: %r", data["update_id"], bot.pk, error)
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def _library_bot(token: str, base: str) -> Bot:
+    """The python-telegram-bot Bot that parsed objects refer to (one per token and base URL:
+    building one takes about 0.1 s). Only for parsing: its methods are never called here."""
+    return Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+
+
+def _incoming(update: Update) -> Incoming | None:
+    """A message's sender is its ``from``; a pressed button's message is the bot's own message
+    carrying the keyboard, so there the sender is the query's ``from``, the user who pressed."""
+    message = update.message or update.edited_message
+    if message is not None:
+        if message.from_user is None:  # sent on behalf of a channel or an anonymous admin
+            return None
+        return _read(update.update_id, message.from_user.id, message, message.text or message.caption or "")
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return _read(update.update_id, query.from_user.id, query.message, query.data or "", query.id)
     return None
 
 
-def _largest_photo(sizes: Any) -> dict[str, str]:
-    """file_id and file_unique_id of the largest PhotoSize (by pixels, then bytes); {} if none."""
-    if not isinstance(sizes, list):
-        return {}
-    valid = [s for s in sizes if isinstance(s, dict) and s.get("file_id") and s.get("file_unique_id")]
-    if not valid:
-        return {}
-    size = max(valid, key=lambda s: (int(s.get("width", 0)) * int(s.get("height", 0)), s.get("file_size", 0)))
-    return {"photo_file_id": str(size["file_id"]), "photo_unique_id": str(size["file_unique_id"])}
+def _read(update_id: int, user_id: int, message: Any, text: str, callback_id: str = "") -> Incoming:
+    """`message` is a Message, or an InaccessibleMessage under an old button (no photo, no edit)."""
+    edited = getattr(message, "edit_date", None)
+    sizes = message.photo if isinstance(message, Message) else ()
+    photo = largest_photo(sizes, MAX_UPLOAD_BYTES)
+    return Incoming(
+        update_id=update_id,
+        user_id=user_id,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        edit_date=int(edited.timestamp()) if edited else 0,
+        text=text,
+        has_photo=bool(sizes),
+        photo_file_id=photo.file_id if photo else "",
+        photo_unique_id=photo.file_unique_id if photo else "",
+        callback_id=callback_id,
+        media_group_id=(message.media_group_id or "") if isinstance(message, Message) else "",
+    )
+
+
+def largest_photo(sizes: Sequence[PhotoSize], limit: int) -> PhotoSize | None:
+    """The largest of a photo's sizes (by pixels, then bytes) whose file_size is at most `limit`
+    bytes (a size without file_size counts as fitting); the smallest size when none fits (its
+    download is then refused by the limit); None for no sizes. Telegram does not sort them."""
+    if not sizes:
+        return None
+    fitting = [size for size in sizes if (size.file_size or 0) <= limit]
+    if not fitting:
+        return min(sizes, key=lambda size: size.file_size or 0)
+    return max(fitting, key=lambda size: (size.width * size.height, size.file_size or 0))
 
 
 def download_file(bot: TelegramBot, file_id: str, limit: int) -> bytes | None:

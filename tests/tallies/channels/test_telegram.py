@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from observers.models import Evidence
 from tallies.channels import telegram_link
-from tallies.channels.telegram_api import read_update
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
 from tests.tallies.channels.telegram_shapes import ALICE_TG, PHOTO, message, post
@@ -127,17 +126,6 @@ def test_the_bot_api_being_down_does_not_lose_the_copy(client, organization, lin
     assert response.status_code == 200
     assert ProtocolCopy.objects.count() == 1
     assert ChannelMessage.objects.filter(direction="out").count() == 1
-
-
-def test_update_shapes_the_bot_does_not_act_on_are_ignored():
-    assert read_update({"update_id": 5, "my_chat_member": {}}) is None
-    assert read_update({"update_id": "x"}) is None
-    assert read_update([1, 2]) is None
-    query = {
-        "update_id": 6,
-        "callback_query": {"id": "q", "from": {"id": 7}, "data": "91", "message": message(0, "")["message"]},
-    }
-    assert read_update(query).text == "91"
 
 
 def test_a_link_code_expires(observer, bot):

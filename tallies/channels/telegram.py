@@ -98,7 +98,7 @@ def _handle(bot: TelegramBot, incoming: Incoming) -> Answer:
             return handled
         command, argument = telegram_link.command(incoming.text)
         if command in LINK_COMMANDS and (argument or observer is None):
-            return _link(bot, incoming, argument)
+            return _link(bot, incoming, argument, observer)
         if telegram_link.lone_code(incoming.text):
             return Answer(Outcome.REFUSED, _("To link this Telegram account, send: /link CODE"))
         if observer is None:
@@ -134,12 +134,20 @@ def _as_answer(handled: sms.Handled) -> Answer:
     return Answer(handled.outcome, handled.reply, handled.observer, handled.copy)
 
 
-def _link(bot: TelegramBot, incoming: Incoming, code: str) -> Answer:
+def _link(bot: TelegramBot, incoming: Incoming, code: str, linked: Observer | None) -> Answer:
+    """``/link CODE``: link the sender to the code's observer. A wrong code leaves an account
+    that is already linked (`linked`) as it was, and the reply says so."""
     if code and telegram_link.too_many_attempts(
         bot, user_id=incoming.user_id, chat_id=incoming.chat_id, update_id=incoming.update_id
     ):
-        return Answer(Outcome.REFUSED, _("Too many wrong codes: try again in an hour."))
+        return Answer(Outcome.REFUSED, _("Too many wrong codes: try again in an hour."), observer=linked)
     observer = telegram_link.link(bot, incoming.user_id, code)
+    if observer is None and linked is not None:
+        text = _(
+            "This code is not valid (wrong, used or expired), so nothing changed: this Telegram "
+            "account is still linked to observer %(code)s."
+        ) % {"code": linked.code}
+        return Answer(Outcome.REFUSED, text, observer=linked)
     if observer is None:
         return Answer(Outcome.REFUSED, _not_linked())
     with translation.override(sms.language(observer, bot)):

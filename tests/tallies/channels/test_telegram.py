@@ -42,7 +42,7 @@ def test_an_observer_links_with_the_code_from_the_web_page_once(client, bot, bot
         "text": f"Linked to observer {observer.code}. Send /enter to enter a protocol line by line, "
         "or the whole protocol in one message.",
     }
-    assert second["text"].startswith("This Telegram account is not linked")  # the code worked once
+    assert second["text"].startswith("This code is not valid")  # the code worked once
 
 
 def test_a_protocol_in_one_message_is_stored_and_the_receipt_sent(client, bot, bot_api, linked, station):
@@ -126,6 +126,23 @@ def test_the_bot_api_being_down_does_not_lose_the_copy(client, organization, lin
     assert response.status_code == 200
     assert ProtocolCopy.objects.count() == 1
     assert ChannelMessage.objects.filter(direction="out").count() == 1
+
+
+def test_a_linked_account_sending_a_wrong_code_is_told_it_is_still_linked(client, bot, bot_api, linked, bob):
+    expired = telegram_link.issue_link_code(bob)  # a colleague's code, expired
+    ObserverContact.objects.filter(observer=bob).update(link_code_expires_at="2000-01-01T00:00Z")
+
+    post(client, bot, message(1, "/link WRONG-CODE"))
+    post(client, bot, message(2, f"/link {expired}"))
+
+    assert ObserverContact.objects.get(telegram_user_id=ALICE_TG).observer == linked
+    still = (
+        "This code is not valid (wrong, used or expired), so nothing changed: this Telegram account "
+        f"is still linked to observer {linked.code}."
+    )
+    assert [body["text"] for _path, body in bot_api[1]] == [still, still]
+    logged = ChannelMessage.objects.filter(direction="in").values_list("observer", "outcome")
+    assert list(logged) == [(linked.pk, "refused")] * 2  # and counted against guessing
 
 
 def test_a_link_code_expires(observer, bot):

@@ -1,4 +1,4 @@
-"""Root URLs: the web pages, the REST API and its OpenAPI schema.
+"""Root URLs: the accounts, the REST API (config/api_urls.py) and each app's pages (<app>/urls.py).
 
 Logging in goes through django-two-factor-auth's two-step login (password, then a TOTP code for
 users who have set one up); see observers/login_security.py for who must.
@@ -6,11 +6,10 @@ users who have set one up); see observers/login_security.py for who must.
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 from two_factor.urls import urlpatterns as two_factor_urls
 from two_factor.views import LoginView
 
-from config import api_docs, health
+from config import health
 from observers.views import login_security
 
 urlpatterns = [
@@ -21,13 +20,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include(two_factor_urls)),  # account/two_factor/setup/, qrcode/, backup/tokens/, ...
     path("i18n/", include("django.conf.urls.i18n")),
-    path("public/", include("tallies.views.public_urls")),
-    path("api/public/", include("tallies.api.public_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", api_docs.RedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("api/", include("tallies.api_urls")),
-    path("", include("tallies.channels.urls")),
+    path("api/", include("config.api_urls")),
     path("", include("observers.urls")),
     path("", include("tallies.urls")),
 ]

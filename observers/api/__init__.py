@@ -1,1 +1,1 @@
-"""REST API of the observers app, one module per topic with its own <topic>_urls.py."""
+"""REST API of the observers app, one module per topic; the routes are in config/api_urls.py."""

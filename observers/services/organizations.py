@@ -39,10 +39,8 @@ NOT_AGREED = _("Only an organisation that agrees to the coalition invites others
 NOT_APPROVED = _("Invite an approved organisation.")
 SEATED = _("This organisation is in the coalition already, or invited to it.")
 SLUG_LENGTH = 40
-RESERVED_SLUGS = {"sign-up", "review"}
-NO_AT = _(
-    "Use only letters, digits and . + - _ in a username."
-)  # page names under organizations/ (organizations_urls.py)
+RESERVED_SLUGS = {"sign-up", "review"}  # page names under organizations/ (observers/urls.py)
+NO_AT = _("Use only letters, digits and . + - _ in a username.")
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ Every page starts from tallies.selectors.releases.public_release (404 before the
 time) and shows only what the release stored. A release never changes, so each page body is
 cached forever per release, version that supersedes it, language and page; the frame around it
 (header, language switch with its CSRF token) is rendered per request. `publisher` is what the
-route names the series by: `organization` (a slug) or `coalition` (an id; tallies.views.public_urls).
+route names the series by: `organization` (a slug) or `coalition` (an id; tallies/urls.py).
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from tallies.api import public_urls as api_urls
+from config.api_urls import PUBLIC_API
 from tallies.services import releases
-from tallies.views import public_urls as page_urls
+from tallies.urls import PUBLIC_PAGES
 from tests.publication.support import coalition_release_urls, current_copy, later, publish
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def statuses(client, urls):
 
 
 def test_it_enumerates_every_public_route():
-    names = {p.name for p in page_urls.urlpatterns} | {p.name for p in api_urls.urlpatterns}
+    names = {p.name for p in PUBLIC_PAGES} | {p.name for p in PUBLIC_API}
     covered = set(release_urls(["o", "e", "c", 1], mock.Mock(pk=1), mock.Mock(pk=1), "0" * 64))
     covered |= set(api_release_urls(1, mock.Mock(pk=1), mock.Mock(pk=1)))
     covered |= set(coalition_release_urls([1, "e", "c", 1], mock.Mock(pk=1), mock.Mock(pk=1)))

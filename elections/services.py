@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from elections import roles
-from elections.hierarchy import StationRecord, ensure_hierarchy, top_commission_name
+from elections.hierarchy import StationRecord, ensure_hierarchy, ensure_hierarchy_ids, top_commission_name
 from elections.models import (
     BallotOption,
     Contest,
@@ -40,6 +40,7 @@ __all__ = [
     "define_election",
     "define_protocol_form",
     "ensure_hierarchy",
+    "ensure_hierarchy_ids",
     "load_spec",
     "shipped_spec",
     "top_commission_name",

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 from elections.bulk import insert_rows
 from elections.models import Commission, Contest, ProtocolLine
-from elections.services import StationRecord, ensure_hierarchy, top_commission_name
+from elections.services import StationRecord, ensure_hierarchy, ensure_hierarchy_ids, top_commission_name
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.services.columns import ColumnMap, Ref, normalise
@@ -90,7 +90,7 @@ def write_station_snapshot(
 
     `fields` gives the snapshot's source, source_url, status and file_name.
     """
-    by_path = ensure_hierarchy(
+    hierarchy = ensure_hierarchy_ids(
         election=contest.election,
         root_name=top_commission_name(contest.election, root_name),
         stations=[row.record for row in rows],
@@ -102,8 +102,7 @@ def write_station_snapshot(
         protocols_count=len(rows),
         **fields,
     )
-    root = next(c for c in by_path.values() if c.parent_id is None)
-    pecs = [by_path[_pec_path(root.path, row.record)].pk for row in rows]
+    pecs = [hierarchy.by_path[_pec_path(hierarchy.root_path, row.record)] for row in rows]
     insert_rows(
         OfficialProtocol,
         ["snapshot_id", "commission_id", "is_derived", "stations_count"],

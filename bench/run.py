@@ -1,7 +1,7 @@
 """Run the benchmarks and print each figure next to its target: `python -m bench.run`.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/observer_bench \\
-        python -m bench.run [--stations 10000,100000] [--only P1,P2,P3,P4,P5,R,POOL]
+        python -m bench.run [--stations 10000,100000] [--only P1,P2,P3,P4,P5,R,POOL,SHAPE]
 
 The database (its name must contain "bench") is created if missing and its schema rebuilt; the
 tables are emptied between benchmarks. Prints the machine, one line per figure as measured, then
@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCHMARKS = ("P5", "P2", "P3", "POOL", "P4", "R", "P1")  # POOL: P2 and P3 for a coalition of seven
+# POOL: P2 and P3 for a coalition of seven; SHAPE: figures as rows or as one array per protocol
+BENCHMARKS = ("P5", "P2", "P3", "POOL", "P4", "R", "SHAPE", "P1")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace, report, folder: Path) -> None:  # type: ignore
     from bench.p5_photos import run_p5
     from bench.pooled import build_pooled_case, run_pooled
     from bench.reconciliation import run_reconciliation
+    from bench.shape_reads import run_shape
 
     selected = args.selected
     _section("schema: drop, create, migrate", database.reset_schema)
@@ -113,6 +115,8 @@ def run(args: argparse.Namespace, report, folder: Path) -> None:  # type: ignore
             _section(
                 f"R reconciliation, {imported.stations:,} stations", run_reconciliation, report, imported
             )
+    for size in args.sizes if "SHAPE" in selected else []:
+        _section(f"SHAPE figures as rows or arrays, {size:,} stations", run_shape, report, size)
     for size in args.sizes if "P1" in selected else []:
         _section(f"P1 API through gunicorn, {size:,} stations", run_p1, report, size, folder)
 

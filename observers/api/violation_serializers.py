@@ -9,7 +9,7 @@ from elections.models import PollingStation
 from observers.api.visit_serializers import CodeField, LocalDateTimeField
 from observers.models import ComplaintStep, CoSigner, ViolationAct, ViolationType
 from observers.models.visits import Stage
-from observers.services import violations as service
+from observers.selectors.violations import category_label
 
 
 class ViolationTypeSerializer(serializers.ModelSerializer[ViolationType]):
@@ -23,7 +23,7 @@ class ViolationTypeSerializer(serializers.ModelSerializer[ViolationType]):
         fields = ["code", "stage", "category", "category_label", "label", "labels"]
 
     def get_category_label(self, row: ViolationType) -> str:
-        return service.category_label(row.category)
+        return category_label(row.category)
 
 
 class ActInputSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from observers.api.violation_serializers import (
 )
 from observers.api.visits import FIELD_ERRORS, KEY_REUSED, NOT_OBSERVER, field_errors, valid_data
 from observers.models import ViolationAct, ViolationType
+from observers.selectors.violations import types_for_stage
 from observers.services import violations as service
 
 ACT_FILTERS = [
@@ -43,7 +44,7 @@ class ViolationTypeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[ViolationType]:
         stage = self.request.query_params.get("stage")
-        return service.types_for_stage(stage) if stage else ViolationType.objects.order_by("stage", "code")
+        return types_for_stage(stage) if stage else ViolationType.objects.order_by("stage", "code")
 
     @extend_schema(parameters=[OpenApiParameter("stage", str, description="e.g. counting")])
     def list(self, request: Request) -> Response:

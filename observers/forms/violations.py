@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from elections.models import Commission, PollingStation
 from observers.models import ComplaintStep, ViolationAct, ViolationType
 from observers.models.visits import Stage
-from observers.services.violations import category_label, types_for_stage
+from observers.selectors.violations import category_label, types_for_stage
 
 CODE_SEPARATORS = re.compile(r"[\s,;]+")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

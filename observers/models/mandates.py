@@ -28,6 +28,11 @@ class MandateQuerySet(models.QuerySet["Mandate"]):
         """Mandates under which the observer may still report (not withdrawn or removed)."""
         return self.exclude(status__in=Mandate.Status.ended())
 
+    def live_of(self, observer: Observer) -> Self:
+        """The observer's live mandates within its organisation: the rule for checking in and
+        sending copies (removed, withdrawn or refused mandates are left out)."""
+        return self.live().filter(observer=observer, organization_id=observer.organization_id)
+
 
 class Mandate(models.Model):
     """An observer × election × station(s) assignment with its current status."""

@@ -10,12 +10,9 @@ reason of a rejection is shown to the observer (domain.md W9).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
@@ -24,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from elections.models import Commission, PollingStation, pick_label, stations_within
+from elections.models import Commission, PollingStation, stations_within
 from observers.access import AnyUser, CoordinatorScope, coordinated_rows, scope_rows
 from observers.models import (
     ComplaintStep,
@@ -35,9 +32,9 @@ from observers.models import (
     ViolationType,
 )
 from observers.models.visits import Stage
+from observers.selectors.violations import taxonomy, types_for_stage
 from observers.services.visits import ClientKeyConflict, FieldWorkError, election_time, live_mandate_for
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # shipped reference data
 FUTURE_SLACK = dt.timedelta(minutes=10)  # a phone clock a few minutes fast is not an error
 
 WRONG_TYPE = _("This type of violation does not belong to the chosen stage.")
@@ -63,18 +60,6 @@ class FiledAct(NamedTuple):
     created: bool
 
 
-@cache
-def taxonomy() -> dict[str, Any]:
-    """The shipped violation taxonomy: {"categories": [...], "types": [...], ...} (read once)."""
-    return json.loads((DATA_DIR / "violation_types.json").read_text(encoding="utf-8"))
-
-
-def category_label(code: str) -> str:
-    """The label of a violation category in the active language (the code if unknown)."""
-    labels = {row["code"]: row["labels"] for row in taxonomy()["categories"]}
-    return pick_label(labels.get(code, {}), code)
-
-
 @transaction.atomic
 def load_violation_types() -> int:
     """Create or update every shipped violation type by code; return how many the file holds."""
@@ -82,14 +67,6 @@ def load_violation_types() -> int:
         fields = {"stage": row["stage"], "category": row["category"], "labels": row["labels"]}
         ViolationType.objects.update_or_create(code=row["code"], defaults=fields)
     return len(taxonomy()["types"])
-
-
-def types_for_stage(stage: str) -> QuerySet[ViolationType]:
-    """Violation types offered at `stage`: its own plus the cross-cutting observer-rights ones."""
-    cross_cutting = taxonomy()["cross_cutting_category"]
-    return ViolationType.objects.filter(Q(stage=stage) | Q(category=cross_cutting)).order_by(
-        "category", "code"
-    )
 
 
 @transaction.atomic

@@ -80,14 +80,9 @@ def load_checklist_items() -> int:
     return len(checklist()["items"])
 
 
-def live_mandates(observer: Observer) -> QuerySet[Mandate]:
-    """The observer's mandates that still allow reporting (not removed, withdrawn or refused)."""
-    return Mandate.objects.live().filter(observer=observer, organization_id=observer.organization_id)
-
-
 def live_stations(observer: Observer) -> QuerySet[PollingStation]:
     """Stations of the observer's live mandates, with their PEC, TEC and election."""
-    station_ids = live_mandates(observer).values("stations")
+    station_ids = Mandate.objects.live_of(observer).values("stations")
     return PollingStation.objects.filter(pk__in=station_ids).select_related("pec__parent", "pec__election")
 
 

@@ -33,6 +33,7 @@ from observers.forms.violations import (
 )
 from observers.models import ViolationAct
 from observers.models.visits import Stage
+from observers.selectors.violations import category_label
 from observers.services import violations as service
 from observers.services.visits import FieldWorkError, live_stations
 
@@ -177,7 +178,7 @@ def _detail_context(
     is_coordinator = ViolationAct.objects.filter(scope_rows(scope), pk=act.pk).exists()
     return {
         "act": act,
-        "category": service.category_label(act.violation_type.category),
+        "category": category_label(act.violation_type.category),
         "cosigners": act.cosigners.select_related("observer"),
         "complaints": act.complaints.order_by("filed_on", "id"),
         "evidence": act.evidence.all(),

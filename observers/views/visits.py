@@ -151,7 +151,7 @@ def _visit(request: HttpRequest, pk: int) -> Visit:
 
 def _mandated_stations(observer: Observer) -> list[tuple[Mandate, Any]]:
     """(mandate, station) for each station of a live mandate, under its newest mandate."""
-    mandates = service.live_mandates(observer).prefetch_related(
+    mandates = Mandate.objects.live_of(observer).prefetch_related(
         "stations__pec__parent", "stations__pec__election"
     )
     newest: dict[int, tuple[Mandate, Any]] = {}  # mandates come newest first

@@ -1,7 +1,7 @@
 """What each role's home page lists: an observer's stations and copies, a coordinator's contests.
 
 Reads only; the pages are tallies/views/home.py. An observer's stations are those of their
-live mandates (observers.services.visits.live_mandates, the rule that lets them check in and
+live mandates (Mandate.objects.live_of, the rule that lets them check in and
 send copies); their copies carry the receipt hash the public receipt check asks for.
 """
 
@@ -14,7 +14,6 @@ from django.db.models import Count
 from elections.models import Contest, PollingStation
 from elections.sorting import natural_key
 from observers.models import Mandate, Observer, Organization, Visit
-from observers.services.visits import live_mandates
 from tallies.models import ProtocolCopy
 from tallies.selectors.commission import contests_with_data
 from tallies.services.releases import receipts_for
@@ -42,7 +41,9 @@ class CopyReceipt:
 
 def observer_stations(observer: Observer) -> list[StationWork]:
     """The stations of the observer's live mandates, each under its newest mandate, by number."""
-    mandates = live_mandates(observer).prefetch_related("stations__pec__parent", "stations__pec__election")
+    mandates = Mandate.objects.live_of(observer).prefetch_related(
+        "stations__pec__parent", "stations__pec__election"
+    )
     newest: dict[int, tuple[Mandate, PollingStation]] = {}
     for mandate in mandates.order_by("-pk"):
         for station in mandate.stations.all():

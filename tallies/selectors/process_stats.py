@@ -25,7 +25,7 @@ from elections.models import stations_within
 from elections.numbers import percent
 from observers.models import ChecklistAnswer, ChecklistItem, ViolationAct
 from observers.models.visits import Stage
-from observers.services.violations import category_label
+from observers.selectors.violations import category_label
 from tallies.selectors.areas import Areas
 from tallies.selectors.coverage import Scope
 

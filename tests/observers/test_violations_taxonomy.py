@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from observers.models import ChecklistItem, ViolationType
 from observers.models.visits import Stage
-from observers.services import violations, visits
+from observers.selectors import violations
+from observers.services import visits
 
 pytestmark = pytest.mark.django_db
 MIGRATION = importlib.import_module("observers.migrations.0003_fill_reference_data")

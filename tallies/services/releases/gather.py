@@ -15,8 +15,8 @@ from django.db.models import Count, Q
 from elections.models import Contest, PollingStation
 from observers.models import AuditEntry, Coalition, Organization, ViolationAct
 from observers.models.visits import Stage
+from observers.selectors.violations import taxonomy
 from observers.services import audit
-from observers.services.violations import taxonomy
 from tallies import demo
 from tallies.models import (
     AnalysisRun,

@@ -39,7 +39,8 @@ from tallies.channels.sms_format import number_key, parse
 from tallies.channels.telegram_api import Incoming, Keyboard
 from tallies.errors import FieldError, IdempotencyConflict
 from tallies.models import ChannelMessage, ProtocolCopy, TelegramBot, TelegramEntry
-from tallies.services.submission import MAX_VOTES, submit_protocol_copy
+from tallies.services.copy_validation import MAX_VOTES
+from tallies.services.submission import submit_protocol_copy
 
 Outcome = ChannelMessage.Outcome
 Status = TelegramEntry.Status

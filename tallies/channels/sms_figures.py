@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from elections.models import Contest, PollingStation
 from observers.models import Mandate, Observer, Organization
 from tallies.channels.sms_format import ParsedSms, line_key, option_key
-from tallies.services.submission import MAX_VOTES
+from tallies.services.copy_validation import MAX_VOTES
 
 
 def same_phone(registered: str, sender: str) -> bool:
@@ -78,7 +78,7 @@ def short_codes(contest: Contest) -> dict[str, tuple[str, str]]:
 def read_figures(contest: Contest, parsed: ParsedSms) -> SmsFigures:
     """Match the message's pairs to the contest's short codes; a value must be a whole number.
 
-    A count above MAX_VOTES (the submission service's bound) is "not understood" here, so the
+    A count above MAX_VOTES (the bound copy_validation sets on every copy) is "not understood" here, so the
     reply names it by its short code rather than the service's field name. A value "-" or "?"
     marks the figure "not on the copy / unreadable" (`marked`): missing, never 0.
     """

@@ -32,8 +32,8 @@ from rest_framework import serializers
 from config.outbox import enqueue_on_commit
 from elections.protocol import Figures, check_relation
 from tallies.services import form_cache, tallying
+from tallies.services.copy_validation import MAX_VOTES
 from tallies.services.form_cache import CachedForm
-from tallies.services.submission import MAX_VOTES
 
 NOTE_LENGTH = 2000  # characters; CopyInputSerializer.note says the same
 _NOTE = serializers.CharField(allow_blank=True, max_length=NOTE_LENGTH)

@@ -5,22 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import JSONField, Value
 from django.utils.translation import gettext as _
 
-from elections.models import BallotOption, Contest, ControlRelation, PollingStation, ProtocolLine
+from elections.models import Contest, ControlRelation, PollingStation
 from elections.protocol import OPTIONS_TOTAL, Figures, RelationCheck, check_relation, parse_relation
 from observers.models import Mandate, Observer
 from observers.services import mandates
 from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError
 from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
-from tallies.services import tallying
-
-MAX_VOTES = 10_000_000  # no precinct protocol line can exceed this; guards against typos and junk
+from tallies.services import copy_validation, tallying
+from tallies.services.copy_validation import ContestForm
 
 
 @dataclass(frozen=True)
@@ -74,8 +72,8 @@ def submit_protocol_copy(
     if existing:
         tallying.requeue_if_stale(copy_id=existing.pk)  # the first request may have died unqueued
         return SubmittedCopy(existing, created=False)
-    form = _form_of(contest)
-    figures = _validated_figures(contest, form, station, lines, options, missing)
+    form = copy_validation.form_of(contest)
+    figures = copy_validation.validated_figures(contest, form, station, lines, options, missing)
     return _stored_once(
         lambda: _store(
             observer, contest, form, station, figures, client_uuid, channel, revises, entered_by, note,
@@ -105,10 +103,10 @@ def submit_photo_only(
     existing = _existing(client_uuid, observer, contest, station)
     if existing:
         return SubmittedCopy(existing, created=False)
-    _check_station(contest, station)
+    copy_validation.check_station(contest, station)
     return _stored_once(
         lambda: _store(
-            observer, contest, _Form([], [], []), station, Figures(), client_uuid, channel, None,
+            observer, contest, ContestForm([], [], []), station, Figures(), client_uuid, channel, None,
             entered_by, "",
         ),
         client_uuid, observer, contest, station,
@@ -147,136 +145,11 @@ def _existing(
     return copy
 
 
-class _Form(NamedTuple):
-    """A contest's protocol lines and ballot options (in form order) and control relations (by id)."""
-
-    lines: list[ProtocolLine]
-    options: list[BallotOption]
-    relations: list[ControlRelation]
-
-
-# The columns of the UNION below after the first (the kind) are id, owner, position, code,
-# expression, tolerance, labels: the field each one gives per model (None: a filler).
-_FIELDS = {
-    ProtocolLine: ("id", "form_id", "position", "code", None, None, None),
-    BallotOption: ("id", "contest_id", "position", "code", None, None, None),
-    ControlRelation: ("id", "form_id", None, "code", "expression", "tolerance", "labels"),
-}
-
-
-def _form_of(contest: Contest) -> _Form:
-    """Read the contest's lines, options and relations in one query (a UNION ALL).
-
-    They serve validation, the figure rows and the findings; the response reads their codes and
-    the relations' labels. Fields not read (e.g. a line's number) are deferred, as with .only().
-    """
-    blank, zero, no_labels = Value(""), Value(0), Value({}, output_field=JSONField())
-    lines = ProtocolLine.objects.filter(form_id=contest.form_id).values_list(
-        Value(0), "id", "form_id", "position", "code", blank, zero, no_labels
-    )
-    options = BallotOption.objects.filter(contest_id=contest.pk).values_list(
-        Value(1), "id", "contest_id", "position", "code", blank, zero, no_labels
-    )
-    relations = ControlRelation.objects.filter(form_id=contest.form_id).values_list(
-        Value(2), "id", "form_id", zero, "code", "expression", "tolerance", "labels"
-    )
-    found: tuple[list, list, list] = ([], [], [])
-    for kind, *values in lines.order_by().union(options.order_by(), relations.order_by(), all=True):
-        found[kind].append(values)
-    models_ = (ProtocolLine, BallotOption, ControlRelation)
-    loaded = [_instances(model, rows, lines.db) for model, rows in zip(models_, found, strict=True)]
-    return _Form(
-        sorted(loaded[0], key=lambda line: line.position),  # form order, as ProtocolLine.Meta
-        sorted(loaded[1], key=lambda option: option.position),  # ballot order, as BallotOption.Meta
-        sorted(loaded[2], key=lambda relation: relation.pk),  # as ControlRelation.Meta
-    )
-
-
-def _instances(model: type[Any], rows: list[list[Any]], db: str) -> list[Any]:
-    """Model instances from UNION rows: the fields _FIELDS names for `model`, others deferred."""
-    fields = _FIELDS[model]
-    names = [name for name in fields if name]
-    return [
-        model.from_db(db, names, [v for v, name in zip(row, fields, strict=True) if name]) for row in rows
-    ]
-
-
-def _validated_figures(
-    contest: Contest,
-    form: _Form,
-    station: PollingStation,
-    lines: Mapping[str, Any],
-    options: Mapping[str, Any],
-    missing: Collection[str] = (),
-) -> Figures:
-    _check_station(contest, station)
-    line_codes = [line.code for line in form.lines]
-    option_codes = [option.code for option in form.options]
-    absent = _missing_codes(missing, line_codes, option_codes)
-    figures = Figures(
-        _counts("lines", lines, line_codes, absent),
-        _counts("options", options, option_codes, absent),
-    )
-    if not figures.lines and not figures.options:
-        raise FieldError("missing", _("every figure is marked missing: a copy needs at least one"))
-    return figures
-
-
-def _check_station(contest: Contest, station: PollingStation) -> None:
-    if station.pec.election_id != contest.election_id:
-        raise FieldError(
-            "station",
-            _("station %(number)s is not in the election of %(contest)s")
-            % {"number": station.number, "contest": contest},
-        )
-
-
-def _missing_codes(missing: Collection[str], line_codes: list[str], option_codes: list[str]) -> set[str]:
-    """The marked-missing keys (``lines.<code>``/``options.<code>``), each a figure of the form."""
-    if isinstance(missing, str) or not all(isinstance(key, str) for key in missing):
-        raise FieldError("missing", _("must be a list of line and option keys"))
-    known = {f"lines.{code}" for code in line_codes} | {f"options.{code}" for code in option_codes}
-    unknown = sorted(set(missing) - known)
-    if unknown:
-        raise FieldError("missing", _("%(key)s is not a line or option of this form") % {"key": unknown[0]})
-    return set(missing)
-
-
-def _counts(kind: str, given: Mapping[str, Any], expected: list[str], absent: set[str]) -> dict[str, int]:
-    unknown = sorted(set(given) - set(expected))
-    if unknown:
-        raise FieldError(f"{kind}.{unknown[0]}", _("unknown code for this protocol form"))
-    counts = {}
-    for code in expected:
-        if f"{kind}.{code}" in absent:
-            if given.get(code) not in (None, ""):
-                raise FieldError(f"{kind}.{code}", _("marked as not on the copy, yet a figure is given"))
-            continue
-        if code not in given or given[code] is None:
-            raise FieldError(f"{kind}.{code}", _("missing: enter the figure, or mark it as not on the copy"))
-        counts[code] = _count(f"{kind}.{code}", given[code])
-    return counts
-
-
-def _count(field: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise FieldError(field, _("must be a whole number"))
-    if isinstance(value, str):
-        if not value.strip().isdecimal():
-            raise FieldError(field, _("must be a whole number of votes, not negative"))
-        value = int(value.strip())
-    if value < 0:
-        raise FieldError(field, _("must not be negative"))
-    if value > MAX_VOTES:
-        raise FieldError(field, _("must not exceed %(limit)s") % {"limit": MAX_VOTES})
-    return value
-
-
 @transaction.atomic
 def _store(
     observer: Observer,
     contest: Contest,
-    form: _Form,
+    form: ContestForm,
     station: PollingStation,
     figures: Figures,
     client_uuid: uuid.UUID,
@@ -353,7 +226,7 @@ def _check_revisable(
         raise FieldError("revises", _("this copy has already been revised; revise the newest one"))
 
 
-def _store_figures(copy: ProtocolCopy, form: _Form, figures: Figures) -> list[CopyFigure]:
+def _store_figures(copy: ProtocolCopy, form: ContestForm, figures: Figures) -> list[CopyFigure]:
     """Write the copy's figure rows in one INSERT; return them (with ids) in form order."""
     lines = {line.code: line for line in form.lines}
     options = {option.code: option for option in form.options}
@@ -363,7 +236,7 @@ def _store_figures(copy: ProtocolCopy, form: _Form, figures: Figures) -> list[Co
     )
 
 
-def _store_findings(copy: ProtocolCopy, form: _Form, figures: Figures) -> list[ControlFinding]:
+def _store_findings(copy: ProtocolCopy, form: ContestForm, figures: Figures) -> list[ControlFinding]:
     """Write a ControlFinding per broken relation (one INSERT, none if all hold); return them."""
     checked = check_relations(form.relations, figures, len(form.options))
     return ControlFinding.objects.bulk_create(

@@ -23,7 +23,7 @@ from elections.protocol import (
     check_relation,
     parse_relation,
 )
-from tallies.services.submission import MAX_VOTES
+from tallies.services.copy_validation import MAX_VOTES
 
 BIGINT = 2**63 - 1  # ControlFinding stores both sides of a broken relation in BigIntegerFields
 TRIPPED: list[str] = []

@@ -9,7 +9,8 @@ covers sampling noise only.
 
 Beside it, the assumption-light figure (issue 22, scope 4): what the official total implies for
 the stations the observers did not see — official total minus the observed protocols — on the
-one assumption that the observed protocols entered the official total unchanged.
+one assumption that the observed protocols entered the official total unchanged. The shares,
+their margins and the implied figure are computed in tallies.selectors.aggregate_shares.
 """
 
 from __future__ import annotations
@@ -20,14 +21,21 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from elections import roles
 from elections.models import Contest, PollingStation
 from elections.numbers import percent
 from elections.protocol import Figures, sum_figures
-from tallies.analysis.uncertainty import Design, clustered_share, design_of
+from tallies.analysis.uncertainty import design_of
 from tallies.models import ObserverTally, OfficialProtocol, OfficialSnapshot, StationTallyState
 from tallies.selectors import station_sets
-from tallies.selectors.complete_stations import gives
+from tallies.selectors.aggregate_shares import (
+    ShareComparison,
+    copies_giving,
+    design_of_giving,
+    implied_shares,
+    option_shares,
+    share_comparison,
+    turnout_pairs,
+)
 from tallies.selectors.layout import Layout
 
 LEVEL_NAMES = {"PEC": "station", "TEC": "tec", "SEC": "region", "CEC": "nation"}
@@ -52,25 +60,6 @@ class Coverage:
     votes_covered: int
     votes_official: int | None
     votes_percent: Decimal | None
-
-
-@dataclass(frozen=True)
-class ShareComparison:
-    """Turnout or an option's share: observer estimate ± margin (pp, 95 %) against the official share.
-
-    `margin` and `outside_margin` are None when the design allows no margin; `difference` is
-    None when there is nothing to compare (one copy). `implied` is the share the official total
-    implies for the stations without copies (percent), None when it cannot be computed.
-    """
-
-    code: str
-    observer: Decimal | None
-    margin: Decimal | None
-    official: Decimal | None
-    difference: Decimal | None  # official − observer, percentage points
-    outside_margin: bool | None
-    stations: int
-    implied: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -207,19 +196,21 @@ def _aggregate(
     design = design_of(s.tec for s in copied)
     tecs_total = len({s.tec for s in stations})
     copies = [(s.tec, s.copy) for s in copied if s.copy is not None]
-    implied, consistent = _implied(layout, official, [copy for _tec, copy in copies])
+    implied, consistent = implied_shares(layout, official, [copy for _tec, copy in copies])
     # A partial copy (a figure "not on the copy") counts only in the percentages it gives every
     # figure of; each one's design (stations, TECs: its margin) is over those copies.
-    giving_turnout = _giving(copies, layout.turnout_keys())
-    turnout = _share(
+    giving_turnout = copies_giving(copies, layout.turnout_keys())
+    turnout = share_comparison(
         "turnout",
-        _turnout_pairs(giving_turnout, layout),
-        _design(giving_turnout, design, copies),
+        turnout_pairs(giving_turnout, layout),
+        design_of_giving(giving_turnout, design, copies),
         layout.turnout(official),
         implied.get("turnout"),
     )
-    giving_shares = _giving(copies, layout.share_keys())
-    shares = _shares(giving_shares, layout, _design(giving_shares, design, copies), official, implied)
+    giving_shares = copies_giving(copies, layout.share_keys())
+    shares = option_shares(
+        giving_shares, layout, design_of_giving(giving_shares, design, copies), official, implied
+    )
     level = LEVEL_NAMES[commission.level]
     uncertainty = Uncertainty(design.stations, design.tecs, tecs_total, design.reasons, design.quantile)
     unobserved = _unobserved(coverage, official, incomplete, consistent)
@@ -236,106 +227,6 @@ def _aggregate(
         uncertainty,
         unobserved,
     )
-
-
-Copies = list[tuple[str, Figures]]  # (TEC path, the station's counted figures) per station with a copy
-
-
-def _giving(copies: Copies, keys: tuple[str, ...]) -> Copies:
-    """The copies that give every figure of `keys` (a missing figure is never taken as 0)."""
-    return [(tec, copy) for tec, copy in copies if gives(copy, keys)]
-
-
-def _design(giving: Copies, design: Design, copies: Copies) -> Design:
-    return design if len(giving) == len(copies) else design_of(tec for tec, _copy in giving)
-
-
-def _shares(
-    copies: Copies, layout: Layout, design: Design, official: Figures, implied: dict[str, Decimal | None]
-) -> tuple[ShareComparison, ...]:
-    """Each option's share of all option votes: (TEC, option votes, option total) per copy."""
-    official_shares = layout.shares(official) if official.options else {}
-    totals = [sum(copy.options.values()) for _tec, copy in copies]
-    return tuple(
-        _share(
-            option.code,
-            [
-                (tec, copy.options.get(option.code, 0), total)
-                for (tec, copy), total in zip(copies, totals, strict=True)
-            ],
-            design,
-            official_shares.get(option.code),
-            implied.get(option.code),
-        )
-        for option in layout.options
-    )
-
-
-def _turnout_pairs(copies: Copies, layout: Layout) -> list[tuple[str, int, int]]:
-    """(TEC, voters who took part, voters on the list) per copy, from the form's turnout lines."""
-    base = _base_code(layout)
-    numerators = _numerator_codes(layout)
-    if not base or not numerators:
-        return []
-    return [
-        (tec, sum(c.lines.get(code, 0) for code in numerators), c.lines.get(base, 0)) for tec, c in copies
-    ]
-
-
-def _numerator_codes(layout: Layout) -> list[str]:
-    return [line.code for line in roles.took_part_lines(layout.lines)]
-
-
-def _share(
-    code: str,
-    pairs: list[tuple[str, int, int]],
-    design: Design,
-    official: Decimal | None,
-    implied: Decimal | None,
-) -> ShareComparison:
-    """Estimate a share from per-station (TEC, part, whole) and set it against the official share."""
-    result = clustered_share(pairs, design)
-    compared = design.comparable and result.share is not None and official is not None
-    difference = (
-        official - result.share if compared and official is not None and result.share is not None else None
-    )
-    outside = None if difference is None or result.margin is None else abs(difference) > result.margin
-    return ShareComparison(
-        code, result.share, result.margin, official, difference, outside, design.stations, implied
-    )
-
-
-def _implied(
-    layout: Layout, official: Figures, copies: list[Figures]
-) -> tuple[dict[str, Decimal | None], bool]:
-    """Turnout and each option's share over the stations without copies: official minus observed.
-
-    Percent (0.01); None where the official total lacks the figure or nothing is left over.
-    The flag is False when the observed protocols hold more than the official total (a negative
-    remainder): then the one assumption, that they entered it unchanged, cannot hold.
-    """
-    found: dict[str, Decimal | None] = {}
-    consistent = True
-    base, numerators = _base_code(layout), _numerator_codes(layout)
-    # Official minus observed needs every observed figure: a copy lacking one leaves it unknown.
-    if not all(gives(copy, layout.turnout_keys()) for copy in copies):
-        base = ""
-    if not all(gives(copy, layout.share_keys()) for copy in copies):
-        official = Figures(official.lines)
-    if base in official.lines and numerators and all(code in official.lines for code in numerators):
-        voted = sum(official.lines[code] for code in numerators) - sum(
-            c.lines.get(code, 0) for c in copies for code in numerators
-        )
-        listed = official.lines[base] - sum(c.lines.get(base, 0) for c in copies)
-        found["turnout"] = percent(voted, listed) if listed > 0 and voted >= 0 else None
-        consistent &= voted >= 0 and listed >= 0
-    if official.options:
-        left_total = sum(official.options.values()) - sum(sum(c.options.values()) for c in copies)
-        for option in layout.options:
-            left = official.options.get(option.code, 0) - sum(c.options.get(option.code, 0) for c in copies)
-            found[option.code] = percent(left, left_total) if left_total > 0 and left >= 0 else None
-            consistent &= left >= 0
-    return found, consistent
 
 
 def _unobserved(
@@ -383,7 +274,7 @@ def _voters(stations: list[_Station], official: Figures, layout: Layout) -> tupl
     A station's registered voters come from the station list, else from its copy's base line
     (voters on the list).
     """
-    base = _base_code(layout)
+    base = layout.turnout_base_code()
     voters = [s.copy.lines.get(base) if s.registered is None and s.copy else s.registered for s in stations]
     covered = sum(v or 0 for s, v in zip(stations, voters, strict=True) if s.copy is not None)
     if base in official.lines:
@@ -391,11 +282,6 @@ def _voters(stations: list[_Station], official: Figures, layout: Layout) -> tupl
     if stations and None not in voters:
         return covered, sum(v or 0 for v in voters), "app"
     return covered, None, ""
-
-
-def _base_code(layout: Layout) -> str:
-    """The code of the line counting voters on the list ("" when the form has none)."""
-    return layout.turnout_base_code()
 
 
 def _station_list_incomplete(coverage: Coverage) -> bool:

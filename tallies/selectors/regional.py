@@ -24,9 +24,9 @@ from elections.models import Commission, Contest
 from elections.protocol import Figures
 from tallies.models import OfficialSnapshot
 from tallies.publication.regions_table import SHARE_KEYS
+from tallies.selectors.aggregate_shares import ShareComparison
 from tallies.selectors.comparison_aggregates import (
     AggregateComparison,
-    ShareComparison,
     aggregate_comparisons,
     aggregate_comparisons_of,
 )

@@ -8,7 +8,7 @@ written as for one organisation (fixtures.add_generated_copies).
 The product keeps no stored pooled tallies: the pooled count is computed when read
 (tallies.services.coalitions.pool: every agreed member's accepted figures, pooled once per
 station, conflicts left out). The **full pooled recompute** is that pool plus its sums per TEC,
-region and nation (rolled up with tallies.services.tallying's own roll-up). The **incremental
+region and nation (rolled up with tallies.services.official_tallies.roll_up). The **incremental
 pooled step** is what one member's revised copy costs before the pooled count shows it: the
 member's tally job (apply_station_tally) and the pool of that one station
 (`pool(..., [station])`, as settling a conflict does).
@@ -40,7 +40,7 @@ from observers.models import Coalition, CoalitionMember, Observer, Organization
 from tallies import services
 from tallies.models import StationTallyState
 from tallies.services.coalitions import Pool, pool
-from tallies.services.tallying import _roll_up
+from tallies.services.official_tallies import roll_up
 
 MEMBERS = 7
 SHARED = 10  # every 10th station is covered by two members
@@ -83,7 +83,7 @@ def pooled_recompute(coalition: Coalition, contest: Contest) -> tuple[Pool, dict
         if station_id in counted and parent_id is not None:
             per_parent[parent_id] = per_parent[parent_id].plus(counted[station_id])
             stations[parent_id] += 1
-    totals, _counts = _roll_up(per_parent, stations)
+    totals, _counts = roll_up(per_parent, stations)
     return pooled, totals
 
 

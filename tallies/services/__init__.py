@@ -4,15 +4,17 @@ Callers use the module: ``from tallies import services; services.submit_protocol
 """
 
 from tallies.services.official_import import import_official_results, import_stations_file
+from tallies.services.official_tallies import (
+    schedule_snapshot_tally,
+    sweep_untallied_snapshots,
+    tally_official_snapshot,
+)
 from tallies.services.reconciliation import reconcile
 from tallies.services.submission import SubmittedCopy, submit_protocol_copy
 from tallies.services.tallying import (
     apply_station_tally,
     recompute_observer_tallies,
-    schedule_snapshot_tally,
     sweep_stale_tallies,
-    sweep_untallied_snapshots,
-    tally_official_snapshot,
     touch_station,
 )
 

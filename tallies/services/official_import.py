@@ -19,8 +19,8 @@ from elections.services import StationRecord, ensure_hierarchy, ensure_hierarchy
 from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.services.columns import ColumnMap, Ref, normalise
+from tallies.services.official_tallies import schedule_snapshot_tally
 from tallies.services.station_files import BadCell, ParsedRow, file_sha256, parse_station_rows, read_csv
-from tallies.services.tallying import schedule_snapshot_tally
 
 # Kazakhstan national totals (kz-national-results): item_type → the role of the line it gives.
 NATIONAL_ITEM_ROLES = {

@@ -23,9 +23,9 @@ from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.services.columns import ColumnMap, match_columns
 from tallies.services.official_import import current_snapshot
+from tallies.services.official_tallies import schedule_snapshot_tally
 from tallies.services.region_names import resolve_regions
 from tallies.services.station_files import file_sha256, read_csv
-from tallies.services.tallying import schedule_snapshot_tally
 
 LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {"SEC": ("region",), "TEC": ("region", "tik")}
 STATIONS_COLUMN = "stations"

@@ -1,15 +1,16 @@
-"""OpenAPI post-processing: document the error answers every operation can give.
+"""OpenAPI post-processing: document the error answers every operation can give, and its language.
 
 DRF answers 403 (not signed in, or not allowed), 404 (no such object, or not yours), and for
 operations that take a body, 400 (a field refused) and 415 (a body type it does not parse), all
 with a JSON body; 413 for a body over the upload limit; and any operation 503 with Retry-After
 when the database or the broker fails for a moment (config/unavailable.py). drf-spectacular
 documents only what a view declares, so API clients could not see these; this hook adds them
-where missing.
+where missing. `document_language` adds the Accept-Language header every answer follows.
 """
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 ERROR = {
@@ -74,3 +75,32 @@ def _answers_json(responses: dict[str, Any]) -> bool:
 
 def _body(name: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
+LANGUAGE = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "example": "kk"},
+    "description": (
+        "The language of the answer: ru, kk or en (default ru). Names of elections, contests and"
+        " ballot options (parties, candidates) follow it where the election spec or the release gives"
+        " them by language, as do labels and messages; places (regions, commissions) and"
+        " organisations have one name. A django_language cookie (the site's language switch) comes"
+        " before this header (Django's LocaleMiddleware)."
+    ),
+}
+
+
+def document_language(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Add the Accept-Language header parameter (LANGUAGE) to every operation of `result`.
+
+    Every API answer goes through django.middleware.locale.LocaleMiddleware, so the one
+    definition of how a client chooses the language is documented once, on each operation.
+    """
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            parameters = operation.setdefault("parameters", [])
+            if not any(p.get("name") == LANGUAGE["name"] and p.get("in") == "header" for p in parameters):
+                parameters.append(deepcopy(LANGUAGE))
+    return result

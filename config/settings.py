@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.document_errors",  # 400/403/404/413/415 with their {"detail"} body
+        "config.openapi.document_language",  # the Accept-Language header every answer follows
     ],
 }
 

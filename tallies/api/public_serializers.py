@@ -1,7 +1,10 @@
 """Output serializers of the public API: what a published release stored, as JSON.
 
 Counts are integers, percentages exact strings ("61.23"), differences official − observer.
-Organisation, election and contest names are the ones the release froze.
+Organisation, election and contest names are the ones the release froze; election, contest and
+option names are given in the request's language (Accept-Language, see config.openapi) where the
+release froze them by language (tallies.selectors.release_layout.localized_content), else as
+stored. Places (commissions, regions) and organisations have one name, given as it is.
 """
 
 from __future__ import annotations
@@ -12,13 +15,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from tallies.api.result_serializers import CoverageSerializer
+from tallies.api.result_serializers import PLACE_NAME, CoverageSerializer
 from tallies.models import Release, ReleaseCommission, ReleaseFile, ReleaseStation
+from tallies.selectors.release_layout import localized_content
+
+IN_LANGUAGE = (
+    "In the request's language (Accept-Language) where the release froze names by language, else the"
+    " one stored name; an organisation has one name."
+)
 
 
 class PublicNamedSerializer(serializers.Serializer):
     slug = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=IN_LANGUAGE)
 
 
 class PublicChainHeadSerializer(serializers.Serializer):
@@ -92,13 +101,11 @@ class PublicReleaseSerializer(serializers.ModelSerializer[Release]):
 
     @extend_schema_field(PublicNamedSerializer)
     def get_election(self, release: Release) -> dict[str, Any]:
-        found = _frozen(release, "election")
-        return {"slug": found["slug"], "name": found["name"]}
+        return {"slug": _frozen(release, "election")["slug"], "name": release.election_name}
 
     @extend_schema_field(PublicNamedSerializer)
     def get_contest(self, release: Release) -> dict[str, Any]:
-        found = _frozen(release, "contest")
-        return {"slug": found["slug"], "name": found["name"]}
+        return {"slug": _frozen(release, "contest")["slug"], "name": release.contest_name}
 
     @extend_schema_field(PublicChainHeadSerializer)
     def get_audit_chain_head(self, release: Release) -> dict[str, Any]:
@@ -137,10 +144,20 @@ class PublicReleaseDetailSerializer(PublicReleaseSerializer):
         newer = release.superseded_by()
         return newer.number if newer else None
 
-    @extend_schema_field(serializers.DictField())
+    @extend_schema_field(
+        serializers.DictField(
+            help_text=(
+                "release.json's top-level keys except the commission, station and receipt lists; the"
+                " election's, the contest's and the options' names (release, layout.options) in the"
+                " request's language where the release froze them by language, `names` in every"
+                " language. Region names are as stored (a place has one name)."
+            )
+        )
+    )
     def get_summary(self, release: Release) -> dict[str, Any]:
-        """release.json's top-level keys except the commission, station and receipt lists."""
-        return release.content
+        """release.json's top-level keys except the commission, station and receipt lists, names in
+        the active language (release_layout.localized_content)."""
+        return localized_content(release)
 
     @extend_schema_field(PublicFileSerializer(many=True))
     def get_files(self, release: Release) -> list[dict[str, Any]]:
@@ -152,6 +169,7 @@ class PublicReleaseDetailSerializer(PublicReleaseSerializer):
 
 class PublicCommissionSerializer(serializers.ModelSerializer[ReleaseCommission]):
     figures = PublicCommissionFiguresSerializer()
+    name = serializers.CharField(help_text=PLACE_NAME)
 
     class Meta:
         model = ReleaseCommission

@@ -1,7 +1,8 @@
 """Output serializers of the results API: the selectors' dataclasses as JSON.
 
 Percentages are DecimalFields, so they travel as exact strings ("60.40"); counts are integers;
-differences are official − observer.
+differences are official − observer. Contests, elections and options (the rows' labels) are named
+in the request's language (Accept-Language, config.openapi.LANGUAGE); places have one name.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from elections.models import Contest
+
+PLACE_NAME = "As the election's commission list names it: a place has one name, in no particular language."
 
 
 def percent_field(**kwargs: object) -> serializers.DecimalField:
@@ -31,7 +34,7 @@ class ResultsContestSerializer(serializers.ModelSerializer[Contest]):
 
 class CommissionRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=PLACE_NAME)
     level = serializers.CharField()
     code = serializers.CharField()
 
@@ -114,7 +117,9 @@ class FigureRowSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["line", "option"])
     code = serializers.CharField()
     number = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    label = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.label
+        help_text="The line's label, or the option's short name, in the request's language."
+    )
     observer = serializers.IntegerField(allow_null=True)
     official = serializers.IntegerField(allow_null=True)
     difference = serializers.IntegerField(allow_null=True, help_text="official − observer")
@@ -259,7 +264,7 @@ class RegionRowSerializer(serializers.Serializer):
     """One region against its official total (tallies.selectors.regional); caveats as codes."""
 
     commission_id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=PLACE_NAME)
     status = serializers.ChoiceField(choices=["no_official", "no_copies", "one_copy", "no_margin", "margin"])
     coverage = serializers.DictField(
         required=False, help_text="Stations, registered voters and votes covered."

@@ -284,3 +284,27 @@ def region_lines(release: Release) -> list[RegionLine]:
         )
         for row in release.content.get("regions", [])
     ]
+
+
+def localized_content(release: Release) -> dict[str, Any]:
+    """The release's stored content with its names in the active language, for the public API.
+
+    A copy of `release.content` where the election's and the contest's names (content["release"])
+    and each option's name and short name (content["layout"]["options"]) are the ones the release
+    froze in the active language (elections.names.localized; the stored name where it froze none,
+    as for a release published before names by language). The content itself, `names` (every
+    language) and the release's files are left as published.
+    """
+    content = release.content
+    options = FrozenLayout.of(release).names
+    about = dict(content["release"])
+    about["election"] = {**about["election"], "name": release.election_name}
+    about["contest"] = {**about["contest"], "name": release.contest_name}
+    layout = dict(content["layout"])
+    layout["options"] = [_localized_option(o, options.get(o["code"], {})) for o in layout["options"]]
+    return {**content, "release": about, "layout": layout}
+
+
+def _localized_option(option: dict[str, Any], names: dict[str, Any]) -> dict[str, Any]:
+    name = localized(option["name"], names.get("name"))
+    return {**option, "name": name, "short_name": localized(option["short_name"], names.get("short_name"))}

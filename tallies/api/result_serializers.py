@@ -7,6 +7,9 @@ in the request's language (Accept-Language, config.openapi.LANGUAGE); places hav
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from elections.models import Contest
@@ -229,7 +232,12 @@ class CopyRefSerializer(serializers.Serializer):
 
 
 class StationResultsSerializer(serializers.Serializer):
-    """One station: the organisation's current copy against the official protocol."""
+    """One station: the organisation's current copy against the official protocol.
+
+    `comparison` is the state of the organisation's comparison (its latest run, whose official
+    snapshot the rows use), as the station page says it: the view gives it in
+    context["comparison"] (tallies.selectors.station_sets.freshness).
+    """
 
     contest_id = serializers.IntegerField(source="contest.pk")
     station_id = serializers.IntegerField(source="station.pk")
@@ -243,6 +251,11 @@ class StationResultsSerializer(serializers.Serializer):
     is_discrepant = serializers.BooleanField(allow_null=True)
     rows = FigureRowSerializer(many=True)
     findings = FindingSerializer(many=True)
+    comparison = serializers.SerializerMethodField()
+
+    @extend_schema_field(ComparisonStateSerializer)
+    def get_comparison(self, results: Any) -> dict[str, Any]:
+        return ComparisonStateSerializer(self.context["comparison"]).data  # type: ignore[return-value]
 
 
 class RegionShareSerializer(serializers.Serializer):

@@ -115,11 +115,13 @@ class StationComparisonView(APIView):
 
     @extend_schema(responses={200: StationResultsSerializer, 403: FORBIDDEN})
     def get(self, request: Request, contest_id: int, station_id: int) -> Response:
-        """Return every line and option by source, the difference and the copy's control findings."""
+        """Return every line and option by source, the difference, the copy's control findings and
+        whether the organisation's comparison is current (`comparison`)."""
         scope, contest = _coordinator(request, contest_id)
         organization, station = scope.organization, scoped_station(scope, contest, station_id)
         results = selectors.station_results(organization=organization, contest=contest, station=station)
-        return Response(StationResultsSerializer(results).data)
+        context = {"comparison": station_sets.freshness(results.run)}  # as the station page says it
+        return Response(StationResultsSerializer(results, context=context).data)
 
 
 WHOLE_ONLY = OpenApiResponse(

@@ -2,8 +2,9 @@
 
 A comparison is a finished reconciliation run. It is stale once the organisation's copies
 (a quarantine, a revision, a new copy) or the official results (a snapshot imported or
-withdrawn) changed after the run finished; the API says so with the run's time, the results
-and discrepancy pages in words (tallies.selectors.station_sets.freshness).
+withdrawn) changed after the run finished; the API says so with the run's time (a commission's
+results and a station's comparison), the results and discrepancy pages in words
+(tallies.selectors.station_sets.freshness).
 """
 
 from __future__ import annotations
@@ -80,12 +81,47 @@ def test_the_api_says_there_is_no_comparison_before_any_run(api, contest):
     assert (found["status"], found["computed_at"], found["copies_changed"]) == ("none", None, False)
 
 
+def station_comparison(api, contest, station) -> dict:
+    return api.get(reverse("api-station-comparison", args=[contest.pk, station.pk])).json()["comparison"]
+
+
+def test_the_station_comparison_api_says_the_comparison_is_current_then_stale(
+    reconciled, api, organization, contest, station, coordinator, django_capture_on_commit_callbacks
+):
+    current = station_comparison(api, contest, station)
+    withdraw_snapshot(reconciled.snapshot, "wrong file")
+    official = station_comparison(api, contest, station)
+    quarantine(organization, contest, station, coordinator, django_capture_on_commit_callbacks)
+    both = station_comparison(api, contest, station)
+
+    when = reconciled.finished_at.isoformat().replace("+00:00", "Z")
+    assert (current["status"], current["computed_at"], current["official_changed"]) == (
+        "current",
+        when,
+        False,
+    )
+    assert (official["status"], official["official_changed"], official["copies_changed"]) == (
+        "stale",
+        True,
+        False,
+    )
+    assert (both["status"], both["copies_changed"], both["computed_at"]) == ("stale", True, when)
+
+
+def test_the_station_comparison_api_says_there_is_no_comparison_before_any_run(api, contest, station):
+    found = station_comparison(api, contest, station)
+
+    assert (found["status"], found["computed_at"]) == ("none", None)
+
+
 def test_the_openapi_schema_documents_the_comparison_state(api):
     schema = api.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
 
     state = schema["ComparisonState"]["properties"]
     assert set(state) == {"status", "computed_at", "copies_changed", "official_changed"}
     assert "comparison" in schema["CommissionResults"]["required"]
+    assert "comparison" in schema["StationResults"]["required"]
+    assert "ComparisonState" in str(schema["StationResults"]["properties"]["comparison"])
 
 
 def test_the_results_pages_say_whether_the_comparison_is_current(

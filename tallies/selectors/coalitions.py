@@ -12,6 +12,7 @@ from tallies.models import OfficialSnapshot, Release
 from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
 from tallies.selectors.complete_stations import subsets_of_stations
 from tallies.selectors.layout import BasisNote, Layout, _source, basis_notes
+from tallies.selectors.station_sets import Freshness, computed_when_read
 from tallies.services import coalition_releases, coalitions
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_seats
@@ -62,6 +63,7 @@ class CoalitionPage:
     next_number: int
     consents: list[tuple[str, str | None]]
     seats: list[tuple[str, int | None, int | None]]
+    freshness: Freshness  # pooled and compared on reading (station_sets.computed_when_read)
     basis_notes: list[BasisNote] = field(default_factory=list)  # percentages over fewer stations
 
 
@@ -69,6 +71,10 @@ def coalition_page(
     coalition: Coalition, contest: Contest, viewer: Organization | None = None
 ) -> CoalitionPage:
     """Pool the members' figures and compare them at the finest level the official data allow.
+
+    Both are computed now, from the members' tallies and the latest official snapshot, so the page
+    says "as of now" (`freshness`), not a stored run's state: the members' own comparison runs do
+    not enter the pooled figures, so their states are not this page's.
 
     `viewer` is the member looking: its conflicts link the photos it may see (photo_members).
     """
@@ -100,6 +106,7 @@ def coalition_page(
         coalition_releases.next_number(coalition, contest),
         _consents(coalition, contest),
         _seats(pooled, contest),
+        computed_when_read(),
         basis_notes(layout, found),
     )
 

@@ -1,9 +1,10 @@
 """OpenAPI post-processing: document the error answers every operation can give, and its language.
 
 DRF answers 403 (not signed in, or not allowed), 404 (no such object, or not yours), and for
-operations that take a body, 400 (a field refused) and 415 (a body type it does not parse), all
-with a JSON body; 413 for a body over the upload limit; and any operation 503 with Retry-After
-when the database or the broker fails for a moment (config/unavailable.py). drf-spectacular
+operations that take a body, 400 (a field refused) and 415 (a body type it does not parse), for
+those that take query parameters 400 (a value refused, e.g. one holding NUL), all with a JSON
+body; 413 for a body over the upload limit; and any operation 503 with Retry-After when the
+database or the broker fails for a moment (config/unavailable.py). drf-spectacular
 documents only what a view declares, so API clients could not see these; this hook adds them
 where missing. `document_language` adds the Accept-Language header every answer follows.
 """
@@ -43,6 +44,7 @@ WITH_BODY = {
     "415": "The body's content type is not accepted.",
 }
 BODY_METHODS = {"post", "put", "patch"}
+QUERY_REFUSED = "A query parameter was refused; the body says which or why."
 
 
 def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
@@ -57,7 +59,7 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             responses = operation.setdefault("responses", {})
-            errors = ALWAYS | (WITH_BODY if method in BODY_METHODS else {})
+            errors = ALWAYS | (WITH_BODY if method in BODY_METHODS else _query_errors(operation))
             for code, description in errors.items():
                 response = responses.setdefault(code, {"description": description})
                 if code == "503":
@@ -65,6 +67,14 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                 if _answers_json(responses):  # a view's own 403 text has the same body
                     response.setdefault("content", _body("FieldErrors" if code == "400" else "ErrorDetail"))
     return result
+
+
+def _query_errors(operation: dict[str, Any]) -> dict[str, str]:
+    """A 400 for an operation without a body that takes query parameters: a value the view refuses
+    (one holding a NUL character, say) is answered 400 with {"detail"} or the parameter's name."""
+    if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+        return {"400": QUERY_REFUSED}
+    return {}
 
 
 def _answers_json(responses: dict[str, Any]) -> bool:

@@ -44,3 +44,13 @@ def test_an_unrouted_page_answers_the_html_404_page(client):
     response = client.get("/no-such-page/")
 
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_operations_that_take_query_parameters_document_the_400_they_give(schema, client, observer):
+    stages = schema["paths"]["/api/checklist-items/"]["get"]["responses"]
+    client.force_login(observer.user)
+
+    response = client.get("/api/checklist-items/", {"stage": "arrival\x00"})
+
+    assert response.status_code == 400 and "detail" in response.json()
+    assert "400" in stages and "content" in stages["400"]

@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,10 +27,12 @@ from elections.models import (
     Election,
     ProtocolForm,
     ProtocolLine,
+    SeatRule,
     validate_time_zone,
 )
 from elections.names import name_problem, split_name
 from elections.protocol import OPTIONS_TOTAL, RelationSyntaxError, parse_relation
+from elections.seat_rules import record_change
 
 __all__ = [
     "ElectionsError",
@@ -187,7 +188,7 @@ def define_election(*, spec: dict[str, Any], by: User | None = None, via: str = 
 
     Idempotent on the election slug: an existing election is returned unchanged (its seat rules
     too). A seat rule created from the spec is logged as a seat-rule change by `by` through `via`
-    (e.g. "manage.py load_election"; tallies.models.SeatRuleChange). Raises SpecError for an
+    (e.g. "manage.py load_election"; elections.models.SeatRuleChange). Raises SpecError for an
     unknown form code or time zone.
     """
     aliases = region_aliases(spec.get("regions", []))
@@ -318,10 +319,7 @@ SEAT_RULE_FIELDS = (
 
 def _define_seat_rule(contest: Contest, spec: dict[str, Any], provenance: Provenance) -> None:
     """Create the contest's seat rule (seats, threshold in percent, base, method) and log it as a
-    seat-rule change (before: none); SpecError names the field.
-
-    The model lives in tallies, which reads it; it is looked up by name, and the log imported
-    when needed, so that this reference data module does not import the tallies app.
+    seat-rule change (before: none, elections.seat_rules.record_change); SpecError names the field.
     """
     where = f"contests[{contest.slug}].seat_rule"
     unknown = set(spec) - set(SEAT_RULE_FIELDS)
@@ -329,11 +327,9 @@ def _define_seat_rule(contest: Contest, spec: dict[str, Any], provenance: Proven
         raise SpecError(f"{where}: unknown keys {sorted(unknown)}")
     try:
         values = {**spec, "threshold_percent": Decimal(str(spec.get("threshold_percent", "0")))}
-        rule = apps.get_model("tallies", "SeatRule")(contest=contest, **values)
+        rule = SeatRule(contest=contest, **values)
         rule.full_clean()
     except (InvalidOperation, ValidationError) as error:
         raise SpecError(f"{where}: {error}") from error
     rule.save()
-    from tallies.services.seat_rules import record_change  # lazily: see the docstring
-
     record_change(rule, before={}, by=provenance.by, via=provenance.via)

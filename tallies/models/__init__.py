@@ -11,8 +11,6 @@ from tallies.models.analysis import (
     CoverageSample,
     QuickCountSample,
     QuickCountStation,
-    SeatRule,
-    SeatRuleChange,
 )
 from tallies.models.channels import (
     ChannelMessage,
@@ -76,8 +74,6 @@ __all__ = [
     "ReleaseReceipt",
     "ReleaseStation",
     "ReleaseWithdrawal",
-    "SeatRule",
-    "SeatRuleChange",
     "SmsGateway",
     "StationComparison",
     "StationTallyState",

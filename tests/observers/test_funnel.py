@@ -7,11 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from elections.models import Commission, PollingStation
+from elections.models import Commission, PollingStation, SeatRule
 from observers.management.commands.load_haq_2021 import MAZHILIS, load_haq_2021
 from observers.models import Mandate, Membership
 from observers.services import funnel, mandates
-from tallies.models import SeatRule
 
 pytestmark = pytest.mark.django_db
 

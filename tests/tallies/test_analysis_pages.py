@@ -13,7 +13,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from tallies.models import AnalysisRun, QuickCountSample, SeatRule
+from elections.models import SeatRule
+from tallies.models import AnalysisRun, QuickCountSample
 from tests.browser import assert_fits_a_phone, open_page
 from tests.tallies.samples import clean_stations, expected, kz_contest, write_stations
 

@@ -13,10 +13,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from elections.models import SeatRule
 from elections.services import SpecError, define_election, define_protocol_form, shipped_spec
 from tallies import services
 from tallies.analysis import seats as arithmetic
-from tallies.models import AnalysisRun, SeatRule
+from tallies.models import AnalysisRun
 from tallies.services import analysis
 from tests.tallies.samples import clean_stations, kz_contest, write_stations
 

@@ -4,7 +4,7 @@
 
 Forms already defined with the same lines are reused; an election already loaded (same slug) is
 left as it is. Errors name the file and the JSON path. A dry run checks everything and stores
-nothing. A seat rule the spec creates is logged like any seat-rule change (tallies.models.
+nothing. A seat rule the spec creates is logged like any seat-rule change (elections.models.
 SeatRuleChange: via "manage.py load_election", by --by's account).
 """
 

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from elections.models import BallotOption, Contest
+from elections.models import BallotOption, Contest, SeatRule
 from elections.numbers import percent
-from tallies.models import SeatRule
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from elections import roles
-from elections.models import Commission, Contest
+from elections.models import Commission, Contest, SeatRule
 from elections.numbers import percent
 from elections.protocol import Figures
 from observers.models import Organization
 from tallies.analysis import seats as arithmetic
-from tallies.models import AnalysisRun, ObserverTally, OfficialSnapshot, SeatRule
+from tallies.models import AnalysisRun, ObserverTally, OfficialSnapshot
 from tallies.services.analysis import versions
 from tallies.services.analysis.errors import AnalysisError
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from tallies.models import SeatRule, SeatRuleChange
+from elections.models import SeatRule, SeatRuleChange
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from elections.models import Contest
-from tallies.models import SeatRule
-from tallies.services import seat_rules
+from elections import seat_rules
+from elections.models import Contest, SeatRule
 
 
 class Command(BaseCommand):

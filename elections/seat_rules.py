@@ -1,7 +1,7 @@
 """Setting a contest's seat rule, with an audit entry for every change (issue 12).
 
 The rule decides the seat tables an organisation publishes, so a change says who made it, when,
-how, and what the rule was before (tallies.models.SeatRuleChange, append-only).
+how, and what the rule was before (elections.models.SeatRuleChange, append-only).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from elections.models import Contest
-from tallies.models import SeatRule, SeatRuleChange
+from elections.models import Contest, SeatRule, SeatRuleChange
 
 CENTS = Decimal("0.01")  # the column keeps two decimals: compare and log the rule as stored
 

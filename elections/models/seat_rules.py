@@ -8,19 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.append_only import APPEND_ONLY
 from elections.models.elections import Contest
-
-# The same append-only rule as observers' and tallies' evidence: triggers refuse UPDATE and DELETE.
-APPEND_ONLY = [
-    pgtrigger.Protect(name="append_only_update", operation=pgtrigger.Update),
-    pgtrigger.Protect(name="append_only_delete", operation=pgtrigger.Delete),
-]
 
 
 class SeatRule(models.Model):

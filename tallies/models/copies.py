@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from typing import Self
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.append_only import APPEND_ONLY
 from elections.models import BallotOption, Contest, PollingStation, ProtocolLine
 from elections.protocol import Figures
 from observers.models import Observer, Organization
-
-APPEND_ONLY = [
-    pgtrigger.Protect(name="append_only_update", operation=pgtrigger.Update),
-    pgtrigger.Protect(name="append_only_delete", operation=pgtrigger.Delete),
-]
 
 
 class FigureRow(models.Model):

@@ -12,12 +12,12 @@ from tallies.models import OfficialSnapshot, Release
 from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
 from tallies.selectors.complete_stations import subsets_of_stations
 from tallies.selectors.layout import BasisNote, Layout, _source, basis_notes
+from tallies.selectors.snapshots import latest_snapshot
 from tallies.selectors.station_sets import Freshness, computed_when_read
 from tallies.services import coalition_releases, coalitions
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_seats
 from tallies.services.coalitions import Pool, StationComparison, compare_stations, pool
-from tallies.services.reconciliation import latest_snapshot
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from tallies.selectors.layout import (
     tally_source,
 )
 from tallies.selectors.official_percentages import official_turnouts
-from tallies.services.reconciliation import latest_snapshot
+from tallies.selectors.snapshots import latest_snapshot
 
 DISCREPANT_PER_PAGE = 50
 PEC = Commission.Level.PEC

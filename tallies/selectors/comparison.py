@@ -19,8 +19,8 @@ from tallies.models import AnalysisRun, OfficialSnapshot, ReconciliationRun, Sta
 from tallies.selectors import discrepancies
 from tallies.selectors.comparison_aggregates import current_states
 from tallies.selectors.layout import Layout
-from tallies.services.reconciliation import latest_snapshot
-from tallies.services.snapshot_diff import CommissionChange
+from tallies.selectors.snapshot_diff import CommissionChange
+from tallies.selectors.snapshots import latest_snapshot
 
 CAVEATS = {
     "no_official": _("No official results have been imported for this contest: nothing to compare with."),

@@ -16,7 +16,7 @@ from elections.sorting import natural_key
 from observers.models import Mandate, Observer, Organization, Visit
 from tallies.models import ProtocolCopy
 from tallies.selectors.commission import contests_with_data
-from tallies.services.releases import receipts_for
+from tallies.selectors.receipts import receipts_for
 
 RECENT_COPIES = 10
 

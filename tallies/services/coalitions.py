@@ -1,7 +1,7 @@
 """A coalition's pooled count: one figure per station from several organisations' accepted figures.
 
 Rule (issue 15, as the seven Kazakh groups pooled their 505 copies in 2021): the pool reads each
-member organisation's *accepted* figures (tallies.services.accepted: its desk has already settled
+member organisation's *accepted* figures (tallies.selectors.accepted: its desk has already settled
 its own copies), only from members that agreed to the coalition for its election. A station that
 several members cover counts once: a line (or option) on which the members agree is taken; where
 they disagree, the latest coalition resolution of that line is taken, else the station is a

@@ -37,7 +37,8 @@ from tallies.selectors.comparison_aggregates import (
     aggregate_comparisons,
     current_states,
 )
-from tallies.services.reconciliation import latest_snapshot, reconcile
+from tallies.selectors.snapshots import latest_snapshot
+from tallies.services.reconciliation import reconcile
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The full observer recompute as set-based SQL on PostgreSQL (tallies.services.tallying calls it).
 
 One statement derives every station's accepted figures with the rule of
-tallies.services.accepted, writes the station states whose recorded figures differ (usually
+tallies.selectors.accepted, writes the station states whose recorded figures differ (usually
 none) with one UPDATE … FROM, sums the counted stations per PEC parent, adds each parent's sums
 to itself and every commission above it (found by `Commission.path`), and upserts the tallies.
 A partial copy's missing figures are absent rows, so each sum is over the stations that give
@@ -21,7 +21,7 @@ from __future__ import annotations
 from django.db import connection
 
 from elections.models import PATH_SEPARATOR
-from tallies.services.accepted import accepted_sql
+from tallies.selectors.accepted import accepted_sql
 
 LOCK_STATES = """
 SELECT COUNT(*) FROM (

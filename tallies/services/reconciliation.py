@@ -28,12 +28,7 @@ from tallies.models import (
 )
 from tallies.selectors.complete_stations import Bases, needs
 from tallies.selectors.layout import Layout
-
-
-def latest_snapshot(contest: Contest) -> OfficialSnapshot | None:
-    """The newest final snapshot, else the newest of any status."""
-    snapshots = contest.official_snapshots.current().order_by("-imported_at", "-id")
-    return snapshots.filter(status=OfficialSnapshot.Status.FINAL).first() or snapshots.first()
+from tallies.selectors.snapshots import latest_snapshot
 
 
 def reconcile(

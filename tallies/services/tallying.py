@@ -4,7 +4,7 @@ Design (stated here as the issue asks): the observer tally is **incremental**. E
 a StationTallyState. Whatever may change what the station contributes (a copy, a revision, a
 quarantine or its release, a conflict resolution) calls `touch_station`, which raises the
 state's `wanted_version` in the same transaction and schedules `apply_station_tally` after
-commit. That job derives the station's accepted figures (tallies.services.accepted), moves the
+commit. That job derives the station's accepted figures (tallies.selectors.accepted), moves the
 tallies of every ancestor commission by (accepted − applied) and records what it applied, all in
 one transaction, so running it twice changes nothing. `recompute_observer_tallies` rebuilds the
 same totals from the copies in set-based SQL; the tests hold the two paths equal.
@@ -31,8 +31,8 @@ from elections.models import Commission
 from elections.protocol import Figures
 from tallies.errors import StationBusy
 from tallies.models import ObserverTally, ProtocolCopy, StationTallyState
+from tallies.selectors.accepted import Accepted, accepted_for_stations
 from tallies.services import recompute_sql
-from tallies.services.accepted import Accepted, accepted_for_stations
 
 ZERO = Figures()
 EXPECTED_KEYS = """

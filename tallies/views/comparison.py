@@ -31,7 +31,7 @@ from tallies.selectors import comparison as selectors
 from tallies.selectors import station_sets
 from tallies.selectors.layout import Layout
 from tallies.selectors.regional import regional_rows
-from tallies.services.snapshot_diff import diff_snapshots
+from tallies.selectors.snapshot_diff import diff_snapshots
 from tallies.views.results import csv_response
 
 CHANGES_PER_PAGE = 50

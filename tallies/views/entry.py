@@ -29,7 +29,8 @@ from tallies.errors import FieldError, IdempotencyConflict
 from tallies.forms import CopyForm, PhotoOnlyCopyForm, initial_for_revision
 from tallies.models import ProtocolCopy
 from tallies.selectors import home
-from tallies.services import photos, releases
+from tallies.selectors.receipts import receipt_for
+from tallies.services import photos
 
 
 @login_required
@@ -113,7 +114,7 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lines, options = _figure_rows(copy)
     context = {
         "copy": copy,
-        "receipt": releases.receipt_for(copy),
+        "receipt": receipt_for(copy),
         "lines": lines,
         "options": options,
         "findings": copy.findings.select_related("relation"),

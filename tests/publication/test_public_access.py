@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from config.api_urls import PUBLIC_API
-from tallies.services import releases
+from tallies.selectors.receipts import receipt_for
 from tallies.urls import PUBLIC_PAGES
 from tests.publication.support import coalition_release_urls, current_copy, later, publish
 
@@ -57,7 +57,7 @@ def api_release_urls(release_id, station, tec) -> dict[str, str]:
 
 @pytest.fixture
 def receipt(reconciled, organization, contest, station):
-    return releases.receipt_for(current_copy(organization, contest, station))
+    return receipt_for(current_copy(organization, contest, station))
 
 
 def all_urls(organization, contest, station, tec, receipt, release_id):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from observers.models import AuditEntry
 from observers.services import audit
 from tallies.models import Release, ReleaseFile, StationTallyState
+from tallies.selectors.receipts import receipt_for, receipts_for
 from tallies.services import releases
 from tests.publication.support import current_copy, later, publish, submit_copy
 from tests.support import LINES_PEC_91_OFFICIAL, LINES_PEC_92, OPTIONS_PEC_91_OFFICIAL, OPTIONS_PEC_92
@@ -148,9 +149,7 @@ def test_it_records_the_audit_head_before_its_own_entry(reconciled, organization
 def test_it_includes_the_receipt_of_every_accepted_copy(
     release, organization, contest, station, other_station
 ):
-    expected = {
-        releases.receipt_for(current_copy(organization, contest, s)) for s in (station, other_station)
-    }
+    expected = {receipt_for(current_copy(organization, contest, s)) for s in (station, other_station)}
 
     assert set(release.receipts.values_list("receipt", flat=True)) == expected
 
@@ -158,14 +157,14 @@ def test_it_includes_the_receipt_of_every_accepted_copy(
 def test_it_gives_the_same_receipt_for_the_same_copy(reconciled, organization, contest, station):
     copy = current_copy(organization, contest, station)
 
-    receipt = releases.receipt_for(copy)
+    receipt = receipt_for(copy)
 
-    assert re.fullmatch(r"[0-9a-f]{64}", receipt) and releases.receipt_for(copy) == receipt
-    assert releases.receipts_for([copy]) == {copy.pk: receipt}
+    assert re.fullmatch(r"[0-9a-f]{64}", receipt) and receipt_for(copy) == receipt
+    assert receipts_for([copy]) == {copy.pk: receipt}
 
 
 def test_it_says_whether_a_receipt_is_in_a_published_release(client, release, organization, contest, station):
-    receipt = releases.receipt_for(current_copy(organization, contest, station))
+    receipt = receipt_for(current_copy(organization, contest, station))
 
     found = client.get(reverse("public-receipt", args=[receipt]))
     missing = client.get(reverse("public-receipt", args=["a" * 64]))

@@ -1,6 +1,6 @@
 """The test's own statement of which figures count, to hold the tallies against (no tests here).
 
-It restates tallies.services.accepted from its docstring, on what a test knows it stored: a
+It restates tallies.selectors.accepted from its docstring, on what a test knows it stored: a
 station's current copies out of quarantine count; a line they agree on is accepted, a line they
 disagree on takes the coordinator's latest resolution, else the station is left out. A copy may
 lack figures (marked "not on the copy"): a line is then judged on the copies that give it, and a
@@ -34,7 +34,7 @@ class Model:
         }
 
     def accepted(self, organization: int, station: int) -> dict[str, int] | None:
-        """The rule of tallies.services.accepted, stated again: agreement, else the resolution."""
+        """The rule of tallies.selectors.accepted, stated again: agreement, else the resolution."""
         countable = self.countable(organization, station).values()
         accepted = {}
         for code in {code for values in countable for code in values}:

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from tallies.selectors.accepted import countable_copies
+from tallies.selectors.receipts import receipt_for
 from tallies.services import releases
-from tallies.services.accepted import countable_copies
 from tests.support import OPTIONS_PEC_91_COPY as OPTIONS_TYPED
 from tests.tallies.support import revision_of, typed
 
@@ -88,8 +89,8 @@ def test_it_neither_counts_nor_publishes_the_entries(
 
     assert counted == [revision]
     published = set(release.receipts.values_list("receipt", flat=True))
-    assert published == {releases.receipt_for(revision)}
+    assert published == {receipt_for(revision)}
     for entry in (carols_entry, dave_entry):
-        page = client.get(reverse("public-receipt", args=[releases.receipt_for(entry)]))
+        page = client.get(reverse("public-receipt", args=[receipt_for(entry)]))
         assert page.status_code == 404
-    assert client.get(reverse("public-receipt", args=[releases.receipt_for(revision)])).status_code == 200
+    assert client.get(reverse("public-receipt", args=[receipt_for(revision)])).status_code == 200

@@ -13,7 +13,7 @@ from elections.services import (
     shipped_spec,
 )
 from tallies.models import ProtocolCopy
-from tallies.services.releases import receipt_for
+from tallies.selectors.receipts import receipt_for
 from tests.support import (
     LINES_PEC_91_COPY,
     LINES_PEC_91_OFFICIAL,

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tallies.models import ProtocolCopy
-from tallies.services.releases import receipt_for
+from tallies.selectors.receipts import receipt_for
 from tests.browser import open_page
 from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
 

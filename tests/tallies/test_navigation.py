@@ -16,7 +16,7 @@ from django.urls import reverse
 from elections.sorting import natural_key
 from observers.models import Organization
 from tallies.models import ProtocolCopy
-from tallies.services.releases import receipt_for
+from tallies.selectors.receipts import receipt_for
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from tallies.errors import ImportFileError
 from tallies.models import OfficialFigure, OfficialSnapshot
 from tallies.selectors.complete_stations import gives, percentages, sum_of
 from tallies.selectors.layout import Layout
+from tallies.selectors.snapshots import latest_snapshot
 from tallies.services.columns import column_map_from
 from tallies.services.official_tallies import tally_official_snapshot
-from tallies.services.reconciliation import latest_snapshot
 from tallies.services.results_import import import_results, withdraw_snapshot
 from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
 

@@ -9,7 +9,7 @@ from elections.models import Commission
 from elections.services import define_election, define_protocol_form, shipped_spec
 from tallies import services
 from tallies.models import OfficialSnapshot
-from tallies.services.snapshot_diff import diff_snapshots
+from tallies.selectors.snapshot_diff import diff_snapshots
 from tests.support import (
     LINES_PEC_91_OFFICIAL,
     LINES_PEC_120,

@@ -12,9 +12,9 @@ from elections.models import Commission, Contest, stations_within
 from observers.models import Organization
 from tallies.models import ProtocolCopy, Quarantine, StationTallyState
 from tallies.models.copies import ProtocolCopyQuerySet
+from tallies.selectors.accepted import countable_copies
 from tallies.selectors.desk.figures import copy_values, labels
 from tallies.selectors.layout import Layout
-from tallies.services.accepted import countable_copies
 
 QUEUES = ("findings", "conflicts", "quarantined", "no-photo", "phoned", "photos")
 Values = dict[int, dict[str, int]]  # copy id → code → value

@@ -18,9 +18,9 @@ from tallies.models import (
     Quarantine,
     StationTallyState,
 )
+from tallies.selectors.accepted import accepted_for_stations, countable_copies
 from tallies.selectors.desk.figures import code_of, copy_values, labels
 from tallies.selectors.layout import Layout
-from tallies.services.accepted import accepted_for_stations, countable_copies
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _desk_rows(
 def _accepted(
     code: str, counted: set[int], resolution: int | None, conflicts: set[str]
 ) -> tuple[int | None, str]:
-    """The accepted value of one code as tallies.services.accepted derives it, and why."""
+    """The accepted value of one code as tallies.selectors.accepted derives it, and why."""
     if code in conflicts:
         return None, "conflict"
     if len(counted) == 1:

@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from elections.models import Commission, Contest
 from observers.models import Organization
 from tallies.models import OfficialSnapshot, StationTallyState
-from tallies.services.reconciliation import latest_snapshot
+from tallies.selectors.snapshots import latest_snapshot
 
 FINAL = OfficialSnapshot.Status.FINAL
 

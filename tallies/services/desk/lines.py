@@ -1,6 +1,6 @@
 """Line-level decisions: verify a copy's line against the photo or by call-back; resolve a conflict.
 
-A resolution is a new ConflictResolution row (the latest counts, tallies.services.accepted); it
+A resolution is a new ConflictResolution row (the latest counts, tallies.selectors.accepted); it
 is accepted only for a line where the station's countable copies really disagree, since a line
 they agree on is accepted as it is and a resolution there would change nothing.
 """
@@ -18,8 +18,8 @@ from observers.models import Organization
 from observers.services import audit
 from tallies.errors import FieldError
 from tallies.models import ConflictResolution, LineVerification, ProtocolCopy, StationTallyState
+from tallies.selectors.accepted import countable_copies
 from tallies.services import tallying
-from tallies.services.accepted import countable_copies
 from tallies.services.desk.scope import authorize, require_reason, target, value_on
 
 

@@ -4,7 +4,7 @@ stored as the copy's revision, and a third coordinator's settlement where they d
 A photo-only copy (tallies.services.photos.submit_photo_only_copy) has no figures. Two
 coordinators of its organisation, at its station, each type every figure from its photos without
 seeing the other's: each entry is a transcription copy that `transcribes` it, and counts nowhere
-(tallies.services.accepted.countable_copies). When the second entry agrees with the first, the
+(tallies.selectors.accepted.countable_copies). When the second entry agrees with the first, the
 figures are stored as a revision of the copy: still the observer's copy, entered by the second
 transcriber, with an audit entry naming both. Where they differ, a third coordinator settles each
 differing line with a value and a reason, as for a station's conflict, and the revision is

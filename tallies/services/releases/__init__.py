@@ -1,11 +1,10 @@
-"""Releases: publishing frozen, verifiable versions of an organisation's findings; copy receipts.
+"""Releases: publishing frozen, verifiable versions of an organisation's findings.
 
 Callers use the package: ``from tallies.services import releases; releases.publish_release(...)``.
 """
 
 from tallies.services.releases.gather import LICENSE, LICENSES
 from tallies.services.releases.publish import ReleaseError, preview_release, publish_release, store_release
-from tallies.services.releases.receipts import receipt_for, receipts_for
 from tallies.services.releases.verify import (
     read_bundle,
     release_of_manifest,
@@ -22,8 +21,6 @@ __all__ = [
     "preview_release",
     "publish_release",
     "read_bundle",
-    "receipt_for",
-    "receipts_for",
     "release_of_manifest",
     "store_release",
     "verify_chain_to",

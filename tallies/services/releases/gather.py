@@ -25,12 +25,13 @@ from tallies.models import (
     StationTallyState,
 )
 from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, StationEntry
+from tallies.selectors.accepted import countable_copies
 from tallies.selectors.commission import latest_run
 from tallies.selectors.complete_stations import from_json
 from tallies.selectors.copy_coverage import coverage_by_commission, official_in_regions_with_copies
 from tallies.selectors.layout import Layout
+from tallies.selectors.receipts import receipts_for
 from tallies.selectors.regional import regional_rows
-from tallies.services.accepted import countable_copies
 from tallies.services.analysis import forensics as forensics_service
 from tallies.services.releases.figures import (
     commission_entries,
@@ -38,7 +39,6 @@ from tallies.services.releases.figures import (
     source_document,
     station_entries,
 )
-from tallies.services.releases.receipts import receipts_for
 from tallies.services.releases.summary import header_document
 
 LICENSE = "CC-BY-4.0"  # proposed on the publishing page; the admin chooses explicitly

@@ -25,16 +25,17 @@ from observers.services import audit
 from tallies import demo
 from tallies.models import ProtocolCopy
 from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, StationEntry
+from tallies.selectors.accepted import countable_copies
 from tallies.selectors.copy_coverage import coverage_of_figures
 from tallies.selectors.layout import Layout
+from tallies.selectors.receipts import receipts_for
 from tallies.selectors.regional import pooled_regional_rows
-from tallies.services.accepted import countable_copies
+from tallies.selectors.snapshots import latest_snapshot
 from tallies.services.analysis import forensics as forensics_service
 from tallies.services.analysis import seats as seats_service
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_forensics, pooled_seats
 from tallies.services.coalitions import Pool
-from tallies.services.reconciliation import latest_snapshot
 from tallies.services.releases.figures import (
     copy_photos,
     file_sha256,
@@ -50,7 +51,6 @@ from tallies.services.releases.gather import (
     regional_official,
     seats_document,
 )
-from tallies.services.releases.receipts import receipts_for
 from tallies.services.releases.summary import header_document, snapshot_document
 
 PEC = Commission.Level.PEC

@@ -6,7 +6,7 @@ figure per station: the pool counts it once). Each member's copies, states and t
 written as for one organisation (fixtures.add_generated_copies).
 
 The product keeps no stored pooled tallies: the pooled count is computed when read
-(tallies.services.coalitions.pool: every agreed member's accepted figures, pooled once per
+(tallies.selectors.pool.pool: every agreed member's accepted figures, pooled once per
 station, conflicts left out). The **full pooled recompute** is that pool plus its sums per TEC,
 region and nation (rolled up with tallies.services.official_tallies.roll_up). The **incremental
 pooled step** is what one member's revised copy costs before the pooled count shows it: the
@@ -39,7 +39,7 @@ from elections.protocol import Figures
 from observers.models import Coalition, CoalitionMember, Observer, Organization
 from tallies import services
 from tallies.models import StationTallyState
-from tallies.services.coalitions import Pool, pool
+from tallies.selectors.pool import Pool, pool
 from tallies.services.official_tallies import roll_up
 
 MEMBERS = 7

@@ -18,10 +18,10 @@ from elections.models import Contest
 from observers.models import Coalition
 from tallies.models import QuickCountSample
 from tallies.selectors.analysis import quick_count as quick_count_rows
+from tallies.selectors.pool import pool
 from tallies.services.analysis import forensics
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_forensics, pooled_quick_count
-from tallies.services.coalitions import pool
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from tallies.models import OfficialSnapshot, Release
 from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
 from tallies.selectors.complete_stations import subsets_of_stations
 from tallies.selectors.layout import BasisNote, Layout, _source, basis_notes
+from tallies.selectors.pool import Pool, StationComparison, compare_stations, photo_members, pool
 from tallies.selectors.snapshots import latest_snapshot
 from tallies.selectors.station_sets import Freshness, computed_when_read
-from tallies.services import coalition_releases, coalitions
+from tallies.services import coalition_releases
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_seats
-from tallies.services.coalitions import Pool, StationComparison, compare_stations, pool
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def coalition_page(
         snapshot,
         compare_stations(pooled, snapshot) if snapshot and by_station else None,
         aggregate_comparisons_of(pooled.counted(), contest, snapshot) if snapshot and not by_station else [],
-        _conflicts(pooled, contest, coalitions.photo_members(coalition, viewer) if viewer else set()),
+        _conflicts(pooled, contest, photo_members(coalition, viewer) if viewer else set()),
         list(
             Release.objects.filter(coalition=coalition, contest=contest)
             .select_related("organization", "contest__election")

@@ -48,7 +48,7 @@ def pooled_regional_rows(
     counted: dict[int, Figures], contest: Contest, snapshot: OfficialSnapshot | None
 ) -> list[dict[str, Any]]:
     """regional_rows for a coalition's pool: `counted` is station id → pooled figures
-    (tallies.services.coalitions.Pool.counted), compared as one organisation's copies are."""
+    (tallies.selectors.pool.Pool.counted), compared as one organisation's copies are."""
     if snapshot is None or snapshot.level != Commission.Level.SEC:
         return []
     return _rows(contest, aggregate_comparisons_of(counted, contest, snapshot))

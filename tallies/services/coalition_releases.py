@@ -34,8 +34,8 @@ from observers.models import Coalition, CoalitionMember, Organization
 from observers.services import audit
 from tallies.models import CoalitionReleaseConsent, Release
 from tallies.publication import ReleaseData
+from tallies.selectors.pool import pool, pooling_members
 from tallies.services import releases
-from tallies.services.coalitions import pool, pooling_members
 from tallies.services.releases.gather import Publication
 from tallies.services.releases.pooled import gather_pooled
 from tallies.services.releases.publish import next_publication

@@ -22,6 +22,7 @@ from observers.services import organizations
 from tallies import services
 from tallies.errors import FieldError
 from tallies.models import CopyPhoto, OfficialSnapshot, ProtocolCopy
+from tallies.selectors import pool as pool_reads
 from tallies.services import coalitions
 from tallies.services.analysis.pooled import pooled_seats
 from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_COPY, OPTIONS_PEC_91_OFFICIAL, OPTIONS_PEC_92
@@ -65,7 +66,7 @@ def test_a_station_both_members_copied_alike_counts_once(
         submit(observer, contest, station, OPTIONS_PEC_91_OFFICIAL)
         submit(other_observer, contest, station, OPTIONS_PEC_91_OFFICIAL)
 
-    pooled = coalitions.pool(coalition, contest)
+    pooled = pool_reads.pool(coalition, contest)
 
     assert list(pooled.counted()) == [station.pk]
     assert pooled.total().options == OPTIONS_PEC_91_OFFICIAL
@@ -75,7 +76,7 @@ def test_a_station_both_members_copied_alike_counts_once(
 
 
 def test_members_disagreeing_make_a_coalition_conflict_kept_out_of_the_count(both_copied, coalition, contest):
-    pooled = coalitions.pool(coalition, contest)
+    pooled = pool_reads.pool(coalition, contest)
 
     assert pooled.counted() == {}
     (waiting,) = pooled.in_conflict()
@@ -91,7 +92,7 @@ def test_a_coordinator_settles_the_line_with_a_reason_and_the_station_counts(
         value=1115, reason="Golos's photo of the protocol reads 1115", by=coordinator,
     )  # fmt: skip
 
-    pooled = coalitions.pool(coalition, contest)
+    pooled = pool_reads.pool(coalition, contest)
 
     assert pooled.counted()[both_copied.pk].options["p6_UR"] == 1115
     entry = AuditEntry.objects.filter(organization=organization).order_by("-sequence").first()
@@ -128,17 +129,17 @@ def test_a_member_that_has_not_agreed_or_has_left_contributes_nothing(
         agreed_at=None
     )
 
-    pooled = coalitions.pool(coalition, contest)
+    pooled = pool_reads.pool(coalition, contest)
 
     assert pooled.counted()[both_copied.pk].options["p6_UR"] == 1115  # Golos's figures alone
     assert other_organization not in pooled.members
 
 
 def test_the_pool_is_compared_station_by_station_with_the_official_protocols(reconciled, coalition, contest):
-    pooled = coalitions.pool(coalition, contest)
+    pooled = pool_reads.pool(coalition, contest)
     snapshot = OfficialSnapshot.objects.get(contest=contest)
 
-    found = coalitions.compare_stations(pooled, snapshot)
+    found = pool_reads.compare_stations(pooled, snapshot)
 
     assert (found.stations_pooled, found.stations_compared, found.stations_discrepant) == (3, 3, 2)
     # official minus pooled at 91 (Golos's copy), 92 (Other's copy, 777) and 120 (agrees)
@@ -181,7 +182,7 @@ def test_settling_through_the_page(client, both_copied, coalition, contest, coor
         {"station": both_copied.pk, "kind": "options", "code": "p6_UR", "value": "1125", "reason": "photo"},
     )
 
-    assert coalitions.pool(coalition, contest).counted()[both_copied.pk].options["p6_UR"] == 1125
+    assert pool_reads.pool(coalition, contest).counted()[both_copied.pk].options["p6_UR"] == 1125
 
 
 def other_admin(other_organization):
@@ -193,13 +194,13 @@ def other_admin(other_organization):
 def test_a_member_leaving_takes_its_figures_out_of_the_pool_from_then_on(
     both_copied, coalition, contest, other_organization
 ):
-    assert coalitions.pool(coalition, contest).counted() == {}  # the two members disagree
+    assert pool_reads.pool(coalition, contest).counted() == {}  # the two members disagree
 
     organizations.leave_coalition(
         organization=other_organization, by=other_admin(other_organization), coalition=coalition
     )
 
-    pooled = coalitions.pool(coalition, contest)
+    pooled = pool_reads.pool(coalition, contest)
     assert pooled.counted()[both_copied.pk].options == OPTIONS_PEC_91_OFFICIAL  # Golos's figures alone
     assert other_organization not in pooled.members
 
@@ -255,7 +256,7 @@ def test_the_coalition_page_shows_the_seats_the_pool_gives_by_the_contests_rule(
 
     page = client.get(reverse("coalition-results", args=[coalition.pk, contest.pk])).context["page"]
 
-    found = pooled_seats(coalitions.pool(coalition, contest))
+    found = pooled_seats(pool_reads.pool(coalition, contest))
     assert found["observer"]["stations"] == 3  # the pool's three counted stations
     ours = found["observer"].get("seats", {})
     assert [(name, seats) for name, _official, seats in page.seats] == [

@@ -22,9 +22,10 @@ from elections.generator_kz import MIN_STATIONS, plan_kazakh
 from observers.models import Coalition, CoalitionMember, Membership, Organization
 from tallies.generator import run_jobs, submit_honest_copies
 from tallies.generator_kz import import_regional, load_kazakh_contest
+from tallies.selectors import pool as pool_reads
 from tallies.selectors.comparison_aggregates import aggregate_comparisons, aggregate_comparisons_of
 from tallies.selectors.regional import regional_rows
-from tallies.services import coalition_releases, coalitions
+from tallies.services import coalition_releases
 from tallies.services.analysis import forensics, pooled, quick_count, reports, seats
 from tallies.services.analysis.station_data import observer_station_data
 from tallies.services.releases.pooled import coalition_document
@@ -65,8 +66,8 @@ class Kazakh:
     def _organization(self, slug: str) -> Organization:
         return Organization.objects.create(slug=slug, name=slug.title(), status=Organization.Status.APPROVED)
 
-    def pool(self) -> coalitions.Pool:
-        return coalitions.pool(self.coalition, self.contest)
+    def pool(self) -> pool_reads.Pool:
+        return pool_reads.pool(self.coalition, self.contest)
 
 
 @pytest.fixture(scope="module")

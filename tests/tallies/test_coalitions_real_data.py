@@ -23,6 +23,7 @@ from observers.models import Coalition, CoalitionMember, Membership, Observer, O
 from observers.services import organizations
 from tallies import demo, services
 from tallies.models import ProtocolCopy, ReconciliationRun, StationTallyState
+from tallies.selectors import pool as pool_reads
 from tallies.services import coalition_releases, coalitions, releases
 from tests.support import shared_data
 
@@ -147,7 +148,7 @@ def votes_moved(run: ReconciliationRun, excluded: list[int]) -> dict[str, int]:
 @pytest.mark.django_db
 class TestThreeOrganisationsPoolThe2011Copies:
     def test_the_pool_equals_one_organisation_except_at_the_differing_station(self, case):
-        pooled = coalitions.pool(case.coalition, case.contest)
+        pooled = pool_reads.pool(case.coalition, case.contest)
         baseline = case.baseline()
 
         assert len(baseline) == 342
@@ -161,7 +162,7 @@ class TestThreeOrganisationsPoolThe2011Copies:
         assert sum(len(s.members) == 2 for s in pooled.stations.values()) == SHARED
 
     def test_the_pooled_comparison_equals_the_single_organisations_but_for_that_station(self, case):
-        found = coalitions.compare_stations(coalitions.pool(case.coalition, case.contest), case.snapshot)
+        found = pool_reads.compare_stations(pool_reads.pool(case.coalition, case.contest), case.snapshot)
         alone = case.run.stations
 
         assert found.stations_compared == alone.count() - 1 == 341
@@ -180,8 +181,8 @@ class TestThreeOrganisationsPoolThe2011Copies:
             by=case.admins[case.members[0].pk],
         )  # fmt: skip
 
-        pooled = coalitions.pool(case.coalition, case.contest)
-        found = coalitions.compare_stations(pooled, case.snapshot)
+        pooled = pool_reads.pool(case.coalition, case.contest)
+        found = pool_reads.compare_stations(pooled, case.snapshot)
 
         assert pooled.counted() == case.baseline() and not pooled.in_conflict()
         assert found.votes_moved == votes_moved(case.run, [])
@@ -208,7 +209,7 @@ class TestThreeOrganisationsPoolThe2011Copies:
             organization=leaving, by=case.admins[leaving.pk], coalition=case.coalition
         )
 
-        pooled = coalitions.pool(case.coalition, case.contest)
+        pooled = pool_reads.pool(case.coalition, case.contest)
         assert set(pooled.counted()) == set(case.baseline()) - {case.differing} - case.stations_of(leaving)
         assert members == {o.name: len(case.stations_of(o) - {case.differing}) for o in case.members}
         release.refresh_from_db()

@@ -1,7 +1,7 @@
 """A coalition's quick count, forensics and seats: the same services, given the pool as input.
 
 Issue 15: the coalition's analyses are computed by the same services as one organisation's, from
-the members' pooled accepted figures (tallies.services.coalitions.pool: a station several members
+the members' pooled accepted figures (tallies.selectors.pool.pool: a station several members
 cover counts once; a station in conflict is not counted). Nothing is stored: the pool changes
 whenever a member's figures or membership do, so the figures are computed when asked for.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from tallies.models import QuickCountSample
+from tallies.selectors.pool import Pool
 from tallies.services.analysis import forensics, quick_count, reports, seats, versions
 from tallies.services.analysis.errors import AnalysisError, QuickCountError
 from tallies.services.analysis.station_data import figures_station_data
-from tallies.services.coalitions import Pool
 
 
 def pooled_seats(pooled: Pool) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from tallies.publication import CommissionEntry, ReceiptEntry, ReleaseData, Stat
 from tallies.selectors.accepted import countable_copies
 from tallies.selectors.copy_coverage import coverage_of_figures
 from tallies.selectors.layout import Layout
+from tallies.selectors.pool import Pool
 from tallies.selectors.receipts import receipts_for
 from tallies.selectors.regional import pooled_regional_rows
 from tallies.selectors.snapshots import latest_snapshot
@@ -35,7 +36,6 @@ from tallies.services.analysis import forensics as forensics_service
 from tallies.services.analysis import seats as seats_service
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_forensics, pooled_seats
-from tallies.services.coalitions import Pool
 from tallies.services.releases.figures import (
     copy_photos,
     file_sha256,

@@ -13,9 +13,9 @@ from elections.models import Contest
 from elections.numbers import localized
 from observers.models import Organization
 from tallies.models import AnalysisRun, OfficialSnapshot
+from tallies.selectors import input_versions as versions
 from tallies.selectors.analysis.runs import RunState, run_state
 from tallies.services.analysis import forensics as service
-from tallies.services.analysis import versions
 
 COARSE = 5  # percentage points per heat-map cell
 LEVELS = 5  # heat-map colour classes heat-1 .. heat-5 (heat-0: no station)

@@ -24,7 +24,7 @@ from observers.models import Organization
 from tallies.analysis import forensics as tests
 from tallies.analysis import integers
 from tallies.models import AnalysisRun
-from tallies.services.analysis import versions
+from tallies.selectors import input_versions as versions
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.station_data import (
     StationData,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from tallies.models import QuickCountSample
+from tallies.selectors import input_versions as versions
 from tallies.selectors.pool import Pool
-from tallies.services.analysis import forensics, quick_count, reports, seats, versions
+from tallies.services.analysis import forensics, quick_count, reports, seats
 from tallies.services.analysis.errors import AnalysisError, QuickCountError
 from tallies.services.analysis.station_data import figures_station_data
 

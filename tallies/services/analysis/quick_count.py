@@ -21,7 +21,8 @@ from elections.models import Contest, PollingStation
 from observers.models import Organization
 from tallies.analysis import quickcount
 from tallies.models import AnalysisRun, QuickCountSample, QuickCountStation
-from tallies.services.analysis import reports, versions
+from tallies.selectors import input_versions as versions
+from tallies.services.analysis import reports
 from tallies.services.analysis.errors import QuickCountError, SampleFrozenError
 
 SEED_BELOW = 10**12  # twelve digits: short enough to read out and type in again

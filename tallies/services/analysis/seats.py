@@ -21,7 +21,7 @@ from elections.protocol import Figures
 from observers.models import Organization
 from tallies.analysis import seats as arithmetic
 from tallies.models import AnalysisRun, ObserverTally, OfficialSnapshot
-from tallies.services.analysis import versions
+from tallies.selectors import input_versions as versions
 from tallies.services.analysis.errors import AnalysisError
 
 

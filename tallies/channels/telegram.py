@@ -15,8 +15,11 @@ captioned with a protocol in the SMS format stores the copy and the photo with i
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import uuid
 
+from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -27,6 +30,7 @@ from tallies.channels.sms_format import parse
 from tallies.channels.telegram_api import Incoming, answer_callback_query, read_update, send_message
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
 
+logger = logging.getLogger(__name__)
 Outcome = ChannelMessage.Outcome
 TELEGRAM = ProtocolCopy.Channel.TELEGRAM
 LINK_COMMANDS = ("/start", "/link")
@@ -45,26 +49,75 @@ def receive_update(*, bot: TelegramBot, update: object) -> str | None:
 
     None (nothing logged or sent) for updates the bot does not act on and for retries of an
     update already handled. A pressed button is always answered (answerCallbackQuery), with a
-    notice when the button did nothing.
+    notice when the button did nothing. The update is handled in one transaction: when its
+    handling raises, nothing of it is stored, the exception is logged (ERROR, with its
+    traceback) and the sender gets a short apology in their language (`_apology`); nothing
+    is raised, so the webhook still answers 200 and Telegram does not resend the update.
+    The replies go out after the transaction, so no Bot API call holds it open.
     """
     incoming = read_update(bot, update)
-    if incoming is None or _seen(bot, incoming):
+    if incoming is None:
         return None
-    logged = telegram_link.masked(incoming.text)[: sms.MAX_LENGTH]
-    inbound = _log(bot, incoming, ChannelMessage.Direction.IN, logged, None)
-    handled = _handle(bot, incoming)
-    inbound.outcome, inbound.observer, inbound.copy = handled.outcome, handled.observer, handled.copy
-    inbound.save(update_fields=["outcome", "observer", "copy"])
-    for text in (handled.reply, handled.notice):
-        if text:
-            outbound = _log(bot, incoming, ChannelMessage.Direction.OUT, text, handled.observer)
-            outbound.copy, outbound.in_reply_to, outbound.external_id = handled.copy, inbound, ""
-            outbound.save(update_fields=["copy", "in_reply_to", "external_id"])
+    try:
+        with transaction.atomic():
+            if _seen(bot, incoming):
+                return None
+            handled = _handle_logged(bot, incoming)
+    except Exception:
+        logger.exception("telegram update %s of bot %s failed; nothing stored", incoming.update_id, bot.pk)
+        handled = _apology(bot, incoming)
     if handled.reply:
         send_message(bot, incoming.chat_id, handled.reply, handled.keyboard)
     if incoming.callback_id:
         answer_callback_query(bot, incoming.callback_id, handled.notice)
     return handled.reply
+
+
+def _handle_logged(bot: TelegramBot, incoming: Incoming) -> Answer:
+    """Log the update (inbound), handle it, and log what became of it and the replies."""
+    logged = telegram_link.masked(incoming.text)[: sms.MAX_LENGTH]
+    inbound = _log(bot, incoming, ChannelMessage.Direction.IN, logged, None)
+    handled = _handle(bot, incoming)
+    inbound.outcome, inbound.observer, inbound.copy = handled.outcome, handled.observer, handled.copy
+    inbound.save(update_fields=["outcome", "observer", "copy"])
+    _log_replies(bot, incoming, inbound, handled)
+    return handled
+
+
+def _log_replies(bot: TelegramBot, incoming: Incoming, inbound: ChannelMessage, handled: Answer) -> None:
+    for text in (handled.reply, handled.notice):
+        if text:
+            outbound = _log(bot, incoming, ChannelMessage.Direction.OUT, text, handled.observer)
+            outbound.copy, outbound.in_reply_to, outbound.external_id = handled.copy, inbound, ""
+            outbound.save(update_fields=["copy", "in_reply_to", "external_id"])
+
+
+def _apology(bot: TelegramBot, incoming: Incoming) -> Answer:
+    """The answer to an update whose handling failed: an apology in the sender's language (the
+    linked observer's, else the bot's), logged with the update as FAILED when the database
+    still answers (else only the exception is logged)."""
+    observer, language = None, bot.language
+    with contextlib.suppress(DatabaseError):
+        observer = _linked_observer(bot, incoming)
+        language = sms.language(observer, bot) if observer else bot.language
+    with translation.override(language):
+        text = _(
+            "Sorry, something went wrong on our side and nothing of this message was stored. "
+            "Please try again in a few minutes."
+        )
+    handled = Answer(Outcome.FAILED, text, observer=observer)
+    try:
+        with transaction.atomic():
+            logged = telegram_link.masked(incoming.text)[: sms.MAX_LENGTH]
+            inbound = _log(bot, incoming, ChannelMessage.Direction.IN, logged, observer)
+            inbound.outcome = Outcome.FAILED
+            inbound.save(update_fields=["outcome"])
+            _log_replies(bot, incoming, inbound, handled)
+    except DatabaseError:
+        logger.exception(
+            "telegram update %s of bot %s: the failure could not be logged", incoming.update_id, bot.pk
+        )
+    return handled
 
 
 def _seen(bot: TelegramBot, incoming: Incoming) -> bool:

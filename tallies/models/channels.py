@@ -101,6 +101,7 @@ class ChannelMessage(models.Model):
         REFUSED = "refused", _("Refused")
         REPLY = "reply", _("Reply")
         GUIDED = "guided", _("Step of a guided entry")
+        FAILED = "failed", _("Not handled: an error on our side")
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="channel_messages")
 

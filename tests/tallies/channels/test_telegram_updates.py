@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from observers.models import Evidence
 from observers.services.evidence import MAX_UPLOAD_BYTES
+from tallies.channels import guided_text
 from tallies.channels.telegram_api import read_update
-from tallies.models import ChannelMessage, ProtocolCopy
+from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramEntry
+from tallies.services import photos
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
 from tests.tallies.channels.telegram_shapes import ALICE_TG, BOT_USER, PHOTO, message, post, press
 from tests.tallies.support import copy_text
@@ -111,3 +114,63 @@ def test_of_a_photos_sizes_the_largest_within_the_upload_limit_is_fetched(client
 
     assert [body for path, body in bot_api[1] if path.endswith("/getFile")] == [{"file_id": "AgAD2"}]
     assert ProtocolCopy.objects.get().photos.count() == 1
+
+
+SORRY_RU = (
+    "Извините, у нас произошла ошибка, и из этого сообщения ничего не сохранено. "
+    "Пожалуйста, попробуйте ещё раз через несколько минут."
+)
+
+
+@pytest.mark.usefixtures("fresh_storage")
+def test_an_update_whose_handling_raises_stores_nothing_and_gets_an_apology_in_russian(
+    client, bot, bot_api, linked, monkeypatch, caplog
+):
+    ObserverContact.objects.filter(observer=linked).update(language="ru")
+    bot_api[2]["photos/AgAD2.jpg"] = jpeg_with_exif()
+
+    def broken(**kwargs):
+        raise RuntimeError("storage is full")
+
+    monkeypatch.setattr(photos, "add_copy_photos", broken)  # after the figures were stored
+    caption = copy_text(linked.code)[len(linked.code) + 1 :]
+
+    response = post(client, bot, message(1, "", caption=caption, photo=PHOTO))
+    post(client, bot, message(1, "", caption=caption, photo=PHOTO))  # a retry changes nothing
+
+    assert response.status_code == 200
+    assert not ProtocolCopy.objects.exists() and not Evidence.objects.exists()
+    assert [body["text"] for path, body in bot_api[1] if path.endswith("/sendMessage")] == [SORRY_RU]
+    logged = ChannelMessage.objects.order_by("id").values_list("direction", "outcome", "observer", "text")
+    assert list(logged) == [("in", "failed", linked.pk, caption), ("out", "reply", linked.pk, SORRY_RU)]
+    failure = next(record for record in caplog.records if record.levelname == "ERROR")
+    assert "telegram update 1" in failure.getMessage() and "storage is full" in failure.exc_text
+
+
+def test_a_pressed_button_whose_handling_raises_is_answered_and_leaves_the_entry_as_it_was(
+    client, bot, bot_api, linked, monkeypatch
+):
+    post(client, bot, message(1, "/enter"))
+    entry = TelegramEntry.objects.get()
+    station_91 = next(data for label, data in buttons(bot_api) if label == "91")
+
+    def broken(*args):
+        raise RuntimeError("form missing")
+
+    monkeypatch.setattr(guided_text, "ask", broken)  # after the station was chosen and saved
+    response = post(client, bot, press(2, station_91))
+
+    assert response.status_code == 200
+    after = TelegramEntry.objects.get()
+    assert (after.status, after.station, after.version) == ("station", None, entry.version)
+    assert bot_api[1][-2][1]["text"].startswith("Sorry, something went wrong on our side")
+    assert bot_api[1][-1] == (
+        "/bot123456:ABC-secret/answerCallbackQuery",
+        {"callback_query_id": "43821000002"},
+    )
+
+
+def buttons(bot_api) -> list[tuple[str, str]]:
+    """(label, callback data) of the buttons of the bot's last message with buttons."""
+    markup = next(body["reply_markup"] for _path, body in reversed(bot_api[1]) if "reply_markup" in body)
+    return [(button["text"], button["callback_data"]) for row in markup["inline_keyboard"] for button in row]

@@ -21,7 +21,6 @@ nothing and the bot says how to send a correction.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -33,10 +32,10 @@ from elections.sorting import natural_key
 from observers.models import Observer
 from observers.services.visits import live_stations
 from tallies.channels import guided_text as say
-from tallies.channels import sms, sms_figures
+from tallies.channels import sms, sms_figures, telegram_photo_only
 from tallies.channels.guided_text import Question
 from tallies.channels.sms_format import number_key, parse
-from tallies.channels.telegram_api import Incoming, Keyboard
+from tallies.channels.telegram_api import Answer, Incoming, Keyboard
 from tallies.errors import FieldError, IdempotencyConflict
 from tallies.models import ChannelMessage, ProtocolCopy, TelegramBot, TelegramEntry
 from tallies.services.copy_validation import MAX_VOTES
@@ -44,27 +43,13 @@ from tallies.services.submission import submit_protocol_copy
 
 Outcome = ChannelMessage.Outcome
 Status = TelegramEntry.Status
+_save = say.save
 PAIRS = "*"  # TelegramEntry.messages value of a message of several code=figure pairs
-
-
-@dataclass
-class Answer(sms.Handled):
-    """A Handled with what only a bot has: buttons under the reply, a notice for a pressed button."""
-
-    keyboard: Keyboard | None = None
-    notice: str = ""
 
 
 def _step(text: str, keyboard: Keyboard | None = None) -> Answer:
     """A step of the entry: the next question (with its buttons) or a plain statement."""
     return Answer(Outcome.GUIDED, text, keyboard=keyboard)
-
-
-def _save(entry: TelegramEntry) -> None:
-    """Save a changed state; a new version makes the buttons of earlier messages stale."""
-    entry.version += 1
-    entry.updated_at = timezone.now()
-    entry.save()
 
 
 def _chat_entries(bot: TelegramBot, incoming: Incoming) -> QuerySet[TelegramEntry]:
@@ -274,6 +259,8 @@ def _press(entry: TelegramEntry, pressed: say.Button, incoming: Incoming) -> Ans
         return _choose_station(entry, station)
     if entry.status == Status.CONTEST and pressed.action == "c":
         contest = next((c for c in _contests(entry) if str(c.pk) == pressed.argument), None)
+        if contest is not None and entry.photos:  # photos only (telegram_photo_only.py)
+            return telegram_photo_only.contest_chosen(entry, contest)
         if contest is not None:
             return _begin(entry, contest)
     asked = say.questions(entry.contest) if entry.contest else []
@@ -301,8 +288,7 @@ def _choose_station(entry: TelegramEntry, station: PollingStation) -> Answer:
 def _contests(entry: TelegramEntry) -> list[Contest]:
     """The contests of the chosen station's election, with their forms."""
     assert entry.station is not None
-    contests = Contest.objects.filter(election_id=entry.station.pec.election_id)
-    return list(contests.select_related("form").order_by("pk"))
+    return telegram_photo_only.contests_of(entry.station)
 
 
 def _begin(entry: TelegramEntry, contest: Contest) -> Answer:

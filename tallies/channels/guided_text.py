@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elections.models import Contest, ControlRelation, PollingStation
@@ -65,6 +66,13 @@ def read_button(data: str) -> Button | None:
     if len(parts) != 4 or not parts[1].isdecimal():
         return None
     return Button(parts[0], int(parts[1]), parts[2], parts[3])
+
+
+def save(entry: TelegramEntry) -> None:
+    """Save a changed state; a new version makes the buttons of earlier messages stale."""
+    entry.version += 1
+    entry.updated_at = timezone.now()
+    entry.save()
 
 
 def _rows(buttons: list[tuple[str, str]], width: int = ROW) -> Keyboard:

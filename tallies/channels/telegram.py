@@ -24,10 +24,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from observers.models import Observer
-from tallies.channels import guided, sms, telegram_link, telegram_photo
-from tallies.channels.guided import Answer
+from tallies.channels import guided, sms, sms_figures, telegram_link, telegram_photo, telegram_photo_only
 from tallies.channels.sms_format import parse
-from tallies.channels.telegram_api import Incoming, answer_callback_query, read_update, send_message
+from tallies.channels.telegram_api import Answer, Incoming, answer_callback_query, read_update, send_message
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
 
 logger = logging.getLogger(__name__)
@@ -180,6 +179,8 @@ def _for_observer(bot: TelegramBot, incoming: Incoming, observer: Observer, comm
     answer = guided.on_message(bot, incoming, observer)
     if answer is not None:
         return answer
+    if incoming.photo_file_id and (not incoming.text.strip() or incoming.text.strip().isdigit()):
+        return _photo(bot, incoming, observer, incoming.text.strip())
     return _as_answer(_copy(bot, incoming, observer))
 
 
@@ -209,11 +210,9 @@ def _link(bot: TelegramBot, incoming: Incoming, code: str, linked: Observer | No
 
 
 def _copy(bot: TelegramBot, incoming: Incoming, observer: Observer) -> sms.Handled:
-    """A protocol in one message; a photo with it as caption is stored with the copy it makes."""
+    """A protocol in one message; a photo with it as caption is stored with the copy it makes
+    (a photo captioned with nothing or a station number is a `_photo`)."""
     message = sms.InboundSms(str(incoming.message_id), str(incoming.user_id), incoming.text)
-    if incoming.photo_file_id and (not incoming.text.strip() or incoming.text.strip().isdigit()):
-        photo_only = not guided.has_open_entry(bot, incoming)
-        return telegram_photo.to_latest_copy(bot, incoming, observer, incoming.text.strip(), photo_only)
     if len(message.text) > sms.MAX_LENGTH:
         return sms.Handled(Outcome.REFUSED, sms.too_long(message))
     parsed = parse(message.text)
@@ -224,6 +223,23 @@ def _copy(bot: TelegramBot, incoming: Incoming, observer: Observer) -> sms.Handl
     if incoming.photo_file_id:
         return telegram_photo.with_figures(bot, incoming, observer, handled)
     return handled
+
+
+def _photo(bot: TelegramBot, incoming: Incoming, observer: Observer, number: str) -> Answer:
+    """A photo captioned with nothing or a station `number`: kept with photos waiting for their
+    contest (of that station), else with the latest copy (of it), else a photo-only copy
+    unless a guided entry is open (tallies/channels/telegram_photo_only.py)."""
+    waiting = telegram_photo_only.waiting_entry(bot, incoming)
+    if waiting is not None and waiting.station is not None:
+        if not number or sms_figures.find_station(observer, number) == waiting.station:
+            return telegram_photo_only.add_photo(bot, waiting, incoming)
+        guided.cancel(bot, incoming)  # a photo of another station: the waiting ones are dropped
+    attached = telegram_photo.to_latest_copy(bot, incoming, observer, number)
+    if attached is not None:
+        return _as_answer(attached)
+    if guided.has_open_entry(bot, incoming):
+        return _as_answer(telegram_photo.no_copy())
+    return telegram_photo_only.photo_only_copy(bot, incoming, observer, number)
 
 
 def _how_to_send() -> str:

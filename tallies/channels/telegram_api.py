@@ -30,6 +30,7 @@ from telegram import Bot, Message, PhotoSize, Update
 from telegram.error import TelegramError
 
 from observers.services.evidence import MAX_UPLOAD_BYTES
+from tallies.channels import sms
 from tallies.models import TelegramBot
 
 logger = logging.getLogger(__name__)
@@ -146,6 +147,16 @@ def _base(bot: TelegramBot) -> str:
 
 
 Keyboard = list[list[tuple[str, str]]]  # rows of (button label, callback data) buttons
+
+
+@dataclass
+class Answer(sms.Handled):
+    """A Handled with what only a bot has: buttons under the reply, a notice for a pressed button."""
+
+    keyboard: Keyboard | None = None
+    notice: str = ""
+
+
 MAX_TEXT = 4096  # characters of one message (Bot API sendMessage)
 
 

@@ -147,7 +147,8 @@ class TelegramEntry(models.Model):
     message of this one (the state has moved on since), is refused. `answers` maps
     ``lines.<code>``/``options.<code>`` to a count, or to None when marked "not on the copy";
     `messages` maps the Telegram id of each answering message to the key it answered (``*``:
-    several ``code=n`` pairs), so an edited answer replaces it.
+    several ``code=n`` pairs), so an edited answer replaces it. An entry with `photos` is no
+    guided entry: its photos wait for the contest to be pressed (a photo-only copy).
     """
 
     class Status(models.TextChoices):
@@ -175,6 +176,9 @@ class TelegramEntry(models.Model):
     back_to_review = models.BooleanField(default=False)  # a line asked again from the review
     answers = models.JSONField(default=dict, blank=True)
     messages = models.JSONField(default=dict, blank=True)
+    # Photos of a photo-only copy waiting for its contest (status "contest"), in arrival order:
+    # {"file_id", "unique_id", "key"} each, "key" the copy's client_uuid (telegram_photo_only.py).
+    photos = models.JSONField(default=list, blank=True)
     copy = models.ForeignKey(
         "tallies.ProtocolCopy", models.SET_NULL, null=True, blank=True, related_name="telegram_entries"
     )

@@ -46,6 +46,22 @@ PHOTO = [  # one photo in the sizes Telegram sends, the largest not last
     for n, w in ((0, 90), (2, 1280), (1, 320))
 ]
 
+ALBUM = [  # a second photo sent in the same album: other file ids, the same media_group_id
+    {
+        **size,
+        "file_id": size["file_id"].replace("AgAD", "AgAE"),
+        "file_unique_id": size["file_unique_id"] + "e",
+    }
+    for size in PHOTO
+]
+
+
+def buttons(calls: list[tuple[str, dict]]) -> list[tuple[str, str]]:
+    """(label, callback data) of the buttons of the bot's last message with buttons, from the
+    Bot API calls the local server recorded."""
+    markup = next(body["reply_markup"] for _path, body in reversed(calls) if "reply_markup" in body)
+    return [(button["text"], button["callback_data"]) for row in markup["inline_keyboard"] for button in row]
+
 
 def press(
     update_id: int, data: str, message_id: int = 2000, user_id: int = ALICE_TG, query_id: str = ""

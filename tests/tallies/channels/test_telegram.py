@@ -13,7 +13,7 @@ from observers.models import Evidence
 from tallies.channels import telegram_link
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramBot
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
-from tests.tallies.channels.telegram_shapes import ALICE_TG, PHOTO, message, post
+from tests.tallies.channels.telegram_shapes import ALBUM, ALICE_TG, PHOTO, message, post
 from tests.tallies.support import copy_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
@@ -258,16 +258,6 @@ def test_a_photo_captioned_with_figures_that_store_nothing_is_not_kept(client, b
     assert not ProtocolCopy.objects.exists() and not Evidence.objects.exists()
     assert bot_api[1][-1][1]["text"].startswith("The photo was not kept: send it again with the figures. ")
     assert "Missing: 3, 4" in bot_api[1][-1][1]["text"]
-
-
-ALBUM = [  # a second photo sent in the same album: other file ids, the same media_group_id
-    {
-        **size,
-        "file_id": size["file_id"].replace("AgAD", "AgAE"),
-        "file_unique_id": size["file_unique_id"] + "e",
-    }
-    for size in PHOTO
-]
 
 
 def test_a_photo_with_no_copy_becomes_a_photo_only_copy_of_the_station_its_caption_names(

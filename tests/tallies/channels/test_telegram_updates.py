@@ -16,7 +16,7 @@ from tallies.channels.telegram_api import read_update
 from tallies.models import ChannelMessage, ObserverContact, ProtocolCopy, TelegramEntry
 from tallies.services import photos
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
-from tests.tallies.channels.telegram_shapes import ALICE_TG, BOT_USER, PHOTO, message, post, press
+from tests.tallies.channels.telegram_shapes import ALICE_TG, BOT_USER, PHOTO, buttons, message, post, press
 from tests.tallies.support import copy_text
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,7 @@ def test_a_pressed_button_whose_handling_raises_is_answered_and_leaves_the_entry
 ):
     post(client, bot, message(1, "/enter"))
     entry = TelegramEntry.objects.get()
-    station_91 = next(data for label, data in buttons(bot_api) if label == "91")
+    station_91 = next(data for label, data in buttons(bot_api[1]) if label == "91")
 
     def broken(*args):
         raise RuntimeError("form missing")
@@ -168,9 +168,3 @@ def test_a_pressed_button_whose_handling_raises_is_answered_and_leaves_the_entry
         "/bot123456:ABC-secret/answerCallbackQuery",
         {"callback_query_id": "43821000002"},
     )
-
-
-def buttons(bot_api) -> list[tuple[str, str]]:
-    """(label, callback data) of the buttons of the bot's last message with buttons."""
-    markup = next(body["reply_markup"] for _path, body in reversed(bot_api[1]) if "reply_markup" in body)
-    return [(button["text"], button["callback_data"]) for row in markup["inline_keyboard"] for button in row]

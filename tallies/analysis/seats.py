@@ -27,8 +27,11 @@ ThresholdBase = Literal["valid_votes", "voters_took_part"]
 
 
 @dataclass(frozen=True)
-class SeatRule:
-    """An electoral rule: seats to fill, threshold (percent of a base) and allocation method.
+class AllocationRule:
+    """The arithmetic of a seat allocation: seats to fill, threshold (percent of a base), method.
+
+    A contest's stored seat rule (elections.models.SeatRule, audited) becomes one of these through
+    tallies.services.analysis.seats.as_rule; the fixed rules below are the laws' own.
 
     `next_party_if_single`: if only one list passes, the list with the next-largest vote also takes
     part in the distribution (Art. 97-1.2, 2021 text). `next_party_min_seats`: that list gets at
@@ -44,11 +47,11 @@ class SeatRule:
 
 
 # Mazhilis party lists: 98 seats, 7 % of the votes for lists (2007 – May 2021 law).
-KZ_MAZHILIS_2021 = SeatRule(98, Decimal("7"), "valid_votes", "hare_largest_remainder", True)
+KZ_MAZHILIS_2021 = AllocationRule(98, Decimal("7"), "valid_votes", "hare_largest_remainder", True)
 # Same, with the 2009 wording used in 2012: the admitted second party gets at least two seats.
-KZ_MAZHILIS_2012 = SeatRule(98, Decimal("7"), "valid_votes", "hare_largest_remainder", True, 2)
+KZ_MAZHILIS_2012 = AllocationRule(98, Decimal("7"), "valid_votes", "hare_largest_remainder", True, 2)
 # Law of 24 May 2021 (first used 2023): 69 list seats, 5 % of the voters who took part.
-KZ_MAZHILIS_2023 = SeatRule(69, Decimal("5"), "voters_took_part", "hare_largest_remainder", True)
+KZ_MAZHILIS_2023 = AllocationRule(69, Decimal("5"), "voters_took_part", "hare_largest_remainder", True)
 
 
 @dataclass(frozen=True)
@@ -98,14 +101,16 @@ DIVISORS: dict[str, Callable[[int], int]] = {
 }
 
 
-def allocate(votes: Mapping[str, int], rule: SeatRule, voters_took_part: int | None = None) -> Allocation:
+def allocate(
+    votes: Mapping[str, int], rule: AllocationRule, voters_took_part: int | None = None
+) -> Allocation:
     """Allocate `rule.seats` among parties from their votes; raise ValueError on a missing base."""
     base = _threshold_base(votes, rule, voters_took_part)
     threshold = Fraction(rule.threshold_percent) * base / 100
     return _allocate({party: Fraction(count) for party, count in votes.items()}, threshold, rule)
 
 
-def allocate_from_shares(shares: Mapping[str, Decimal], rule: SeatRule) -> Allocation:
+def allocate_from_shares(shares: Mapping[str, Decimal], rule: AllocationRule) -> Allocation:
     """Allocate seats from published percentages (percent of the rule's threshold base)."""
     weights = {party: Fraction(share) for party, share in shares.items()}
     return _allocate(weights, Fraction(rule.threshold_percent), rule)
@@ -121,7 +126,7 @@ def distribute(weights: Mapping[str, Fraction], seats: int, method: Method) -> D
     return _highest_averages(weights, seats, DIVISORS[method])
 
 
-def _threshold_base(votes: Mapping[str, int], rule: SeatRule, voters_took_part: int | None) -> int:
+def _threshold_base(votes: Mapping[str, int], rule: AllocationRule, voters_took_part: int | None) -> int:
     valid = sum(votes.values())
     if rule.threshold_base == "valid_votes":
         return valid
@@ -130,7 +135,7 @@ def _threshold_base(votes: Mapping[str, int], rule: SeatRule, voters_took_part: 
     return voters_took_part
 
 
-def _allocate(weights: dict[str, Fraction], threshold: Fraction, rule: SeatRule) -> Allocation:
+def _allocate(weights: dict[str, Fraction], threshold: Fraction, rule: AllocationRule) -> Allocation:
     ranked = sorted(weights, key=lambda party: (-weights[party], party))
     passed = tuple(party for party in ranked if weights[party] >= threshold)
     admitted = _admitted(ranked, passed, rule)
@@ -141,7 +146,7 @@ def _allocate(weights: dict[str, Fraction], threshold: Fraction, rule: SeatRule)
     return Allocation(seats, passed, admitted, threshold, result.quota, result.remainders, result.tied)
 
 
-def _admitted(ranked: list[str], passed: tuple[str, ...], rule: SeatRule) -> tuple[str, ...]:
+def _admitted(ranked: list[str], passed: tuple[str, ...], rule: AllocationRule) -> tuple[str, ...]:
     if not passed:
         raise ValueError("no party passed the threshold")
     if rule.next_party_if_single and len(passed) == 1 and len(ranked) > 1:

@@ -17,12 +17,12 @@ from typing import Any
 from observers.access import sharing_organizations
 from observers.models import Mandate
 from tallies.models import StationTallyState
-from tallies.selectors.coverage import Scope
+from tallies.selectors.coverage import CoverageScope
 
 ROWS_SHOWN = 100
 
 
-def partners_at(scope: Scope, station_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+def partners_at(scope: CoverageScope, station_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
     """Station id → names of the partners with a live mandate or a counted copy there (sorted).
 
     `station_ids` limits the stations (None: every station of the scope). Two queries plus one
@@ -62,7 +62,7 @@ class PartnerRow:
     ours_too: bool
 
 
-def deployment(scope: Scope, limit: int = ROWS_SHOWN) -> tuple[int, int, list[PartnerRow]]:
+def deployment(scope: CoverageScope, limit: int = ROWS_SHOWN) -> tuple[int, int, list[PartnerRow]]:
     """(stations partners cover, of them also mandated by us, the first `limit` rows, doubled first)."""
     covered = partners_at(scope)
     if not covered:

@@ -30,7 +30,7 @@ from tallies.selectors.complete_stations import Basis, from_json, percentages, s
 from tallies.selectors.copy_coverage import commission_coverage, official_in_regions_with_copies
 from tallies.selectors.layout import (
     BasisNote,
-    FigureRow,
+    ComparedRow,
     Layout,
     RegionsRow,
     ShareRow,
@@ -77,7 +77,7 @@ class DiscrepantStation:
     """A station whose copy differs from the official protocol, with the differing rows."""
 
     station: PollingStation
-    differences: list[FigureRow]
+    differences: list[ComparedRow]
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,12 @@ class CommissionResults:
     official_in_regions_with_copies: Source | None = None  # the root only
 
     @property
-    def figure_rows(self) -> list[FigureRow]:
+    def figure_rows(self) -> list[ComparedRow]:
         """Lines and options over the compared stations: observer against official."""
         return self.layout.rows(_figures(self.compared_observer), _figures(self.compared_official))
 
     @property
-    def total_rows(self) -> list[FigureRow]:
+    def total_rows(self) -> list[ComparedRow]:
         """Lines and options as each source reports them (different station sets)."""
         return self.layout.rows(_figures(self.observer), _figures(self.official))
 

@@ -53,7 +53,7 @@ class Status(models.TextChoices):
 
 
 @dataclass(frozen=True)
-class Scope:
+class CoverageScope:
     """Whose coverage of which contest, limited to a coordinator's region or TEC (None: everywhere)."""
 
     organization: Organization
@@ -75,7 +75,7 @@ def commission_key(commission_id: int) -> str:
     return f"commission:{commission_id}"
 
 
-def station_statuses(scope: Scope) -> QuerySet[PollingStation]:
+def station_statuses(scope: CoverageScope) -> QuerySet[PollingStation]:
     """The stations in scope, annotated with `coverage` (a Status value) and `is_expected` (mandated).
 
     Every subquery is uncorrelated (`pk IN (...)`): PostgreSQL hashes each once, so the cost
@@ -98,7 +98,7 @@ def station_statuses(scope: Scope) -> QuerySet[PollingStation]:
 class _Facts:
     """The organisation's facts about stations, each a subquery of station ids."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: CoverageScope) -> None:
         organization_id, election_id = scope.organization.pk, scope.contest.election_id
         self.mandated = Mandate.stations.through.objects.filter(
             mandate__organization_id=organization_id, mandate__election_id=election_id
@@ -217,7 +217,7 @@ class CoverageReport:
         return {row.key: {k: v for k, v in row.counts.items() if v or row is self.total} for row in rows}
 
 
-def coverage_report(scope: Scope) -> CoverageReport:
+def coverage_report(scope: CoverageScope) -> CoverageReport:
     """Count the scope's stations by status, overall, by region and by TEC, and every station of
     each area (three queries)."""
     grouped = (
@@ -239,7 +239,7 @@ def coverage_report(scope: Scope) -> CoverageReport:
 
 
 def _add_territory(
-    scope: Scope,
+    scope: CoverageScope,
     areas: Areas,
     total: CoverageRow,
     regions: dict[int, CoverageRow],

@@ -1,6 +1,6 @@
 """What the election-night dashboard shows besides the counts: progress, call list, map, shares.
 
-Every read takes a coverage Scope (organisation, contest, territory) and runs a fixed number of
+Every read takes a coverage CoverageScope (organisation, contest, territory) and runs a fixed number of
 queries. The call list holds observers' names and phones: it is for the organisation's own
 coordinators (views check that), and lists only the organisation's own observers.
 """
@@ -22,7 +22,13 @@ from observers.models import Mandate
 from tallies.models import CoverageSample
 from tallies.selectors.coalition_deployment import partners_at
 from tallies.selectors.commission import commission_results, root_commission
-from tallies.selectors.coverage import CoverageReport, Scope, Status, coverage_report, station_statuses
+from tallies.selectors.coverage import (
+    CoverageReport,
+    CoverageScope,
+    Status,
+    coverage_report,
+    station_statuses,
+)
 
 CALL_LIST_SIZE = 100  # rows shown; the count says how many there are
 
@@ -44,7 +50,7 @@ class Progress:
         return [[label, *(self.series[s][i] for s in Status.values)] for i, label in enumerate(self.labels)]
 
 
-def progress(scope: Scope) -> Progress:
+def progress(scope: CoverageScope) -> Progress:
     """The scope's counts at every recorded CoverageSample of the election, oldest first (one query)."""
     path = f"counts__{contest_key(scope.contest.pk)}__{scope.key}"
     samples = CoverageSample.objects.filter(
@@ -80,7 +86,7 @@ class CallRow:
         return self.__dict__.copy()
 
 
-def call_list(scope: Scope, limit: int = CALL_LIST_SIZE) -> tuple[int, list[CallRow]]:
+def call_list(scope: CoverageScope, limit: int = CALL_LIST_SIZE) -> tuple[int, list[CallRow]]:
     """(how many, the first `limit`) observers with a live mandate for a missing station (three
     queries; one or three more naming the coalition partners that cover the listed stations).
 
@@ -116,7 +122,7 @@ UNFOLLOWED = "unfollowed"  # on the map only: a station of the territory nobody 
 LOCATED = Q(latitude__isnull=False, longitude__isnull=False)
 
 
-def map_stations(scope: Scope) -> list[list[object]]:
+def map_stations(scope: CoverageScope) -> list[list[object]]:
     """[[station id, number, latitude, longitude, status], ...] of the territory's stations with
     coordinates (two queries): the followed ones by coverage status, the others as UNFOLLOWED.
 
@@ -132,7 +138,7 @@ def map_stations(scope: Scope) -> list[list[object]]:
     return found + [[pk, number, str(lat), str(lng), UNFOLLOWED] for pk, number, lat, lng in others]
 
 
-def map_note(scope: Scope) -> str:
+def map_note(scope: CoverageScope) -> str:
     """Why the map shows few or no stations, in the active language ("" when nothing is missing).
 
     In order: no station of the territory has coordinates; no station is followed yet (no
@@ -163,7 +169,9 @@ def map_note(scope: Scope) -> str:
     return ""
 
 
-def unlocated_stations(scope: Scope, limit: int = CALL_LIST_SIZE) -> tuple[int, list[tuple[str, str, str]]]:
+def unlocated_stations(
+    scope: CoverageScope, limit: int = CALL_LIST_SIZE
+) -> tuple[int, list[tuple[str, str, str]]]:
     """(how many, first `limit` (number, TEC, status label)) stations in scope without coordinates.
 
     One query, read whole and sorted here (see call_list on LIMIT).
@@ -184,7 +192,7 @@ class ShareBar:
     official_in_regions: Decimal | None = None  # the root: official over the regions with copies
 
 
-def shares(scope: Scope) -> tuple[list[ShareBar], dict[str, Any]]:
+def shares(scope: CoverageScope) -> tuple[list[ShareBar], dict[str, Any]]:
     """Turnout, then each option's share, for the territory or the root commission, and its coverage.
 
     Every observer-vs-official figure goes with what the copies cover (issue 22): the coverage
@@ -230,7 +238,7 @@ class Dashboard:
         }
 
 
-def dashboard(scope: Scope) -> Dashboard:
+def dashboard(scope: CoverageScope) -> Dashboard:
     """Gather the dashboard of a scope; the last progress point is the live count (fixed queries)."""
     report = coverage_report(scope)
     count, calls = call_list(scope)

@@ -18,7 +18,7 @@ from tallies.selectors.complete_stations import Basis, Subset, percentages, subs
 
 
 @dataclass(frozen=True)
-class FigureRow:
+class ComparedRow:
     """One line or option of a side-by-side table; `difference` is official − observer."""
 
     kind: str  # "line" or "option"
@@ -122,20 +122,20 @@ class Layout:
             ("option", option.code, "", str(option)) for option in self.options
         ]
 
-    def rows(self, observer: Figures | None, official: Figures | None) -> list[FigureRow]:
+    def rows(self, observer: Figures | None, official: Figures | None) -> list[ComparedRow]:
         """Return one row per line, then per option; a source without figures gives None values."""
         return [
-            FigureRow(kind, code, number, label, _value(observer, kind, code), _value(official, kind, code))
+            ComparedRow(kind, code, number, label, _value(observer, kind, code), _value(official, kind, code))
             for kind, code, number, label in self.entries()
         ]
 
-    def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[FigureRow]:
+    def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[ComparedRow]:
         """Label a StationComparison's differences ({kind + "s": {code: [observer, official]}})."""
         rows = []
         for kind, code, number, label in self.entries():
             pair = stored.get(kind + "s", {}).get(code)
             if pair:
-                rows.append(FigureRow(kind, code, number, label, pair[0], pair[1]))
+                rows.append(ComparedRow(kind, code, number, label, pair[0], pair[1]))
         return rows
 
 

@@ -27,7 +27,7 @@ from observers.models import ChecklistAnswer, ChecklistItem, ViolationAct
 from observers.models.visits import Stage
 from observers.selectors.violations import category_label
 from tallies.selectors.areas import Areas
-from tallies.selectors.coverage import Scope
+from tallies.selectors.coverage import CoverageScope
 
 REVIEWS = ViolationAct.Review.values
 NO_REGION = _("No region")
@@ -65,7 +65,7 @@ class ItemStats:
         return sorted(self.regions.items())
 
 
-def checklist_stats(scope: Scope) -> list[tuple[str, list[ItemStats]]]:
+def checklist_stats(scope: CoverageScope) -> list[tuple[str, list[ItemStats]]]:
     """[(stage label, [ItemStats in checklist order])] for the yes/no items with a problem answer."""
     items = ChecklistItem.objects.filter(answer=ChecklistItem.Answer.YES_NO, problem_if__isnull=False)
     stats = {item.pk: ItemStats(item) for item in items}
@@ -81,7 +81,7 @@ def checklist_stats(scope: Scope) -> list[tuple[str, list[ItemStats]]]:
     return [(label, sorted(rows, key=lambda s: s.item.position)) for _code, label, rows in stages if rows]
 
 
-def _station_answers(scope: Scope) -> dict[tuple[int, int], tuple[str, bool]]:
+def _station_answers(scope: CoverageScope) -> dict[tuple[int, int], tuple[str, bool]]:
     """{(item id, station id): (station path, problem seen)} from each visit's latest answers."""
     latest = (
         ChecklistAnswer.objects.filter(
@@ -100,7 +100,7 @@ def _station_answers(scope: Scope) -> dict[tuple[int, int], tuple[str, bool]]:
     return found
 
 
-def _within(scope: Scope, station: str) -> Q:
+def _within(scope: CoverageScope, station: str) -> Q:
     """Acts or answers at the election's stations, within the scope's territory if any."""
     q = Q(**{f"{station}__pec__election_id": scope.contest.election_id})
     return q & stations_within(scope.territory, f"{station}__") if scope.territory else q
@@ -138,7 +138,7 @@ class ViolationStats:
     regions: list[ReviewCounts]
 
 
-def violation_stats(scope: Scope) -> ViolationStats:
+def violation_stats(scope: CoverageScope) -> ViolationStats:
     """Count the organisation's violation acts in the election (two queries)."""
     acts = ViolationAct.objects.filter(_within(scope, "station"), organization_id=scope.organization.pk)
     grouped = acts.values_list("stage", "violation_type__category", "review", "station__pec__path")

@@ -20,7 +20,7 @@ from observers.models.visits import Stage
 from tallies.models import Release
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
-from tallies.selectors.layout import BasisNote, FigureRow, RegionsRow, ShareRow
+from tallies.selectors.layout import BasisNote, ComparedRow, RegionsRow, ShareRow
 
 SHARE_SOURCES = ("observer", "official", "compared_observer", "compared_official")
 
@@ -49,20 +49,20 @@ class FrozenLayout:
         lines = [("line", x["code"], x["number"], pick_label(x["labels"], x["code"])) for x in self.lines]
         return lines + [("option", x["code"], "", self.label(x)) for x in self.options]
 
-    def rows(self, observer: dict[str, Any] | None, official: dict[str, Any] | None) -> list[FigureRow]:
+    def rows(self, observer: dict[str, Any] | None, official: dict[str, Any] | None) -> list[ComparedRow]:
         """One row per line and option: the two sources' stored figures."""
         return [
-            FigureRow(kind, code, number, label, _value(observer, kind, code), _value(official, kind, code))
+            ComparedRow(kind, code, number, label, _value(observer, kind, code), _value(official, kind, code))
             for kind, code, number, label in self.entries()
         ]
 
-    def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[FigureRow]:
+    def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[ComparedRow]:
         """The differing figures of a station ({"lines"|"options": {code: [observer, official]}})."""
         rows = []
         for kind, code, number, label in self.entries():
             pair = stored.get(kind + "s", {}).get(code)
             if pair:
-                rows.append(FigureRow(kind, code, number, label, pair[0], pair[1]))
+                rows.append(ComparedRow(kind, code, number, label, pair[0], pair[1]))
         return rows
 
     def basis_notes(self, source: dict[str, Any] | None, side: str = "observer") -> list[BasisNote]:

@@ -15,7 +15,7 @@ from tallies.models import (
     StationTallyState,
 )
 from tallies.selectors.commission import _figures, _official_protocol, _scope, breadcrumb
-from tallies.selectors.layout import FigureRow, Layout, ShareRow, Source, _source, share_rows
+from tallies.selectors.layout import ComparedRow, Layout, ShareRow, Source, _source, share_rows
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class StationResults:
     findings: list[FindingRow]
 
     @property
-    def rows(self) -> list[FigureRow]:
+    def rows(self) -> list[ComparedRow]:
         """Every line and option: observer, official and official − observer."""
         return self.layout.rows(_figures(self.observer), _figures(self.official))
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from elections.models import Contest, Election
 from observers.models import Mandate, Organization
 from tallies.models import CoverageSample
-from tallies.selectors.coverage import Scope, coverage_report
+from tallies.selectors.coverage import CoverageScope, coverage_report
 from tallies.selectors.dashboard import contest_key
 
 ELECTION_NIGHT = timedelta(days=1)  # election day ± this, so every time zone's night is covered
@@ -26,7 +26,9 @@ def record_coverage(*, organization_id: int, election_id: int) -> CoverageSample
     """Store the organisation's coverage counts now, per contest of the election (2 queries each)."""
     organization = Organization.objects.get(pk=organization_id)
     contests = Contest.objects.filter(election_id=election_id).select_related("election")
-    counts = {contest_key(c.pk): coverage_report(Scope(organization, c)).as_sample() for c in contests}
+    counts = {
+        contest_key(c.pk): coverage_report(CoverageScope(organization, c)).as_sample() for c in contests
+    }
     return CoverageSample.objects.create(organization=organization, election_id=election_id, counts=counts)
 
 

@@ -25,17 +25,17 @@ from tallies import tasks
 from tallies.selectors import dashboard as selectors
 from tallies.selectors import process_stats
 from tallies.selectors.coalition_deployment import deployment
-from tallies.selectors.coverage import Scope
+from tallies.selectors.coverage import CoverageScope
 
 POLL_SECONDS = 30
 STATION_PLACEHOLDER = 999_999_999  # replaced by a station id in the script
 
 
-def _coverage_scope(request: HttpRequest, contest_id: int) -> Scope:
+def _coverage_scope(request: HttpRequest, contest_id: int) -> CoverageScope:
     """The user's organisation, the contest and their territory; PermissionDenied, Http404."""
     coordinator = chosen_scope(request)
     contest = get_object_or_404(Contest.objects.select_related("election"), pk=contest_id)
-    return Scope(coordinator.organization, contest, coordinator.territory)
+    return CoverageScope(coordinator.organization, contest, coordinator.territory)
 
 
 @login_required
@@ -65,7 +65,7 @@ def dashboard_page(request: HttpRequest, contest_id: int) -> HttpResponse:
     return render(request, "tallies/dashboard_page.html", context)
 
 
-def _config(scope: Scope) -> dict[str, object]:
+def _config(scope: CoverageScope) -> dict[str, object]:
     """What the script needs besides the data: where to poll, labels in the active language."""
     contest_id = scope.contest.pk
     return {

@@ -145,7 +145,7 @@ def csv_response(filename: str, header: list[Any], rows: Iterable[list[Any]]) ->
     return response
 
 
-def _figure_table(rows: list[selectors.FigureRow]) -> Table:
+def _figure_table(rows: list[selectors.ComparedRow]) -> Table:
     header = [_("Line"), _("Label"), _("Observer"), _("Official"), _("Difference (official − observer)")]
     return header, ([row.number, row.label, row.observer, row.official, row.difference] for row in rows)
 

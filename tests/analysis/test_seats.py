@@ -14,7 +14,7 @@ from tallies.analysis.seats import (
     KZ_MAZHILIS_2012,
     KZ_MAZHILIS_2021,
     KZ_MAZHILIS_2023,
-    SeatRule,
+    AllocationRule,
     allocate,
     allocate_from_shares,
     distribute,
@@ -112,7 +112,7 @@ def test_it_matches_a_hand_computed_sainte_lague_example_where_dhondt_differs():
     # B 26667, A 20000, D 20000, B 16000 → A 3, B 3, C 1, D 1.
     # D'Hondt (÷1, 2, 3, ...): A 100000, B 80000, A 50000, B 40000, A 33333, C 30000, B 26667, A 25000.
     votes = {"A": 100_000, "B": 80_000, "C": 30_000, "D": 20_000}
-    rule = SeatRule(8, Decimal("0"), method="sainte_lague")
+    rule = AllocationRule(8, Decimal("0"), method="sainte_lague")
 
     assert allocate(votes, rule).seats == {"A": 3, "B": 3, "C": 1, "D": 1}
     assert allocate(votes, dataclasses.replace(rule, method="dhondt")).seats == {
@@ -128,7 +128,7 @@ def test_it_matches_a_hand_computed_droop_example_where_hare_favours_the_small_p
     # → floors 4 + 1 + 0 = 5, the last seat to A (.898). Hare quota 1666.67: A 4.2, B 1.2, C 0.6
     # → floors 5, the last seat to C (.6).
     votes = {"A": 7_000, "B": 2_000, "C": 1_000}
-    droop = SeatRule(6, Decimal("0"), method="droop_largest_remainder")
+    droop = AllocationRule(6, Decimal("0"), method="droop_largest_remainder")
 
     allocation = allocate(votes, droop)
 
@@ -162,7 +162,7 @@ def test_it_guarantees_two_seats_to_the_admitted_second_party_under_the_2012_wor
 
 def test_it_breaks_an_equal_remainder_by_votes_and_reports_the_tie():
     # Hare quota 2000: A 3.0, B 1.5, C 0.5 → one seat left, B and C tie at .5; B has more votes.
-    allocation = allocate({"A": 6_000, "B": 3_000, "C": 1_000}, SeatRule(5, Decimal("0")))
+    allocation = allocate({"A": 6_000, "B": 3_000, "C": 1_000}, AllocationRule(5, Decimal("0")))
 
     assert allocation.seats == {"A": 3, "B": 2, "C": 0}
     assert allocation.tied == ("B", "C")
@@ -177,7 +177,7 @@ def test_it_breaks_a_full_tie_alphabetically_and_reports_it():
 
 
 def test_it_counts_a_party_exactly_at_the_threshold_as_passing():
-    allocation = allocate({"A": 93, "B": 7}, SeatRule(10, Decimal("7")))
+    allocation = allocate({"A": 93, "B": 7}, AllocationRule(10, Decimal("7")))
 
     assert allocation.passed == ("A", "B")
     assert allocation.seats == {"A": 9, "B": 1}
@@ -192,4 +192,4 @@ def test_it_requires_the_voters_who_took_part_when_the_rule_counts_them():
 
 def test_it_refuses_an_election_where_no_party_passes():
     with pytest.raises(ValueError, match="no party passed"):
-        allocate({"A": 1, "B": 1, "C": 1}, SeatRule(3, Decimal("50")))
+        allocate({"A": 1, "B": 1, "C": 1}, AllocationRule(3, Decimal("50")))

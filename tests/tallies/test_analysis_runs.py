@@ -141,7 +141,7 @@ def test_it_says_the_observer_figures_change_the_seats_when_they_do(
     official, observer = done.result["official"], done.result["observer"]
     assert official["votes"]["p6_UR"] == 1115 + 490 + 390 and official["stations"] == 3
     assert observer["votes"]["p6_UR"] == 445 + 390 and observer["stations"] == 2
-    rule = arithmetic.SeatRule(10, Decimal("5"))
+    rule = arithmetic.AllocationRule(10, Decimal("5"))
     assert observer["seats"] == arithmetic.allocate(observer["votes"], rule).seats
     # Official: 3,618 votes of the five lists over 5 % / 10 seats → UR 5.51, Yabloko 0.67 → 5 and 1.
     # Observers: 2,201 / 10 → UR 3.79, Yabloko 1.91 → 4 and 2 (largest remainders).

@@ -13,7 +13,7 @@ from django.urls import reverse
 from observers.models import Coalition, CoalitionMember
 from tallies.selectors import dashboard as board
 from tallies.selectors.coalition_deployment import deployment, partners_at
-from tallies.selectors.coverage import Scope
+from tallies.selectors.coverage import CoverageScope
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,14 @@ def coalition(contest, organization, other_organization, coordinator) -> Coaliti
 
 
 def test_no_partner_is_named_without_a_coalition_both_agreed(contest, organization, observer, other_observer):
-    assert partners_at(Scope(organization, contest)) == {}
-    assert deployment(Scope(organization, contest)) == (0, 0, [])
+    assert partners_at(CoverageScope(organization, contest)) == {}
+    assert deployment(CoverageScope(organization, contest)) == (0, 0, [])
 
 
 def test_the_call_list_names_the_partner_covering_each_missing_station(
     coalition, contest, organization, observer, other_observer, station
 ):
-    count, rows = board.call_list(Scope(organization, contest))
+    count, rows = board.call_list(CoverageScope(organization, contest))
 
     assert count == 3 and {row.partners for row in rows} == {"Other observers"}
     assert {row.observer for row in rows} == {"Alice"}  # never Oscar
@@ -60,4 +60,4 @@ def test_a_partner_that_left_is_no_longer_shown(
 ):
     CoalitionMember.objects.filter(organization=other_organization).update(left_at="2026-12-02T00:00Z")
 
-    assert partners_at(Scope(organization, contest)) == {}
+    assert partners_at(CoverageScope(organization, contest)) == {}

@@ -19,7 +19,7 @@ from elections.numbers import percent
 from observers.models import Mandate
 from tallies.models import CoverageSample
 from tallies.selectors import dashboard as board
-from tallies.selectors.coverage import Scope, Status, coverage_report, station_statuses
+from tallies.selectors.coverage import CoverageScope, Status, coverage_report, station_statuses
 from tallies.services import coverage as coverage_service
 from tests.tallies.night import (
     Night,
@@ -41,21 +41,23 @@ def night(django_db_setup, django_db_blocker) -> Iterator[Night]:
 def test_it_counts_each_status_as_the_database_does(night):
     expected = Counter(expected_statuses(night.organization, night.contest).values())
 
-    report = coverage_report(Scope(night.organization, night.contest))
+    report = coverage_report(CoverageScope(night.organization, night.contest))
 
     assert report.total.counts == {status: expected[status] for status in Status.values}
     assert all(report.total.counts[status] > 0 for status in Status.values)
 
 
 def test_it_puts_each_station_in_exactly_one_status(night):
-    rows = list(station_statuses(Scope(night.organization, night.contest)).values_list("pk", "coverage"))
+    rows = list(
+        station_statuses(CoverageScope(night.organization, night.contest)).values_list("pk", "coverage")
+    )
 
     assert dict(rows) == expected_statuses(night.organization, night.contest)
     assert len(rows) == len({pk for pk, _ in rows})
 
 
 def test_it_adds_up_regions_and_tecs_to_the_total(night):
-    report = coverage_report(Scope(night.organization, night.contest))
+    report = coverage_report(CoverageScope(night.organization, night.contest))
 
     for rows in (report.regions, report.tecs):
         assert {s: sum(r.counts[s] for r in rows) for s in Status.values} == report.total.counts
@@ -65,7 +67,7 @@ def test_it_adds_up_regions_and_tecs_to_the_total(night):
 
 
 def test_it_expects_the_mandated_stations_and_counts_copies_without_a_mandate(night):
-    report = coverage_report(Scope(night.organization, night.contest))
+    report = coverage_report(CoverageScope(night.organization, night.contest))
     mandated = Mandate.stations.through.objects.filter(mandate__organization=night.organization)
 
     assert report.total.expected == mandated.values("pollingstation_id").distinct().count()
@@ -82,7 +84,7 @@ def test_it_gives_coverage_over_the_stations_expected_and_over_the_whole_territo
     complete = {pk for pk, status in statuses.items() if status == Status.COMPLETE}
     every = PollingStation.objects.filter(pec__election=night.contest.election).count()
 
-    total = coverage_report(Scope(night.organization, night.contest)).total
+    total = coverage_report(CoverageScope(night.organization, night.contest)).total
 
     assert (total.expected_complete, total.territory) == (len(complete & mandated), every)
     assert total.complete_of_expected == percent(len(complete & mandated), len(mandated))
@@ -91,7 +93,7 @@ def test_it_gives_coverage_over_the_stations_expected_and_over_the_whole_territo
 
 
 def test_it_gives_each_region_and_tec_every_station_of_its_area(night):
-    report = coverage_report(Scope(night.organization, night.contest))
+    report = coverage_report(CoverageScope(night.organization, night.contest))
     region = Commission.objects.get(pk=int(report.regions[0].key.split(":")[1]))
 
     assert sum(row.territory for row in report.regions) == report.total.territory
@@ -102,7 +104,7 @@ def test_it_gives_each_region_and_tec_every_station_of_its_area(night):
 def test_a_territory_coordinator_sees_the_stations_of_the_territory_only(night):
     region = Commission.objects.filter(election=night.contest.election, level=Commission.Level.SEC).first()
 
-    total = coverage_report(Scope(night.organization, night.contest, region)).total
+    total = coverage_report(CoverageScope(night.organization, night.contest, region)).total
 
     assert total.territory == PollingStation.objects.within(region).count()
 
@@ -111,7 +113,7 @@ def test_it_calls_only_its_own_observers_with_a_live_mandate_at_missing_stations
     statuses = expected_statuses(night.organization, night.contest)
     missing = {pk for pk, status in statuses.items() if status == Status.MISSING}
 
-    count, rows = board.call_list(Scope(night.organization, night.contest), limit=1000)
+    count, rows = board.call_list(CoverageScope(night.organization, night.contest), limit=1000)
 
     live = Mandate.objects.live().filter(organization=night.organization, stations__in=missing)
     assert count == len(rows) == live.count()
@@ -131,7 +133,7 @@ def test_it_shows_another_organisation_only_its_own_stations(night, client):
 
 
 def test_it_limits_a_territory_coordinator_to_their_region(night, client):
-    region = coverage_report(Scope(night.organization, night.contest)).regions[1]
+    region = coverage_report(CoverageScope(night.organization, night.contest)).regions[1]
     territory = Commission.objects.get(pk=int(region.key.split(":")[1]))
     client.force_login(coordinator_of(night.organization, "tess", territory=territory))
 
@@ -143,7 +145,7 @@ def test_it_limits_a_territory_coordinator_to_their_region(night, client):
 
 
 def test_it_records_coverage_samples_that_the_progress_chart_reads(night):
-    scope = Scope(night.organization, night.contest)
+    scope = CoverageScope(night.organization, night.contest)
     coverage_service.record_coverage(
         organization_id=night.organization.pk, election_id=night.contest.election_id
     )
@@ -158,13 +160,13 @@ def test_it_records_coverage_samples_that_the_progress_chart_reads(night):
 
 
 def test_it_reads_a_territory_s_own_progress_from_the_samples(night):
-    region = coverage_report(Scope(night.organization, night.contest)).regions[2]
+    region = coverage_report(CoverageScope(night.organization, night.contest)).regions[2]
     territory = Commission.objects.get(pk=int(region.key.split(":")[1]))
     coverage_service.record_coverage(
         organization_id=night.organization.pk, election_id=night.contest.election_id
     )
 
-    progress = board.progress(Scope(night.organization, night.contest, territory))
+    progress = board.progress(CoverageScope(night.organization, night.contest, territory))
 
     assert {s: values[-1] for s, values in progress.series.items()} == region.counts
 

@@ -15,7 +15,7 @@ from observers.models import Membership, Organization
 from tallies import tasks
 from tallies.models import CoverageSample
 from tallies.selectors import dashboard as selectors
-from tallies.selectors.coverage import Scope, Status
+from tallies.selectors.coverage import CoverageScope, Status
 from tallies.selectors.dashboard import UNFOLLOWED
 from tests.tallies.night import (
     JSON_QUERIES,
@@ -130,7 +130,7 @@ def test_it_says_why_the_map_is_empty_when_no_station_has_coordinates(night, cli
 
 def test_it_shows_the_located_stations_nobody_follows_and_says_why(night, client):
     """The issue's case: the followed stations have no coordinates, other stations have."""
-    followed = selectors.station_statuses(Scope(night.organization, night.contest)).values("pk")
+    followed = selectors.station_statuses(CoverageScope(night.organization, night.contest)).values("pk")
     stations = PollingStation.objects.filter(pec__election=night.contest.election)
     stations.update(latitude=None, longitude=None)
     stations.exclude(pk__in=followed).update(latitude=43, longitude=76)

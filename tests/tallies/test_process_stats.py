@@ -18,7 +18,7 @@ from elections.models import Commission, PollingStation
 from elections.services import StationRecord, ensure_hierarchy
 from observers.models import ChecklistAnswer, ChecklistItem, ViolationAct, ViolationType, Visit
 from tallies.selectors import process_stats
-from tallies.selectors.coverage import Scope
+from tallies.selectors.coverage import CoverageScope
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def answer(observer, station, yes, *, item=COUNTED, visit=None, minutes=0) -> Vi
 
 
 def item_stats(organization, contest, territory=None) -> process_stats.ItemStats:  # type: ignore[no-untyped-def]
-    stages = process_stats.checklist_stats(Scope(organization, contest, territory))
+    stages = process_stats.checklist_stats(CoverageScope(organization, contest, territory))
     return next(stat for _stage, items in stages for stat in items if stat.item.code == COUNTED)
 
 
@@ -162,7 +162,7 @@ def test_it_counts_violation_acts_by_stage_category_region_and_review(
     act(observer, spb, opening.code, "new")
     act(other_observer, moscow, stuffing.code, "verified")  # another organisation's: not counted
 
-    stats = process_stats.violation_stats(Scope(organization, contest))
+    stats = process_stats.violation_stats(CoverageScope(organization, contest))
 
     assert stats.total.counts == {"new": 1, "verified": 1, "rejected": 1}
     assert [(row.label, row.total) for row in stats.stages] == [("Opening", 1), ("Voting", 2)]

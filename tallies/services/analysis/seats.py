@@ -33,9 +33,9 @@ def rule_of(contest: Contest) -> SeatRule:
     return rule
 
 
-def as_rule(rule: SeatRule) -> arithmetic.SeatRule:
+def as_rule(rule: SeatRule) -> arithmetic.AllocationRule:
     """Return the stored rule as the arithmetic's rule (threshold in percent of its base)."""
-    return arithmetic.SeatRule(
+    return arithmetic.AllocationRule(
         seats=rule.seats,
         threshold_percent=Decimal(rule.threshold_percent),
         threshold_base=rule.threshold_base,  # type: ignore[arg-type]
@@ -142,7 +142,7 @@ class _Context:
             return sum(figures.lines[code] for code in self.took_part_lines)
         return None
 
-    def allocation(self, figures: Figures, stations: int, rule: arithmetic.SeatRule) -> dict[str, Any]:
+    def allocation(self, figures: Figures, stations: int, rule: arithmetic.AllocationRule) -> dict[str, Any]:
         """Allocate seats from one source's figures; "error" names why not (no votes, no base, ...)."""
         votes = {code: figures.options.get(code, 0) for code in self.parties}
         took_part = self.took_part(figures)

@@ -17,7 +17,7 @@ from elections.models import PollingStation
 from tallies.forms_desk import AcceptCopyForm, QuarantineForm, ReleaseForm, ResolveForm, VerifyForm
 from tallies.models import ProtocolCopy, Quarantine
 from tallies.services import desk
-from tallies.views.desk.common import Scope, act, coordinator_scope, scoped_copy, station_url
+from tallies.views.desk.common import DeskScope, act, coordinator_scope, scoped_copy, station_url
 
 
 @login_required
@@ -67,7 +67,7 @@ def copy_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def station_resolve(request: HttpRequest, contest_id: int, station_id: int) -> HttpResponse:
     """Settle one disputed line of a station with a copy's value or another value."""
-    scope = Scope(request, contest_id)
+    scope = DeskScope(request, contest_id)
     station = scope.station(station_id)
     copies = (
         ProtocolCopy.objects.current().of(scope.organization).filter(contest=scope.contest, station=station)
@@ -84,7 +84,7 @@ def station_resolve(request: HttpRequest, contest_id: int, station_id: int) -> H
     return act(request, form, action, _back(request, scope, station), _("The line is resolved."))
 
 
-def _back(request: HttpRequest, scope: Scope, station: PollingStation) -> str:
+def _back(request: HttpRequest, scope: DeskScope, station: PollingStation) -> str:
     """The page the form came from (?next, same host only), else the station's desk page."""
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -98,7 +98,7 @@ def _back(request: HttpRequest, scope: Scope, station: PollingStation) -> str:
 @require_POST
 def station_accept_copy(request: HttpRequest, contest_id: int, station_id: int) -> HttpResponse:
     """Settle every disputed line of a station with one copy's values and one reason."""
-    scope = Scope(request, contest_id)
+    scope = DeskScope(request, contest_id)
     station = scope.station(station_id)
     copies = (
         ProtocolCopy.objects.current().of(scope.organization).filter(contest=scope.contest, station=station)

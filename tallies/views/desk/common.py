@@ -20,7 +20,7 @@ from tallies.models import ProtocolCopy
 from tallies.selectors import desk as selectors
 
 
-class Scope:
+class DeskScope:
     """The acting coordinator's organisation and territory (403 otherwise) and the page's contest."""
 
     def __init__(self, request: HttpRequest, contest_id: int) -> None:

@@ -23,14 +23,14 @@ from tallies.models import ProtocolCopy
 from tallies.selectors import desk as selectors
 from tallies.services import desk
 from tallies.services.submission import SubmittedCopy
-from tallies.views.desk.common import Scope, scoped_copy, station_url
+from tallies.views.desk.common import DeskScope, scoped_copy, station_url
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def phone_in(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show the phone-in form (GET) or store the dictated copy and open its station (POST)."""
-    scope = Scope(request, contest_id)
+    scope = DeskScope(request, contest_id)
     contest, organization = scope.contest, scope.organization
     if request.method == "GET":
         initial = {"client_uuid": uuid.uuid4(), **_prefill(request)}

@@ -21,12 +21,12 @@ from tallies.forms_desk import (
 )
 from tallies.models import ProtocolCopy
 from tallies.selectors import desk as selectors
-from tallies.views.desk.common import Scope
+from tallies.views.desk.common import DeskScope
 
 PER_PAGE = 50
 
 
-def _filter(request: HttpRequest, scope: Scope) -> FilterForm:
+def _filter(request: HttpRequest, scope: DeskScope) -> FilterForm:
     return FilterForm(request.GET or None, choices=selectors.filter_choices(scope.contest, scope.territory))
 
 
@@ -34,7 +34,7 @@ def _filter(request: HttpRequest, scope: Scope) -> FilterForm:
 @require_GET
 def desk_home(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Show how many rows each review queue holds, within the chosen region or TEC."""
-    scope = Scope(request, contest_id)
+    scope = DeskScope(request, contest_id)
     form = _filter(request, scope)
     where = selectors.station_filter(scope.territory, form.chosen())
     counts = selectors.queue_counts(scope.organization, scope.contest, where)
@@ -48,7 +48,7 @@ def desk_queue(request: HttpRequest, contest_id: int, name: str) -> HttpResponse
     """List one review queue, 50 rows a page, within the chosen region or TEC."""
     if name not in selectors.QUEUES:
         raise Http404("no such queue")
-    scope = Scope(request, contest_id)
+    scope = DeskScope(request, contest_id)
     form = _filter(request, scope)
     where = selectors.station_filter(scope.territory, form.chosen())
     rows = selectors.queue(scope.organization, scope.contest, name, where)
@@ -125,7 +125,7 @@ def _choice(copy: ProtocolCopy, value: int) -> str:
 @require_GET
 def station_page(request: HttpRequest, contest_id: int, station_id: int) -> HttpResponse:
     """Show a station's copies side by side: accepted values, conflicts, decisions and audit entries."""
-    scope = Scope(request, contest_id)
+    scope = DeskScope(request, contest_id)
     view = selectors.station_desk(scope.organization, scope.contest, scope.station(station_id))
     in_conflict = [view.state] if view.state is not None and view.state.conflicts else []
     context = {

@@ -10,7 +10,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from elections.services import ElectionsError
+from elections.errors import ElectionsError
 from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError, TalliesError
 
 # psycopg 3 refuses a NUL character in a query parameter before sending the query (so the

@@ -1,7 +1,7 @@
 """Write workflows for reference data: protocol forms and elections from specs (JSON).
 
-The commission hierarchy lives in elections.hierarchy; its names are re-exported here for the
-importers that take them from this module.
+The commission hierarchy lives in elections.hierarchy, the errors in elections.errors; their names
+are re-exported here for the importers that take them from this module.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from elections import roles
+from elections.errors import ElectionsError, SpecError
 from elections.hierarchy import StationRecord, ensure_hierarchy, ensure_hierarchy_ids, top_commission_name
 from elections.models import (
     BallotOption,
@@ -48,14 +49,6 @@ __all__ = [
 ]
 
 SPEC_DIR = Path(__file__).resolve().parent
-
-
-class ElectionsError(Exception):
-    """Base class of reference-data errors; the message names the offending field."""
-
-
-class SpecError(ElectionsError):
-    """A form or election specification is invalid."""
 
 
 def load_spec(path: Path | str) -> dict[str, Any]:

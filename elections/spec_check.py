@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from elections.errors import SpecError
 from elections.names import name_problem
-from elections.services import SpecError
 
 TEXT, FLAG, LIST, OBJECT = str, bool, list, dict
 NAME = (str, dict)  # a text, or names by language (elections.names)

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from config import uploads
+from elections.errors import RegisterError
 from elections.models import Commission, Election, PollingStation
-from elections.services import ElectionsError, StationRecord, ensure_hierarchy, top_commission_name
+from elections.services import StationRecord, ensure_hierarchy, top_commission_name
 
 ALIASES = {
     "region": ("region", "регион", "облыс"),
@@ -39,10 +40,6 @@ LIMITS = uploads.Limits(
 )
 TRUE = ("1", "true", "yes", "да", "иә")
 FIELDS = ("name", "address", "registered_voters", "latitude", "longitude", "is_virtual")
-
-
-class RegisterError(ElectionsError):
-    """A register file that cannot be imported; the message names the row and column."""
 
 
 @dataclass(frozen=True)

@@ -1,29 +1,44 @@
-"""Domain errors of the tallies app. Each names the field at fault, for a 400 that says what."""
+"""Domain errors of the tallies app, each naming the field at fault where there is one.
+
+HTTP (config.api.exception_handler, from `http_status`): TalliesError, FieldError and
+ImportFileError 400; NotAssignedError 403; IdempotencyConflict and StationBusy 409.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+from config.domain_errors import DomainError, FieldNamedError
 
 
-class TalliesError(Exception):
-    """Base class of tallies errors."""
+class TalliesError(DomainError):
+    """Base class of tallies errors (400 unless a subclass says otherwise)."""
 
 
-class FieldError(TalliesError):
+class FieldError(FieldNamedError, TalliesError):
     """Input that cannot be stored: `field` names it (e.g. "lines.ballots_valid", "station")."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 class IdempotencyConflict(TalliesError):
-    """A client_uuid already used for a copy of another station, contest or observer."""
+    """A client_uuid already used for a copy of another station, contest or observer (409).
+
+    `field` is "client_uuid": the API answers {"client_uuid": [message]}.
+    """
+
+    http_status = 409
+
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(message, "client_uuid")
 
 
 class StationBusy(TalliesError):
-    """A station's tally rows stayed locked longer than settings.TALLY_LOCK_TIMEOUT seconds.
+    """A station's tally rows stayed locked longer than settings.TALLY_LOCK_TIMEOUT seconds (409).
 
     Another job holds them (a recompute, another station's job of the same commissions). Nothing
     was written; the caller tries again later (the tally job goes back to its queue).
     """
+
+    http_status = 409
 
     def __init__(self, state_id: int) -> None:
         super().__init__(f"station tally state {state_id}: tally rows locked by another job")
@@ -40,5 +55,7 @@ class NotAssignedError(FieldError):
     A FieldError on "station" too, so the web form shows it next to the station it names.
     """
 
-    def __init__(self, message: str) -> None:
+    http_status = 403
+
+    def __init__(self, message: str | Promise) -> None:
         super().__init__("station", message)

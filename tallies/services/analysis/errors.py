@@ -1,4 +1,7 @@
-"""Why an analysis cannot run or a quick-count sample cannot change; messages are for people."""
+"""Why an analysis cannot run or a quick-count sample cannot change; messages are for people.
+
+HTTP (config.api.exception_handler): 400, SampleFrozenError 409 (a conflict with a frozen sample).
+"""
 
 from tallies.errors import TalliesError
 
@@ -13,3 +16,5 @@ class QuickCountError(AnalysisError):
 
 class SampleFrozenError(QuickCountError):
     """The organisation's sample for the contest is frozen: it can be neither redrawn nor changed."""
+
+    http_status = 409

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Commission, Contest, Election, PollingStation
+from observers.errors import MandateError
 from observers.models import Mandate, Observer, Organization
-from observers.services.mandates import MandateError
 
 SEPARATORS = re.compile(r"[\s,;]+")
 

@@ -14,8 +14,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from observers.errors import RosterError
 from observers.models import Organization
-from observers.services.roster import MAX_BYTES, RosterError, RosterRow, rows_as_data
+from observers.services.roster import MAX_BYTES, RosterRow, rows_as_data
 
 TOKEN_SALT = "observers.roster-import"
 TOKEN_MAX_AGE = 3600  # seconds between the dry run and the confirmation

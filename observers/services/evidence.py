@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from config.outbox import enqueue_on_commit, send_or_leave_to_sweep
 from observers.access import CoordinatorScope
+from observers.errors import EvidenceRefused
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence_images as images
 
@@ -36,15 +37,6 @@ MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".heic", ".heif", ".webp")
 UNREADABLE = gettext_noop("The image could not be read: the file may be damaged. Take the photo again.")
 log = logging.getLogger(__name__)
-
-
-class EvidenceRefused(Exception):
-    """An upload that is not stored; `message` tells the observer why, `field` names the input."""
-
-    def __init__(self, message: str, field: str = "file") -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

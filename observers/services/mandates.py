@@ -14,10 +14,10 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Contest, Election, PollingStation
+from observers.errors import MandateError
 from observers.models import Mandate, MandateEvent, Observer, Organization
 
 Status = Mandate.Status
@@ -45,15 +45,6 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.WITHDRAWN: set(),
 }
 MOBILE_EXTRA: dict[str, set[str]] = {Status.ADMITTED: {Status.ADMITTED, Status.NOT_ADMITTED}}
-
-
-class MandateError(Exception):
-    """A mandate change the service refuses; `field` names the input at fault (e.g. "status")."""
-
-    def __init__(self, field: str, message: str | Promise) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = str(message)
 
 
 @transaction.atomic

@@ -27,8 +27,9 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from observers.errors import RosterError, RosterFileError, RosterImportError
 from observers.models import Membership, Observer, Organization
-from observers.services.roster_files import COLUMNS, MAX_BYTES, MAX_ROWS, RosterFileError, read_rows
+from observers.services.roster_files import COLUMNS, MAX_BYTES, MAX_ROWS, read_rows
 
 __all__ = ["COLUMNS", "MAX_BYTES", "MAX_ROWS", "RosterFileError"]
 
@@ -72,23 +73,6 @@ class RosterCheck:
     @property
     def is_clean(self) -> bool:
         return not self.errors
-
-
-class RosterError(Exception):
-    """An observer the service refuses to add; `field` names the input at fault ("phone")."""
-
-    def __init__(self, field: str, message: str | Promise) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = str(message)
-
-
-class RosterImportError(Exception):
-    """An import refused because its rows are not clean; `errors` lists them (nothing was created)."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} errors in the roster")
-        self.errors = errors
 
 
 def normalize_phone(value: str) -> str | None:

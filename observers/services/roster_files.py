@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from config import uploads
+from observers.errors import RosterFileError
 
 COLUMNS = ("name", "phone", "username", "email")
 REQUIRED = ("name", "phone")
@@ -24,16 +24,6 @@ MAX_SCANNED = 20_000  # rows read at most, blank ones included (a sheet can hold
 LIMITS = uploads.Limits(
     max_bytes=MAX_BYTES, max_unpacked_bytes=8 * uploads.MiB, max_rows=MAX_SCANNED, max_columns=MAX_COLUMNS
 )
-
-
-class RosterFileError(Exception):
-    """A file that cannot be read as a roster: where (row, column) and why."""
-
-    def __init__(self, row: int, column: str, message: str | Promise) -> None:
-        super().__init__(f"row {row}, {column}: {message}")
-        self.row = row
-        self.column = column
-        self.message = str(message)
 
 
 def read_rows(content: bytes, filename: str) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from elections.models import Commission, PollingStation, stations_within
 from observers.access import AnyUser, CoordinatorScope, coordinated_rows, scope_rows
+from observers.errors import ClientKeyConflict, FieldWorkError
 from observers.models import (
     ComplaintStep,
     CoSigner,
@@ -33,7 +34,7 @@ from observers.models import (
 )
 from observers.models.visits import Stage
 from observers.selectors.violations import taxonomy, types_for_stage
-from observers.services.visits import ClientKeyConflict, FieldWorkError, election_time, live_mandate_for
+from observers.services.visits import election_time, live_mandate_for
 
 FUTURE_SLACK = dt.timedelta(minutes=10)  # a phone clock a few minutes fast is not an error
 

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Election, PollingStation
+from observers.errors import ClientKeyConflict, FieldWorkError
 from observers.models import ChecklistAnswer, ChecklistItem, Mandate, Observer, Visit
 from observers.models.visits import Stage
 from observers.services import mandates
@@ -33,29 +33,9 @@ UNKNOWN_STAGE = _("Unknown stage.")
 CHECKOUT_BEFORE_CHECKIN = _("Check-out cannot be earlier than check-in.")
 YES_NO_EXPECTED = _("Answer yes or no.")
 NUMBER_EXPECTED = _("Enter a whole number, zero or more.")
-KEY_REUSED = _(
-    "This key (client_uuid) was sent before with another value here. Send the first one again"
-    " unchanged, or send this one with a new key."
-)
 
 Answer = tuple[ChecklistItem, bool | None, int | None]
 CHECKLIST_FILE = Path(__file__).resolve().parent.parent / "data" / "checklist_items.json"
-
-
-class FieldWorkError(Exception):
-    """Input a field-work service refuses; `field` names the input at fault (e.g. "station")."""
-
-    def __init__(self, field: str, message: str | Promise) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = str(message)
-
-
-class ClientKeyConflict(FieldWorkError):
-    """A client key sent again with another body; `field` names the first field that differs (409)."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(field, KEY_REUSED)
 
 
 class CheckIn(NamedTuple):

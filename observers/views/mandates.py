@@ -22,11 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.spreadsheet_text import safe_text
 from elections.models import Commission, Election, stations_within
 from observers.access import CoordinatorScope, coordinator_scope, observer_for
+from observers.errors import MandateError
 from observers.forms.mandates import ElectionForm, EventForm, FunnelForm, IssueMandateForm, add_mandate_error
 from observers.models import Mandate, MandateEvent, Organization
 from observers.services import funnel
 from observers.services import mandates as service
-from observers.services.mandates import MandateError
 
 
 @login_required

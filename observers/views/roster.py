@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from observers import access
 from observers.access import coordinator_scope
+from observers.errors import RosterError, RosterImportError
 from observers.forms.roster import (
     ConfirmImportForm,
     ObserverForm,
@@ -28,7 +29,6 @@ from observers.forms.roster import (
 )
 from observers.models import Mandate, Membership, Observer, Organization
 from observers.services import accounts, roster
-from observers.services.roster import RosterError, RosterImportError
 
 PREVIEW_ROWS = 20
 

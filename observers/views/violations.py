@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.form_errors import show_on_form
 from observers.access import CoordinatorScope, chosen_organization, observer_for, scope_rows, working_scope
+from observers.errors import FieldWorkError
 from observers.forms.violations import (
     ActForm,
     ComplaintForm,
@@ -35,7 +36,7 @@ from observers.models import ViolationAct
 from observers.models.visits import Stage
 from observers.selectors.violations import category_label
 from observers.services import violations as service
-from observers.services.visits import FieldWorkError, live_stations
+from observers.services.visits import live_stations
 
 FORM_FIELDS = {"occurred_at": "time", "cosigners": "cosigner_codes"}  # service field → form field
 

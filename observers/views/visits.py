@@ -23,11 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.form_errors import show_on_form
 from observers.access import observer_for
+from observers.errors import FieldWorkError
 from observers.forms.visits import CheckInForm, ChecklistForm, LocalTimeForm, StageForm
 from observers.models import ChecklistItem, Mandate, Observer, Visit
 from observers.models.visits import Stage
 from observers.services import visits as service
-from observers.services.visits import FieldWorkError
 
 VISIT_STAGES = [Stage.OPENING, Stage.VOTING, Stage.MOBILE_VOTING, Stage.COUNTING, Stage.TABULATION]
 

@@ -1,4 +1,4 @@
-"""DRF glue: domain errors become HTTP errors in one place (services never import DRF)."""
+"""DRF glue: domain errors become HTTP answers here, once (services never import DRF, views do not catch)."""
 
 import traceback
 from typing import Any
@@ -9,9 +9,9 @@ from django.db import DataError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
-from elections.errors import ElectionsError
-from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError, TalliesError
+from config.domain_errors import DomainError
 
 # psycopg 3 refuses a NUL character in a query parameter before sending the query (so the
 # transaction is intact) with a DataError, where psycopg2 raised the ValueError that Django and DRF
@@ -24,16 +24,23 @@ TOO_DEEP_MESSAGE = "JSON parse error - nested too deeply."
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map domain errors to 400/403/409 bodies naming the field, hostile bodies to 4xx; else DRF's."""
-    if isinstance(exc, NotAssignedError):
-        return Response({exc.field: [exc.message]}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, FieldError):
-        return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, IdempotencyConflict):
-        return Response({"client_uuid": [str(exc)]}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, TalliesError | ElectionsError):
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    """Map domain errors to their `http_status`, hostile bodies to 4xx; anything else to DRF's.
+
+    A DomainError (config.domain_errors: 400 bad input, 403 refused, 404, 409 conflict) answers
+    {field: [message]} when it names a field, else {"detail": text}; views let it through.
+    """
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response(domain_error_body(exc), status=exc.http_status)
     return _bad_input(exc) or drf_exception_handler(exc, context)
+
+
+def domain_error_body(exc: DomainError) -> dict[str, Any]:
+    """{field: [message]} for an error naming a field (as DRF's ValidationError), else {"detail": text}.
+
+    The text is str(exc): the message, with the row and column for a file's error (RosterFileError).
+    """
+    return {exc.field: [exc.message]} if exc.field else {"detail": str(exc)}
 
 
 def _bad_input(exc: Exception) -> Response | None:

@@ -127,12 +127,9 @@ class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 def _upload(request: Request, observer: Any, *, file: Any, copy: Any, act: Any) -> Evidence:
-    """Store the upload, attached to `copy` if given; EvidenceRefused becomes a 400."""
+    """Store the upload, attached to `copy` if given; EvidenceRefused answers 400 (config.api)."""
 
     def attach(evidence: Evidence) -> None:
         attach_to_copy(copy, evidence, request.user)
 
-    try:
-        return service.upload_evidence(observer=observer, upload=file, violation_act=act, then=attach)
-    except service.EvidenceRefused as refusal:
-        raise serializers.ValidationError({refusal.field: [refusal.message]}) from refusal
+    return service.upload_evidence(observer=observer, upload=file, violation_act=act, then=attach)

@@ -25,7 +25,7 @@ from observers.api.violation_serializers import (
     ReviewInputSerializer,
     ViolationTypeSerializer,
 )
-from observers.api.visits import FIELD_ERRORS, KEY_REUSED, NOT_OBSERVER, field_errors, valid_data
+from observers.api.visits import FIELD_ERRORS, KEY_REUSED, NOT_OBSERVER, valid_data
 from observers.models import ViolationAct, ViolationType
 from observers.selectors.violations import types_for_stage
 from observers.services import violations as service
@@ -86,8 +86,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         client_uuid filed before (nothing doubled).
         """
         observer = observer_for(request.user)
-        with field_errors():
-            act, created = service.file_act(observer=observer, **valid_data(ActInputSerializer, request))
+        act, created = service.file_act(observer=observer, **valid_data(ActInputSerializer, request))
         answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ActSerializer(self.get_queryset().get(pk=act.pk)).data, status=answer)
 
@@ -96,8 +95,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def cosigners(self, request: Request, pk: str) -> Response:
         """Add a co-signer to one of the observer's own acts."""
         act = self._act(Q(observer__user_id=request.user.pk))
-        with field_errors():
-            service.add_cosigner(act=act, **valid_data(CoSignerInputSerializer, request))
+        service.add_cosigner(act=act, **valid_data(CoSignerInputSerializer, request))
         return self._show(act)
 
     @extend_schema(request=FilingInputSerializer, responses={200: ActSerializer, 400: FIELD_ERRORS})
@@ -113,8 +111,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def complaints(self, request: Request, pk: str) -> Response:
         """Add a step of the complaint track (author or coordinator)."""
         act = self._act(Q(observer__user_id=request.user.pk) | scope_rows(working_scope(request)))
-        with field_errors():
-            service.add_complaint_step(act=act, **valid_data(ComplaintInputSerializer, request))
+        service.add_complaint_step(act=act, **valid_data(ComplaintInputSerializer, request))
         return self._show(act)
 
     @extend_schema(request=ReviewInputSerializer, responses={200: ActSerializer, 400: FIELD_ERRORS})
@@ -122,8 +119,7 @@ class ActViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def review(self, request: Request, pk: str) -> Response:
         """Verify or reject a new act; a rejection needs a reason (coordinators only)."""
         act = self._act(scope_rows(working_scope(request)))
-        with field_errors():
-            service.review_act(act=act, reviewer=request.user, **valid_data(ReviewInputSerializer, request))
+        service.review_act(act=act, reviewer=request.user, **valid_data(ReviewInputSerializer, request))
         return self._show(act)
 
     def _act(self, scope: Q) -> ViolationAct:

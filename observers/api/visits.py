@@ -1,21 +1,17 @@
 """REST endpoints of station visits for observers' devices, and the checklists they answer.
 
 Thin: serializers check shape, observers.services.visits checks the rules; its FieldWorkError
-becomes a 400 naming the field (`field_errors`). An observer reads and writes only their own
-visits; a check-in resent with its client_uuid (or while a visit is open there) returns that visit, a
-repeated answer stores nothing.
+becomes a 400 naming the field, ClientKeyConflict a 409 (config.api.exception_handler). An
+observer reads and writes only their own visits; a check-in resent with its client_uuid (or while
+a visit is open there) returns that visit, a repeated answer stores nothing.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -31,7 +27,6 @@ from observers.api.visit_serializers import (
 )
 from observers.models import ChecklistItem, Visit
 from observers.services import visits as service
-from observers.services.visits import ClientKeyConflict, FieldWorkError
 
 FIELD_ERRORS = OpenApiResponse(
     description='{field: [message]}, e.g. {"station": ["You have no live mandate…"]}'
@@ -41,24 +36,6 @@ KEY_REUSED = OpenApiResponse(
     description="client_uuid sent before with another body: {field: [message]} names the first field"
     ' that differs, e.g. {"description": ["This key (client_uuid) was sent before…"]}'
 )
-
-
-class KeyConflict(APIException):
-    """A client key sent again with another body (HTTP 409, {field: [message]})."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "client_uuid_reused"
-
-
-@contextmanager
-def field_errors() -> Iterator[None]:
-    """Turn a service's FieldWorkError into a DRF 400 {field: [message]}, ClientKeyConflict a 409."""
-    try:
-        yield
-    except ClientKeyConflict as error:
-        raise KeyConflict({error.field: [error.message]}) from error
-    except FieldWorkError as error:
-        raise ValidationError({error.field: [error.message]}) from error
 
 
 class ChecklistItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -106,13 +83,12 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """
         observer = observer_for(request.user)
         data = valid_data(CheckInSerializer, request)
-        with field_errors():
-            visit, created = service.check_in(
-                observer=observer,
-                station=data["station"],
-                client_uuid=data["client_uuid"],
-                at=data["checked_in_at"],
-            )
+        visit, created = service.check_in(
+            observer=observer,
+            station=data["station"],
+            client_uuid=data["client_uuid"],
+            at=data["checked_in_at"],
+        )
         answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(VisitSerializer(visit).data, status=answer)
 
@@ -121,8 +97,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def stages(self, request: Request, pk: str) -> Response:
         """Mark a stage observed (or not, with "observed": false)."""
         visit, data = self.get_object(), valid_data(StageInputSerializer, request)
-        with field_errors():
-            service.set_stage(visit=visit, stage=data["stage"], observed=data["observed"])
+        service.set_stage(visit=visit, stage=data["stage"], observed=data["observed"])
         return Response(VisitSerializer(visit).data)
 
     @extend_schema(request=CountStartSerializer, responses={200: VisitSerializer, 400: FIELD_ERRORS})
@@ -139,8 +114,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Answer checklist items by code; a changed answer is stored anew and the latest wins."""
         visit, data = self.get_object(), valid_data(AnswersInputSerializer, request)
         rows = [(row["item"], row["yes"], row["number"]) for row in data["answers"]]
-        with field_errors():
-            service.answer_all(visit=visit, answers=rows)
+        service.answer_all(visit=visit, answers=rows)
         return Response(VisitSerializer(visit).data)
 
     @extend_schema(request=CheckOutSerializer, responses={200: VisitSerializer, 400: FIELD_ERRORS})
@@ -148,8 +122,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def check_out(self, request: Request, pk: str) -> Response:
         """Check out (now by default); a repeated check-out keeps the first time."""
         visit, data = self.get_object(), valid_data(CheckOutSerializer, request)
-        with field_errors():
-            service.check_out(visit=visit, at=data["checked_out_at"])
+        service.check_out(visit=visit, at=data["checked_out_at"])
         return Response(VisitSerializer(visit).data)
 
 

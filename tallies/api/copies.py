@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -19,7 +19,6 @@ from rest_framework.response import Response
 
 from elections.models import Contest, PollingStation
 from observers.access import CoordinatorScope, observer_for, scope_rows, signed_in, working_scope
-from observers.services import evidence
 from tallies import services
 from tallies.api.copy_serializers import (
     ContestFormSerializer,
@@ -116,14 +115,11 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         observer = observer_for(request.user)
         data = PhotoOnlyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            submitted, _added = photos.submit_photo_only_copy(
-                observer=observer, channel=ProtocolCopy.Channel.API, uploads=data.validated_data["photos"],
-                contest=data.validated_data["contest"], station=data.validated_data["station"],
-                client_uuid=data.validated_data["client_uuid"],
-            )  # fmt: skip
-        except evidence.EvidenceRefused as refusal:
-            raise serializers.ValidationError({"photos": [refusal.message]}) from refusal
+        submitted, _added = photos.submit_photo_only_copy(
+            observer=observer, channel=ProtocolCopy.Channel.API, uploads=data.validated_data["photos"],
+            contest=data.validated_data["contest"], station=data.validated_data["station"],
+            client_uuid=data.validated_data["client_uuid"],
+        )  # fmt: skip
         copy = visible_copies(request.user, None).get(pk=submitted.copy.pk)
         created = status.HTTP_201_CREATED if submitted.created else status.HTTP_200_OK
         return Response(CopySerializer(copy).data, status=created)

@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from elections.models import Contest
-from tallies.errors import ImportFileError
 from tallies.forms_official import LEVEL_CHOICES
 from tallies.models import OfficialSnapshot
 from tallies.services import results_uploads
@@ -113,10 +112,7 @@ class OfficialImportView(APIView):
         given = OfficialImportRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data: dict[str, Any] = given.validated_data
-        try:
-            report = _import(data)
-        except ImportFileError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        report = _import(data)  # ImportFileError answers 400 {"detail": ...} (config.api)
         answer = status.HTTP_201_CREATED if report.created else status.HTTP_200_OK
         return Response(ImportReportSerializer(_as_dict(report)).data, status=answer)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from elections.models import Contest, PollingStation
 from observers.access import coordinator_scopes
+from observers.errors import EvidenceRefused
 from observers.models import Evidence, Observer
 from observers.services import evidence as evidence_service
 from tallies.errors import FieldError
@@ -65,7 +66,7 @@ def submit_copy_with_photos(
     `submission` is the keyword arguments of submit_protocol_copy other than observer and channel.
     A resend (same client_uuid) stores only the photos the copy has no SHA-256 of yet. Raises
     what submit_protocol_copy and upload_evidence raise (FieldError, IdempotencyConflict,
-    EvidenceRefused); then nothing is stored and the raw files already written are deleted.
+    EvidenceRefused on "photos"); then nothing is stored and the raw files already written are deleted.
     """
 
     def submit() -> SubmittedCopy:
@@ -95,8 +96,8 @@ def submit_photo_only_copy(
     only the photos the copy lacks. The observer needs a live mandate for the station, as for
     any copy. Raises FieldError on "photos" (none given) or "contest" (several to choose from),
     what submit_photo_only raises (FieldError on "station", NotAssignedError,
-    IdempotencyConflict) and EvidenceRefused, PermissionDenied (an observer without an
-    account); then nothing is stored.
+    IdempotencyConflict) and EvidenceRefused on "photos", PermissionDenied (an observer without
+    an account); then nothing is stored.
     """
     if not uploads:
         raise FieldError("photos", _("Send at least one photo of the protocol."))
@@ -156,14 +157,22 @@ def _attach_new_photos(
         digest = evidence_service.sha256_of(upload)
         if digest in known:
             continue  # a resend, or the same photo chosen twice: already stored once
-        stored.append(
-            evidence_service.upload_evidence(
-                observer=copy.observer,
-                upload=upload,
-                then=lambda e: attach_copy_photo(copy=copy, evidence=e, user=user),
-            )
-        )
+        stored.append(_upload_photo(copy, upload, user))
         known.add(digest)
+
+
+def _upload_photo(
+    copy: ProtocolCopy, upload: UploadedFile, user: AbstractBaseUser | AnonymousUser
+) -> Evidence:
+    """Store one photo of `copy`; its EvidenceRefused names "photos", the input the photos come in."""
+
+    def attach(evidence: Evidence) -> None:
+        attach_copy_photo(copy=copy, evidence=evidence, user=user)
+
+    try:
+        return evidence_service.upload_evidence(observer=copy.observer, upload=upload, then=attach)
+    except EvidenceRefused as refusal:
+        raise EvidenceRefused(refusal.message, field="photos") from refusal
 
 
 def add_copy_photos(*, copy: ProtocolCopy, uploads: list[UploadedFile], user: AbstractBaseUser) -> int:

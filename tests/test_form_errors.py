@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from config.form_errors import show_on_form
+from config.form_errors import show_error, show_on_form
+from observers.errors import EvidenceRefused, MandateError, RosterFileError
 
 
 class Form(forms.Form):
@@ -35,3 +36,16 @@ def test_a_hidden_unknown_or_absent_field_puts_the_message_above_the_form():
         bound = form()
         show_on_form(bound, field, "Refused.")
         assert bound.non_field_errors() == ["Refused."] and list(bound.errors) == ["__all__"]
+
+
+def test_a_service_error_lands_beside_the_field_it_names():
+    bound = form()
+    show_error(bound, MandateError("time", "Too late."))
+    assert bound.errors == {"time": ["Too late."]}
+
+
+def test_a_service_error_without_a_visible_field_lands_above_the_form():
+    for error in (EvidenceRefused("Not a photo.", field="client_uuid"), RosterFileError(3, "phone", "No.")):
+        bound = form()
+        show_error(bound, error)
+        assert bound.errors == {"__all__": [error.message]}

@@ -10,15 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Commission, Contest, Election, PollingStation
-from observers.errors import MandateError
 from observers.models import Mandate, Observer, Organization
 
 SEPARATORS = re.compile(r"[\s,;]+")
-
-
-def add_mandate_error(form: forms.BaseForm, error: MandateError) -> None:
-    """Put a service's MandateError next to the field it names, else above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class ObserverChoiceField(forms.ModelChoiceField):

@@ -14,17 +14,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from observers.errors import RosterError
 from observers.models import Organization
 from observers.services.roster import MAX_BYTES, RosterRow, rows_as_data
 
 TOKEN_SALT = "observers.roster-import"
 TOKEN_MAX_AGE = 3600  # seconds between the dry run and the confirmation
-
-
-def add_roster_error(form: forms.BaseForm, error: RosterError) -> None:
-    """Put a service's RosterError next to the field it names, else above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class ObserverForm(forms.Form):

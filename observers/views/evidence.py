@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.form_errors import show_on_form
+from config.form_errors import show_error
 from observers.access import observer_for, working_scope
 from observers.evidence_subjects import attach_to_copy, copy_photos
 from observers.models import Evidence, Observer, ViolationAct
@@ -117,7 +117,7 @@ def _upload(
             observer=observer, upload=form.cleaned_data["file"], violation_act=act, then=attach
         )
     except service.EvidenceRefused as refusal:
-        show_on_form(form, refusal.field, refusal.message)
+        show_error(form, refusal)
         return None
 
 

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.form_errors import show_error
 from config.spreadsheet_text import safe_text
 from elections.models import Commission, Election, stations_within
 from observers.access import CoordinatorScope, coordinator_scope, observer_for
 from observers.errors import MandateError
-from observers.forms.mandates import ElectionForm, EventForm, FunnelForm, IssueMandateForm, add_mandate_error
+from observers.forms.mandates import ElectionForm, EventForm, FunnelForm, IssueMandateForm
 from observers.models import Mandate, MandateEvent, Organization
 from observers.services import funnel
 from observers.services import mandates as service
@@ -121,7 +122,7 @@ def _issue(
             issued_by=request.user,
         )
     except MandateError as error:
-        add_mandate_error(form, error)
+        show_error(form, error)
         return False
     messages.success(request, _("Mandate issued to %(code)s.") % {"code": mandate.observer.code})
     return True
@@ -137,7 +138,7 @@ def _record(request: HttpRequest, form: EventForm, mandate: Mandate, observer: b
         else:
             service.record_event(mandate=mandate, recorded_by=request.user, **form.event())
     except MandateError as error:
-        add_mandate_error(form, error)
+        show_error(form, error)
         return False
     messages.success(request, _("Recorded."))
     return True

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.form_errors import show_error
 from observers import access
 from observers.access import coordinator_scope
 from observers.errors import RosterError, RosterImportError
@@ -24,7 +25,6 @@ from observers.forms.roster import (
     ConfirmImportForm,
     ObserverForm,
     RosterFileForm,
-    add_roster_error,
     confirmation_token,
 )
 from observers.models import Mandate, Membership, Observer, Organization
@@ -71,7 +71,7 @@ def roster_add(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             observer = roster.add_observer(organization=organization, **form.cleaned_data)
         except RosterError as error:
-            add_roster_error(form, error)
+            show_error(form, error)
         else:
             messages.success(request, _added(observer))
             return redirect("roster-list", slug=organization.slug)

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.form_errors import show_on_form
+from config.form_errors import show_error
 from observers.access import CoordinatorScope, chosen_organization, observer_for, scope_rows, working_scope
 from observers.errors import FieldWorkError
 from observers.forms.violations import (
@@ -147,7 +147,7 @@ def _attempt(form: Form, call: Any) -> Any:
     try:
         return call()
     except FieldWorkError as error:
-        show_on_form(form, error.field, error.message, aliases=FORM_FIELDS)
+        show_error(form, error, aliases=FORM_FIELDS)
         return None
 
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.form_errors import show_on_form
+from config.form_errors import show_error
 from observers.access import observer_for
 from observers.errors import FieldWorkError
 from observers.forms.visits import CheckInForm, ChecklistForm, LocalTimeForm, StageForm
@@ -135,7 +135,7 @@ def _store_answers(request: HttpRequest, visit: Visit, form: ChecklistForm) -> i
     try:
         return service.answer_all(visit=visit, answers=form.answers())
     except FieldWorkError as error:
-        show_on_form(form, error.field, error.message)
+        show_error(form, error)
         return None
 
 

@@ -19,12 +19,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.form_errors import show_on_form
+from config.form_errors import show_error, show_on_form
 from elections import relations
 from elections.models import Contest, PollingStation
 from observers.access import observer_for
+from observers.errors import EvidenceRefused
 from observers.models import Observer
-from observers.services import evidence, visits
+from observers.services import visits
 from tallies.errors import FieldError, IdempotencyConflict
 from tallies.forms import CopyForm, PhotoOnlyCopyForm, initial_for_revision
 from tallies.models import ProtocolCopy
@@ -86,11 +87,8 @@ def _submit_photos(
             observer=observer, contest=contest, station=data["station"], uploads=data["photos"],
             client_uuid=data["client_uuid"], channel=ProtocolCopy.Channel.WEB,
         )  # fmt: skip
-    except FieldError as error:
-        show_on_form(form, error.field, error.message)
-        return None
-    except evidence.EvidenceRefused as refusal:
-        form.add_error("photos", refusal.message)
+    except (FieldError, EvidenceRefused) as error:
+        show_error(form, error)
         return None
     except IdempotencyConflict:
         form.add_error(None, _("This page was already sent for another station. Check it and send again."))
@@ -148,8 +146,8 @@ def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> Protoco
     except FieldError as error:
         show_on_form(form, _form_field(form, error.field), error.message)
         return None
-    except evidence.EvidenceRefused as refusal:  # the form checked them: a file changed since
-        form.add_error("photos", refusal.message)
+    except EvidenceRefused as refusal:  # on "photos": the form checked them, a file changed since
+        show_error(form, refusal)
         return None
     except IdempotencyConflict:
         form.add_error(None, _("This page was already sent for another station. Check it and send again."))

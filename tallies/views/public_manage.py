@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.form_errors import show_error
 from elections.models import Contest
 from observers.access import administered_organization, signed_in
 from observers.models import Organization
@@ -81,7 +82,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
                 return _preview(request, organization, form)
             release = _publish(request, organization, form)
         except releases.ReleaseError as error:
-            form.add_error(None, str(error))
+            show_error(form, error)
         else:
             messages.success(request, _("Release %(number)s is stored.") % {"number": release.number})
             return redirect("public-manage", slug=organization.slug)

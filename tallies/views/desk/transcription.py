@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.form_errors import show_on_form
+from config.form_errors import show_error
 from observers.models import Evidence
 from tallies.errors import FieldError
 from tallies.forms_desk import BlindEntryForm, SettleTranscriptionForm
@@ -95,7 +95,7 @@ def settle(request: HttpRequest, pk: int) -> HttpResponse:
                 copy=copy, values=form.values(), reason=form.cleaned_data["reason"], by=request.user
             )
         except FieldError as error:
-            show_on_form(form, error.field, error.message)
+            show_error(form, error)
         else:
             messages.success(
                 request, _("The differences are settled: the figures are stored as the observer's copy.")

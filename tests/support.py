@@ -3,7 +3,8 @@
 - The protocols of the fixture's three stations: PEC 91's official protocol and an observer's
   copy of it (real, 2011), stations 92 and 120 (made up, every control relation kept);
 - `write_official_file` (an official results file in the "codes" format) and `submit` (a copy
-  through the submission service), as the `reconciled` fixture uses them;
+  as the copy form sends it), as the `reconciled` fixture uses them; `import_copy` (a copy as a
+  partner's file brings it in, no mandate needed);
 - `shared_data()`: the real data folder.
 """
 
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from tallies import services
 from tallies.models import ProtocolCopy
+from tallies.services import photos
 
 # PEC 91 (Город Москва, 84 Пресненский район), 2011: the official protocol and the copy a КПРФ
 # observer took home (kartaitogov.ru). The copy breaks line 2 = 3+4+5+6+17−18 (2200 vs 2165)
@@ -126,6 +129,29 @@ def write_official_file(folder, rows) -> str:
 
 
 def submit(observer, contest, station, lines, options) -> ProtocolCopy:
+    """`observer`'s copy of `station` sent as the copy form sends it, with a new client key.
+
+    The form's own service path (tallies.services.photos.submit_copy_with_photos, no photos):
+    channel "web", entered by the observer's account; the observer needs a live mandate.
+    """
+    submission = {"contest": contest, "station": station, "lines": lines, "options": options}
+    submitted, _added = photos.submit_copy_with_photos(
+        observer=observer,
+        submission={**submission, "client_uuid": uuid.uuid4()},
+        uploads=[],
+        user=observer.user or AnonymousUser(),
+    )
+    return submitted.copy
+
+
+def import_copy(
+    observer, contest, station, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY, revises=None
+) -> ProtocolCopy:
+    """`observer`'s copy of `station` as a partner's file brings it in (PEC 91's copy unless given).
+
+    The submission service with channel "import", which needs no live mandate, and a new client
+    key; `revises` is the copy it corrects, if any.
+    """
     return services.submit_protocol_copy(
         observer=observer,
         contest=contest,
@@ -133,7 +159,8 @@ def submit(observer, contest, station, lines, options) -> ProtocolCopy:
         lines=lines,
         options=options,
         client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.WEB,
+        channel=ProtocolCopy.Channel.IMPORT,
+        revises=revises,
     ).copy
 
 

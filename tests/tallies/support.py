@@ -1,6 +1,6 @@
 """Copies and figures shared by the tallies tests (figures of the stations: tests/support.py).
 
-- `submit_web_copy`: an observer's copy typed on the web form, through the submission service;
+- `submit_web_copy`: an observer's copy typed on the web form, through the form's service path;
 - the desk's helpers: photos, blind entries, the root tally and rows compared before and after;
 - the copy of PEC 91 as an SMS (`copy_text`) and the API body of a copy (`body`), with the pinned
   query budgets of a first copy and of a resend.
@@ -15,21 +15,13 @@ from observers.models import Evidence
 from tallies import services
 from tallies.models import CopyFigure, CopyPhoto, ObserverTally, ProtocolCopy
 from tallies.services import desk
-from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY, submit
 
 
 def submit_web_copy(observer, contest, station, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY):
-    """An observer's web copy of the station (the observer has a live mandate)."""
-    return services.submit_protocol_copy(
-        observer=observer,
-        contest=contest,
-        station=station,
-        lines=lines,
-        options=options,
-        client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.WEB,
-        entered_by=observer.user,
-    ).copy
+    """An observer's web copy of the station (PEC 91's figures unless given; the observer has a
+    live mandate): tests.support.submit, the copy form's service path."""
+    return submit(observer, contest, station, lines, options)
 
 
 def with_photo(copy: ProtocolCopy) -> ProtocolCopy:
@@ -124,7 +116,8 @@ def without(figures: dict[str, int], *codes: str) -> dict[str, int]:
 
 
 def send_api_copy(observer, contest, station, lines, options, missing=(), revises=None):
-    """A copy through the service as the API sends it; `missing` names the figures left out."""
+    """A copy through the service as the API sends it (entered by the observer's account);
+    `missing` names the figures left out."""
     return services.submit_protocol_copy(
         observer=observer,
         contest=contest,
@@ -133,6 +126,7 @@ def send_api_copy(observer, contest, station, lines, options, missing=(), revise
         options=options,
         client_uuid=uuid.uuid4(),
         channel=ProtocolCopy.Channel.API,
+        entered_by=observer.user,
         missing=missing,
         revises=revises,
     ).copy

@@ -1,33 +1,14 @@
 """Several copies of one station: what agrees counts, conflicts wait, quarantine holds copies out."""
 
-import uuid
-
 import pytest
 from django.utils import timezone
 
-from elections.models import Commission
 from tallies import services
-from tallies.models import ConflictResolution, ObserverTally, ProtocolCopy, Quarantine, StationTallyState
-from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tallies.models import ConflictResolution, Quarantine, StationTallyState
+from tests.support import OPTIONS_PEC_91_COPY, import_copy
+from tests.tallies.support import root_tally
 
 pytestmark = pytest.mark.django_db
-
-
-def submit(observer, contest, station, options=OPTIONS_PEC_91_COPY):
-    return services.submit_protocol_copy(
-        observer=observer,
-        contest=contest,
-        station=station,
-        lines=LINES_PEC_91_COPY,
-        options=options,
-        client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.IMPORT,
-    ).copy
-
-
-def root_tally(contest, organization):
-    root = Commission.objects.get(election=contest.election, parent__isnull=True)
-    return ObserverTally.objects.get(organization=organization, contest=contest, commission=root)
 
 
 def touch(copy):
@@ -47,8 +28,8 @@ def test_it_counts_a_station_once_when_two_copies_agree(
     observer, bob, contest, station, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit(observer, contest, station)
-        submit(bob, contest, station)
+        import_copy(observer, contest, station)
+        import_copy(bob, contest, station)
 
     tally = root_tally(contest, observer.organization)
     assert (tally.stations_count, tally.option_totals["p6_UR"]) == (1, 445)
@@ -59,8 +40,8 @@ def test_it_leaves_a_station_in_conflict_out_of_the_tally(
     observer, bob, contest, station, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit(observer, contest, station)
-        submit(bob, contest, station, {**OPTIONS_PEC_91_COPY, "p6_UR": 545})
+        import_copy(observer, contest, station)
+        import_copy(bob, contest, station, {**OPTIONS_PEC_91_COPY, "p6_UR": 545})
 
     state = StationTallyState.objects.get(station=station)
     assert (state.is_counted, state.conflicts) == (False, ["options.p6_UR"])
@@ -72,8 +53,8 @@ def test_it_counts_the_coordinators_resolution_of_a_conflict(
     observer, bob, coordinator, contest, station, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = submit(observer, contest, station)
-        submit(bob, contest, station, {**OPTIONS_PEC_91_COPY, "p6_UR": 545})
+        first = import_copy(observer, contest, station)
+        import_copy(bob, contest, station, {**OPTIONS_PEC_91_COPY, "p6_UR": 545})
         ConflictResolution.objects.create(
             organization=observer.organization,
             contest=contest,
@@ -95,7 +76,7 @@ def test_it_takes_a_quarantined_copy_out_and_puts_it_back_on_release(
     observer, coordinator, contest, station, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        copy = submit(observer, contest, station)
+        copy = import_copy(observer, contest, station)
     with django_capture_on_commit_callbacks(execute=True):
         held = Quarantine.objects.create(copy=copy, reason="unreadable photo", created_by=coordinator)
         touch(copy)

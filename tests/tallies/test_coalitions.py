@@ -8,8 +8,6 @@ against 490 officially).
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -19,13 +17,18 @@ from django.urls import reverse
 from elections.models import PollingStation
 from observers.models import AuditEntry, Coalition, CoalitionMember, Evidence, Membership, Organization
 from observers.services import organizations
-from tallies import services
 from tallies.errors import FieldError
 from tallies.models import CopyPhoto, OfficialSnapshot, ProtocolCopy
 from tallies.selectors import pool as pool_reads
 from tallies.services import coalitions
 from tallies.services.analysis.pooled import pooled_seats
-from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_COPY, OPTIONS_PEC_91_OFFICIAL, OPTIONS_PEC_92
+from tests.support import (
+    LINES_PEC_91_OFFICIAL,
+    OPTIONS_PEC_91_COPY,
+    OPTIONS_PEC_91_OFFICIAL,
+    OPTIONS_PEC_92,
+    import_copy,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,21 +44,20 @@ def coalition(contest, organization, other_organization, coordinator) -> Coaliti
     return coalition
 
 
-def submit(observer, contest, station, options, lines=LINES_PEC_91_OFFICIAL) -> ProtocolCopy:
-    return services.submit_protocol_copy(
-        observer=observer, contest=contest, station=station, lines=lines, options=options,
-        client_uuid=uuid.uuid4(), channel=ProtocolCopy.Channel.IMPORT,
-    ).copy  # fmt: skip
-
-
 @pytest.fixture
 def both_copied(
     coalition, contest, station, observer, other_observer, django_capture_on_commit_callbacks
 ) -> PollingStation:
     """Alice and Oscar both copied station 91; Oscar's copy gives United Russia 10 votes more."""
     with django_capture_on_commit_callbacks(execute=True):
-        submit(observer, contest, station, OPTIONS_PEC_91_OFFICIAL)
-        submit(other_observer, contest, station, {**OPTIONS_PEC_91_OFFICIAL, "p6_UR": 1125})
+        import_copy(observer, contest, station, OPTIONS_PEC_91_OFFICIAL, LINES_PEC_91_OFFICIAL)
+        import_copy(
+            other_observer,
+            contest,
+            station,
+            {**OPTIONS_PEC_91_OFFICIAL, "p6_UR": 1125},
+            LINES_PEC_91_OFFICIAL,
+        )
     return station
 
 
@@ -63,8 +65,8 @@ def test_a_station_both_members_copied_alike_counts_once(
     coalition, contest, station, observer, other_observer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        submit(observer, contest, station, OPTIONS_PEC_91_OFFICIAL)
-        submit(other_observer, contest, station, OPTIONS_PEC_91_OFFICIAL)
+        import_copy(observer, contest, station, OPTIONS_PEC_91_OFFICIAL, LINES_PEC_91_OFFICIAL)
+        import_copy(other_observer, contest, station, OPTIONS_PEC_91_OFFICIAL, LINES_PEC_91_OFFICIAL)
 
     pooled = pool_reads.pool(coalition, contest)
 

@@ -4,33 +4,17 @@ The incremental path is the one every copy takes (`apply_station_tally`: the acc
 one station, tallies moved by the difference); the recompute rebuilds everything from the copies.
 """
 
-import uuid
-
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
 from elections.models import PollingStation
 from observers.models import Observer
-from tallies import services
-from tallies.models import ConflictResolution, ObserverTally, ProtocolCopy, Quarantine, StationTallyState
+from tallies.models import ConflictResolution, ObserverTally, Quarantine, StationTallyState
 from tallies.services import tallying
-from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import OPTIONS_PEC_91_COPY, import_copy
 
 pytestmark = pytest.mark.django_db
-
-
-def submit(observer, contest, station, options=OPTIONS_PEC_91_COPY, revises=None):
-    return services.submit_protocol_copy(
-        observer=observer,
-        contest=contest,
-        station=station,
-        lines=LINES_PEC_91_COPY,
-        options=options,
-        client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.IMPORT,
-        revises=revises,
-    ).copy
 
 
 def outcome(organization, contest):
@@ -79,8 +63,8 @@ def mixed(observer, coordinator, contest, django_capture_on_commit_callbacks):
     bob = Observer.objects.create(organization=observer.organization, display_name="Bob")
     first, second, third = stations(contest)
     with django_capture_on_commit_callbacks(execute=True):
-        copy = submit(observer, contest, first)
-        submit(bob, contest, first, {**OPTIONS_PEC_91_COPY, "p6_UR": 545, "p4_KPRF": 1})
+        copy = import_copy(observer, contest, first)
+        import_copy(bob, contest, first, {**OPTIONS_PEC_91_COPY, "p6_UR": 545, "p4_KPRF": 1})
         for value in (500, 445):  # the later resolution counts
             ConflictResolution.objects.create(
                 organization=observer.organization,
@@ -92,9 +76,9 @@ def mixed(observer, coordinator, contest, django_capture_on_commit_callbacks):
                 reason="photo",
                 resolved_by=coordinator,
             )
-        revised = submit(observer, contest, second)
-        submit(observer, contest, second, {**OPTIONS_PEC_91_COPY, "p6_UR": 400}, revises=revised)
-        held = submit(observer, contest, third)
+        revised = import_copy(observer, contest, second)
+        import_copy(observer, contest, second, {**OPTIONS_PEC_91_COPY, "p6_UR": 400}, revises=revised)
+        held = import_copy(observer, contest, third)
         Quarantine.objects.create(copy=held, reason="unreadable", created_by=coordinator)
     return observer.organization
 

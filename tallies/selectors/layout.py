@@ -131,12 +131,24 @@ class Layout:
 
     def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[ComparedRow]:
         """Label a StationComparison's differences ({kind + "s": {code: [observer, official]}})."""
-        rows = []
-        for kind, code, number, label in self.entries():
-            pair = stored.get(kind + "s", {}).get(code)
-            if pair:
-                rows.append(ComparedRow(kind, code, number, label, pair[0], pair[1]))
-        return rows
+        return difference_rows(self.entries(), stored)
+
+
+def difference_rows(
+    entries: list[tuple[str, str, str, str]], stored: dict[str, dict[str, list[int]]]
+) -> list[ComparedRow]:
+    """The rows of the stored differences of a station, in the order of `entries`.
+
+    `entries` is (kind, code, number, label) per line, then option (Layout.entries,
+    FrozenLayout.entries); `stored` is a StationComparison's differences ({"lines"|"options":
+    {code: [observer, official]}}); a figure with no stored pair is left out.
+    """
+    rows = []
+    for kind, code, number, label in entries:
+        pair = stored.get(kind + "s", {}).get(code)
+        if pair:
+            rows.append(ComparedRow(kind, code, number, label, pair[0], pair[1]))
+    return rows
 
 
 def _value(figures: Figures | None, kind: str, code: str) -> int | None:

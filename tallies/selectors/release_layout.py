@@ -20,7 +20,7 @@ from observers.models.visits import Stage
 from tallies.models import Release
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
-from tallies.selectors.layout import BasisNote, ComparedRow, RegionsRow, ShareRow
+from tallies.selectors.layout import BasisNote, ComparedRow, RegionsRow, ShareRow, difference_rows
 
 SHARE_SOURCES = ("observer", "official", "compared_observer", "compared_official")
 
@@ -58,12 +58,7 @@ class FrozenLayout:
 
     def differences(self, stored: dict[str, dict[str, list[int]]]) -> list[ComparedRow]:
         """The differing figures of a station ({"lines"|"options": {code: [observer, official]}})."""
-        rows = []
-        for kind, code, number, label in self.entries():
-            pair = stored.get(kind + "s", {}).get(code)
-            if pair:
-                rows.append(ComparedRow(kind, code, number, label, pair[0], pair[1]))
-        return rows
+        return difference_rows(self.entries(), stored)
 
     def basis_notes(self, source: dict[str, Any] | None, side: str = "observer") -> list[BasisNote]:
         """The stored percentages over fewer stations than the source's (partial copies or protocols)."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from elections.models import Commission, Contest
+from elections.models import Commission, Contest, PollingStation
 from elections.protocol import Figures
 from observers.models import Evidence, Organization
 from tallies.models import (
@@ -218,7 +218,6 @@ def station_entries(
 
 def _station(state, layout, comparison, official, names, photos) -> StationEntry:  # type: ignore[no-untyped-def]
     station, copy = state.station, state.current_copy
-    ancestors = station.pec.ancestor_paths()
     photo = photos.get(copy.pk)
     figures = {
         "observer": source_document(layout, state.applied_figures(), 1),
@@ -226,20 +225,37 @@ def _station(state, layout, comparison, official, names, photos) -> StationEntry
         "differences": comparison.differences if comparison else {},
     }
     return StationEntry(
-        station_id=station.pk,
-        parent_id=station.pec.parent_id,
-        number=station.number,
-        path=station.pec.path,
-        parent_name=names.get(ancestors[-1], "") if ancestors else "",
-        region_name=names.get(ancestors[1], "") if len(ancestors) > 2 else "",
-        registered_voters=station.registered_voters,
+        **station_place(station, names),
         observer_code=copy.observer.code,
         copy_submitted_at=utc(copy.submitted_at),
         is_discrepant=comparison.is_discrepant if comparison else None,
         figures=figures,
-        photo_evidence_id=photo.pk if photo else None,
-        photo_sha256=file_sha256(photo) if photo else "",
+        **photo_fields(photo),
     )
+
+
+def station_place(station: PollingStation, names: dict[str, str]) -> dict[str, Any]:
+    """A release's StationEntry fields that place `station`: its id, parent commission, number,
+    path, the names of its parent and its region (`names`: commission path → name, "" when
+    absent) and its registered voters. An organisation's release and a coalition's use it alike."""
+    ancestors = station.pec.ancestor_paths()
+    return {
+        "station_id": station.pk,
+        "parent_id": station.pec.parent_id,
+        "number": station.number,
+        "path": station.pec.path,
+        "parent_name": names.get(ancestors[-1], "") if ancestors else "",
+        "region_name": names.get(ancestors[1], "") if len(ancestors) > 2 else "",
+        "registered_voters": station.registered_voters,
+    }
+
+
+def photo_fields(photo: Evidence | None) -> dict[str, Any]:
+    """A release's StationEntry fields of the station's protocol photo: its Evidence id and the
+    SHA-256 of its file (None and "" without a photo)."""
+    if photo is None:
+        return {"photo_evidence_id": None, "photo_sha256": ""}
+    return {"photo_evidence_id": photo.pk, "photo_sha256": file_sha256(photo)}
 
 
 def _names(states: list[StationTallyState]) -> dict[str, str]:

@@ -38,10 +38,11 @@ from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_forensics, pooled_seats
 from tallies.services.releases.figures import (
     copy_photos,
-    file_sha256,
     official_figures,
+    photo_fields,
     pooled_document,
     source_document,
+    station_place,
 )
 from tallies.services.releases.gather import (
     Publication,
@@ -143,7 +144,6 @@ def _station(  # type: ignore[no-untyped-def]
         lines, options = _restricted(ours, official[0]).differing(official[0])
         differences = {"lines": lines, "options": options}
     members = {o.pk: o.name for o in pooled.members}
-    ancestors = station.pec.ancestor_paths()
     figures = {
         "observer": source_document(layout, ours, 1),
         "official": source_document(layout, official[0], 1) if official else None,
@@ -151,19 +151,12 @@ def _station(  # type: ignore[no-untyped-def]
         "supplied_by": sorted(members[m] for m in pooled.stations[station.pk].members),
     }
     return StationEntry(
-        station_id=station.pk,
-        parent_id=station.pec.parent_id,
-        number=station.number,
-        path=station.pec.path,
-        parent_name=names.get(ancestors[-1], "") if ancestors else "",
-        region_name=names.get(ancestors[1], "") if len(ancestors) > 2 else "",
-        registered_voters=station.registered_voters,
+        **station_place(station, names),
         observer_code="",
         copy_submitted_at=None,
         is_discrepant=bool(differences["lines"] or differences["options"]) if official else None,
         figures=figures,
-        photo_evidence_id=photo.pk if photo else None,
-        photo_sha256=file_sha256(photo) if photo else "",
+        **photo_fields(photo),
     )
 
 

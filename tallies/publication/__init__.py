@@ -4,7 +4,7 @@ Pure builders over tallies.publication.data.ReleaseData (no database access): th
 tallies.services.releases gathers the data, these modules turn it into bytes.
 """
 
-from tallies.publication.bundle import build_files, content_type, release_document, zip_bytes
+from tallies.publication.bundle import build_files, content_type, release_document, release_summary, zip_bytes
 from tallies.publication.data import CommissionEntry, ReceiptEntry, ReleaseData, StationEntry
 from tallies.publication.manifest import MANIFEST, sha256, verify_files
 
@@ -17,6 +17,7 @@ __all__ = [
     "build_files",
     "content_type",
     "release_document",
+    "release_summary",
     "sha256",
     "verify_files",
     "zip_bytes",

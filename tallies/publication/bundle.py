@@ -112,8 +112,9 @@ def _sheets(tables: list[Table]) -> list[Table]:
     return [table for table in tables if table.name not in ("receipts", "audit-chain")]
 
 
-def release_document(data: ReleaseData) -> dict[str, Any]:
-    """Return the whole release as one JSON-ready document."""
+def release_summary(data: ReleaseData) -> dict[str, Any]:
+    """The release's summary sections (header, layout, coverage, seats, violations, forensics,
+    regions), JSON-ready: the head of release.json and the content a Release row keeps."""
     return {
         "release": data.header,
         "layout": data.layout,
@@ -122,6 +123,13 @@ def release_document(data: ReleaseData) -> dict[str, Any]:
         "violations": data.violations,
         "forensics": data.forensics,
         "regions": data.regions,
+    }
+
+
+def release_document(data: ReleaseData) -> dict[str, Any]:
+    """Return the whole release as one JSON-ready document."""
+    return {
+        **release_summary(data),
         "commissions": [asdict(entry) for entry in data.commissions],
         "stations": [_station(asdict(entry)) for entry in data.stations],
         "receipts": [asdict(entry) for entry in data.receipts],

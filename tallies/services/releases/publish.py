@@ -27,7 +27,7 @@ from tallies.models import (
     ReleaseStation,
     StationTallyState,
 )
-from tallies.publication import MANIFEST, ReleaseData, build_files, content_type, sha256
+from tallies.publication import MANIFEST, ReleaseData, build_files, content_type, release_summary, sha256
 from tallies.services.reconciliation import reconcile
 from tallies.services.releases.gather import LICENSE, LICENSES, Publication, gather
 from tallies.services.releases.summary import names_document
@@ -148,22 +148,10 @@ def _store(publication: Publication, data: ReleaseData, published_by: AbstractBa
         chain_sequence=head["sequence"],
         chain_head=head["entry_hash"],
         manifest_sha256=sha256(files[MANIFEST]),
-        content=_content(data) | {"names": names_document(publication.contest)},
+        content=release_summary(data) | {"names": names_document(publication.contest)},
     )
     _store_rows(release, data, files)
     return release
-
-
-def _content(data: ReleaseData) -> dict[str, object]:
-    return {
-        "release": data.header,
-        "layout": data.layout,
-        "coverage": data.coverage,
-        "seats": data.seats,
-        "violations": data.violations,
-        "forensics": data.forensics,
-        "regions": data.regions,
-    }
 
 
 def _store_rows(release: Release, data: ReleaseData, files: dict[str, bytes]) -> None:

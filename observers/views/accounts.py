@@ -28,7 +28,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
     """List the invitations waiting for the user's answer."""
     user = access.signed_in(request.user)
     context = {"invitations": memberships.pending_invitations(user)}
-    return render(request, "observers/account_invitations.html", context)
+    return render(request, "observers/accounts/invitations.html", context)
 
 
 @login_required
@@ -63,7 +63,7 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
         "current": request.session.get(access.SESSION_KEY),
         "next": target,
     }
-    return render(request, "observers/account_organization.html", context)
+    return render(request, "observers/accounts/organization.html", context)
 
 
 def _own_memberships(request: HttpRequest) -> QuerySet[Membership]:
@@ -76,7 +76,8 @@ def _own_memberships(request: HttpRequest) -> QuerySet[Membership]:
 @require_GET
 def organizations(request: HttpRequest) -> HttpResponse:
     """List the organisations where the user is an admin or coordinator, each with a way to leave it."""
-    return render(request, "observers/account_organizations.html", {"memberships": _own_memberships(request)})
+    context = {"memberships": _own_memberships(request)}
+    return render(request, "observers/accounts/organizations.html", context)
 
 
 @login_required
@@ -89,7 +90,7 @@ def organization_leave(request: HttpRequest, slug: str) -> HttpResponse:
     membership = get_object_or_404(_own_memberships(request), organization__slug=slug)
     organization = membership.organization
     if request.method == "GET":
-        return render(request, "observers/account_organization_leave.html", {"membership": membership})
+        return render(request, "observers/accounts/organization_leave.html", {"membership": membership})
     try:
         memberships.leave_organization(organization=organization, by=access.signed_in(request.user))
     except ValidationError as error:

@@ -53,7 +53,7 @@ def evidence_new(request: HttpRequest) -> HttpResponse:
             return (
                 redirect("copy-detail", pk=copy.pk) if copy else redirect("evidence-detail", pk=evidence.pk)
             )
-    return render(request, "observers/evidence_new.html", {"form": form, "copy": copy, "act": act})
+    return render(request, "observers/evidence/new.html", {"form": form, "copy": copy, "act": act})
 
 
 @login_required
@@ -63,7 +63,7 @@ def evidence_index(request: HttpRequest) -> HttpResponse:
     evidence = service.visible_evidence(request.user, working_scope(request))[:200]
     can_upload = _is_observer(request)
     return render(
-        request, "observers/evidence_index.html", {"evidence_list": evidence, "can_upload": can_upload}
+        request, "observers/evidence/index.html", {"evidence_list": evidence, "can_upload": can_upload}
     )
 
 
@@ -74,7 +74,7 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(service.visible_evidence(request.user, working_scope(request)), pk=pk)
     digest = evidence.original_sha256
     groups = " ".join(digest[i : i + 8] for i in range(0, len(digest), 8))  # wraps on a phone
-    return render(request, "observers/evidence_detail.html", {"evidence": evidence, "sha256_groups": groups})
+    return render(request, "observers/evidence/detail.html", {"evidence": evidence, "sha256_groups": groups})
 
 
 @login_required

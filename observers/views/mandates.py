@@ -53,7 +53,7 @@ def mandate_list(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "mandates": _mandates(organization, territory).filter(election=election).prefetch_related("stations"),
     }
-    return render(request, "observers/mandates_list.html", context)
+    return render(request, "observers/mandates/list.html", context)
 
 
 @login_required
@@ -67,7 +67,7 @@ def mandate_manage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _record(request, form, mandate):
         return redirect("organization-mandate", slug=organization.slug, pk=mandate.pk)
     context = {"organization": organization, "mandate": mandate, "form": form, "events": _events(mandate)}
-    return render(request, "observers/mandates_manage.html", context)
+    return render(request, "observers/mandates/manage.html", context)
 
 
 @login_required
@@ -78,7 +78,7 @@ def my_mandates(request: HttpRequest) -> HttpResponse:
     own = observer.mandates.select_related("election").prefetch_related("stations__pec__parent")
     live = set(own.live().values_list("pk", flat=True))
     rows = sorted(own, key=lambda mandate: mandate.pk not in live)
-    return render(request, "observers/mandates_mine.html", {"observer": observer, "rows": rows, "live": live})
+    return render(request, "observers/mandates/mine.html", {"observer": observer, "rows": rows, "live": live})
 
 
 @login_required
@@ -92,7 +92,7 @@ def mandate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _record(request, form, mandate, observer=True):
         return redirect("mandate-detail", pk=mandate.pk)
     context = {"mandate": mandate, "form": form if statuses else None, "events": _events(mandate)}
-    return render(request, "observers/mandates_detail.html", context)
+    return render(request, "observers/mandates/detail.html", context)
 
 
 def _mandates(organization: Organization, territory: Commission | None) -> QuerySet[Mandate]:
@@ -152,7 +152,7 @@ def funnel_report(request: HttpRequest, slug: str) -> HttpResponse:
     organization = scope.organization
     form, table = _funnel(request, scope)
     context = {"organization": organization, "form": form, "table": table, "query": request.GET.urlencode()}
-    return render(request, "observers/funnel_report.html", context)
+    return render(request, "observers/mandates/funnel.html", context)
 
 
 @login_required

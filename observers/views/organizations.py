@@ -45,7 +45,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("login")
-    return render(request, "observers/organizations_signup.html", {"form": form})
+    return render(request, "observers/organizations/signup.html", {"form": form})
 
 
 @login_required
@@ -61,7 +61,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "is_admin": is_admin,
         "invitations": invitations.count(),
     }
-    return render(request, "observers/organizations_detail.html", context)
+    return render(request, "observers/organizations/detail.html", context)
 
 
 @login_required
@@ -75,7 +75,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "reviewed": reviewed.select_related("reviewed_by")[:20],
         "form": ReviewForm(),
     }
-    return render(request, "observers/organizations_review.html", context)
+    return render(request, "observers/organizations/review.html", context)
 
 
 @login_required
@@ -115,7 +115,7 @@ def accreditations(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("organization-accreditations", slug=slug)
     rows = organization.accreditations.select_related("election").order_by("-election__held_on")
     context = {"organization": organization, "form": form, "accreditations": rows}
-    return render(request, "observers/organizations_accreditations.html", context)
+    return render(request, "observers/organizations/accreditations.html", context)
 
 
 @login_required
@@ -131,7 +131,7 @@ def obstacles(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("organization-obstacles", slug=slug)
     rows = organization.obstacles.select_related("election", "recorded_by")
     context = {"organization": organization, "form": form, "obstacles": rows}
-    return render(request, "observers/organizations_obstacles.html", context)
+    return render(request, "observers/organizations/obstacles.html", context)
 
 
 def _sign_up(form: SignUpForm) -> bool:

@@ -52,7 +52,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         "memberships": rows,
         "invitations": invitations[:INVITATIONS_SHOWN],
     }
-    return render(request, "observers/organizations_members.html", context)
+    return render(request, "observers/organizations/members.html", context)
 
 
 @login_required
@@ -110,7 +110,7 @@ def coalitions(request: HttpRequest, slug: str) -> HttpResponse:
         )
         row.invite_form = CoalitionInviteForm(coalition=row) if agreed else None  # type: ignore[attr-defined]
     context = {"organization": organization, "form": form, "coalitions": rows}
-    return render(request, "observers/organizations_coalitions.html", context)
+    return render(request, "observers/organizations/coalitions.html", context)
 
 
 @login_required

@@ -58,7 +58,7 @@ def roster_list(request: HttpRequest, slug: str) -> HttpResponse:
     admins = organization.memberships.filter(role=Membership.Role.ADMIN)
     is_admin = admins.filter(user=access.signed_in(request.user)).exists()
     context = {"organization": organization, "observers": observers, "is_admin": is_admin}
-    return render(request, "observers/roster_list.html", context)
+    return render(request, "observers/roster/list.html", context)
 
 
 @login_required
@@ -75,7 +75,7 @@ def roster_add(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _added(observer))
             return redirect("roster-list", slug=organization.slug)
-    return render(request, "observers/roster_add.html", {"organization": organization, "form": form})
+    return render(request, "observers/roster/add.html", {"organization": organization, "form": form})
 
 
 def _added(observer: Observer) -> str:
@@ -96,7 +96,7 @@ def roster_import(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         check = roster.check_roster(organization=organization, content=upload.read(), filename=upload.name)
         context.update(_report(organization, check.rows, check.errors))
-    return render(request, "observers/roster_import.html", context)
+    return render(request, "observers/roster/import.html", context)
 
 
 @login_required
@@ -115,7 +115,7 @@ def roster_import_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     except RosterImportError as error:
         context = {"organization": organization, "form": RosterFileForm()}
         context.update(_report(organization, [], error.errors))
-        return render(request, "observers/roster_import.html", context)
+        return render(request, "observers/roster/import.html", context)
     messages.success(request, _("%(count)s observers imported.") % {"count": len(imported)})
     return redirect("roster-list", slug=organization.slug)
 
@@ -171,6 +171,6 @@ def roster_observer_token(request: HttpRequest, slug: str, pk: int) -> HttpRespo
         messages.error(request, " ".join(error.messages))
         return redirect("roster-list", slug=organization.slug)
     context = {"organization": organization, "observer": observer, "token": token}
-    response = render(request, "observers/roster_token.html", context)
+    response = render(request, "observers/roster/token.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -47,7 +47,7 @@ def act_list(request: HttpRequest) -> HttpResponse:
     """List the acts the user may read (an observer's own and co-signed ones), newest first."""
     acts = service.visible_acts(request.user, working_scope(request))[:100]
     is_observer = hasattr(request.user, "observer")
-    return render(request, "observers/violations_list.html", {"acts": acts, "is_observer": is_observer})
+    return render(request, "observers/violations/list.html", {"acts": acts, "is_observer": is_observer})
 
 
 @login_required
@@ -55,7 +55,7 @@ def act_list(request: HttpRequest) -> HttpResponse:
 def act_stage(request: HttpRequest) -> HttpResponse:
     """Ask the observer for the stage first, so the next page offers only that stage's types."""
     observer_for(request.user)
-    return render(request, "observers/violations_stage.html", {"stages": Stage.choices})
+    return render(request, "observers/violations/stage.html", {"stages": Stage.choices})
 
 
 @login_required
@@ -73,7 +73,7 @@ def act_new(request: HttpRequest, stage: str) -> HttpResponse:
             messages.success(request, _("The act is filed. Your coordinator will review it."))
             return redirect("act-detail", pk=filed.act.pk)
     context = {"form": form, "stage_label": Stage(stage).label}
-    return render(request, "observers/violations_form.html", context)
+    return render(request, "observers/violations/form.html", context)
 
 
 @login_required
@@ -82,7 +82,7 @@ def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show an act with its review, co-signers, complaint track, evidence and the forms allowed."""
     scope = working_scope(request)
     act = get_object_or_404(service.visible_acts(request.user, scope), pk=pk)
-    return render(request, "observers/violations_detail.html", _detail_context(request, act, scope))
+    return render(request, "observers/violations/detail.html", _detail_context(request, act, scope))
 
 
 @login_required
@@ -139,7 +139,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         region=filters.get("region"),
     )
     context = {"organization": organization, "form": form, "acts": acts[:200]}
-    return render(request, "observers/violations_queue.html", context)
+    return render(request, "observers/violations/queue.html", context)
 
 
 def _attempt(form: Form, call: Any) -> Any:

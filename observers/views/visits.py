@@ -43,7 +43,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         for mandate, station in _mandated_stations(observer)
     ]
     context = {"rows": rows, "visits": _own_visits(observer)[:50]}
-    return render(request, "observers/visits_list.html", context)
+    return render(request, "observers/visits/list.html", context)
 
 
 @login_required
@@ -72,7 +72,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a visit: stages observed, checklist links, count start, problems found, check-out."""
     visit = _visit(request, pk)
     count_form = LocalTimeForm(initial=_local_initial(visit))
-    return render(request, "observers/visits_detail.html", _detail_context(visit, count_form))
+    return render(request, "observers/visits/detail.html", _detail_context(visit, count_form))
 
 
 @login_required
@@ -95,7 +95,7 @@ def visit_count_start(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     form = LocalTimeForm(request.POST)
     if not form.is_valid():
-        return render(request, "observers/visits_detail.html", _detail_context(visit, form), status=400)
+        return render(request, "observers/visits/detail.html", _detail_context(visit, form), status=400)
     service.record_count_start(visit=visit, started_at=form.local_datetime())
     messages.success(request, _("The start of the count is recorded."))
     return redirect("visit-detail", pk=visit.pk)
@@ -116,7 +116,7 @@ def visit_checklist(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             messages.success(request, _("Answers saved: %(count)s changed.") % {"count": stored})
             return redirect("visit-detail", pk=visit.pk)
     context = {"visit": visit, "form": form, "stage_label": Stage(stage).label}
-    return render(request, "observers/visits_checklist.html", context)
+    return render(request, "observers/visits/checklist.html", context)
 
 
 @login_required

@@ -1,6 +1,6 @@
 /* A protocol photo beside the desk's transcription form: zoom, rotate, and switch between photos.
  *
- * Markup: templates/tallies/desk_photo_viewer.html ([data-photo-viewer] with [data-zoom],
+ * Markup: templates/tallies/desk/photo_viewer.html ([data-photo-viewer] with [data-zoom],
  * [data-rotate] and [data-photo-src] buttons and one <img data-photo>). Without this script the
  * first photo is shown at the frame's width, every photo also opens by a link; the tools stay hidden.
  * No inline script or style attribute (the CSP): sizes are set through the CSSOM.

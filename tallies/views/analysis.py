@@ -49,7 +49,7 @@ def _organization_wide(request: HttpRequest, contest_id: int) -> tuple[Organizat
 
 def _page(request: HttpRequest, template: str, contest: Contest, context: dict[str, Any]) -> HttpResponse:
     footer = {"time_zone": contest.election.time_zone, "contest": contest}
-    return render(request, f"tallies/analysis_{template}.html", {**footer, **context})
+    return render(request, f"tallies/analysis/{template}.html", {**footer, **context})
 
 
 @login_required

@@ -41,7 +41,7 @@ def coalition_results(request: HttpRequest, coalition_id: int, contest_id: int) 
     coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
     page = coalition_page(coalition, contest, member)
     context = {"coalition": coalition, "contest": contest, "page": page, "member": member}
-    return render(request, "tallies/coalition_results.html", context)
+    return render(request, "tallies/coalitions/results.html", context)
 
 
 @login_required
@@ -51,7 +51,7 @@ def coalition_forensics(request: HttpRequest, coalition_id: int, contest_id: int
     coalition, contest, _member = _coalition_and_contest(request, coalition_id, contest_id)
     page = coalition_analysis.forensics_page(coalition, contest)
     context = {"coalition": coalition, "contest": contest, "page": page, "found": page.summary}
-    return render(request, "tallies/coalition_forensics.html", context)
+    return render(request, "tallies/coalitions/forensics.html", context)
 
 
 @login_required
@@ -63,7 +63,7 @@ def coalition_quick_count(request: HttpRequest, coalition_id: int, contest_id: i
     page = coalition_analysis.quick_count_page(coalition, contest, int(chosen) if chosen.isdigit() else None)
     return render(
         request,
-        "tallies/coalition_quick_count.html",
+        "tallies/coalitions/quick_count.html",
         {"coalition": coalition, "contest": contest, "page": page},
     )
 
@@ -124,7 +124,7 @@ def coalition_release_preview(request: HttpRequest, coalition_id: int, contest_i
         context |= release_preview(coalition, contest, member)
     except ReleaseError as error:
         context["error"] = str(error)
-    return render(request, "tallies/coalition_release_preview.html", context)
+    return render(request, "tallies/coalitions/release_preview.html", context)
 
 
 @login_required

@@ -70,7 +70,7 @@ def comparison_page(request: HttpRequest, contest_id: int) -> HttpResponse:
         "time_zone": contest.election.time_zone,
         "unobserved_text": selectors.UNOBSERVED,
     }
-    return render(request, "tallies/comparison_page.html", context)
+    return render(request, "tallies/comparison/page.html", context)
 
 
 def _report(request: HttpRequest, contest_id: int) -> tuple[Contest, Any, selectors.DiscrepancyReport]:
@@ -93,7 +93,7 @@ def discrepancies_page(request: HttpRequest, contest_id: int) -> HttpResponse:
         "options": list(contest.options.all()),
         "time_zone": contest.election.time_zone,
     }
-    return render(request, "tallies/comparison_discrepancies.html", context)
+    return render(request, "tallies/comparison/discrepancies.html", context)
 
 
 @login_required
@@ -142,7 +142,7 @@ def snapshot_diff_page(request: HttpRequest, contest_id: int) -> HttpResponse:
             "page": page,
             "changes": [(change, selectors.change_rows(layout, change)) for change in page.object_list],
         }
-    return render(request, "tallies/comparison_snapshot_diff.html", context)
+    return render(request, "tallies/comparison/snapshot_diff.html", context)
 
 
 @login_required

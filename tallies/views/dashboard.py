@@ -62,7 +62,7 @@ def dashboard_page(request: HttpRequest, contest_id: int) -> HttpResponse:
         "config": _config(scope),
         "time_zone": scope.contest.election.time_zone,
     }
-    return render(request, "tallies/dashboard_page.html", context)
+    return render(request, "tallies/dashboard/page.html", context)
 
 
 def _config(scope: CoverageScope) -> dict[str, object]:
@@ -129,4 +129,4 @@ def process_page(request: HttpRequest, contest_id: int) -> HttpResponse:
         "violations_chart": process_stats.violations_chart(violations),
         "time_zone": scope.contest.election.time_zone,
     }
-    return render(request, "tallies/dashboard_process.html", context)
+    return render(request, "tallies/dashboard/process.html", context)

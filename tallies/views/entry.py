@@ -50,7 +50,7 @@ def copy_new(request: HttpRequest, contest_id: int) -> HttpResponse:
         if copy is not None:
             return redirect("copy-detail", pk=copy.pk)
     context = {"form": form, "contest": contest, "relations": relations.relation_data(contest.form)}
-    return render(request, "tallies/entry_form.html", context)
+    return render(request, "tallies/entry/form.html", context)
 
 
 @login_required
@@ -69,7 +69,7 @@ def copy_photo_only(request: HttpRequest, contest_id: int) -> HttpResponse:
         copy = _submit_photos(request, form, observer, contest) if form.is_valid() else None
         if copy is not None:
             return redirect("copy-detail", pk=copy.pk)
-    return render(request, "tallies/entry_photo_only.html", {"form": form, "contest": contest})
+    return render(request, "tallies/entry/photo_only.html", {"form": form, "contest": contest})
 
 
 def _initial_station(request: HttpRequest) -> dict[str, Any]:
@@ -120,7 +120,7 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "revised_by": ProtocolCopy.objects.filter(revises=copy).first(),
         "photo_only": not any(value is not None for _, value in lines + options),
     }
-    return render(request, "tallies/entry_detail.html", context)
+    return render(request, "tallies/entry/detail.html", context)
 
 
 @login_required
@@ -131,7 +131,7 @@ def copy_list(request: HttpRequest) -> HttpResponse:
     elections = visits.live_stations(observer).values("pec__election_id")
     contests = Contest.objects.filter(election_id__in=elections).select_related("election")
     contests = contests.order_by("-election__held_on", "id")  # only where a live mandate lets them send
-    return render(request, "tallies/entry_list.html", {"copies": copies, "contests": contests})
+    return render(request, "tallies/entry/list.html", {"copies": copies, "contests": contests})
 
 
 def _submit(request: HttpRequest, form: CopyForm, observer: Observer) -> ProtocolCopy | None:

@@ -85,7 +85,7 @@ def commission_page(request: HttpRequest, contest_id: int, commission_id: int | 
     context |= selectors.comparison_level(results.snapshot, results.stations_compared)
     context["whole_organization"] = scope.is_whole_organization  # links to organisation-wide pages
     context["open_crumbs"] = _open_crumbs(scope, results.breadcrumb)
-    return render(request, "tallies/results_commission.html", context)
+    return render(request, "tallies/results/commission.html", context)
 
 
 @login_required
@@ -97,7 +97,7 @@ def station_page(request: HttpRequest, contest_id: int, station_id: int) -> Http
     freshness = station_sets.freshness(results.run)
     context = {"results": results, **_footer(contest, results.snapshot, results.run, freshness)}
     context["open_crumbs"] = _open_crumbs(scope, results.breadcrumb)
-    return render(request, "tallies/results_station.html", context)
+    return render(request, "tallies/results/station.html", context)
 
 
 def _open_crumbs(scope: CoordinatorScope, crumbs: list[Commission]) -> set[int]:

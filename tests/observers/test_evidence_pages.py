@@ -64,7 +64,7 @@ def test_it_lists_a_copys_photos_in_the_include_for_the_receipt(alice, observer,
     evidence = sent(jpeg_with_exif())
     CopyPhoto.objects.create(copy=copy, evidence=evidence)
 
-    html = render_to_string("observers/evidence_list.html", {"copy": copy, "user": observer.user})
+    html = render_to_string("observers/evidence/list.html", {"copy": copy, "user": observer.user})
 
     assert reverse("evidence-file", args=[evidence.pk]) in html
     assert f"{NEW}?copy={copy.pk}" in html

@@ -41,7 +41,7 @@ def phone_in(request: HttpRequest, contest_id: int) -> HttpResponse:
             request, form, lambda: desk.phone_in(**form.submission(), by=request.user)
         ):
             return redirect(reverse("desk-station", args=[scope.contest.pk, form.cleaned_data["station"].pk]))
-    return render(request, "tallies/desk_phone_in.html", {"contest": scope.contest, "form": form})
+    return render(request, "tallies/desk/phone_in.html", {"contest": scope.contest, "form": form})
 
 
 def _prefill(request: HttpRequest) -> dict[str, str]:
@@ -95,7 +95,7 @@ def blind_entry(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("desk-blind-diff", pk=copy.pk)
     photos = copy.photos.filter(evidence__status=Evidence.Status.READY).select_related("evidence")
     context = {"copy": copy, "contest": copy.contest, "form": form, "photos": photos}
-    return render(request, "tallies/desk_blind_entry.html", context)
+    return render(request, "tallies/desk/blind_entry.html", context)
 
 
 @login_required
@@ -111,7 +111,7 @@ def blind_diff(request: HttpRequest, pk: int) -> HttpResponse:
         for row in selectors.blind_diff(copy, entry)
     ]
     context = {"copy": copy, "entry": entry, "contest": copy.contest, "rows": rows}
-    return render(request, "tallies/desk_blind_diff.html", context)
+    return render(request, "tallies/desk/blind_diff.html", context)
 
 
 def _diff_form(copy: ProtocolCopy, entry: ProtocolCopy, row: selectors.DiffRow, next_url: str) -> ResolveForm:

@@ -39,7 +39,7 @@ def desk_home(request: HttpRequest, contest_id: int) -> HttpResponse:
     where = selectors.station_filter(scope.territory, form.chosen())
     counts = selectors.queue_counts(scope.organization, scope.contest, where)
     context = {"contest": scope.contest, "form": form, "counts": counts, "query": _query(request)}
-    return render(request, "tallies/desk_home.html", context)
+    return render(request, "tallies/desk/home.html", context)
 
 
 @login_required
@@ -61,7 +61,7 @@ def desk_queue(request: HttpRequest, contest_id: int, name: str) -> HttpResponse
     if name == "photos":  # each copy awaiting transcription, and whether this coordinator typed it
         mine = request.user.pk
         context["photo_rows"] = [(copy, any(e.entered_by_id == mine for e in copy.entries)) for copy in page]
-    return render(request, "tallies/desk_queue.html", context)
+    return render(request, "tallies/desk/queue.html", context)
 
 
 def _query(request: HttpRequest) -> str:
@@ -144,4 +144,4 @@ def station_page(request: HttpRequest, contest_id: int, station_id: int) -> Http
             for copy in view.copies
         ],
     }
-    return render(request, "tallies/desk_station.html", context)
+    return render(request, "tallies/desk/station.html", context)

@@ -58,7 +58,7 @@ def transcribe(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and stored_or_refused(request, form, store):
             return _after_entry(request, copy)
     context = {"copy": copy, "contest": copy.contest, "form": form, "photos": _photos(copy)}
-    return render(request, "tallies/desk_transcribe.html", context)
+    return render(request, "tallies/desk/transcribe.html", context)
 
 
 def _after_entry(request: HttpRequest, copy: ProtocolCopy) -> HttpResponse:
@@ -109,7 +109,7 @@ def settle(request: HttpRequest, pk: int) -> HttpResponse:
         "revision": revision,
         "photos": _photos(copy),
     }
-    return render(request, "tallies/desk_transcription_settle.html", context)
+    return render(request, "tallies/desk/transcription_settle.html", context)
 
 
 def _photos(copy: ProtocolCopy) -> list[CopyPhoto]:

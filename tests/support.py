@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
+from observers.models import Evidence, ViolationAct, ViolationType
 from tallies import services
 from tallies.models import ProtocolCopy
 from tallies.services import photos
@@ -147,11 +148,16 @@ def submit(observer, contest, station, lines, options) -> ProtocolCopy:
 def import_copy(
     observer, contest, station, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY, revises=None
 ) -> ProtocolCopy:
-    """`observer`'s copy of `station` as a partner's file brings it in (PEC 91's copy unless given).
+    """`observer`'s copy of `station` as a partner's file brings it in (PEC 91's copy unless given):
+    channel "import", which needs no live mandate; `revises` is the copy it corrects, if any."""
+    return copy_through(
+        ProtocolCopy.Channel.IMPORT, observer, contest, station, lines, options, revises=revises
+    )
 
-    The submission service with channel "import", which needs no live mandate, and a new client
-    key; `revises` is the copy it corrects, if any.
-    """
+
+def copy_through(channel, observer, contest, station, lines, options, **submission) -> ProtocolCopy:
+    """A copy through the submission service on `channel` with a new client key; `submission`
+    is any other keyword of services.submit_protocol_copy (entered_by, missing, revises, ...)."""
     return services.submit_protocol_copy(
         observer=observer,
         contest=contest,
@@ -159,9 +165,36 @@ def import_copy(
         lines=lines,
         options=options,
         client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.IMPORT,
-        revises=revises,
+        channel=channel,
+        **submission,
     ).copy
+
+
+def act_and_upload(observer, contest, station, occurred_at) -> tuple[ViolationAct, Evidence]:
+    """A violation act `observer` filed at `station` and an upload of theirs (pending evidence):
+    objects a route names by pk, as the permission tests open them. The act's type is the first
+    stored, else a test type."""
+    violation_type = ViolationType.objects.first() or ViolationType.objects.create(
+        code="TEST-1", stage="voting", category="other", labels={"en": "test"}
+    )
+    act = ViolationAct.objects.create(
+        organization=observer.organization,
+        observer=observer,
+        station=station,
+        election=contest.election,
+        stage="voting",
+        violation_type=violation_type,
+        occurred_at=occurred_at,
+        description="test",
+    )
+    evidence = Evidence.objects.create(
+        organization=observer.organization,
+        uploaded_by=observer,
+        original_name="p.jpg",
+        original_sha256="0" * 64,
+        original_size=1,
+    )
+    return act, evidence
 
 
 def shared_data() -> Path:

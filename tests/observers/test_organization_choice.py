@@ -7,17 +7,14 @@ Now the newcomer can only invite her, and once she accepts she chooses: never fi
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from observers.models import Membership, Organization
 from observers.services import memberships
-from tallies import services
 from tallies.models import ProtocolCopy
-from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY, act_and_upload, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -36,15 +33,7 @@ def newcomer(db) -> Organization:
 @pytest.fixture
 def golos_copy(observer, contest, station, django_capture_on_commit_callbacks) -> ProtocolCopy:
     with django_capture_on_commit_callbacks(execute=True):
-        return services.submit_protocol_copy(
-            observer=observer,
-            contest=contest,
-            station=station,
-            lines=LINES_PEC_91_COPY,
-            options=OPTIONS_PEC_91_COPY,
-            client_uuid=uuid.uuid4(),
-            channel=ProtocolCopy.Channel.WEB,
-        ).copy
+        return submit(observer, contest, station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
 
 
 def invite(newcomer, user):
@@ -122,28 +111,7 @@ def test_the_switcher_sends_nobody_to_another_site(client, newcomer, coordinator
 @pytest.fixture
 def golos_objects(observer, contest, station, golos_copy) -> dict[str, int]:
     """Golos's copy, a violation act and a photo, by the kind of route that names them."""
-    from observers.models import Evidence, ViolationAct, ViolationType
-
-    violation_type = ViolationType.objects.first() or ViolationType.objects.create(
-        code="TEST-1", stage="voting", category="other", labels={"en": "test"}
-    )
-    act = ViolationAct.objects.create(
-        organization=observer.organization,
-        observer=observer,
-        station=station,
-        election=contest.election,
-        stage="voting",
-        violation_type=violation_type,
-        occurred_at=golos_copy.submitted_at,
-        description="test",
-    )
-    evidence = Evidence.objects.create(
-        organization=observer.organization,
-        uploaded_by=observer,
-        original_name="p.jpg",
-        original_sha256="0" * 64,
-        original_size=1,
-    )
+    act, evidence = act_and_upload(observer, contest, station, golos_copy.submitted_at)
     return {"copy": golos_copy.pk, "act": act.pk, "evidence": evidence.pk}
 
 

@@ -14,8 +14,6 @@ Then, with real objects of Golos (Alice observes, Carol coordinates) in the URL:
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -23,8 +21,6 @@ from django.urls import reverse
 from elections.models import Commission
 from elections.services import StationRecord, ensure_hierarchy
 from observers.models import Membership
-from tallies import services
-from tallies.models import ProtocolCopy
 from tests.security.routes import (
     TERRITORIAL,
     WHOLE_ORGANIZATION,
@@ -33,7 +29,7 @@ from tests.security.routes import (
     route_patterns,
     url_for,
 )
-from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY, act_and_upload, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -53,33 +49,13 @@ OBSERVING = [name for name in ROUTES if category(name) == "observer"]
 @pytest.fixture
 def golos(contest, station, observer, coordinator, django_capture_on_commit_callbacks):
     """Golos's objects that URLs can name: Alice's copy, mandate, visit, act, evidence; a quarantine."""
-    from observers.models import Evidence, Mandate, ViolationAct, ViolationType, Visit
+    from observers.models import Mandate, Visit
     from tallies.models import Quarantine
 
     with django_capture_on_commit_callbacks(execute=True):
-        copy = services.submit_protocol_copy(
-            observer=observer,
-            contest=contest,
-            station=station,
-            lines=LINES_PEC_91_COPY,
-            options=OPTIONS_PEC_91_COPY,
-            client_uuid=uuid.uuid4(),
-            channel=ProtocolCopy.Channel.WEB,
-        ).copy
+        copy = submit(observer, contest, station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)
     mandate = Mandate.objects.filter(observer=observer).first()
-    violation_type = ViolationType.objects.first() or ViolationType.objects.create(
-        code="TEST-1", stage="voting", category="other", labels={"en": "test"}
-    )
-    act = ViolationAct.objects.create(
-        organization=observer.organization,
-        observer=observer,
-        station=station,
-        election=contest.election,
-        stage="voting",
-        violation_type=violation_type,
-        occurred_at=copy.submitted_at,
-        description="test",
-    )
+    act, evidence = act_and_upload(observer, contest, station, copy.submitted_at)
     return {
         "contest_id": contest.pk,
         "station_id": station.pk,
@@ -89,13 +65,7 @@ def golos(contest, station, observer, coordinator, django_capture_on_commit_call
         "mandate": mandate.pk,
         "visit": Visit.objects.create(observer=observer, mandate=mandate, station=station).pk,
         "act": act.pk,
-        "evidence": Evidence.objects.create(
-            organization=observer.organization,
-            uploaded_by=observer,
-            original_name="p.jpg",
-            original_sha256="0" * 64,
-            original_size=1,
-        ).pk,
+        "evidence": evidence.pk,
         "quarantine": Quarantine.objects.create(copy=copy, reason="test", created_by=coordinator).pk,
         "membership": Membership.objects.get(user=coordinator).pk,
         "organization": observer.organization.pk,

@@ -15,7 +15,7 @@ from observers.models import Evidence
 from tallies import services
 from tallies.models import CopyFigure, CopyPhoto, ObserverTally, ProtocolCopy
 from tallies.services import desk
-from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY, submit
+from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY, copy_through, submit
 
 
 def submit_web_copy(observer, contest, station, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY):
@@ -118,18 +118,10 @@ def without(figures: dict[str, int], *codes: str) -> dict[str, int]:
 def send_api_copy(observer, contest, station, lines, options, missing=(), revises=None):
     """A copy through the service as the API sends it (entered by the observer's account);
     `missing` names the figures left out."""
-    return services.submit_protocol_copy(
-        observer=observer,
-        contest=contest,
-        station=station,
-        lines=lines,
-        options=options,
-        client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.API,
-        entered_by=observer.user,
-        missing=missing,
-        revises=revises,
-    ).copy
+    return copy_through(
+        ProtocolCopy.Channel.API, observer, contest, station, lines, options,
+        entered_by=observer.user, missing=missing, revises=revises,
+    )  # fmt: skip
 
 
 def form_data(lines=LINES_PEC_91_COPY, options=OPTIONS_PEC_91_COPY, **fields):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 
 import pytest
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.urls import reverse
 from elections.models import Commission, PollingStation
 from observers.models import Observer
 from tallies import services
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, ProtocolCopy
+from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
 from tallies.selectors import comparison as selectors
 from tallies.selectors import discrepancies
 from tallies.selectors.layout import Layout
@@ -23,6 +22,7 @@ from tests.support import (
     OPTIONS_PEC_91_OFFICIAL,
     OPTIONS_PEC_92,
     OPTIONS_PEC_120,
+    import_copy,
     write_official_file,
 )
 
@@ -101,16 +101,9 @@ def test_it_rolls_the_reconciled_stations_up_per_tec_and_region(reconciled):
 
 
 def copy(observer, contest, number, lines, options):
+    """A partner's file's copy of the station numbered `number` (tests.support.import_copy)."""
     station = PollingStation.objects.get(pec__election=contest.election, number=number)
-    return services.submit_protocol_copy(
-        observer=observer,
-        contest=contest,
-        station=station,
-        lines=lines,
-        options=options,
-        client_uuid=uuid.uuid4(),
-        channel=ProtocolCopy.Channel.IMPORT,
-    )
+    return import_copy(observer, contest, station, options, lines)
 
 
 @pytest.fixture

@@ -310,6 +310,16 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker) -> Iterator[object]:
+    """The demo of run_demo served to the browser, built once for a crawl module (tests/crawl.py's
+    serve_demo: a tests.crawl.Site); the database is emptied when the module ends."""
+    from tests.crawl import serve_demo
+
+    with django_db_blocker.unblock(), serve_demo() as site:
+        yield site
+
+
 @pytest.fixture
 def fresh_storage(settings) -> Iterator[None]:
     """A new, empty InMemoryStorage for each test (changing STORAGES resets default_storage)."""

@@ -1,5 +1,5 @@
-"""What the demo crawl (tests/test_crawl_browser.py) must reach: the routes the permission matrix
-grants each role, less those nobody reaches by clicking in the demo's state, each with its reason."""
+"""What the demo crawl (tests/crawl.py) must reach: the routes the permission matrix grants each
+role, less those nobody reaches by clicking in the demo's state, each with its reason."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The coalition's pages fit a phone in each language (ru, kk, en).
 
-The demo has no coalition, so the crawl (tests/test_crawl_browser.py) cannot reach them: this
+The demo has no coalition, so the crawl (tests/crawl.py) cannot reach them: this
 opens each one as a member's admin at 360 px (tests/browser.py) and checks that it is in the
 language asked for and that nothing is wider than the screen.
 """

@@ -9,7 +9,6 @@ uploader and the coordinators of the organisation, and answers 404 to everyone e
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,26 +16,14 @@ from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.form_errors import show_error
 from observers.access import observer_for, working_scope
 from observers.evidence_subjects import attach_to_copy, copy_photos
+from observers.forms.evidence import EvidenceForm
 from observers.models import Evidence, Observer, ViolationAct
 from observers.services import evidence as service
-
-ACCEPT = "image/jpeg,image/png,image/heic,image/heif,image/webp,.jpg,.jpeg,.png,.heic,.heif,.webp"
-
-
-class EvidenceForm(forms.Form):
-    """One photo; the checks that matter are the service's (type by content, size, pixels)."""
-
-    file = forms.FileField(
-        label=gettext_lazy("Photo"),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-        help_text=gettext_lazy("JPEG, PNG, HEIC or WebP, at most 15 MB."),
-    )
 
 
 @login_required

@@ -18,7 +18,7 @@ from elections.models import (
     PollingStation,
     ProtocolLine,
 )
-from tallies.forms import MAX_PHOTOS
+from tallies.forms.entry import MAX_PHOTOS
 from tallies.models import ControlFinding, ProtocolCopy, figures_from_rows
 from tallies.services import fast_submission
 

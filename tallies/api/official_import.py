@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from elections.models import Contest
-from tallies.forms_official import LEVEL_CHOICES
+from tallies.forms.official import LEVEL_CHOICES
 from tallies.models import OfficialSnapshot
 from tallies.services import results_uploads
 from tallies.services.columns import column_map_from

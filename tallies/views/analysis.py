@@ -23,12 +23,12 @@ from django.views.decorators.http import require_POST
 from elections.models import Contest
 from observers.access import chosen_scope, signed_in
 from observers.models import Organization
+from tallies.forms.analysis import DrawSampleForm, SharesForm
 from tallies.models import AnalysisRun, QuickCountSample
 from tallies.selectors import analysis as selectors
 from tallies.selectors.analysis import charts, tables
 from tallies.services import analysis
 from tallies.services.analysis.forensics import MIN_OBSERVER_STATIONS, OBSERVERS, OFFICIAL
-from tallies.views.analysis_forms import DrawSampleForm, SharesForm
 from tallies.views.results import csv_response
 
 PAGES = {"seats": "analysis-seats", "quick-count": "analysis-quick-count", "forensics": "analysis-forensics"}

@@ -27,7 +27,7 @@ from observers.errors import EvidenceRefused
 from observers.models import Observer
 from observers.services import visits
 from tallies.errors import FieldError, IdempotencyConflict
-from tallies.forms import CopyForm, PhotoOnlyCopyForm, initial_for_revision
+from tallies.forms.entry import CopyForm, PhotoOnlyCopyForm, initial_for_revision
 from tallies.models import ProtocolCopy
 from tallies.selectors import home
 from tallies.selectors.receipts import receipt_for

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tallies.errors import ImportFileError
-from tallies.forms_official import ConfirmForm, OfficialResultsForm
+from tallies.forms.official import ConfirmForm, OfficialResultsForm
 from tallies.services import results_uploads
 from tallies.services.columns import column_map_from
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from elections.models import PollingStation
-from tallies.forms_desk import AcceptCopyForm, QuarantineForm, ReleaseForm, ResolveForm, VerifyForm
+from tallies.forms.desk import AcceptCopyForm, QuarantineForm, ReleaseForm, ResolveForm, VerifyForm
 from tallies.models import ProtocolCopy, Quarantine
 from tallies.services import desk
 from tallies.views.desk.common import DeskScope, act, coordinator_scope, scoped_copy, station_url

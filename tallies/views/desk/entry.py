@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.form_errors import show_on_form
 from observers.models import Evidence
 from tallies.errors import FieldError, IdempotencyConflict
-from tallies.forms_desk import BlindEntryForm, PhoneInForm, ResolveForm
+from tallies.forms.desk import BlindEntryForm, PhoneInForm, ResolveForm
 from tallies.models import ProtocolCopy
 from tallies.selectors import desk as selectors
 from tallies.services import desk

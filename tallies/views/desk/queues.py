@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tallies.forms_desk import (
+from tallies.forms.desk import (
     AcceptCopyForm,
     FilterForm,
     QuarantineForm,

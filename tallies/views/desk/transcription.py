@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from config.form_errors import show_error
 from observers.models import Evidence
 from tallies.errors import FieldError
-from tallies.forms_desk import BlindEntryForm, SettleTranscriptionForm
+from tallies.forms.desk import BlindEntryForm, SettleTranscriptionForm
 from tallies.models import CopyPhoto, ProtocolCopy
 from tallies.selectors.desk.figures import labels
 from tallies.selectors.layout import Layout

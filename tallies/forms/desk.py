@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from elections.models import Commission, Contest
 from elections.sorting import natural_key
 from observers.models import Observer, Organization
-from tallies.forms import MISSING, CopyForm
+from tallies.forms.entry import MISSING, CopyForm
 from tallies.models import LineVerification, Quarantine
 from tallies.selectors.layout import Layout
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
+from config.outbox import send_or_leave_to_sweep
 from elections.models import Commission, Contest, PollingStation
 from elections.services import define_election, define_protocol_form, shipped_spec
 from observers.models import Observer, Organization
@@ -130,7 +131,9 @@ def run(*, national: bool = False, wait_seconds: float = 300) -> DemoSummary:
     # that also counts the copies the demo scenario added afterwards (tallies.demo_scenario).
     run_ = runs.first()
     if run_ is None:
-        tasks.reconcile.delay(organization_id=organization.pk, contest_id=contest.pk, snapshot_id=snapshot.pk)
+        send_or_leave_to_sweep(
+            tasks.reconcile, organization_id=organization.pk, contest_id=contest.pk, snapshot_id=snapshot.pk
+        )
         run_ = _wait_for_run(runs, wait_seconds)
     return summarise(contest, organization, snapshot, run_)
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from config.outbox import send_or_leave_to_sweep
 from elections.generator import GeneratedStation, election_spec, plan_election, write_official_csv
 from elections.models import Commission, Contest, PollingStation
 from elections.services import define_election, define_protocol_form, shipped_spec
@@ -194,12 +195,14 @@ def run_jobs(
     The import and the submissions already sent their jobs on commit; sending them again is
     harmless (both are idempotent) and covers callers whose transaction has not committed.
     """
-    tasks.tally_official_snapshot.delay(snapshot_id=snapshot.pk)
+    send_or_leave_to_sweep(tasks.tally_official_snapshot, snapshot_id=snapshot.pk)
     states = StationTallyState.objects.filter(organization=organization, contest=contest)
     for state_id in states.stale().values_list("pk", flat=True):
-        tasks.apply_station_tally.delay(state_id=state_id)
+        send_or_leave_to_sweep(tasks.apply_station_tally, state_id=state_id)
     _wait_until(lambda: _tallied(snapshot, states), wait_seconds, "the tally jobs")
-    tasks.reconcile.delay(organization_id=organization.pk, contest_id=contest.pk, snapshot_id=snapshot.pk)
+    send_or_leave_to_sweep(
+        tasks.reconcile, organization_id=organization.pk, contest_id=contest.pk, snapshot_id=snapshot.pk
+    )
     expected = states.exclude(current_copy=None).count()
     finished = ReconciliationRun.objects.filter(
         organization=organization, contest=contest, snapshot=snapshot, finished_at__isnull=False

@@ -110,3 +110,23 @@ def test_every_beat_job_and_every_name_a_queued_message_may_carry_is_a_registere
 
     assert "tallies.tasks.sweep_untallied_snapshots" in scheduled
     assert scheduled | moved <= set(app.tasks)
+
+
+def test_no_module_but_the_outbox_sends_a_task_itself():
+    """Every job goes through config/outbox.py (enqueue_on_commit, send_or_leave_to_sweep,
+    enqueue_asked), which survive a broker outage; a bare `.delay(` or `.apply_async(` elsewhere in
+    the apps would raise after the data is committed (issue 16)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sending = re.compile(r"\.(delay|apply_async)\(")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for app in ("config", "elections", "observers", "tallies")
+        for path in sorted((root / app).rglob("*.py"))
+        if path.name != "outbox.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if sending.search(line) and not line.lstrip().startswith(("#", '"""'))
+    ]
+    assert offenders == []

@@ -11,7 +11,8 @@ Shapes from the Bot API reference (https://core.telegram.org/bots/api#update): a
 ``message`` and ``data``), or another kind the bot does not act on (channel posts, member
 changes, polls, kinds newer than the library: ignored); a Message has ``message_id``,
 ``from``, ``chat``, ``date``, ``edit_date`` (edited only), ``text`` or ``caption``, ``photo``
-(one PhotoSize per size), ``media_group_id`` (an album arrives as one message per photo).
+(one PhotoSize per size) or ``document`` (a photo sent as a file: an image MIME type), ``media_group_id``
+(an album arrives as one message per photo).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from telegram import Bot, Message, PhotoSize, Update
+from telegram import Bot, Document, Message, PhotoSize, Update
 from telegram.error import TelegramError
 
 from observers.services.evidence import MAX_UPLOAD_BYTES
@@ -95,7 +96,9 @@ def _read(update_id: int, user_id: int, message: Any, text: str, callback_id: st
     """`message` is a Message, or an InaccessibleMessage under an old button (no photo, no edit)."""
     edited = getattr(message, "edit_date", None)
     sizes = message.photo if isinstance(message, Message) else ()
-    photo = largest_photo(sizes, MAX_UPLOAD_BYTES)
+    photo: PhotoSize | Document | None = largest_photo(sizes, MAX_UPLOAD_BYTES)
+    if photo is None and isinstance(message, Message):
+        photo = image_document(message)
     return Incoming(
         update_id=update_id,
         user_id=user_id,
@@ -103,7 +106,7 @@ def _read(update_id: int, user_id: int, message: Any, text: str, callback_id: st
         message_id=message.message_id,
         edit_date=int(edited.timestamp()) if edited else 0,
         text=text,
-        has_photo=bool(sizes),
+        has_photo=photo is not None,
         photo_file_id=photo.file_id if photo else "",
         photo_unique_id=photo.file_unique_id if photo else "",
         callback_id=callback_id,
@@ -121,6 +124,16 @@ def largest_photo(sizes: Sequence[PhotoSize], limit: int) -> PhotoSize | None:
     if not fitting:
         return min(sizes, key=lambda size: size.file_size or 0)
     return max(fitting, key=lambda size: (size.width * size.height, size.file_size or 0))
+
+
+def image_document(message: Message) -> Document | None:
+    """A photo sent "as a file" (uncompressed, as observers do to keep a protocol legible): the
+    message's document when its MIME type is an image; None otherwise. It is then read as a
+    photo; the evidence service still checks its content, size and pixels and strips its metadata."""
+    document = message.document
+    if document is None or not (document.mime_type or "").startswith("image/"):
+        return None
+    return document
 
 
 def download_file(bot: TelegramBot, file_id: str, limit: int) -> bytes | None:

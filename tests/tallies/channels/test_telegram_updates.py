@@ -168,3 +168,33 @@ def test_a_pressed_button_whose_handling_raises_is_answered_and_leaves_the_entry
         "/bot123456:ABC-secret/answerCallbackQuery",
         {"callback_query_id": "43821000002"},
     )
+
+
+IMAGE_FILE = {  # a photo sent "as a file": a document, as Telegram sends one from a phone's gallery
+    "file_name": "IMG_20241208_201503.jpg",
+    "mime_type": "image/jpeg",
+    "file_id": "BQACAgIAAxkBAAIBZ2",
+    "file_unique_id": "AgADZ2",
+    "file_size": 2_841_920,
+}
+
+
+@pytest.mark.usefixtures("fresh_storage")
+def test_a_photo_sent_as_a_file_is_kept_with_the_copy_as_a_photo_is(client, bot, bot_api, linked):
+    bot_api[2][f"photos/{IMAGE_FILE['file_id']}.jpg"] = jpeg_with_exif()
+    post(client, bot, message(1, copy_text(linked.code)))
+
+    post(client, bot, message(2, "", message_id=1401, document=IMAGE_FILE))
+
+    assert [body for path, body in bot_api[1] if path.endswith("/getFile")] == [
+        {"file_id": IMAGE_FILE["file_id"]}
+    ]
+    assert ProtocolCopy.objects.get().photos.count() == 1
+
+
+def test_a_file_that_is_not_an_image_is_not_read_as_a_photo(bot):
+    pdf = {**IMAGE_FILE, "file_name": "protocol.pdf", "mime_type": "application/pdf"}
+
+    incoming = read_update(bot, message(3, "", message_id=1402, document=pdf))
+
+    assert incoming is not None and not incoming.has_photo and incoming.photo_file_id == ""

@@ -74,13 +74,18 @@ def receive_update(*, bot: TelegramBot, update: object) -> str | None:
 
 def _handle_logged(bot: TelegramBot, incoming: Incoming) -> Answer:
     """Log the update (inbound), handle it, and log what became of it and the replies."""
-    logged = telegram_link.masked(incoming.text)[: sms.MAX_LENGTH]
-    inbound = _log(bot, incoming, ChannelMessage.Direction.IN, logged, None)
+    inbound = _log_inbound(bot, incoming, None)
     handled = _handle(bot, incoming)
     inbound.outcome, inbound.observer, inbound.copy = handled.outcome, handled.observer, handled.copy
     inbound.save(update_fields=["outcome", "observer", "copy"])
     _log_replies(bot, incoming, inbound, handled)
     return handled
+
+
+def _log_inbound(bot: TelegramBot, incoming: Incoming, observer: Observer | None) -> ChannelMessage:
+    """Log the update's text as received, /link codes masked, cut to the log's length."""
+    text = telegram_link.masked(incoming.text)[: sms.MAX_LENGTH]
+    return _log(bot, incoming, ChannelMessage.Direction.IN, text, observer)
 
 
 def _log_replies(bot: TelegramBot, incoming: Incoming, inbound: ChannelMessage, handled: Answer) -> None:
@@ -107,8 +112,7 @@ def _apology(bot: TelegramBot, incoming: Incoming) -> Answer:
     handled = Answer(Outcome.FAILED, text, observer=observer)
     try:
         with transaction.atomic():
-            logged = telegram_link.masked(incoming.text)[: sms.MAX_LENGTH]
-            inbound = _log(bot, incoming, ChannelMessage.Direction.IN, logged, observer)
+            inbound = _log_inbound(bot, incoming, observer)
             inbound.outcome = Outcome.FAILED
             inbound.save(update_fields=["outcome"])
             _log_replies(bot, incoming, inbound, handled)

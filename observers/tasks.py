@@ -23,3 +23,11 @@ def sweep_pending_evidence(*, older_than: float = 120.0) -> int:
     from observers.services import evidence
 
     return evidence.requeue_pending_evidence(older_than=older_than)
+
+
+@shared_task(**RETRY)
+def sweep_orphaned_evidence() -> int:
+    """Delete evidence files no row names, an hour after they were written (runs every 10 minutes)."""
+    from observers.services import evidence_orphans
+
+    return evidence_orphans.delete_orphaned_evidence()

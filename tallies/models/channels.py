@@ -148,7 +148,8 @@ class TelegramEntry(models.Model):
     ``lines.<code>``/``options.<code>`` to a count, or to None when marked "not on the copy";
     `messages` maps the Telegram id of each answering message to the key it answered (``*``:
     several ``code=n`` pairs), so an edited answer replaces it. An entry with `photos` is no
-    guided entry: its photos wait for the contest to be pressed (a photo-only copy).
+    guided entry: its photos wait for the contest to be pressed, then go where `photos_for`
+    says: a new photo-only copy, or the observer's latest copy of that contest at the station.
     """
 
     class Status(models.TextChoices):
@@ -158,6 +159,10 @@ class TelegramEntry(models.Model):
         REVIEW = "review", _("Waiting for confirmation")
         STORED = "stored", _("Stored")
         CANCELLED = "cancelled", _("Cancelled")
+
+    class PhotosFor(models.TextChoices):
+        NEW_COPY = "new_copy", _("A new photo-only copy")
+        LATEST_COPY = "latest_copy", _("The latest copy of the contest pressed")
 
     OPEN = (Status.STATION, Status.CONTEST, Status.ENTERING, Status.REVIEW)
 
@@ -176,9 +181,12 @@ class TelegramEntry(models.Model):
     back_to_review = models.BooleanField(default=False)  # a line asked again from the review
     answers = models.JSONField(default=dict, blank=True)
     messages = models.JSONField(default=dict, blank=True)
-    # Photos of a photo-only copy waiting for its contest (status "contest"), in arrival order:
-    # {"file_id", "unique_id", "key"} each, "key" the copy's client_uuid (telegram_photo_only.py).
+    # Photos waiting for their contest (status "contest"), in arrival order: {"file_id",
+    # "unique_id", "key"} each, "key" the photo-only copy's client_uuid (telegram_photo_only.py).
     photos = models.JSONField(default=list, blank=True)
+    # Where they go once the contest is pressed: a new photo-only copy (its key the first photo's),
+    # or the observer's latest copy of that contest at `station` (telegram_photo.py).
+    photos_for = models.CharField(max_length=16, choices=PhotosFor, default=PhotosFor.NEW_COPY)
     copy = models.ForeignKey(
         "tallies.ProtocolCopy", models.SET_NULL, null=True, blank=True, related_name="telegram_entries"
     )

@@ -105,7 +105,7 @@ def on_message(bot: TelegramBot, incoming: Incoming, observer: Observer) -> Answ
     if entry.status == Status.STATION:
         return _station_typed(entry, incoming.text.strip())
     if entry.status == Status.CONTEST:
-        return _step(*say.choose_contest(entry, _contests(entry)))
+        return _step(*telegram_photo_only.question(entry, _contests(entry)))
     asked = say.questions(entry.contest)  # type: ignore[arg-type]
     if "=" in incoming.text:
         return _pairs(entry, asked, incoming)
@@ -286,9 +286,9 @@ def _choose_station(entry: TelegramEntry, station: PollingStation) -> Answer:
 
 
 def _contests(entry: TelegramEntry) -> list[Contest]:
-    """The contests of the chosen station's election, with their forms."""
-    assert entry.station is not None
-    return telegram_photo_only.contests_of(entry.station)
+    """The contests the entry may be given: its station's election's, with their forms (for
+    photos waiting for an existing copy: those of the observer's copies there)."""
+    return telegram_photo_only.entry_contests(entry)
 
 
 def _begin(entry: TelegramEntry, contest: Contest) -> Answer:

@@ -8,8 +8,9 @@ observer code first is allowed, as in an SMS). The copy goes through the same pa
 Resends: Telegram retries an update it got no 2xx for; an update id already logged is not
 handled again. The copy's client_uuid is uuid5 of the bot, chat, message id and edit date, so
 the same message stores once and an edited message changing a figure becomes a revision.
-A photo (no caption, or a station number) becomes evidence of the observer's latest copy; one
-captioned with a protocol in the SMS format stores the copy and the photo with it.
+A photo (no caption, or a station number) becomes evidence of the observer's latest copy (the
+bot asks of which contest where they sent copies of several at the station); one captioned
+with a protocol in the SMS format stores the copy and the photo with it.
 ``/enter`` starts a guided entry (tallies/channels/guided.py): buttons and one line at a time.
 """
 
@@ -231,16 +232,17 @@ def _copy(bot: TelegramBot, incoming: Incoming, observer: Observer) -> sms.Handl
 
 def _photo(bot: TelegramBot, incoming: Incoming, observer: Observer, number: str) -> Answer:
     """A photo captioned with nothing or a station `number`: kept with photos waiting for their
-    contest (of that station), else with the latest copy (of it), else a photo-only copy
-    unless a guided entry is open (tallies/channels/telegram_photo_only.py)."""
+    contest (of that station), else with the latest copy (of it; of which contest, asked where
+    there are several), else a photo-only copy unless a guided entry is open
+    (tallies/channels/telegram_photo_only.py)."""
     waiting = telegram_photo_only.waiting_entry(bot, incoming)
     if waiting is not None and waiting.station is not None:
         if not number or sms_figures.find_station(observer, number) == waiting.station:
             return telegram_photo_only.add_photo(bot, waiting, incoming)
         guided.cancel(bot, incoming)  # a photo of another station: the waiting ones are dropped
     attached = telegram_photo.to_latest_copy(bot, incoming, observer, number)
-    if attached is not None:
-        return _as_answer(attached)
+    if attached is not None:  # stored, or the question which contest (buttons)
+        return attached
     if guided.has_open_entry(bot, incoming):
         return _as_answer(telegram_photo.no_copy())
     return telegram_photo_only.photo_only_copy(bot, incoming, observer, number)

@@ -8,6 +8,10 @@ which protocol it is: it keeps the photo in a TelegramEntry (status "contest", `
 and asks with a button per contest, as the guided entry does; more photos sent meanwhile (an
 album's others) join it; the pressed contest stores the copy with all of them. Nothing is
 stored before the contest is pressed; /cancel or /enter drops the waiting photos.
+The same mechanism keeps a photo meant for an existing copy when the observer's copies at the
+station are of several contests (`photos_for` "latest_copy", tallies/channels/telegram_photo.py):
+the buttons are then the contests they sent a copy of there, and the pressed one's latest copy
+gets the photos.
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from observers.services import evidence
 from observers.services.visits import live_stations
 from tallies.channels import guided_text as say
 from tallies.channels import sms, sms_figures, telegram_photo
-from tallies.channels.telegram_api import Answer, Incoming
+from tallies.channels.telegram_api import Answer, Incoming, Keyboard
 from tallies.errors import FieldError, IdempotencyConflict
 from tallies.models import ChannelMessage, ProtocolCopy, TelegramBot, TelegramEntry
 from tallies.services import photos
 
 Outcome = ChannelMessage.Outcome
 Status = TelegramEntry.Status
+PhotosFor = TelegramEntry.PhotosFor
 
 
 def client_uuid(bot: TelegramBot, incoming: Incoming) -> uuid.UUID:
@@ -73,7 +78,7 @@ def photo_only_copy(bot: TelegramBot, incoming: Incoming, observer: Observer, nu
         return _as_answer(station)
     contests = contests_of(station)
     if len(contests) > 1:
-        return _ask_contest(bot, incoming, observer, station, contests)
+        return ask_contest(bot, incoming, observer, station, contests)
     upload = telegram_photo.download(bot, incoming.photo_file_id, incoming.photo_unique_id)
     if upload is None:
         return _as_answer(telegram_photo.not_fetched())
@@ -81,11 +86,18 @@ def photo_only_copy(bot: TelegramBot, incoming: Incoming, observer: Observer, nu
     return _submit(observer, station, contest, [upload], client_uuid(bot, incoming))
 
 
-def _ask_contest(
-    bot: TelegramBot, incoming: Incoming, observer: Observer, station: PollingStation, contests: list[Contest]
+def ask_contest(
+    bot: TelegramBot,
+    incoming: Incoming,
+    observer: Observer,
+    station: PollingStation,
+    contests: list[Contest],
+    photos_for: str = PhotosFor.NEW_COPY,
 ) -> Answer:
-    """Keep the photo in a new entry waiting for the contest; an album's photo arriving at the
-    same time (one open entry per chat) joins the entry the other one made."""
+    """Keep the photo in a new entry waiting for one of `contests` (then going where
+    `photos_for` says) and ask which; an album's photo arriving at the same time (one open
+    entry per chat) joins the entry the other one made. While a guided entry is open nothing
+    is kept, and the reply says to finish it first."""
     try:
         with transaction.atomic():
             entry = TelegramEntry.objects.create(
@@ -96,13 +108,18 @@ def _ask_contest(
                 station=station,
                 status=Status.CONTEST,
                 photos=[_photo(bot, incoming)],
+                photos_for=photos_for,
             )
     except IntegrityError:
         waiting = waiting_entry(bot, incoming)
-        if waiting is None:
-            raise
-        return add_photo(bot, waiting, incoming)
-    text, keyboard = say.choose_contest(entry, contests)
+        if waiting is not None:
+            return add_photo(bot, waiting, incoming)
+        text = _(
+            "A guided entry is open in this chat, so the bot cannot ask which contest this photo "
+            "is of: finish the entry (or /cancel it), then send the photo again."
+        )
+        return Answer(Outcome.INCOMPLETE, text)
+    text, keyboard = question(entry, contests)
     return Answer(Outcome.GUIDED, text, keyboard=keyboard)
 
 
@@ -114,17 +131,40 @@ def add_photo(bot: TelegramBot, entry: TelegramEntry, incoming: Incoming) -> Ans
     if new:
         entry.photos.append(photo)
         entry.save(update_fields=["photos"])
-    assert entry.station is not None
-    text, keyboard = say.choose_contest(entry, contests_of(entry.station))
+    text, keyboard = question(entry, entry_contests(entry))
     kept = _("Photo kept (%(count)s in all).") % {"count": len(entry.photos)}
     return Answer(Outcome.GUIDED if new else Outcome.DUPLICATE, f"{kept} {text}", keyboard=keyboard)
+
+
+def entry_contests(entry: TelegramEntry) -> list[Contest]:
+    """The contests `entry` may be given, by id: those of its station's election, or for photos
+    meant for an existing copy those the observer sent a copy of at the station."""
+    assert entry.station is not None
+    if entry.photos_for == PhotosFor.LATEST_COPY:
+        latest = telegram_photo.latest_at(entry.observer, entry.station)
+        return sorted((copy.contest for copy in latest), key=lambda contest: contest.pk)
+    return contests_of(entry.station)
+
+
+def question(entry: TelegramEntry, contests: list[Contest]) -> tuple[str, Keyboard]:
+    """Which contest the waiting photos are of: the text, a button per contest and Cancel."""
+    text, keyboard = say.choose_contest(entry, contests)
+    if entry.photos_for == PhotosFor.LATEST_COPY:
+        station = entry.station.number if entry.station else "?"
+        text = _(
+            "Station %(station)s: you sent copies of several contests there. Which contest is this photo of?"
+        ) % {"station": station}
+    return text, keyboard
 
 
 def contest_chosen(entry: TelegramEntry, contest: Contest) -> Answer:
     """The contest pressed for the waiting photos: fetch them all and store the photo-only copy
     (under the first photo's key); the entry is then closed. When a photo cannot be fetched
-    nothing is stored and the entry stays open, to press again."""
+    nothing is stored and the entry stays open, to press again. Photos meant for an existing
+    copy go to it instead (telegram_photo.to_contest_copy)."""
     assert entry.station is not None
+    if entry.photos_for == PhotosFor.LATEST_COPY:
+        return telegram_photo.to_contest_copy(entry, contest)
     fetched = [
         telegram_photo.download(entry.bot, kept["file_id"], kept["unique_id"]) for kept in entry.photos
     ]

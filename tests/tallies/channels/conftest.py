@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from elections.models import BallotOption, Contest
 from tallies.models import ObserverContact, TelegramBot
 from tests.tallies.channels.telegram_shapes import ALICE_TG
 
@@ -67,3 +68,13 @@ def bot(organization, bot_api):
 def linked(observer, bot):
     ObserverContact.objects.create(observer=observer, telegram_user_id=ALICE_TG)
     return observer
+
+
+@pytest.fixture
+def district(contest):
+    """A second contest of the election (District 1, one candidate), on the same form."""
+    district = Contest.objects.create(
+        election=contest.election, slug="district-1", name="District 1", form=contest.form
+    )
+    BallotOption.objects.create(contest=district, position=1, code="ivanov", name="Ivanov")
+    return district

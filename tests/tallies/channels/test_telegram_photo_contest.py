@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from elections.models import BallotOption, Contest
 from observers.models import Evidence
 from tallies.models import ProtocolCopy, TelegramEntry
 from tests.observers.fixtures.evidence_images import jpeg_with_exif
@@ -18,15 +17,6 @@ from tests.tallies.channels.telegram_shapes import ALBUM, PHOTO, buttons, messag
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storage")]
 QUESTION = "Station 91. Which contest is the protocol of?"
 IN_ALBUM = {"media_group_id": "13612870045771234"}
-
-
-@pytest.fixture
-def district(contest):
-    district = Contest.objects.create(
-        election=contest.election, slug="district-1", name="District 1", form=contest.form
-    )
-    BallotOption.objects.create(contest=district, position=1, code="ivanov", name="Ivanov")
-    return district
 
 
 def texts(bot_api) -> list[str]:

@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE = {
     # Every ten minutes: delete evidence files that no row names (an upload whose transaction
     # rolled back after the file was written would otherwise keep its original GPS on disk).
     "sweep-orphaned-evidence": {"task": "observers.tasks.sweep_orphaned_evidence", "schedule": 600.0},
+    # Every minute: refresh any stored coalition pool whose inputs moved with no refresh in flight.
+    "sweep-coalition-pools": {"task": "tallies.tasks.sweep_coalition_pools", "schedule": 60.0},
     # Every minute: write the digests of new observer copies into the audit hash chain, so that an
     # edit behind the append-only triggers' back is named by `verify_audit_chain`.
     "seal-copies": {"task": "tallies.tasks.seal_copies", "schedule": 60.0},

@@ -19,9 +19,13 @@ def apply_station_tally(*, state_id: int) -> bool:
     """
     from tallies import services
     from tallies.errors import StationBusy
+    from tallies.services import coalition_pool
 
     with requeue_if_not_now(StationBusy):
-        return services.apply_station_tally(state_id=state_id)
+        changed = services.apply_station_tally(state_id=state_id)
+    if changed:  # the coalitions pooling this organisation's figures are out of date now
+        coalition_pool.request_for_state(state_id=state_id)
+    return changed
 
 
 @shared_task(**RETRY, **REQUEUE)
@@ -46,6 +50,23 @@ def sweep_untallied_snapshots() -> int:
         return services.sweep_untallied_snapshots()
 
 
+@shared_task(**RETRY, **REQUEUE)
+def refresh_coalition_pool(*, coalition_id: int, contest_id: int) -> bool:
+    """Pool a coalition's members' figures for a contest and store the result for its pages."""
+    from tallies.services import coalition_pool
+
+    with requeue_if_not_now():
+        return coalition_pool.refresh(coalition_id=coalition_id, contest_id=contest_id)
+
+
+@shared_task(**RETRY)
+def sweep_coalition_pools() -> int:
+    """Ask for a refresh of every stored coalition pool whose inputs moved (beat: every minute)."""
+    from tallies.services import coalition_pool
+
+    return coalition_pool.sweep()
+
+
 @shared_task(**RETRY)
 def seal_copies() -> int:
     """Write the digests of new observer copies into their organisations' audit chains."""
@@ -57,9 +78,15 @@ def seal_copies() -> int:
 @shared_task(**RETRY)
 def recompute_observer_tallies(*, organization_id: int, contest_id: int) -> int:
     """Rebuild an organisation's tallies for a contest from its copies."""
-    from tallies import services
+    from django.db import transaction
 
-    return services.recompute_observer_tallies(organization_id=organization_id, contest_id=contest_id)
+    from tallies import services
+    from tallies.services import coalition_pool
+
+    with transaction.atomic():  # a new version of the root tallies: stored pools read as stale
+        counted = services.recompute_observer_tallies(organization_id=organization_id, contest_id=contest_id)
+        coalition_pool.touch_root_tallies(organization_id=organization_id, contest_id=contest_id)
+    return counted
 
 
 @shared_task(**RETRY)

@@ -19,7 +19,7 @@ from tallies.models.channels import (
     TelegramBot,
     TelegramEntry,
 )
-from tallies.models.coalitions import CoalitionReleaseConsent, CoalitionResolution
+from tallies.models.coalitions import CoalitionPool, CoalitionReleaseConsent, CoalitionResolution
 from tallies.models.copies import (
     APPEND_ONLY,
     ControlFinding,
@@ -47,6 +47,7 @@ __all__ = [
     "APPEND_ONLY",
     "AnalysisRun",
     "ChannelMessage",
+    "CoalitionPool",
     "CoalitionReleaseConsent",
     "CoalitionResolution",
     "CommissionReconciliation",

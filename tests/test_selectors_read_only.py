@@ -27,11 +27,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tallies/selectors/analysis/charts.py", "tallies.services.analysis.forensics"): FORENSICS,
     ("tallies/selectors/analysis/tables.py", "tallies.services.analysis.forensics"): FORENSICS,
     ("tallies/selectors/analysis/forensics.py", "tallies.services.analysis"): FORENSICS,
-    ("tallies/selectors/coalition_analysis.py", "tallies.services.analysis"): FORENSICS,
     ("tallies/selectors/coalition_analysis.py", "tallies.services.analysis.pooled"): POOLED,
-    ("tallies/selectors/coalitions.py", "tallies.services.analysis.pooled"): POOLED,
     ("tallies/selectors/coalition_analysis.py", "tallies.services.analysis.errors"): ERROR,
-    ("tallies/selectors/coalitions.py", "tallies.services.analysis.errors"): ERROR,
     # current_inputs (a read) dispatches to each analysis's input rule, kept beside compute_run,
     # which must apply the same rule: to move with the runs (issue 16, left).
     ("tallies/selectors/analysis/runs.py", "tallies.services.analysis"): "current_inputs: see above",

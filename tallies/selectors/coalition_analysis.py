@@ -3,7 +3,9 @@
 The figures come from tallies.services.analysis.pooled (the same services as one organisation's,
 given the pool); the words and rows from the organisation's own page and release builders
 (forensics.summary_of, as a release shows forensics; the quick count's estimate_rows, warnings
-and notes). Nothing is stored: the pool changes whenever a member's figures or membership do.
+and notes). The forensics are read from the stored pool (tallies.services.coalition_pool computes
+them with it); the quick count pools only the sample's stations, on reading (a station pools
+alone as in the whole pool), so neither page pools the whole election (issue 17).
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F
-from django.utils import timezone
 
 from elections.models import Contest
 from observers.models import Coalition
 from tallies.models import QuickCountSample
 from tallies.selectors.analysis import quick_count as quick_count_rows
-from tallies.selectors.pool import pool
-from tallies.services.analysis import forensics
+from tallies.selectors.coalition_pool import stored_pool
+from tallies.selectors.coalitions import pool_freshness
+from tallies.selectors.pool import pool, pooling_members
+from tallies.selectors.station_sets import Freshness
 from tallies.services.analysis.errors import AnalysisError
-from tallies.services.analysis.pooled import pooled_forensics, pooled_quick_count
+from tallies.services.analysis.pooled import pooled_quick_count
 
 
 @dataclass(frozen=True)
@@ -31,17 +34,15 @@ class PooledForensics:
     stations: int
     summary: dict[str, Any] | None
     error: str
+    freshness: Freshness  # of the stored pool (coalitions.pool_freshness)
 
 
 def forensics_page(coalition: Coalition, contest: Contest) -> PooledForensics:
-    """The four forensics tests on the pool's counted stations (observers' copies only)."""
-    pooled = pool(coalition, contest)
-    try:
-        result = pooled_forensics(pooled)
-    except AnalysisError as error:
-        return PooledForensics(len(pooled.counted()), None, str(error))
-    summary = forensics.summary_of(result, forensics.OBSERVERS, contest, timezone.now())
-    return PooledForensics(len(pooled.counted()), summary, "")
+    """The four forensics tests on the stored pool's counted stations (observers' copies only),
+    as of when it was pooled; zero stations and no summary while nothing is stored."""
+    stored = stored_pool(coalition, contest)
+    found = (stored.result or {}).get("forensics") or {"stations": 0, "summary": None, "error": ""}
+    return PooledForensics(found["stations"], found["summary"], found["error"], pool_freshness(stored))
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,15 @@ class PooledQuickCount:
 
 def quick_count_page(coalition: Coalition, contest: Contest, sample_id: int | None) -> PooledQuickCount:
     """Estimate from a member's sample (`sample_id`, else the newest frozen one, else the newest),
-    a sampled station reporting when the pool counts it."""
-    pooled = pool(coalition, contest)
-    members = [o.pk for o in pooled.members]
+    a sampled station reporting when the pool counts it: only the sample's stations are pooled."""
+    members = [o.pk for o in pooling_members(coalition)]
     found = QuickCountSample.objects.filter(contest=contest, organization_id__in=members)
     newest = (F("frozen_at").desc(nulls_last=True), "-created_at", "-id")
     samples = list(found.select_related("organization").order_by(*newest))
     chosen = next((s for s in samples if s.pk == sample_id), samples[0] if samples else None)
     if chosen is None:
         return PooledQuickCount(samples, None, None, [], [], [], "")
+    pooled = pool(coalition, contest, list(chosen.stations.values_list("station_id", flat=True)))
     try:
         result = pooled_quick_count(pooled, chosen)
     except AnalysisError as error:

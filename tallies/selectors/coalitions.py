@@ -1,23 +1,25 @@
-"""The coalition page: members and what they cover, the pooled count, its comparison, conflicts."""
+"""The coalition page: members and what they cover, the pooled count, its comparison, conflicts.
+
+The pooled figures are read from the stored pool (tallies.selectors.coalition_pool), which a task
+keeps (tallies.services.coalition_pool): no request pools the whole election (issue 17).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from elections.models import Commission, Contest, PollingStation
+from elections.models import Contest
+from elections.protocol import Figures
 from observers.models import Coalition, Organization
 from tallies.models import OfficialSnapshot, Release
-from tallies.selectors.comparison_aggregates import AggregateComparison, aggregate_comparisons_of
-from tallies.selectors.complete_stations import subsets_of_stations
-from tallies.selectors.layout import BasisNote, Layout, _source, basis_notes
-from tallies.selectors.pool import Pool, StationComparison, compare_stations, photo_members, pool
-from tallies.selectors.snapshots import latest_snapshot
-from tallies.selectors.station_sets import Freshness, computed_when_read
+from tallies.selectors.coalition_pool import StoredPool, stored_pool
+from tallies.selectors.complete_stations import Subset
+from tallies.selectors.layout import BasisNote, Layout, Source, _source, basis_notes
+from tallies.selectors.pool import StationComparison, photo_members
+from tallies.selectors.station_sets import Freshness
 from tallies.services import coalition_releases
-from tallies.services.analysis.errors import AnalysisError
-from tallies.services.analysis.pooled import pooled_seats
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,13 @@ class ConflictRow:
 
 @dataclass(frozen=True)
 class CoalitionPage:
-    """Everything the coalition page shows for one contest."""
+    """Everything the coalition page shows for one contest, read from the stored pool.
 
-    pool: Pool
+    The pooled figures (members to seats) are the stored result of tallies.services.coalition_pool
+    as of `freshness.computed_at`, or empty while none is stored; `aggregates` are
+    AggregateComparison documents (dicts). Releases, consents and the next number are read now.
+    """
+
     members: list[MemberRow]
     counted: int
     in_conflict: int
@@ -57,47 +63,52 @@ class CoalitionPage:
     shares: list[tuple[str, Decimal | None, int]]
     snapshot: OfficialSnapshot | None
     stations: StationComparison | None
-    aggregates: list[AggregateComparison]
+    aggregates: list[dict[str, Any]]
     conflicts: list[ConflictRow]
     releases: list[Release]
     next_number: int
     consents: list[tuple[str, str | None]]
     seats: list[tuple[str, int | None, int | None]]
-    freshness: Freshness  # pooled and compared on reading (station_sets.computed_when_read)
+    freshness: Freshness  # pool_freshness: "pooled", "updating" or "pending"
     basis_notes: list[BasisNote] = field(default_factory=list)  # percentages over fewer stations
+
+
+def pool_freshness(stored: StoredPool) -> Freshness:
+    """ "pooled" (the stored pool's inputs are the current ones), "updating" (they moved since
+    `computed_at`; a refresh is asked for) or "pending" (nothing stored yet)."""
+    row = stored.row
+    if stored.result is None or row is None:
+        return Freshness("pending")
+    status = "pooled" if stored.current else "updating"
+    return Freshness(status, row.computed_at, copies_changed=not stored.current)
 
 
 def coalition_page(
     coalition: Coalition, contest: Contest, viewer: Organization | None = None
 ) -> CoalitionPage:
-    """Pool the members' figures and compare them at the finest level the official data allow.
-
-    Both are computed now, from the members' tallies and the latest official snapshot, so the page
-    says "as of now" (`freshness`), not a stored run's state: the members' own comparison runs do
-    not enter the pooled figures, so their states are not this page's.
+    """The stored pool, its comparison with the official results and its conflicts, as of when it
+    was pooled (`freshness`), with labels in the reader's language; a number of queries that does
+    not depend on the number of stations.
 
     `viewer` is the member looking: its conflicts link the photos it may see (photo_members).
     """
-    pooled = pool(coalition, contest)
+    stored = stored_pool(coalition, contest)
+    result = stored.result or {}
     layout = Layout.of(contest)
-    counted = list(pooled.counted().values())
-    total, missing, subsets = subsets_of_stations(layout, counted)
-    found = _source(layout, total, len(counted), missing, 0, subsets)
-    assert found is not None
-    shares = found.shares
-    snapshot = latest_snapshot(contest)
-    by_station = snapshot is not None and snapshot.level == Commission.Level.PEC
+    found = _observer_source(layout, result)
+    shares, totals = found.shares if found else {}, (found.figures.options if found else {})
+    snapshot_id = result.get("snapshot")
+    comparison = result.get("stations")
     return CoalitionPage(
-        pooled,
-        _members(pooled),
-        len(pooled.counted()),
-        len(pooled.in_conflict()),
-        found.turnout,
-        [(str(o), shares.get(o.code), total.options.get(o.code, 0)) for o in contest.options.all()],
-        snapshot,
-        compare_stations(pooled, snapshot) if snapshot and by_station else None,
-        aggregate_comparisons_of(pooled.counted(), contest, snapshot) if snapshot and not by_station else [],
-        _conflicts(pooled, contest, photo_members(coalition, viewer) if viewer else set()),
+        [MemberRow(m["name"], m["stations"], m["regions"]) for m in result.get("members", [])],
+        result.get("counted", 0),
+        result.get("in_conflict", 0),
+        found.turnout if found else None,
+        [(str(o), shares.get(o.code), totals.get(o.code, 0)) for o in layout.options],
+        OfficialSnapshot.objects.filter(pk=snapshot_id).first() if snapshot_id else None,
+        StationComparison(**comparison) if comparison else None,
+        result.get("aggregates", []),
+        _conflicts(result, layout, photo_members(coalition, viewer) if viewer and result else set()),
         list(
             Release.objects.filter(coalition=coalition, contest=contest)
             .select_related("organization", "contest__election")
@@ -105,23 +116,27 @@ def coalition_page(
         ),
         coalition_releases.next_number(coalition, contest),
         _consents(coalition, contest),
-        _seats(pooled, contest),
-        computed_when_read(),
+        _seats(result, layout),
+        pool_freshness(stored),
         basis_notes(layout, found),
     )
 
 
-def _seats(pooled: Pool, contest: Contest) -> list[tuple[str, int | None, int | None]]:
+def _observer_source(layout: Layout, result: dict[str, Any]) -> Source | None:
+    """The pooled total as a source with its percentages over the stations giving their figures."""
+    if not result:
+        return None
+    subsets = {
+        name: Subset(Figures(**subset["figures"]), subset["stations"])
+        for name, subset in result["subsets"].items()
+    }
+    return _source(layout, Figures(**result["total"]), result["counted"], result["missing"], 0, subsets)
+
+
+def _seats(result: dict[str, Any], layout: Layout) -> list[tuple[str, int | None, int | None]]:
     """(option, official seats, pooled seats) by the contest's rule; empty without a seat rule."""
-    try:
-        found = pooled_seats(pooled)
-    except AnalysisError:
-        return []
-    official, ours = found["official"] or {}, found["observer"] or {}
-    return [
-        (str(o), (official.get("seats") or {}).get(o.code), (ours.get("seats") or {}).get(o.code))
-        for o in contest.options.filter(is_against_all=False)
-    ]
+    names = {o.code: str(o) for o in layout.options}
+    return [(names.get(code, code), official, ours) for code, official, ours in result.get("seats", [])]
 
 
 def _consents(coalition: Coalition, contest: Contest) -> list[tuple[str, str | None]]:
@@ -130,55 +145,20 @@ def _consents(coalition: Coalition, contest: Contest) -> list[tuple[str, str | N
     return [(o.name, content) for o, content in coalition_releases.consents(coalition, contest)]
 
 
-def _members(pooled: Pool) -> list[MemberRow]:
-    regions = _region_names(pooled.contest, list(pooled.stations))
-    per: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for station in pooled.stations.values():
-        for member in station.members:
-            per[member][regions.get(station.station_id, "")] += 1
+def _conflicts(result: dict[str, Any], layout: Layout, photos: set[int]) -> list[ConflictRow]:
+    labels = {("lines", line.code): str(line) for line in layout.lines}
+    labels |= {("options", o.code): str(o) for o in layout.options}
     return [
-        MemberRow(o.name, sum(per[o.pk].values()), dict(sorted(per[o.pk].items()))) for o in pooled.members
-    ]
-
-
-def _region_names(contest: Contest, station_ids: list[int]) -> dict[int, str]:
-    """Station id → the name of its region (the commission right below the root)."""
-    rows = PollingStation.objects.filter(pk__in=station_ids).values_list("pk", "pec__path")
-    regions = Commission.objects.filter(election_id=contest.election_id, level=Commission.Level.SEC)
-    names = dict(regions.values_list("path", "name"))
-    found = {}
-    for pk, path in rows:
-        parts = path.split("/")
-        found[pk] = names.get("/".join(parts[:2]) + "/", parts[1] if len(parts) > 2 else "")
-    return found
-
-
-def _conflicts(pooled: Pool, contest: Contest, photos: set[int]) -> list[ConflictRow]:
-    stations = dict(
-        PollingStation.objects.filter(pk__in=[s.station_id for s in pooled.in_conflict()]).values_list(
-            "pk", "number"
+        ConflictRow(
+            row["station_id"],
+            row["station"],
+            row["kind"],
+            row["code"],
+            labels.get((row["kind"], row["code"]), row["code"]),
+            sorted((name, value, org if org in photos else None) for org, name, value in row["values"]),
         )
-    )
-    names = {o.pk: o.name for o in pooled.members}
-    labels = {("lines", line.code): str(line) for line in contest.form.lines.all()}
-    labels |= {("options", o.code): str(o) for o in contest.options.all()}
-    rows = []
-    for station in pooled.in_conflict():
-        for (kind, code), values in sorted(station.conflicts.items()):
-            rows.append(
-                ConflictRow(
-                    station.station_id,
-                    stations.get(station.station_id, ""),
-                    kind,
-                    code,
-                    labels.get((kind, code), code),
-                    sorted(
-                        (names.get(org, str(org)), value, org if org in photos else None)
-                        for org, value in values.items()
-                    ),
-                )
-            )
-    return rows
+        for row in result.get("conflicts", [])
+    ]
 
 
 def release_preview(coalition: Coalition, contest: Contest, viewer: Organization) -> dict[str, object]:

@@ -13,8 +13,8 @@
 Every page, API answer and export that shows these counts (results pages, dashboard,
 comparison pages, the discrepant CSV, releases) reads them here. `is_behind` says when the
 run no longer reflects the tallies (a new run will change the compared figures); `freshness`
-says whether a run's comparison is current or stale, and why, for the pages and the API;
-`computed_when_read` says it of figures made on reading (a coalition's pooled count).
+says whether a run's comparison is current or stale, and why, for the pages and the API (and,
+with its own statuses, a coalition's stored pool: tallies.selectors.coalitions.pool_freshness).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
-from django.utils import timezone
 
 from elections.models import Commission, stations_within
 from tallies.models import OfficialSnapshot, ReconciliationRun, StationComparison, StationTallyState
@@ -141,7 +140,8 @@ class Freshness:
 
     `status`: "current", "stale" (copies or official results changed after the run finished) or
     "none" (no comparison yet); `computed_at`: when the run finished (aware, None for "none").
-    "read" (computed_when_read) is figures computed as they are read, with no stored run.
+    A coalition's stored pool has "pooled" (current), "updating" (its inputs moved since
+    `computed_at`) and "pending" (nothing stored yet): tallies.selectors.coalitions.pool_freshness.
     """
 
     status: str
@@ -158,14 +158,6 @@ def freshness(run: ReconciliationRun | None, *, copies_changed: bool | None = No
     copies = is_behind(run) if copies_changed is None else copies_changed
     official = official_changed_since(run)
     return Freshness("stale" if copies or official else "current", run.finished_at, copies, official)
-
-
-def computed_when_read() -> Freshness:
-    """The Freshness of figures computed when they are read, as of now: a coalition's pooled count
-    and its comparison (tallies.selectors.coalitions) are made from the members' tallies and the
-    latest official snapshot on each reading, with no stored run that could fall behind; they
-    lack only what the tallies do not count yet (a copy still being counted)."""
-    return Freshness("read", timezone.now())
 
 
 def official_changed_since(run: ReconciliationRun) -> bool:

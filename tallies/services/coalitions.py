@@ -17,6 +17,7 @@ from observers.services import audit
 from tallies.errors import FieldError
 from tallies.models import CoalitionResolution, CopyPhoto, StationTallyState
 from tallies.selectors.pool import photo_members, pool, pooling_members
+from tallies.services import coalition_pool
 
 
 def resolving_member(coalition: Coalition, user: AbstractBaseUser) -> Organization:
@@ -93,6 +94,7 @@ def resolve_conflict(
         value=value, reason=reason.strip(), organization=organization, resolved_by=by,
     )  # fmt: skip
     before = {"values": {str(org): v for org, v in sorted(members.items())}, "station": station.pk}
+    coalition_pool.request_refresh(coalition, contest)  # sent once this commits
     audit.record(
         organization=organization,
         actor=by,

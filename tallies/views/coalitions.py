@@ -2,11 +2,13 @@
 
 Thin views: who may see and settle comes from tallies.services.coalitions.resolving_member
 (admins and whole-organisation coordinators of an organisation that agreed to the coalition);
-the figures from tallies.selectors.coalitions.
+the figures from tallies.selectors.coalitions, which reads the stored pool; a page that finds it
+out of date asks for a refresh (tallies.services.coalition_pool) and says so.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,7 +21,7 @@ from observers.models import Coalition, Organization
 from tallies.errors import FieldError
 from tallies.selectors import coalition_analysis
 from tallies.selectors.coalitions import coalition_page, release_preview
-from tallies.services import coalition_releases, coalitions
+from tallies.services import coalition_pool, coalition_releases, coalitions
 from tallies.services.releases import ReleaseError
 
 
@@ -40,6 +42,8 @@ def coalition_results(request: HttpRequest, coalition_id: int, contest_id: int) 
     """Show the pooled count: members, totals, the comparison with official results, conflicts."""
     coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
     page = coalition_page(coalition, contest, member)
+    if _refresh_asked(coalition, contest, page.freshness.status):
+        page = coalition_page(coalition, contest, member)  # tasks run in-process: it is stored now
     context = {"coalition": coalition, "contest": contest, "page": page, "member": member}
     return render(request, "tallies/coalitions/results.html", context)
 
@@ -50,6 +54,8 @@ def coalition_forensics(request: HttpRequest, coalition_id: int, contest_id: int
     """The forensics tests on the pooled stations, as leads and not verdicts."""
     coalition, contest, _member = _coalition_and_contest(request, coalition_id, contest_id)
     page = coalition_analysis.forensics_page(coalition, contest)
+    if _refresh_asked(coalition, contest, page.freshness.status):
+        page = coalition_analysis.forensics_page(coalition, contest)
     context = {"coalition": coalition, "contest": contest, "page": page, "found": page.summary}
     return render(request, "tallies/coalitions/forensics.html", context)
 
@@ -168,6 +174,14 @@ def coalition_release_publish(request: HttpRequest, coalition_id: int, contest_i
             request, _("The coalition's release %(number)s is published.") % {"number": release.number}
         )
     return redirect("coalition-results", coalition_id=coalition.pk, contest_id=contest.pk)
+
+
+def _refresh_asked(coalition: Coalition, contest: Contest, status: str) -> bool:
+    """Ask for the stored pool to be computed again when the page found it out of date or absent;
+    True when tasks run in-process (no broker) and so have already stored it: read it again."""
+    if status == "pooled":
+        return False
+    return coalition_pool.refresh_for_page(coalition, contest) and settings.CELERY_TASK_ALWAYS_EAGER
 
 
 def _count(text: str) -> int:

@@ -15,6 +15,8 @@ member's tally job (apply_station_tally) and the pool of that one station
 
 - P2 (≤ 1/200): the median incremental step against the full pooled recompute. Check: each
   revised station pools the same alone as in the full pool.
+- The coalition page (issue 17) reads a stored pool instead (tallies.services.coalition_pool);
+  its read is a per-request cost (must stay flat), the task's refresh is the full pool's.
 - P3 (≤ 10×): the full pooled recompute against DuckDB pooling the same rows (every member's
   current copies; a station whose members disagree on a figure left out, as the pool does) and
   summing them per TEC, region and nation. Check: DuckDB's national sums == the pool's.
@@ -26,6 +28,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench import database, fixtures
@@ -39,12 +43,15 @@ from elections.protocol import Figures
 from observers.models import Coalition, CoalitionMember, Observer, Organization
 from tallies import services
 from tallies.models import StationTallyState
+from tallies.selectors.coalitions import coalition_page
 from tallies.selectors.pool import Pool, pool
+from tallies.services import coalition_pool
 from tallies.services.official_tallies import roll_up
 
 MEMBERS = 7
 SHARED = 10  # every 10th station is covered by two members
 REVISIONS = 100
+PAGE_READS = 5
 BENCH = ("P2 pool", "P3 pool")
 
 
@@ -150,6 +157,30 @@ def run_pooled(report: Report, case: PooledCase, revisions: int = REVISIONS) -> 
     _p3(report, case, pooled, totals)
     report.cost("full pooled recompute, 7 members (P2/P3 pool)", case.stations, case.recompute)
     report.cost("incremental pooled step per copy (P2 pool)", case.stations, median(steps), per_request=True)
+    _stored_page(report, case, len(pooled.counted()))
+
+
+def _stored_page(report: Report, case: PooledCase, counted: int) -> None:
+    """The coalition page reads the stored pool (issue 17): the task's refresh, then the page's read
+    (`PAGE_READS` times: its median and its queries), which must not grow with the election."""
+    ids = {"coalition_id": case.coalition.pk, "contest_id": case.contest.pk}
+    took_refresh, _ = timed(coalition_pool.refresh, **ids)
+    viewer = case.observers[0].organization
+    reads, queries, page = [], 0, None
+    for _ in range(PAGE_READS):
+        with CaptureQueriesContext(connection) as captured:
+            took, page = timed(coalition_page, case.coalition, case.contest, viewer)
+        reads.append(took)
+        queries = len(captured)
+    assert page is not None
+    shows = f"{page.freshness.status}, {page.counted:,} stations counted (the pool counts {counted:,})"
+    report.note(
+        f"stored pool refresh (the task: pool, comparison, forensics) {seconds(took_refresh)}; "
+        f"coalition page read from it: median {seconds(median(reads))} of {PAGE_READS}, "
+        f"{queries} queries, {shows}"
+    )
+    report.cost("stored pool refresh, 7 members (the task)", case.stations, took_refresh)
+    report.cost("coalition page, read from the stored pool", case.stations, median(reads), per_request=True)
 
 
 def _incremental_steps(case: PooledCase, revisions: int) -> tuple[list[float], list[float], dict[int, Any]]:

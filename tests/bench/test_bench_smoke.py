@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 
 import pytest
@@ -67,7 +68,7 @@ def test_it_compares_the_recompute_with_duckdb_on_the_same_rows(report):
     assert report.costs["DuckDB GROUP BY ×3 (P3)"][STATIONS] > 0
 
 
-def test_it_pools_seven_members_incrementally_and_in_full_with_equal_figures(report):
+def test_it_pools_seven_members_incrementally_and_in_full_with_equal_figures(report, tmp_path):
     pytest.importorskip("duckdb")
     from bench.pooled import build_pooled_case, run_pooled
 
@@ -78,6 +79,9 @@ def test_it_pools_seven_members_incrementally_and_in_full_with_equal_figures(rep
     assert len(verdicts(report, "P2 pool")) == 3 and len(verdicts(report, "P3 pool")) == 3
     assert checks_passed(report, "P2 pool") and checks_passed(report, "P3 pool")
     assert report.costs["incremental pooled step per copy (P2 pool)"][STATIONS] > 0
+    assert report.costs["coalition page, read from the stored pool"][STATIONS] > 0
+    said = (tmp_path / "report.txt").read_text(encoding="utf-8")
+    assert re.search(r"queries, pooled, ([\d,]+) stations counted \(the pool counts \1\)", said)
 
 
 def test_it_imports_the_first_rows_of_the_2011_file_both_ways_then_reconciles_them(report, tmp_path):

@@ -2,8 +2,9 @@
 
 Issue 15: the coalition's analyses are computed by the same services as one organisation's, from
 the members' pooled accepted figures (tallies.selectors.pool.pool: a station several members
-cover counts once; a station in conflict is not counted). Nothing is stored: the pool changes
-whenever a member's figures or membership do, so the figures are computed when asked for.
+cover counts once; a station in conflict is not counted). The seats and forensics of the whole
+pool are computed by the task that stores it (tallies.services.coalition_pool), the quick count
+on the sample's stations when asked for.
 """
 
 from __future__ import annotations

@@ -38,21 +38,18 @@ countable AS (
     FROM ({countable}) c
     WHERE {stations}
 ),
-given AS (
-    -- One countable copy (the common case): its figures, nothing to compare.
-    SELECT c.station_id, f.line_id, f.option_id, f.value AS low, f.value AS high
-    FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
-    WHERE c.copies = 1
-    UNION ALL
-    -- Several: the lowest and the highest value they give for each line a copy has.
-    SELECT c.station_id, f.line_id, f.option_id, MIN(f.value), MAX(f.value)
+several AS (
+    -- Stations with several countable copies: the lowest and the highest value they give for
+    -- each line a copy has.
+    SELECT c.station_id, f.line_id, f.option_id, MIN(f.value) AS low, MAX(f.value) AS high
     FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
     WHERE c.copies > 1
     GROUP BY c.station_id, f.line_id, f.option_id
 ),
 resolved AS (
     -- Each resolution keyed as the line it settles (a line if it names one, else its option);
-    -- newest = 1 marks the latest of each station and line.
+    -- newest = 1 marks the latest of each station and line. Only a station with several copies
+    -- can disagree, so only those stations' resolutions are read.
     SELECT station_id, COALESCE(line_id, 0) AS line_key,
         CASE WHEN line_id IS NULL THEN option_id ELSE 0 END AS option_key, value,
         ROW_NUMBER() OVER (
@@ -60,12 +57,19 @@ resolved AS (
             ORDER BY resolved_at DESC, id DESC
         ) AS newest
     FROM tallies_conflictresolution
-    WHERE organization_id = %s AND contest_id = %s AND station_id IN (SELECT station_id FROM countable)
+    WHERE organization_id = %s AND contest_id = %s
+        AND station_id IN (SELECT station_id FROM countable WHERE copies > 1)
 ),
 accepted AS (
-    SELECT g.station_id, g.line_id, g.option_id,
-        CASE WHEN g.low = g.high THEN g.low ELSE r.value END AS value
-    FROM given g
+    -- One countable copy (the common case): its figures, nothing to compare or resolve.
+    SELECT c.station_id, f.line_id, f.option_id, f.value
+    -- (NOT copies > 1 is copies = 1, written so that the planner expects most stations here.)
+    FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
+    WHERE NOT c.copies > 1
+    UNION ALL
+    -- Several: a line they agree on, else its latest resolution, else NULL (a conflict).
+    SELECT g.station_id, g.line_id, g.option_id, CASE WHEN g.low = g.high THEN g.low ELSE r.value END
+    FROM several g
     LEFT JOIN resolved r ON r.newest = 1 AND g.low <> g.high AND r.station_id = g.station_id
         AND r.line_key = COALESCE(g.line_id, 0) AND r.option_key = COALESCE(g.option_id, 0)
 )"""

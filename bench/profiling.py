@@ -7,6 +7,9 @@
 2. Twenty POST /api/copies/ through Django's test client (tally jobs held back, as with a
    broker), with the number of SQL statements per request.
 3. One import_stations_file of the first N rows of the 2011 file (COPY).
+4. (`--only cpu`) CPU per request of CPU_REQUESTS first copies, the same copies resent, and the
+   bare endpoint, through Django's test client: this process's CPU and its PostgreSQL
+   backend's (/proc/<pid>/stat), which a loaded machine inflates far less than wall time.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import json
 import os
 import pstats
 import sys
+import time
 import uuid
 
 REQUESTS = 20
+CPU_REQUESTS = 200
 
 
 PROJECT = r"/(tallies|observers|elections|config)/"
@@ -84,6 +89,54 @@ def profile_submission(stations: int) -> str:
     return f"SQL statements per submission: {per_request:.1f}; the last one's:\n{last}\n" + _top(profile)
 
 
+def cpu_per_request(stations: int) -> str:
+    """Django and PostgreSQL CPU per request (ms) of first copies, resends and the bare endpoint."""
+    from django.db import connection
+    from django.test import Client
+
+    from bench import database, fixtures
+    from bench.p1_api import p1_spec
+    from bench.timing import held_tasks
+
+    database.clear_data()
+    spec = p1_spec(fixtures.define_generated_election(stations), users=1, each=CPU_REQUESTS + 1)
+    observer, client = spec["observers"][0], Client()
+    bodies = [
+        json.dumps(
+            {"client_uuid": str(uuid.uuid4()), "contest": spec["contest"], "station": s} | spec["figures"]
+        )
+        for s in observer["stations"]
+    ]
+    headers = {"HTTP_AUTHORIZATION": f"Token {observer['token']}", "secure": True}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    lines = []
+    with held_tasks():
+        client.post("/api/copies/", bodies[0], "application/json", **headers)  # warm: imports, caches
+        for name, path, sent in (
+            ("first copy", "/api/copies/", bodies[1:]),
+            ("resend", "/api/copies/", bodies[1:]),
+            ("bare endpoint", "/bench/hello/", bodies[1:]),
+        ):
+            django, postgres = time.process_time(), _backend_cpu(backend)
+            for body in sent:
+                client.post(path, body, "application/json", **headers)
+            django, postgres = time.process_time() - django, _backend_cpu(backend) - postgres
+            lines.append(
+                f"{name:>14}: Django {django * 1000 / len(sent):.2f} ms, "
+                f"PostgreSQL {postgres * 1000 / len(sent):.2f} ms per request ({len(sent)} requests)"
+            )
+    return "\n".join(lines) + f"\nload average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
+
+
+def _backend_cpu(pid: int) -> float:
+    """User + system CPU seconds of process `pid` so far (a PostgreSQL backend on this machine)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def profile_import(stations: int) -> str:
     """cProfile of one official import (the product's COPY path) of the first `stations` rows."""
     import tempfile
@@ -117,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "submission" in only:
         print(f"== POST /api/copies/ × {REQUESTS}\n{profile_submission(args.stations)}")
+    if "cpu" in only:
+        print(f"== CPU per request, {CPU_REQUESTS} requests each\n{cpu_per_request(args.stations)}")
     if "import" in only:
         print(
             f"== import_stations_file, first {args.stations:,} rows of 2011\n{profile_import(args.stations)}"

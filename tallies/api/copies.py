@@ -7,6 +7,8 @@ field and IdempotencyConflict into a 409.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -20,6 +22,7 @@ from rest_framework.response import Response
 from elections.models import Contest, PollingStation
 from observers.access import CoordinatorScope, observer_for, scope_rows, signed_in, working_scope
 from tallies import services
+from tallies.api import copy_front
 from tallies.api.copy_serializers import (
     ContestFormSerializer,
     CopyInputSerializer,
@@ -56,6 +59,13 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     serializer_class = CopySerializer
 
+    @classmethod
+    def as_view(cls, actions: dict[str, Any] | None = None, **initkwargs: Any) -> Any:
+        """The router's views; the one that creates answers ordinary submissions before DRF's
+        machinery (tallies/api/copy_front.py), and hands everything else to `create`."""
+        view = super().as_view(actions, **initkwargs)
+        return copy_front.in_front_of(view) if (actions or {}).get("post") == "create" else view
+
     def get_queryset(self) -> QuerySet[ProtocolCopy]:
         return visible_copies(self.request.user, working_scope(self.request))
 
@@ -75,6 +85,8 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         The ordinary case takes the lean path (tallies/services/fast_submission.py); anything
         else, errors included, the serializer and the full service below.
         """
+        # A device token's ordinary submission never gets here: copy_front answered it. This
+        # lean store serves the same case from a session (or DRF's test client).
         fast = fast_submission.submit_api_copy(request.data, signed_in(request.user).pk)
         if fast is not None:
             return Response(fast.body, status=fast.status)

@@ -42,6 +42,10 @@ _SQL = (
     "SELECT * FROM tallies_submit_api_copy(%s, %s, %s, %s, %s, %s, %s::bigint[], %s::bigint[], "
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[])"
 )
+_COLUMNS = (  # as tallies_submit_api_copy RETURNS TABLE them (migration 0016)
+    "outcome", "copy_id", "state_id", "observer_code", "note", "submitted_at",
+    "line_ids", "option_ids", "figure_values", "relation_ids", "lhs", "rhs",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -135,9 +139,6 @@ def _store(
     figures: Figures,
     findings: list[tuple[Any, int, int]],
 ) -> dict[str, Any]:
-    line_ids = [form.line_ids[code] for code in figures.lines]
-    option_ids = [form.option_ids[code] for code in figures.options]
-    values = [*figures.lines.values(), *figures.options.values()]
     arguments: list[Any] = [
         user_id,
         body.client_uuid,
@@ -145,17 +146,16 @@ def _store(
         form.version,
         body.station,
         body.note,
-        [*line_ids, *[None] * len(option_ids)],
-        [*[None] * len(line_ids), *option_ids],
-        values,
-        [relation.pk for relation, _lhs, _rhs in findings],
-        [lhs for _relation, lhs, _rhs in findings],
-        [rhs for _relation, _lhs, rhs in findings],
+        form.line_id_array,
+        form.option_id_array,
+        form_cache.array_literal([*figures.lines.values(), *figures.options.values()]),
+        form_cache.array_literal([relation.pk for relation, _lhs, _rhs in findings]),
+        form_cache.array_literal([lhs for _relation, lhs, _rhs in findings]),
+        form_cache.array_literal([rhs for _relation, _lhs, rhs in findings]),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_SQL, arguments)
-        names = [column.name for column in cursor.description]
-        return dict(zip(names, cursor.fetchone(), strict=True))
+        return dict(zip(_COLUMNS, cursor.fetchone(), strict=True))
 
 
 def _answer(

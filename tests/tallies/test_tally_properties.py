@@ -36,8 +36,9 @@ from observers.models import Observer
 from tallies import services
 from tallies.errors import FieldError
 from tallies.models import ProtocolCopy, Quarantine, StationTallyState
-from tallies.services import desk
+from tallies.services import apply_sql, desk
 from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
+from tests.tallies import reference_apply
 from tests.tallies.tally_model import Model, coded, tallies
 
 # Two values for each of three codes, so copies of one station often agree and often conflict.
@@ -304,6 +305,27 @@ class TallyMachine(RuleBasedStateMachine):
 def test_it_keeps_the_tallies_equal_to_a_recompute_through_any_history(
     contest, observer, bob, other_observer, coordinator, olga, django_capture_on_commit_callbacks
 ):
+    coordinators = {observer.organization_id: coordinator, other_observer.organization_id: olga}
+    world = _world(contest, [observer, bob, other_observer], coordinators, django_capture_on_commit_callbacks)
+    machine = type("Machine", (TallyMachine,), {"world": world})
+    run_state_machine_as_test(machine, settings=BOUNDED)
+
+
+def test_every_apply_of_any_history_agrees_with_the_python_path_it_replaced(
+    contest, observer, bob, other_observer, coordinator, olga, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The same histories, each apply (tallies_apply_station_tally, issue 17) checked against the
+    Python path it replaced (tests/tallies/reference_apply.py): same answer, same rows."""
+    checked = reference_apply.checked(apply_sql.apply_station)
+    monkeypatch.setattr(apply_sql, "apply_station", checked)
+    coordinators = {observer.organization_id: coordinator, other_observer.organization_id: olga}
+    world = _world(contest, [observer, bob, other_observer], coordinators, django_capture_on_commit_callbacks)
+    machine = type("Machine", (TallyMachine,), {"world": world})
+    run_state_machine_as_test(machine, settings=settings(BOUNDED, max_examples=10))
+    assert checked.calls > 0
+
+
+def _world(contest, authors, coordinators, capture) -> World:
     stations = list(PollingStation.objects.filter(pec__election=contest.election).select_related("pec"))
     above = {
         station.pk: list(
@@ -313,14 +335,12 @@ def test_it_keeps_the_tallies_equal_to_a_recompute_through_any_history(
         )
         for station in stations
     }
-    world = World(
+    return World(
         contest=contest,
         stations=sorted(stations, key=lambda station: station.number),
-        authors=[observer, bob, other_observer],
-        coordinators={observer.organization_id: coordinator, other_observer.organization_id: olga},
+        authors=authors,
+        coordinators=coordinators,
         above=above,
         expected=set(coded(LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY)),
-        capture=django_capture_on_commit_callbacks,
+        capture=capture,
     )
-    machine = type("Machine", (TallyMachine,), {"world": world})
-    run_state_machine_as_test(machine, settings=BOUNDED)

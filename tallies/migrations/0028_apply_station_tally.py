@@ -50,13 +50,14 @@ BEGIN
     )
     ORDER BY a.depth
     ON CONFLICT DO NOTHING;
-    SELECT COALESCE(array_agg(locked.id ORDER BY locked.path), '{}') INTO v_tally_ids FROM (
-        SELECT t.id, c.path
-        FROM tallies_observertally t JOIN elections_commission c ON c.id = t.commission_id
+    -- Root first: v_commissions is in path order.
+    SELECT COALESCE(array_agg(locked.id ORDER BY locked.depth), '{}') INTO v_tally_ids FROM (
+        SELECT t.id, array_position(v_commissions, t.commission_id) AS depth
+        FROM tallies_observertally t
         WHERE t.organization_id = v_organization_id AND t.contest_id = v_contest_id
             AND t.commission_id = ANY(v_commissions)
-        ORDER BY c.path
-        FOR UPDATE OF t
+        ORDER BY depth
+        FOR UPDATE
     ) locked;
     SELECT s.applied_version <> s.wanted_version INTO v_stale
     FROM tallies_stationtallystate s WHERE s.id = p_state_id

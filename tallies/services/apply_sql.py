@@ -260,8 +260,9 @@ def _bind(sql: str, params: list[Any]) -> str:
 def apply_station(state_id: int, lock_timeout: float) -> bool:
     """Apply the station of state `state_id` if it is stale; return whether it was.
 
-    Call inside a transaction. Raises StationTallyState.DoesNotExist for an unknown state and
-    OperationalError (SQLSTATE 55P03) when the rows stay locked for `lock_timeout` seconds.
+    One statement: in autocommit mode it is a transaction of its own. Raises
+    StationTallyState.DoesNotExist for an unknown state and OperationalError (SQLSTATE 55P03)
+    when the rows stay locked for `lock_timeout` seconds.
     """
     with connection.cursor() as cursor:
         cursor.execute(

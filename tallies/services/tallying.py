@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from config.outbox import enqueue_on_commit
@@ -82,13 +82,16 @@ def apply_station_tally(*, state_id: int) -> bool:
     """Bring the tallies in line with the station's accepted figures; return False if already so.
 
     One call of the PL/pgSQL function tallies_apply_station_tally (tallies.services.apply_sql),
-    which locks, moves the tallies and records what it applied. Raises
-    StationTallyState.DoesNotExist for an unknown state.
-    Raises StationBusy, having written nothing, when the tally rows stay locked by another
-    transaction for more than settings.TALLY_LOCK_TIMEOUT seconds.
+    which locks, moves the tallies and records what it applied: outside a transaction, that
+    statement is the transaction (no BEGIN and COMMIT round trips). Raises
+    StationTallyState.DoesNotExist for an unknown state, and StationBusy, having written nothing,
+    when the tally rows stay locked by another transaction for more than
+    settings.TALLY_LOCK_TIMEOUT seconds.
     """
     try:
-        with transaction.atomic():
+        if not connection.in_atomic_block:
+            return apply_sql.apply_station(state_id, settings.TALLY_LOCK_TIMEOUT)
+        with transaction.atomic():  # a savepoint: a busy station leaves the caller's transaction usable
             return apply_sql.apply_station(state_id, settings.TALLY_LOCK_TIMEOUT)
     except OperationalError as error:
         if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:

@@ -72,21 +72,18 @@ countable AS (
     FROM (SELECT "tallies_protocolcopy"."id" AS "id", "tallies_protocolcopy"."station_id" AS "station_id" FROM "tallies_protocolcopy" WHERE ("tallies_protocolcopy"."contest_id" = v_contest_id AND "tallies_protocolcopy"."organization_id" = v_organization_id AND "tallies_protocolcopy"."station_id" IN (v_station_id) AND NOT EXISTS(SELECT 1 AS "a" FROM "tallies_protocolcopy" "U0" WHERE "U0"."revises_id" = ("tallies_protocolcopy"."id") LIMIT 1) AND NOT EXISTS(SELECT 1 AS "a" FROM "tallies_quarantine" "U0" WHERE ("U0"."released_at" IS NULL AND "U0"."copy_id" = ("tallies_protocolcopy"."id")) LIMIT 1) AND EXISTS(SELECT 1 AS "a" FROM "tallies_copyfigure" "U0" WHERE "U0"."copy_id" = ("tallies_protocolcopy"."id") LIMIT 1) AND ("tallies_protocolcopy"."transcribes_id" IS NULL OR EXISTS(SELECT 1 AS "a" FROM "tallies_copyfigure" "U0" WHERE "U0"."copy_id" = ("tallies_protocolcopy"."transcribes_id") LIMIT 1)))) c
     WHERE TRUE
 ),
-given AS (
-    -- One countable copy (the common case): its figures, nothing to compare.
-    SELECT c.station_id, f.line_id, f.option_id, f.value AS low, f.value AS high
-    FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
-    WHERE c.copies = 1
-    UNION ALL
-    -- Several: the lowest and the highest value they give for each line a copy has.
-    SELECT c.station_id, f.line_id, f.option_id, MIN(f.value), MAX(f.value)
+several AS (
+    -- Stations with several countable copies: the lowest and the highest value they give for
+    -- each line a copy has.
+    SELECT c.station_id, f.line_id, f.option_id, MIN(f.value) AS low, MAX(f.value) AS high
     FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
     WHERE c.copies > 1
     GROUP BY c.station_id, f.line_id, f.option_id
 ),
 resolved AS (
     -- Each resolution keyed as the line it settles (a line if it names one, else its option);
-    -- newest = 1 marks the latest of each station and line.
+    -- newest = 1 marks the latest of each station and line. Only a station with several copies
+    -- can disagree, so only those stations' resolutions are read.
     SELECT station_id, COALESCE(line_id, 0) AS line_key,
         CASE WHEN line_id IS NULL THEN option_id ELSE 0 END AS option_key, value,
         ROW_NUMBER() OVER (
@@ -94,12 +91,19 @@ resolved AS (
             ORDER BY resolved_at DESC, id DESC
         ) AS newest
     FROM tallies_conflictresolution
-    WHERE organization_id = v_organization_id AND contest_id = v_contest_id AND station_id IN (SELECT station_id FROM countable)
+    WHERE organization_id = v_organization_id AND contest_id = v_contest_id
+        AND station_id IN (SELECT station_id FROM countable WHERE copies > 1)
 ),
 accepted AS (
-    SELECT g.station_id, g.line_id, g.option_id,
-        CASE WHEN g.low = g.high THEN g.low ELSE r.value END AS value
-    FROM given g
+    -- One countable copy (the common case): its figures, nothing to compare or resolve.
+    SELECT c.station_id, f.line_id, f.option_id, f.value
+    -- (NOT copies > 1 is copies = 1, written so that the planner expects most stations here.)
+    FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
+    WHERE NOT c.copies > 1
+    UNION ALL
+    -- Several: a line they agree on, else its latest resolution, else NULL (a conflict).
+    SELECT g.station_id, g.line_id, g.option_id, CASE WHEN g.low = g.high THEN g.low ELSE r.value END
+    FROM several g
     LEFT JOIN resolved r ON r.newest = 1 AND g.low <> g.high AND r.station_id = g.station_id
         AND r.line_key = COALESCE(g.line_id, 0) AND r.option_key = COALESCE(g.option_id, 0)
 ),
@@ -237,7 +241,7 @@ DROP_APPLY = "DROP FUNCTION tallies_apply_station_tally(bigint, text);"
 class Migration(migrations.Migration):
     dependencies = [
         ("elections", "0008_seat_rules"),
-        ("tallies", "0027_telegram_entry_photos"),
+        ("tallies", "0029_coalition_pool"),
     ]
 
     operations = [migrations.RunSQL(APPLY, DROP_APPLY)]

@@ -1,9 +1,10 @@
 """Protocol copies, official results, tallies and reconciliation results.
 
-Raw evidence (observers' copies, imported official figures) is stored as typed rows, one
-integer per protocol line or ballot option, and is append-only: on PostgreSQL triggers refuse
-UPDATE and DELETE. Derived results (tallies, reconciliations) are read models that can always
-be recomputed from the evidence; they keep their totals as {code: votes} documents.
+Raw evidence is append-only: on PostgreSQL triggers refuse UPDATE and DELETE. Observers' copies
+store typed rows, one integer per protocol line or ballot option; an official protocol stores
+its figures as one integer array in its snapshot's layout (tallies.models.figure_layout).
+Derived results (tallies, reconciliations) are read models that can always be recomputed from
+the evidence; they keep their totals as {code: votes} documents.
 """
 
 from tallies.models.analysis import (
@@ -29,7 +30,8 @@ from tallies.models.copies import (
     ProtocolCopy,
     figures_from_rows,
 )
-from tallies.models.official import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.models.figure_layout import FigureLayout, FigureLayouts
+from tallies.models.official import OfficialProtocol, OfficialSnapshot
 from tallies.models.reconciliation import CommissionReconciliation, ReconciliationRun, StationComparison
 from tallies.models.releases import (
     Release,
@@ -57,11 +59,12 @@ __all__ = [
     "CopyPhoto",
     "CopySeal",
     "CoverageSample",
+    "FigureLayout",
+    "FigureLayouts",
     "FigureRow",
     "LineVerification",
     "ObserverContact",
     "ObserverTally",
-    "OfficialFigure",
     "OfficialProtocol",
     "OfficialSnapshot",
     "ProtocolCopy",

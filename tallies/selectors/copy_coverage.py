@@ -25,7 +25,7 @@ from typing import Any
 from elections.models import Commission, Contest, PollingStation
 from elections.numbers import percent
 from elections.protocol import Figures
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, StationTallyState
+from tallies.models import OfficialProtocol, OfficialSnapshot, StationTallyState
 from tallies.selectors import station_sets
 from tallies.selectors.complete_stations import joined
 
@@ -158,28 +158,11 @@ def protocol_figures(
     snapshot: OfficialSnapshot, commission_ids: list[int]
 ) -> dict[int, tuple[Figures, int, dict[str, Any] | None]]:
     """Commission id → (official figures, stations stated, OfficialProtocol.bases: None for a
-    published row) of the snapshot's protocols (two queries)."""
+    published row) of the snapshot's protocols (three queries)."""
     protocols = OfficialProtocol.objects.filter(snapshot=snapshot, commission_id__in=commission_ids)
-    stated = {
-        pk: (cid, stations, bases)
-        for pk, cid, stations, bases in protocols.values_list(
-            "pk", "commission_id", "stations_count", "bases"
-        )
-    }
-    lines: dict[int, dict[str, int]] = defaultdict(dict)
-    options: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = OfficialFigure.objects.filter(protocol_id__in=list(stated)).values_list(
-        "protocol_id", "line__code", "option__code", "value"
-    )
-    for protocol_id, line, option, value in rows:
-        if line:
-            lines[protocol_id][line] = value
-        else:
-            options[protocol_id][option] = value
-    return {
-        cid: (Figures(lines[pk], options[pk]), stations, bases)
-        for pk, (cid, stations, bases) in stated.items()
-    }
+    layout = snapshot.figure_layout
+    rows = protocols.values_list("commission_id", "stations_count", "bases", "figure_values")
+    return {cid: (layout.figures(values), stations, bases) for cid, stations, bases, values in rows}
 
 
 def _document(

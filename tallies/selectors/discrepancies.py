@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from elections import roles
 from elections.models import Commission
-from tallies.models import OfficialFigure, OfficialProtocol, ReconciliationRun
+from tallies.models import OfficialProtocol, ReconciliationRun
+from tallies.models.figure_layout import figures_by
 from tallies.selectors import station_sets
 from tallies.selectors.layout import Layout
 
@@ -93,9 +94,11 @@ def _has_official_zero(differences: Differences) -> bool:
 
 def _official_codes(protocol_ids: list[int]) -> dict[int, set[str]]:
     codes: dict[int, set[str]] = {protocol_id: set() for protocol_id in protocol_ids}
-    figures = OfficialFigure.objects.filter(protocol_id__in=protocol_ids)
-    for protocol_id, line, option in figures.values_list("protocol_id", "line__code", "option__code"):
-        codes[protocol_id].add(line or option)
+    rows = OfficialProtocol.objects.filter(pk__in=protocol_ids).values_list(
+        "pk", "snapshot_id", "figure_values"
+    )
+    for protocol_id, figures in figures_by(rows).items():
+        codes[protocol_id] = {*figures.lines, *figures.options}
     return codes
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from elections.models import Commission
 from elections.protocol import Figures
-from tallies.models import OfficialFigure, OfficialSnapshot
+from tallies.models import OfficialSnapshot
 from tallies.selectors.complete_stations import Basis, from_json, percentages
 from tallies.selectors.layout import Layout
 
@@ -20,21 +20,23 @@ def official_turnouts(
     """Official turnout per child (percent, None: unknown), and the stations it is over where a
     derived total's stations do not all give every turnout line (OfficialProtocol.bases).
 
-    One query; children without turnout lines in the snapshot are left out."""
+    One query (the turnout lines' codes come from `layout`); children without turnout lines in
+    the snapshot are left out."""
     if snapshot is None:
         return {}, {}
-    rows = OfficialFigure.objects.filter(
-        protocol__snapshot=snapshot,
-        protocol__commission__in=children,
-        line_id__in=layout.turnout_line_ids(),
-    ).values_list(
-        "protocol__commission_id", "protocol__stations_count", "protocol__bases", "line__code", "value"
+    wanted = set(layout.turnout_line_ids())
+    codes = {line.pk: line.code for line in layout.lines if line.pk in wanted}
+    at = {n: codes[pk] for n, pk in enumerate(snapshot.layout_lines) if pk in codes}
+    rows = snapshot.protocols.filter(commission__in=children).values_list(
+        "commission_id", "stations_count", "bases", "figure_values"
     )
     lines: dict[int, dict[str, int]] = defaultdict(dict)
     known: dict[int, tuple[int, Any]] = {}
-    for pk, stations, bases, code, value in rows:
-        lines[pk][code] = value
-        known[pk] = (stations, bases)
+    for pk, stations, bases, values in rows:
+        given = {code: value for n, code in at.items() if (value := values[n]) is not None}
+        if given:
+            lines[pk] = given
+            known[pk] = (stations, bases)
     found = {
         pk: percentages(layout, Figures(given), known[pk][0], *from_json(known[pk][1]))
         for pk, given in lines.items()

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from elections.models import Contest, PollingStation
 from elections.protocol import Figures
 from observers.models import Coalition, CoalitionMember, Organization
-from tallies.models import CoalitionResolution, OfficialSnapshot, StationTallyState, figures_from_rows
+from tallies.models import CoalitionResolution, OfficialSnapshot, StationTallyState
 
 Key = tuple[str, str]  # ("lines" | "options", code)
 
@@ -171,9 +171,11 @@ def compare_stations(pooled: Pool, snapshot: OfficialSnapshot) -> StationCompari
     counted = pooled.counted()
     pecs = dict(PollingStation.objects.filter(pk__in=counted).values_list("pec_id", "pk"))
     protocols = snapshot.protocols.filter(commission_id__in=pecs, is_derived=False)
-    official: dict[int, Figures] = {}
-    for protocol in protocols.prefetch_related("figure_rows__line", "figure_rows__option"):
-        official[pecs[protocol.commission_id]] = figures_from_rows(protocol.figure_rows.all())
+    layout = snapshot.figure_layout
+    official = {
+        pecs[pec]: layout.figures(values)
+        for pec, values in protocols.values_list("commission_id", "figure_values")
+    }
     moved: dict[str, int] = defaultdict(int)
     discrepant = 0
     for station_id, theirs in official.items():

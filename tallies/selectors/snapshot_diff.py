@@ -1,9 +1,10 @@
 """What changed between two official snapshots of a contest (provisional → final, or a re-issue).
 
 Per commission present in both snapshots: the lines and options whose values differ, with both
-values (a figure present in only one snapshot shows None on the other side). The comparison
-runs in one grouped query, so two national station files (2.4 million figures each) diff in
-the database rather than in Python.
+values (a figure present in only one snapshot shows None on the other side). One query pairs
+the two snapshots' protocols by commission; where both snapshots share a layout (the usual case)
+it returns only the pairs whose figure arrays differ, so two national station files diff in the
+database and only the changed commissions are read into Python.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 
 from elections.models import Commission
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from elections.protocol import Figures
+from tallies.models import OfficialProtocol, OfficialSnapshot
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def diff_snapshots(
     protocols_a, protocols_b = _protocols(before, include_derived), _protocols(after, include_derived)
     in_a = protocols_a.values("commission_id")
     in_b = protocols_b.values("commission_id")
-    rows = _differing_rows(before, after, protocols_a, protocols_b, include_derived)
+    rows = _differing_rows(before, after, include_derived)
     return SnapshotDiff(
         before=before,
         after=after,
@@ -95,28 +98,36 @@ def _protocols(snapshot: OfficialSnapshot, include_derived: bool) -> QuerySet[Of
 
 
 def _differing_rows(
-    before: OfficialSnapshot,
-    after: OfficialSnapshot,
-    protocols_a: QuerySet[OfficialProtocol],
-    protocols_b: QuerySet[OfficialProtocol],
-    include_derived: bool,
+    before: OfficialSnapshot, after: OfficialSnapshot, include_derived: bool
 ) -> Iterable[Mapping[str, Any]]:
-    """Rows (commission_id, line__code, option__code, before, after) where the two values differ."""
-    figures = OfficialFigure.objects.filter(
-        protocol__snapshot__in=[before, after],
-        protocol__commission_id__in=protocols_a.values("commission_id"),
-    ).filter(protocol__commission_id__in=protocols_b.values("commission_id"))
-    if not include_derived:
-        figures = figures.filter(protocol__is_derived=False)
-    return (
-        figures.values("protocol__commission_id", "line__code", "option__code")
-        .annotate(
-            before=Max("value", filter=Q(protocol__snapshot=before)),
-            after=Max("value", filter=Q(protocol__snapshot=after)),
-        )
-        .filter(Q(before__isnull=True) | Q(after__isnull=True) | ~Q(before=F("after")))
-        .order_by()
+    """Rows (protocol__commission_id, line__code, option__code, before, after) where the two differ."""
+    layouts = [before.figure_layout, after.figure_layout]
+    same = (layouts[0].line_ids, layouts[0].option_ids) == (layouts[1].line_ids, layouts[1].option_ids)
+    table = OfficialProtocol._meta.db_table
+    query = (
+        f"SELECT a.commission_id, a.figure_values, b.figure_values FROM {table} a "
+        f"JOIN {table} b ON b.commission_id = a.commission_id AND b.snapshot_id = %s WHERE a.snapshot_id = %s"
+        + ("" if include_derived else " AND NOT a.is_derived AND NOT b.is_derived")
+        + (" AND a.figure_values IS DISTINCT FROM b.figure_values" if same else "")
     )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [after.pk, before.pk])
+        pairs = cursor.fetchall()
+    for commission_id, values_a, values_b in pairs:
+        yield from _figure_rows(commission_id, layouts[0].figures(values_a), layouts[1].figures(values_b))
+
+
+def _figure_rows(commission_id: int, a: Figures, b: Figures) -> Iterable[Mapping[str, Any]]:
+    for kind, mine, theirs in (("line", a.lines, b.lines), ("option", a.options, b.options)):
+        for code in sorted(mine.keys() | theirs.keys()):
+            if mine.get(code) != theirs.get(code):
+                yield {
+                    "protocol__commission_id": commission_id,
+                    "line__code": code if kind == "line" else None,
+                    "option__code": code if kind == "option" else None,
+                    "before": mine.get(code),
+                    "after": theirs.get(code),
+                }
 
 
 def _changes(rows: Iterable[Mapping[str, Any]]) -> list[CommissionChange]:

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from elections.models import Commission
 from elections.protocol import Figures
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.models import OfficialProtocol, OfficialSnapshot
 from tallies.selectors.complete_stations import Bases, needs
 from tallies.selectors.layout import Layout
 
@@ -29,7 +29,7 @@ def official_bases(
     """Derived commission id → Bases.as_json over the published rows below it.
 
     A station protocol covers one station, a region or TEC row the stations it states (0:
-    unknown). Reads only the figures a percentage needs (turnout lines, options): two queries.
+    unknown). Keeps only the figures a percentage needs (turnout lines, options): three queries.
     """
     if not derived:
         return {}
@@ -43,7 +43,7 @@ def official_bases(
         )
     }
     bases = {pk: Bases(wanted) for pk in by_path.values()}
-    for protocol_id, figures in _needed_figures(layout, published).items():
+    for protocol_id, figures in _needed_figures(snapshot, layout, published).items():
         path, stations = units.pop(protocol_id)
         _add(bases, by_path, path, figures, stations)
     for path, stations in units.values():  # rows giving none of the needed figures
@@ -59,22 +59,20 @@ def _add(
             bases[by_path[ancestor]].add(figures, stations)
 
 
-def _needed_figures(layout: Layout, published: QuerySet[OfficialProtocol]) -> dict[int, Figures]:
-    """Protocol id → its turnout lines and option votes."""
+def _needed_figures(
+    snapshot: OfficialSnapshot, layout: Layout, published: QuerySet[OfficialProtocol]
+) -> dict[int, Figures]:
+    """Protocol id → its turnout lines and option votes (protocols giving none are left out)."""
     turnout_codes = {key.partition(".")[2] for key in layout.turnout_keys()}
-    lines = {line.pk: line.code for line in layout.lines if line.code in turnout_codes}
-    options = {option.pk: option.code for option in layout.options}
-    rows = OfficialFigure.objects.filter(
-        Q(line_id__in=list(lines)) | Q(option_id__in=list(options)), protocol__in=published
-    ).values_list("protocol_id", "line_id", "option_id", "value")
-    found: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
-    for protocol_id, line_id, option_id, value in rows.iterator(chunk_size=20_000):
-        given = found.setdefault(protocol_id, ({}, {}))
-        if line_id is not None:
-            given[0][lines[line_id]] = value
-        else:
-            given[1][options[option_id]] = value
-    return {pk: Figures(*given) for pk, given in found.items()}
+    stored = snapshot.figure_layout
+    found: dict[int, Figures] = {}
+    rows = published.values_list("pk", "figure_values")
+    for protocol_id, values in rows.iterator(chunk_size=20_000):
+        figures = stored.figures(values)
+        given = Figures({c: v for c, v in figures.lines.items() if c in turnout_codes}, figures.options)
+        if given.lines or given.options:
+            found[protocol_id] = given
+    return found
 
 
 def fill_missing_bases(protocols: QuerySet[OfficialProtocol]) -> int:

@@ -2,12 +2,13 @@
 
 Kazakhstan's CEC and many others publish only aggregates: one row per region (or per TEC) of
 line and option totals. The file becomes an OfficialSnapshot of level SEC (or TEC) with one
-OfficialProtocol per row. Region names are checked against the election's regions and the
-aliases its spec declares (tallies.services.region_names): an unknown region refuses the file.
-Missing TEC commissions, and regions while the election knows none, are created under the
-election's root with the same codes `elections.services.ensure_hierarchy` gives them, so a
-station list imported later lands in the same commissions (design choice: files may arrive
-before the station list, so requiring the commissions to exist would block the import).
+OfficialProtocol per row, its figures one array in the snapshot's layout. Region names are
+checked against the election's regions and the aliases its spec declares
+(tallies.services.region_names): an unknown region refuses the file. Missing TEC commissions,
+and regions while the election knows none, are created under the election's root with the same
+codes `elections.services.ensure_hierarchy` gives them, so a station list imported later lands
+in the same commissions (design choice: files may arrive before the station list, so requiring
+the commissions to exist would block the import).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db import transaction
 
 from elections.models import Commission, Contest, Election
 from tallies.errors import ImportFileError
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.models import FigureLayout, OfficialProtocol, OfficialSnapshot
 from tallies.services.columns import ColumnMap, match_columns
 from tallies.services.official_import import current_snapshot
 from tallies.services.official_tallies import schedule_snapshot_tally
@@ -73,7 +74,7 @@ def import_level_file(
     rows = _parse(contest, path, LEVEL_COLUMNS[level], column_map)
     with transaction.atomic():
         commissions = ensure_commissions(contest.election, [row.chain for row in rows], root_name)
-        snapshot = OfficialSnapshot.objects.create(
+        snapshot = OfficialSnapshot.objects.create_with_layout(
             contest=contest,
             level=level,
             status=status,
@@ -91,14 +92,15 @@ def import_level_file(
 def _store_rows(
     snapshot: OfficialSnapshot, rows: list[LevelRow], commissions: dict[Chain, Commission]
 ) -> None:
-    protocols = OfficialProtocol.objects.bulk_create(
-        OfficialProtocol(snapshot=snapshot, commission=commissions[row.chain], stations_count=row.stations)
+    layout = FigureLayout(tuple(snapshot.layout_lines), tuple(snapshot.layout_options))
+    OfficialProtocol.objects.bulk_create(
+        OfficialProtocol(
+            snapshot=snapshot,
+            commission=commissions[row.chain],
+            stations_count=row.stations,
+            figure_values=layout.values_of(row.values),
+        )
         for row in rows
-    )
-    OfficialFigure.objects.bulk_create(
-        OfficialFigure(protocol=protocol, line_id=line, option_id=option, value=value)
-        for protocol, row in zip(protocols, rows, strict=True)
-        for line, option, value in row.values
     )
 
 

@@ -10,30 +10,37 @@ station count is the stations below it, unknown (0) when any row below does not 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.outbox import enqueue_on_commit
 from elections.models import Commission
 from elections.protocol import Figures
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.models import FigureLayout, OfficialProtocol, OfficialSnapshot
 from tallies.services.official_bases import official_bases
 
 ZERO = Figures()
 
 
-def _group_rows(rows: Iterable[Mapping[str, Any]], key: str) -> dict[int, Figures]:
-    lines: dict[int, dict[str, int]] = defaultdict(dict)
-    options: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        target = lines if row["line__code"] else options
-        target[row[key]][row["line__code"] or row["option__code"]] = row["total"]
-    return {k: Figures(lines.get(k, {}), options.get(k, {})) for k in lines.keys() | options.keys()}
+def parent_sums(snapshot: OfficialSnapshot, layout: FigureLayout) -> dict[int, Figures]:
+    """Parent commission id → the sums of the snapshot's published protocols directly below it.
+
+    One query, one exact sum per array position (a figure no protocol below gives stays absent,
+    as a sum over no rows); protocols of the root (no parent) are left out.
+    """
+    sums = ", ".join(f"sum(p.figure_values[{n}])" for n in range(1, layout.width + 1))
+    query = (
+        f"SELECT c.parent_id{', ' if sums else ''}{sums} FROM {OfficialProtocol._meta.db_table} p "
+        f"JOIN {Commission._meta.db_table} c ON c.id = p.commission_id "
+        "WHERE p.snapshot_id = %s AND NOT p.is_derived AND c.parent_id IS NOT NULL GROUP BY c.parent_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [snapshot.pk])
+        return {row[0]: layout.figures(row[1:]) for row in cursor.fetchall()}
 
 
 def roll_up(
@@ -99,14 +106,8 @@ def tally_official_snapshot(*, snapshot_id: int) -> int:
         if snapshot.is_tallied:
             return 0
         published = snapshot.protocols.filter(is_derived=False)
-        rows = (
-            OfficialFigure.objects.filter(protocol__in=published)
-            .values("protocol__commission__parent_id", "line__code", "option__code")
-            .annotate(total=Sum("value"))
-        )
-        per_parent = _group_rows(
-            (r for r in rows if r["protocol__commission__parent_id"]), "protocol__commission__parent_id"
-        )
+        layout = snapshot.figure_layout
+        per_parent = parent_sums(snapshot, layout)
         counts, unknown = _published_station_counts(published)
         totals, station_counts = roll_up(per_parent, counts)
         _unknown, unknown_below = roll_up({}, unknown)
@@ -114,7 +115,7 @@ def tally_official_snapshot(*, snapshot_id: int) -> int:
         have = set(published.values_list("commission_id", flat=True))
         derived = {k: v for k, v in totals.items() if k not in have}
         bases = official_bases(snapshot, published, derived.keys())
-        added = _store_derived(snapshot, derived, station_counts, bases)
+        added = _store_derived(snapshot, layout, derived, station_counts, bases)
         snapshot.is_tallied = True
         snapshot.save(update_fields=["is_tallied"])
     return added
@@ -142,31 +143,23 @@ def _published_station_counts(published: QuerySet[OfficialProtocol]) -> tuple[di
 
 def _store_derived(
     snapshot: OfficialSnapshot,
+    layout: FigureLayout,
     totals: dict[int, Figures],
     counts: dict[int, int],
     bases: dict[int, dict[str, Any]],
 ) -> int:
-    contest = snapshot.contest
-    lines = {line.code: line.pk for line in contest.form.lines.all()}
-    options = {option.code: option.pk for option in contest.options.all()}
     protocols = OfficialProtocol.objects.bulk_create(
-        OfficialProtocol(
-            snapshot=snapshot,
-            commission_id=cid,
-            is_derived=True,
-            stations_count=counts[cid],
-            bases=bases.get(cid),
-        )
-        for cid in totals
+        (
+            OfficialProtocol(
+                snapshot=snapshot,
+                commission_id=cid,
+                is_derived=True,
+                stations_count=counts[cid],
+                bases=bases.get(cid),
+                figure_values=layout.values_from(total),
+            )
+            for cid, total in totals.items()
+        ),
+        batch_size=5000,
     )
-    figures = []
-    for protocol in protocols:
-        total = totals[protocol.commission_id]
-        figures += [
-            OfficialFigure(protocol=protocol, line_id=lines[c], value=v) for c, v in total.lines.items()
-        ]
-        figures += [
-            OfficialFigure(protocol=protocol, option_id=options[c], value=v) for c, v in total.options.items()
-        ]
-    OfficialFigure.objects.bulk_create(figures, batch_size=5000)
     return len(protocols)

@@ -7,8 +7,6 @@ over the compared stations only, so turnout, shares and votes moved compare like
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
@@ -19,7 +17,6 @@ from elections.models import Commission, Contest
 from elections.protocol import Figures
 from tallies.models import (
     CommissionReconciliation,
-    OfficialFigure,
     OfficialProtocol,
     OfficialSnapshot,
     ReconciliationRun,
@@ -130,31 +127,18 @@ def _previous_run(organization_id: int, contest_id: int, snapshot_id: int) -> Re
     )
 
 
-def _figures_by(rows, key: str) -> dict[int, Figures]:  # type: ignore[no-untyped-def]
-    lines: dict[int, dict[str, int]] = defaultdict(dict)
-    options: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        if row["line__code"]:
-            lines[row[key]][row["line__code"]] = row["value"]
-        else:
-            options[row[key]][row["option__code"]] = row["value"]
-    return {k: Figures(lines.get(k, {}), options.get(k, {})) for k in lines.keys() | options.keys()}
-
-
 def _compare_stations(
     run: ReconciliationRun, snapshot: OfficialSnapshot, counted: dict[int, tuple[int, Figures]]
 ) -> list[tuple[StationComparison, int, Figures, Figures]]:
-    officials = dict(
-        OfficialProtocol.objects.filter(
-            snapshot=snapshot, is_derived=False, commission_id__in=counted.keys()
-        ).values_list("commission_id", "pk")
-    )
-    official = _figures_by(
-        OfficialFigure.objects.filter(protocol_id__in=officials.values()).values(
-            "protocol_id", "line__code", "option__code", "value"
-        ),
-        "protocol_id",
-    )
+    layout = snapshot.figure_layout
+    rows = OfficialProtocol.objects.filter(
+        snapshot=snapshot, is_derived=False, commission_id__in=counted.keys()
+    ).values_list("commission_id", "pk", "figure_values")
+    officials: dict[int, int] = {}
+    official: dict[int, Figures] = {}
+    for pec_id, protocol_id, values in rows.iterator(chunk_size=20_000):
+        officials[pec_id] = protocol_id
+        official[protocol_id] = layout.figures(values)
     station_ids = dict(Commission.objects.filter(pk__in=officials.keys()).values_list("pk", "station__pk"))
     out = []
     for pec_id, protocol_id in officials.items():

@@ -153,11 +153,8 @@ def test_the_standalone_verifier_validates_the_election_report(release, tmp_path
 
 def figures_of(snapshot, station) -> dict[str, int]:
     """{line or option code: value} of a station's protocol in an official snapshot."""
-    protocol = snapshot.protocols.get(commission=station.pec)
-    return {
-        (row.line.code if row.line_id else row.option.code): row.value
-        for row in protocol.figure_rows.select_related("line", "option")
-    }
+    figures = snapshot.protocols.get(commission=station.pec).figures()
+    return {**figures.lines, **figures.options}
 
 
 def test_the_election_report_round_trips_through_import_results(release, contest, station, tmp_path):

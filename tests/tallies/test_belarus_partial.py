@@ -19,7 +19,7 @@ from elections.protocol import Figures, check_relation
 from elections.services import StationRecord, define_election, define_protocol_form, ensure_hierarchy
 from observers.models import Observer
 from tallies import services
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, ProtocolCopy, ReconciliationRun
+from tallies.models import FigureLayout, OfficialProtocol, OfficialSnapshot, ProtocolCopy, ReconciliationRun
 from tallies.selectors import discrepancies
 from tallies.services import comparison
 from tests.support import shared_data
@@ -105,7 +105,7 @@ def load(voice):
         s.number: s
         for s in PollingStation.objects.filter(pec__election=contest.election).select_related("pec")
     }
-    snapshot = OfficialSnapshot.objects.create(
+    snapshot = OfficialSnapshot.objects.create_with_layout(
         contest=contest,
         level="PEC",
         source="Golos (protocol photos)",
@@ -113,19 +113,15 @@ def load(voice):
         file_sha256="b" * 64,
     )
     covered = [row for row in voice if row["lukashenko_officialVotes"]]
-    protocols = OfficialProtocol.objects.bulk_create(
-        OfficialProtocol(snapshot=snapshot, commission=stations[row["id"]].pec) for row in covered
+    layout = FigureLayout.of_contest(contest)
+    OfficialProtocol.objects.bulk_create(
+        OfficialProtocol(
+            snapshot=snapshot,
+            commission=stations[row["id"]].pec,
+            figure_values=layout.values_from(Figures(*official(row))),
+        )
+        for row in covered
     )
-    line_ids = dict(contest.form.lines.values_list("code", "pk"))
-    option_ids = dict(contest.options.values_list("code", "pk"))
-    figures = []
-    for protocol, row in zip(protocols, covered, strict=True):
-        lines, options = official(row)
-        figures += [OfficialFigure(protocol=protocol, line_id=line_ids[c], value=v) for c, v in lines.items()]
-        figures += [
-            OfficialFigure(protocol=protocol, option_id=option_ids[c], value=v) for c, v in options.items()
-        ]
-    OfficialFigure.objects.bulk_create(figures, batch_size=5000)
     return contest, stations
 
 

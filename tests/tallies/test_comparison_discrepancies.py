@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from elections.models import Commission, PollingStation
+from elections.protocol import Figures
 from observers.models import Observer
 from tallies import services
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.models import FigureLayout, OfficialProtocol, OfficialSnapshot
 from tallies.selectors import comparison as selectors
 from tallies.selectors import discrepancies
 from tallies.selectors.layout import Layout
@@ -197,19 +198,14 @@ def test_the_page_says_when_there_is_no_station_comparison(contest, client, coor
 def test_a_figure_missing_from_the_official_protocol_is_not_a_discrepancy(
     contest, other_station, observer, organization, django_capture_on_commit_callbacks
 ):
-    snapshot = OfficialSnapshot.objects.create(
+    snapshot = OfficialSnapshot.objects.create_with_layout(
         contest=contest, level="PEC", source="photos", file_name="photos.csv", file_sha256="1" * 64
     )
-    protocol = OfficialProtocol.objects.create(snapshot=snapshot, commission=other_station.pec)
-    line_ids = dict(contest.form.lines.values_list("code", "pk"))
-    option_ids = dict(contest.options.values_list("code", "pk"))
-    OfficialFigure.objects.bulk_create(
-        [OfficialFigure(protocol=protocol, line_id=line_ids[c], value=v) for c, v in LINES_PEC_120.items()]
-        + [
-            OfficialFigure(protocol=protocol, option_id=option_ids[c], value=v)
-            for c, v in OPTIONS_PEC_120.items()
-            if c != "p7_RightCause"  # not legible on the photo
-        ]
+    legible = {c: v for c, v in OPTIONS_PEC_120.items() if c != "p7_RightCause"}  # not legible on the photo
+    OfficialProtocol.objects.create(
+        snapshot=snapshot,
+        commission=other_station.pec,
+        figure_values=FigureLayout.of_contest(contest).values_from(Figures(LINES_PEC_120, legible)),
     )
     with django_capture_on_commit_callbacks(execute=True):
         copy(observer, contest, "120", LINES_PEC_120, OPTIONS_PEC_120)

@@ -10,7 +10,7 @@ from elections.models import Commission
 from elections.services import define_election, define_protocol_form, shipped_spec
 from tallies import services, tasks
 from tallies.errors import ImportFileError
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.models import OfficialProtocol, OfficialSnapshot
 from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL, shared_data
 
 HEADER = ["region", "tik", "uik", *LINES_PEC_91_OFFICIAL, *OPTIONS_PEC_91_OFFICIAL]
@@ -27,8 +27,15 @@ def write(path, *rows):
 
 
 def counts() -> tuple[int, ...]:
-    models = (OfficialSnapshot, OfficialProtocol, OfficialFigure, Commission)
-    return tuple(model.objects.count() for model in models)
+    """Snapshots, protocols, figures stored (in the protocols' arrays) and commissions."""
+    arrays = OfficialProtocol.objects.values_list("figure_values", flat=True)
+    figures = sum(1 for values in arrays for value in values if value is not None)
+    return (
+        OfficialSnapshot.objects.count(),
+        OfficialProtocol.objects.count(),
+        figures,
+        Commission.objects.count(),
+    )
 
 
 def import_file(contest, path):

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tallies.models import OfficialFigure, OfficialSnapshot
+from tallies.models import OfficialSnapshot
 from tests.support import LINES_PEC_91_OFFICIAL, OPTIONS_PEC_91_OFFICIAL
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +54,7 @@ def test_an_admin_checks_a_file_sees_the_preview_and_confirms_it(adam, contest):
     snapshot = OfficialSnapshot.objects.get()
     assert snapshot.file_name == "official.csv"
     assert "1 rows imported as snapshot" in done.content.decode()
-    values = dict(
-        OfficialFigure.objects.filter(protocol__snapshot=snapshot).values_list("option__code", "value")
-    )
+    values = snapshot.protocols.get().figures().options
     assert values["p6_UR"] == 1115 and "p7_RightCause" not in values  # missing, not 0
 
 

@@ -18,7 +18,7 @@ from elections.services import (
 )
 from elections.spec_check import check_election_spec
 from tallies.errors import ImportFileError
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot
+from tallies.models import OfficialProtocol, OfficialSnapshot
 from tallies.services.official_levels import import_level_file
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_it_refuses_a_region_given_twice(contest, tmp_path):
 
     with pytest.raises(ImportFileError, match=r"row 3: Город Москва is given twice"):
         import_level_file(contest=contest, path=path, source="test")
-    assert not OfficialFigure.objects.exists()
+    assert not OfficialProtocol.objects.exists()
 
 
 def test_it_sums_the_regions_up_to_the_nation(contest, tmp_path, django_capture_on_commit_callbacks):

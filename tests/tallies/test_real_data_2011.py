@@ -17,7 +17,7 @@ from elections.models import Commission, Contest
 from elections.protocol import Figures, check_relation
 from observers.models import Organization
 from tallies import demo, services
-from tallies.models import OfficialFigure, OfficialProtocol, OfficialSnapshot, ProtocolCopy, ReconciliationRun
+from tallies.models import OfficialProtocol, OfficialSnapshot, ProtocolCopy, ReconciliationRun
 from tallies.services import analysis
 from tests.support import shared_data
 
@@ -90,17 +90,9 @@ def expected_differences() -> dict[tuple[str, str], dict]:
 
 
 def published_figures(snapshot: OfficialSnapshot) -> dict[int, Figures]:
-    lines: dict[int, dict[str, int]] = defaultdict(dict)
-    options: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = OfficialFigure.objects.filter(protocol__snapshot=snapshot, protocol__is_derived=False)
-    for protocol_id, line, option, value in rows.values_list(
-        "protocol_id", "line__code", "option__code", "value"
-    ):
-        if line:
-            lines[protocol_id][line] = value
-        else:
-            options[protocol_id][option] = value
-    return {pk: Figures(lines[pk], options[pk]) for pk in lines}
+    layout = snapshot.figure_layout
+    rows = snapshot.protocols.filter(is_derived=False).values_list("pk", "figure_values")
+    return {pk: layout.figures(values) for pk, values in rows}
 
 
 @pytest.mark.django_db

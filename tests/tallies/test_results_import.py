@@ -16,7 +16,7 @@ from django.utils import translation
 from elections.models import Commission
 from elections.services import define_election, define_protocol_form, shipped_spec
 from tallies.errors import ImportFileError
-from tallies.models import OfficialFigure, OfficialSnapshot
+from tallies.models import OfficialProtocol, OfficialSnapshot
 from tallies.selectors.complete_stations import gives, percentages, sum_of
 from tallies.selectors.layout import Layout
 from tallies.selectors.snapshots import latest_snapshot
@@ -47,10 +47,8 @@ def station_file(tmp_path, codes, values=None, name="official.csv"):
 
 def stored(snapshot_id):
     """{code: value} of the one station protocol of a snapshot."""
-    figures = OfficialFigure.objects.filter(protocol__snapshot_id=snapshot_id).select_related(
-        "line", "option"
-    )
-    return {(f.line or f.option).code: f.value for f in figures}
+    figures = OfficialProtocol.objects.get(snapshot_id=snapshot_id).figures()
+    return {**figures.lines, **figures.options}
 
 
 def load(contest, path, **options):
@@ -276,9 +274,7 @@ def test_belarus_2020_official_turnout_is_over_the_stations_giving_every_line_it
 
     layout = Layout.of(snapshot.contest)
     keys = layout.turnout_keys()
-    stations = [
-        p.figures() for p in snapshot.protocols.filter(is_derived=False).prefetch_related("figure_rows")
-    ]
+    stations = [p.figures() for p in snapshot.protocols.filter(is_derived=False)]
     giving = [figures for figures in stations if gives(figures, keys)]
     root = snapshot.protocols.get(commission__parent=None)
     missing, subsets = root.percent_bases()

@@ -100,7 +100,7 @@ def test_it_counts_commissions_found_in_only_one_snapshot(contest, tmp_path, oth
 def test_it_refuses_snapshots_of_two_contests(snapshots):
     define_protocol_form(spec=shipped_spec("forms", "kz-mazhilis-party-list"))
     kazakh = define_election(spec=shipped_spec("specs", "kz-mazhilis-2023")).contests.get()
-    other = OfficialSnapshot.objects.create(
+    other = OfficialSnapshot.objects.create_with_layout(
         contest=kazakh, level="CEC", source="test", file_name="kz.csv", file_sha256="0" * 64
     )
 

@@ -19,7 +19,7 @@ from elections import roles
 from elections.models import Commission, Contest, PollingStation, ProtocolLine
 from elections.protocol import Figures
 from observers.models import Organization
-from tallies.models import CopyFigure, OfficialFigure, OfficialSnapshot, StationTallyState
+from tallies.models import CopyFigure, FigureLayout, OfficialSnapshot, StationTallyState
 from tallies.services.analysis.errors import AnalysisError
 
 
@@ -56,9 +56,75 @@ class StationData:
 
 
 def official_station_data(snapshot: OfficialSnapshot) -> StationData:
-    """Read a snapshot's published station protocols (derived sums left out)."""
-    figures = OfficialFigure.objects.filter(protocol__snapshot=snapshot, protocol__is_derived=False)
-    return _station_data(snapshot.contest, figures, "protocol__commission_id")
+    """Read a snapshot's published station protocols (derived sums left out; one query for them).
+
+    The same counts as the copies' database reading below, from each protocol's figure array:
+    a figure absent counts 0, a protocol without any figure is left out, the leader is the
+    party with the most votes (the lower option id on a tie).
+    """
+    contest = snapshot.contest
+    layout = FigureLayout(tuple(snapshot.layout_lines), tuple(snapshot.layout_options))
+    base, numerators = _turnout_line_ids(contest)
+    invalid = list(contest.form.lines.filter(role=ProtocolLine.Role.INVALID).values_list("pk", flat=True))
+    arrays = [
+        (pec, values)
+        for pec, values in snapshot.protocols.filter(is_derived=False).values_list(
+            "commission_id", "figure_values"
+        )
+        if any(value is not None for value in values)
+    ]
+    codes = dict(contest.options.values_list("pk", "code"))
+    options = {pk: layout.option_position(pk) for pk in layout.option_ids}
+    leader_id = _array_leader(contest, arrays, options)
+    took_part, invalid_at = _positions(layout, numerators), _positions(layout, invalid)
+    stations = _stations(contest)
+    counts = [
+        StationCounts(
+            *stations[pec],
+            _at(values, layout.line_position(base)),
+            sum(_at(values, n) for n in took_part),
+            _at(values, options.get(leader_id)),
+            sum(_at(values, n) for n in options.values()),
+            sum(_at(values, n) for n in invalid_at),
+        )
+        for pec, values in arrays
+    ]
+    option_counts = {
+        codes[pk]: [value for _, values in arrays if (value := values[n]) is not None]
+        for pk, n in options.items()
+        if n is not None and pk in codes
+    }
+    tecs = _tec_names({c.tec_id for c in counts})
+    return StationData(
+        counts, {c: v for c, v in option_counts.items() if v}, codes[leader_id], tecs, bool(invalid)
+    )
+
+
+def _array_leader(
+    contest: Contest, arrays: list[tuple[int, list[int | None]]], options: dict[int, int | None]
+) -> int:
+    """The party option id with the most votes over the arrays (lower id on a tie); AnalysisError if none."""
+    parties = contest.options.filter(is_against_all=False).values_list("pk", flat=True)
+    totals = {
+        pk: sum(_at(values, options[pk]) for _, values in arrays)
+        for pk in sorted(parties)
+        if options.get(pk) is not None
+    }
+    leader = min(totals, key=lambda pk: (-totals[pk], pk), default=None)
+    if leader is None or not totals[leader]:
+        raise AnalysisError(_("No votes for any party or candidate in these figures."))
+    return leader
+
+
+def _positions(layout: FigureLayout, line_ids: list[int]) -> list[int]:
+    return [n for n in (layout.line_position(pk) for pk in line_ids) if n is not None]
+
+
+def _at(values: list[int | None], position: int | None) -> int:
+    """The value at a position, 0 when the position is unknown or the figure absent."""
+    if position is None:
+        return 0
+    return values[position] or 0
 
 
 def observer_station_data(organization: Organization, contest: Contest) -> StationData:

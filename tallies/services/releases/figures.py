@@ -8,7 +8,6 @@ as text, so the published pages and files never recompute them.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -20,7 +19,6 @@ from tallies.models import (
     CommissionReconciliation,
     CopyPhoto,
     ObserverTally,
-    OfficialFigure,
     OfficialProtocol,
     OfficialSnapshot,
     ReconciliationRun,
@@ -98,19 +96,11 @@ def official_figures(
     if snapshot is None:
         return {}
     protocols = OfficialProtocol.objects.filter(snapshot=snapshot, commission_id__in=list(commission_ids))
-    by_protocol = dict(protocols.values_list("pk", "commission_id"))
-    counts = dict(protocols.values_list("commission_id", "stations_count"))
-    bases = {cid: from_json(found) for cid, found in protocols.values_list("commission_id", "bases")}
-    lines: dict[int, dict[str, int]] = defaultdict(dict)
-    options: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = OfficialFigure.objects.filter(protocol_id__in=list(by_protocol)).values_list(
-        "protocol_id", "line__code", "option__code", "value"
-    )
-    for protocol_id, line, option, value in rows.iterator(chunk_size=20_000):
-        target = lines if line else options
-        target[by_protocol[protocol_id]][line or option] = value
+    layout = snapshot.figure_layout
+    rows = protocols.values_list("commission_id", "stations_count", "bases", "figure_values")
     return {
-        cid: (Figures(lines[cid], options[cid]), counts[cid], *bases[cid]) for cid in by_protocol.values()
+        cid: (layout.figures(values), stations, *from_json(bases))
+        for cid, stations, bases, values in rows.iterator(chunk_size=20_000)
     }
 
 

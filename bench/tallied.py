@@ -107,12 +107,19 @@ FIGURES_FROM_OFFICIAL = """
 insert into tallies_copyfigure (copy_id, line_id, option_id, value)
 select pc.id, f.line_id, f.option_id,
        case when pc.station_id %% %(every)s = 0 and f.option_id = %(moved)s then f.value + 7 else f.value end
-from tallies_officialfigure f
-join tallies_officialprotocol op on op.id = f.protocol_id
-join elections_pollingstation ps on ps.pec_id = op.commission_id
+from (
+    select op.commission_id, v.value,
+           case when v.pos <= cardinality(s.layout_lines) then s.layout_lines[v.pos] end as line_id,
+           case when v.pos > cardinality(s.layout_lines)
+                then s.layout_options[v.pos - cardinality(s.layout_lines)] end as option_id
+    from tallies_officialprotocol op
+    join tallies_officialsnapshot s on s.id = op.snapshot_id
+    cross join lateral unnest(op.figure_values) with ordinality as v(value, pos)
+    where op.snapshot_id = %(snapshot)s and not op.is_derived and v.value is not null
+) f
+join elections_pollingstation ps on ps.pec_id = f.commission_id
 join tallies_protocolcopy pc on pc.station_id = ps.id and pc.contest_id = %(contest)s
      and pc.observer_id = %(observer)s
-where op.snapshot_id = %(snapshot)s and not op.is_derived
 """
 
 

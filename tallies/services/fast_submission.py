@@ -9,7 +9,8 @@ everything in one round trip: the PostgreSQL function `tallies_submit_api_copy`
 `services.submit_protocol_copy` does (mandate lock, copy, figure rows, findings, the mandate's
 "copy obtained", the station's tally state and current copy). The tally job is queued after it
 commits, as before; a resend queues it again if the station is still stale, since the request
-that stored the copy may have died before queueing it (`tallying.requeue_if_stale`).
+that stored the copy may have died before queueing it (the function says so, as
+`tallying.requeue_if_stale` does on the full path).
 
 Anything else answers None, having written nothing, and the caller runs the full path
 (`CopyInputSerializer` and `submit_protocol_copy`), which gives every error its field and
@@ -31,7 +32,7 @@ from rest_framework import serializers
 
 from config.outbox import enqueue_on_commit
 from elections.protocol import Figures, check_relation
-from tallies.services import form_cache, tallying
+from tallies.services import form_cache
 from tallies.services.copy_validation import MAX_VOTES
 from tallies.services.form_cache import CachedForm
 
@@ -85,13 +86,15 @@ def submit_api_copy(data: Any, user_id: int) -> Answer | None:
         if not (check := check_relation(relation.expression, figures, relation.tolerance)).holds
     ]
     row = _store(user_id, body, form, figures, findings)
-    if row["outcome"] == "stored":
+    if row["outcome"] in ("stored", "resend") and row["state_id"] is not None:
         from tallies import tasks  # tasks import services; import here to avoid a cycle
 
+        # A resend names the state only if the station's tallies still lag the copy (migration
+        # 0032, as tallying.requeue_if_stale): the first request may have died unqueued.
         enqueue_on_commit(tasks.apply_station_tally, state_id=row["state_id"])
+    if row["outcome"] == "stored":
         return Answer(201, _answer(body, row, figures, findings))
     if row["outcome"] == "resend":
-        tallying.requeue_if_stale(copy_id=row["copy_id"])  # the first request may have died unqueued
         return _resend(body, row, form)
     form_cache.forget(body.contest)  # perhaps edited since: read it again next time
     return None

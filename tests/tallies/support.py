@@ -79,9 +79,10 @@ def blind(copy, by, options=OPTIONS_PEC_91_COPY, lines=LINES_PEC_91_COPY):
 # tallies_submit_api_copy (tallies/services/fast_submission.py), plus the contest's form the
 # first time this process sees it. It took 21 before, and 35 before issue 7.
 FIRST_COPY_QUERIES = 3
-# A resend: the token, then the same call, which answers with the stored copy's rows (12 before),
-# then whether the station's tallies still lag it (the first request may have died unqueued).
-RESEND_QUERIES = 3
+# A resend: the token, then the same call, which answers with the stored copy's rows (12 before)
+# and whether the station's tallies still lag it (the first request may have died unqueued; a
+# third statement asked that until migration 0032).
+RESEND_QUERIES = 2
 
 
 def body(contest, station, **lines):

@@ -212,7 +212,8 @@ MOVE = f"""
     tallies_written AS (
         UPDATE tallies_observertally t
         SET stations_count = c.stations_count, partial_stations = c.partial_stations,
-            missing = c.missing, line_totals = ml.figures, option_totals = mo.figures
+            missing = c.missing, line_totals = ml.figures, option_totals = mo.figures,
+            updated_at = now()
         FROM counted c
         JOIN moved ml ON ml.id = c.id AND ml.kind = 'lines'
         JOIN moved mo ON mo.id = c.id AND mo.kind = 'options'

@@ -105,3 +105,17 @@ def test_it_answers_false_and_writes_nothing_when_the_station_is_applied_already
 def test_an_unknown_state_is_an_error(db):
     with pytest.raises(StationTallyState.DoesNotExist):
         services.apply_station_tally(state_id=987654)
+
+
+def test_the_tallies_it_moves_say_when_they_moved(contest, station, other_station, observer):
+    """The seat analysis shows the national tally's updated_at as "Observers' tally as of"."""
+    import_copy(observer, contest, station)
+    services.apply_station_tally(state_id=StationTallyState.objects.get(station=station).pk)
+    long_ago = ObserverTally.objects.filter(organization=observer.organization)
+    long_ago.update(updated_at="2001-01-01T00:00:00Z")
+
+    import_copy(observer, contest, other_station)
+    services.apply_station_tally(state_id=StationTallyState.objects.get(station=other_station).pk)
+
+    national = ObserverTally.objects.get(organization=observer.organization, commission__parent=None)
+    assert national.updated_at.year > 2001

@@ -25,6 +25,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -150,6 +151,12 @@ class TallyMachine(RuleBasedStateMachine):
             self.model.superseded.add(arguments["revises"].pk)
 
     # Observers: copies, revisions and resends.
+
+    @initialize(first=st.lists(st.tuples(picks, picks, protocols, st.booleans()), min_size=1, max_size=4))
+    def first_copies(self, first):
+        """Every history starts with copies: Hypothesis rarely picks a rule with this many arguments."""
+        for author, station, protocol, imported in first:
+            self.submit(author, station, protocol, imported)
 
     @rule(author=picks, station=picks, protocol=protocols, imported=st.booleans())
     def submit(self, author, station, protocol, imported):

@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, Func, Max, OuterRef, Q, QuerySet, Sum
 
-from elections.models import Commission, stations_within
+from elections.models import PATH_SEPARATOR, Commission, stations_within
 from tallies.models import OfficialSnapshot, ReconciliationRun, StationComparison, StationTallyState
 
 
@@ -80,26 +80,38 @@ def counts(
 def counts_by_child(
     organization_id: int, contest_id: int, run: ReconciliationRun | None, children: list[Commission]
 ) -> dict[int, StationCounts]:
-    """Child commission id → its StationCounts (every child present, zeros included); two queries."""
+    """Child commission id → its StationCounts (every child present, zeros included); two queries.
+
+    `children` are the children of one commission (one depth). Each query groups its rows by the
+    child path they fall under, so it reads the rows once however many children there are.
+    """
     if not children:
         return {}
-    election_id = children[0].election_id
-    under = {f"c{child.pk}": Q(station__pec__path__startswith=child.path) for child in children}
-    states = with_copies(organization_id, contest_id).filter(station__pec__election_id=election_id)
-    copies = states.aggregate(**{key: Count("pk", filter=q) for key, q in under.items()})
-    rows = compared(run).filter(station__pec__election_id=election_id)
-    tallied = rows.aggregate(
-        **{f"{key}_compared": Count("pk", filter=q) for key, q in under.items()},
-        **{f"{key}_discrepant": Count("pk", filter=q & Q(is_discrepant=True)) for key, q in under.items()},
-    )
-    return {
-        child.pk: StationCounts(
-            copies[f"c{child.pk}"],
-            tallied.get(f"c{child.pk}_compared") or 0,
-            tallied.get(f"c{child.pk}_discrepant") or 0,
-        )
-        for child in children
+    election_id, depth = children[0].election_id, children[0].path.count(PATH_SEPARATOR)
+    child = _PathPrefix("station__pec__path", depth=depth)
+    under = children[0].path[: children[0].path.rstrip(PATH_SEPARATOR).rfind(PATH_SEPARATOR) + 1]
+    scope = Q(station__pec__election_id=election_id, station__pec__path__startswith=under)
+    states = with_copies(organization_id, contest_id).filter(scope)
+    copies = {row["child"]: row["n"] for row in states.values(child=child).annotate(n=Count("pk")).order_by()}
+    rows = compared(run).filter(scope).values(child=child).order_by()
+    tallied = {
+        row["child"]: (row["n"], row["d"])
+        for row in rows.annotate(n=Count("pk"), d=Count("pk", filter=Q(is_discrepant=True)))
     }
+    return {c.pk: StationCounts(copies.get(c.path, 0), *tallied.get(c.path, (0, 0))) for c in children}
+
+
+class _PathPrefix(Func):
+    """A commission path's first `depth` parts ('A/B/C/' with depth 2: 'A/B/'), as text."""
+
+    output_field = CharField()
+
+    def __init__(self, expression: str, *, depth: int) -> None:
+        super().__init__(expression)
+        self.template = (
+            f"array_to_string((string_to_array(%(expressions)s, '{PATH_SEPARATOR}'))[1:{int(depth)}],"
+            f" '{PATH_SEPARATOR}') || '{PATH_SEPARATOR}'"
+        )
 
 
 def compared_by_path(run: ReconciliationRun | None) -> dict[str, StationCounts]:

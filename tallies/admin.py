@@ -75,6 +75,6 @@ class TelegramBotAdmin(admin.ModelAdmin):
 class TelegramEntryAdmin(ReadOnlyAdmin):
     """Guided entries in the bot (the conversation's state), for support: where an observer is."""
 
-    list_display = ["updated_at", "bot", "observer", "station", "status", "step", "copy"]
-    list_filter = ["status", "bot"]
+    list_display = ["updated_at", "bot", "observer", "station", "status", "step", "photos_for", "copy"]
+    list_filter = ["status", "photos_for", "bot"]
     raw_id_fields = ["observer", "station", "contest", "copy"]

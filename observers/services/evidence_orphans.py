@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import batched
 
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import Storage, storages
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,13 +31,14 @@ log = logging.getLogger(__name__)
 def delete_orphaned_evidence(*, older_than: float = ORPHAN_AGE, storage: Storage | None = None) -> int:
     """Delete files under FOLDERS older than `older_than` seconds that no Evidence row names.
 
-    Returns the number of files deleted. A storage that cannot tell a file's age
-    (NotImplementedError) keeps its files. Safe to run at any time and twice.
+    Returns the number of files deleted. A storage that cannot tell a file's age (one that does
+    not override Django's Storage.get_modified_time) keeps its files. Safe to run at any time and
+    twice.
     """
-    storage = storage or default_storage
+    storage = storage or storages["default"]
     cutoff = timezone.now() - timedelta(seconds=older_than)
     deleted = 0
-    for batch in _batches(_old_files(storage, cutoff), 500):
+    for batch in batched(_old_files(storage, cutoff), 500):
         named = Evidence.objects.filter(Q(upload__in=batch) | Q(file__in=batch)).values_list("upload", "file")
         kept = {name for pair in named for name in pair}
         for name in batch:
@@ -49,6 +51,8 @@ def delete_orphaned_evidence(*, older_than: float = ORPHAN_AGE, storage: Storage
 
 
 def _old_files(storage: Storage, cutoff: datetime) -> Iterator[str]:
+    if type(storage).get_modified_time is Storage.get_modified_time:
+        return  # Django's base class has no way to tell a file's age
     for folder in FOLDERS:
         try:
             _, files = storage.listdir(folder)
@@ -56,20 +60,5 @@ def _old_files(storage: Storage, cutoff: datetime) -> Iterator[str]:
             continue
         for file_name in files:
             name = folder + file_name
-            try:
-                modified = storage.get_modified_time(name)
-            except NotImplementedError:
-                return
-            if modified < cutoff:
+            if storage.get_modified_time(name) < cutoff:
                 yield name
-
-
-def _batches(names: Iterator[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for name in names:
-        batch.append(name)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

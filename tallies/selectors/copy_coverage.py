@@ -80,17 +80,19 @@ def coverage_of_figures(
 ) -> dict[int, dict[str, Any]]:
     """coverage_by_commission from station id → counted figures, whoever counted them (one
     organisation's accepted figures, or a coalition's pool: tallies.services.coalitions)."""
-    commissions = list(
-        Commission.objects.filter(election_id=contest.election_id, path__startswith=under)
-        .exclude(level=PEC)
-        .order_by("path")
-    )
+    commissions = _commissions_under(contest, under)
     tallies, tecs, regions = _walk(contest, commissions, copies, base, under)
     official = _official(snapshot, base, [c.pk for c in commissions])
     return {
         c.pk: _document(c, tallies[c.path], official.get(c.pk), tecs[c.path], regions[c.path])
         for c in commissions
     }
+
+
+def _commissions_under(contest: Contest, under: str) -> list[Commission]:
+    """The contest's commissions above the stations whose path starts with `under`, by path."""
+    found = Commission.objects.filter(election_id=contest.election_id, path__startswith=under)
+    return list(found.exclude(level=PEC).order_by("path"))
 
 
 def _walk(
@@ -241,11 +243,7 @@ def commission_coverage(
     """
     states = station_sets.with_copies(organization_id, contest.pk, commission)
     under = commission.path
-    commissions = list(
-        Commission.objects.filter(election_id=contest.election_id, path__startswith=under)
-        .exclude(level=PEC)
-        .order_by("path")
-    )
+    commissions = _commissions_under(contest, under)
     tallies, copied_paths = _tallies_in_sql(contest, states, base, under)
     tecs, regions = _units(commissions, copied_paths)
     official = _official(snapshot, base, [commission.pk])

@@ -1,7 +1,7 @@
 """Run the benchmarks and print each figure next to its target: `python -m bench.run`.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/observer_bench \\
-        python -m bench.run [--stations 10000,100000] [--only P1,P2,P3,P4,P5,R,POOL,SHAPE]
+        python -m bench.run [--stations 10000,100000] [--only P1,P2,P3,P4,P5,R,POOL,SHAPE,STATES]
 
 The database (its name must contain "bench") is created if missing and its schema rebuilt; the
 tables are emptied between benchmarks. Prints the machine, one line per figure as measured, then
@@ -21,13 +21,15 @@ import time
 from pathlib import Path
 
 # POOL: P2 and P3 for a coalition of seven; SHAPE: figures as rows or as one array per protocol
-BENCHMARKS = ("P5", "P2", "P3", "POOL", "P4", "R", "SHAPE", "P1")
+# STATES (only when asked): P3's recompute with station states as integer[] instead of jsonb, a probe
+BENCHMARKS = ("P5", "P2", "P3", "STATES", "POOL", "P4", "R", "SHAPE", "P1")
+BY_DEFAULT = tuple(name for name in BENCHMARKS if name != "STATES")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmarks of the main job on PostgreSQL.")
     parser.add_argument("--stations", default="10000,100000", help="sizes, comma-separated")
-    parser.add_argument("--only", default=",".join(BENCHMARKS), help="benchmarks, comma-separated")
+    parser.add_argument("--only", default=",".join(BY_DEFAULT), help="benchmarks, comma-separated")
     args = parser.parse_args(argv)
     args.sizes = sorted(int(size) for size in args.stations.split(","))
     args.selected = {name.strip().upper() for name in args.only.split(",")}
@@ -77,10 +79,7 @@ def _proc_field(path: str, name: str) -> str:
 def run(args: argparse.Namespace, report, folder: Path) -> None:  # type: ignore[no-untyped-def]
     """Run the selected benchmarks in a fixed order; each leaves the data the next one clears."""
     from bench import database
-    from bench.generated import build_case
     from bench.p1_api import run_p1
-    from bench.p2_incremental import run_p2
-    from bench.p3_duckdb import run_p3
     from bench.p4_import import run_p4
     from bench.p5_photos import run_p5
     from bench.pooled import build_pooled_case, run_pooled
@@ -91,13 +90,7 @@ def run(args: argparse.Namespace, report, folder: Path) -> None:  # type: ignore
     _section("schema: drop, create, migrate", database.reset_schema)
     if "P5" in selected:
         _section("P5 evidence photos", run_p5, report)
-    for size in args.sizes if selected & {"P2", "P3"} else []:
-        recomputes = None if "P2" in selected else 1 + (size <= 20_000)
-        case = _section(f"P2/P3 generated election, {size:,} stations", build_case, report, size, recomputes)
-        if "P2" in selected:
-            _section(f"P2 incremental tally, {size:,} stations", run_p2, report, case)
-        if "P3" in selected:
-            _section(f"P3 recompute vs DuckDB, {size:,} stations", run_p3, report, case)
+    _generated(args, report)
     for size in args.sizes if "POOL" in selected else []:
         title = f"P2/P3 pooled: a coalition of seven members, {size:,} stations"
         pooled = _section(title, build_pooled_case, report, size)
@@ -119,6 +112,26 @@ def run(args: argparse.Namespace, report, folder: Path) -> None:  # type: ignore
         _section(f"SHAPE figures as rows or arrays, {size:,} stations", run_shape, report, size)
     for size in args.sizes if "P1" in selected else []:
         _section(f"P1 API through gunicorn, {size:,} stations", run_p1, report, size, folder)
+
+
+def _generated(args: argparse.Namespace, report) -> None:  # type: ignore[no-untyped-def]
+    """P2, P3 and STATES on the generated election of each size (built once per size)."""
+    from bench.generated import build_case
+    from bench.p2_incremental import run_p2
+    from bench.p3_duckdb import run_p3
+    from bench.state_arrays import run_states
+
+    selected = args.selected
+    for size in args.sizes if selected & {"P2", "P3", "STATES"} else []:
+        recomputes = None if "P2" in selected else 1 + (size <= 20_000)
+        case = _section(f"P2/P3 generated election, {size:,} stations", build_case, report, size, recomputes)
+        if "P2" in selected:
+            _section(f"P2 incremental tally, {size:,} stations", run_p2, report, case)
+        if "P3" in selected:
+            _section(f"P3 recompute vs DuckDB, {size:,} stations", run_p3, report, case)
+        if "STATES" in selected:
+            title = f"STATES recompute with states as integer[], {size:,} stations"
+            _section(title, run_states, report, case)
 
 
 def _section(title: str, function, *args):  # type: ignore[no-untyped-def]

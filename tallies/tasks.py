@@ -67,6 +67,23 @@ def sweep_coalition_pools() -> int:
     return coalition_pool.sweep()
 
 
+@shared_task(**RETRY, **REQUEUE)
+def refresh_commission_figures(*, organization_id: int, contest_id: int) -> bool:
+    """Count an organisation's per-commission figures for a contest and store them for its pages."""
+    from tallies.services import stored_figures
+
+    with requeue_if_not_now():
+        return stored_figures.refresh(organization_id=organization_id, contest_id=contest_id)
+
+
+@shared_task(**RETRY)
+def sweep_commission_figures() -> int:
+    """Ask for a refresh of every stored organisation's figures whose inputs moved (beat: every minute)."""
+    from tallies.services import stored_figures
+
+    return stored_figures.sweep()
+
+
 @shared_task(**RETRY)
 def seal_copies() -> int:
     """Write the digests of new observer copies into their organisations' audit chains."""
@@ -101,8 +118,11 @@ def tally_official_snapshot(*, snapshot_id: int) -> int:
 def reconcile(*, organization_id: int, contest_id: int, snapshot_id: int | None = None) -> int | None:
     """Compare an organisation's copies with the official snapshot; return the run id."""
     from tallies import services
+    from tallies.services import stored_figures
 
     run = services.reconcile(organization_id=organization_id, contest_id=contest_id, snapshot_id=snapshot_id)
+    if run is not None:  # the pages' stored compared and discrepant counts are of the previous run
+        stored_figures.request_refresh(organization_id=organization_id, contest_id=contest_id)
     return run.pk if run else None
 
 

@@ -185,6 +185,20 @@ class DiscrepantPageSerializer(serializers.Serializer):
     results = DiscrepantStationSerializer(many=True, source="object_list")
 
 
+class StoredFiguresSerializer(serializers.Serializer):
+    """Whether `coverage`, the station counts and the children's counts are stored figures
+    (tallies.selectors.stored_figures): a request reads them instead of counting every station."""
+
+    status = serializers.ChoiceField(
+        choices=["current", "updating", "none"],
+        help_text="current (as the tallies count now); updating (as of computed_at, the tallies moved"
+        " since: being updated); none (nothing stored yet: counted for this request, exact)",
+    )
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the stored figures were counted (ISO 8601); null for none."
+    )
+
+
 class CommissionResultsSerializer(serializers.Serializer):
     """A commission's results: each source, the comparison, children, a page of discrepant stations."""
 
@@ -203,6 +217,7 @@ class CommissionResultsSerializer(serializers.Serializer):
         help_text="The level of the official results: only 'station' compares stations one by one.",
     )
     coverage = CoverageSerializer()
+    figures = StoredFiguresSerializer()
     official_in_regions_with_copies = SourceSerializer(
         allow_null=True, help_text="The root only: the official figures of the regions with copies."
     )

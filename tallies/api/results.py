@@ -30,6 +30,7 @@ from tallies.api.result_serializers import (
 from tallies.publication.regions_table import CAVEATS
 from tallies.selectors import station_sets
 from tallies.selectors.regional import regional_rows
+from tallies.services import stored_figures
 from tallies.views.results import scoped_commission, scoped_station
 
 PAGE = OpenApiParameter("page", int, description="Page of discrepant stations (50 a page).")
@@ -91,6 +92,9 @@ class CommissionResultsView(APIView):
         )
         data = {f.name: getattr(results, f.name) for f in fields(results)}
         data["comparison"] = station_sets.freshness(results.run, copies_changed=results.comparison_behind)
+        data["figures"] = {"status": results.figures_status, "computed_at": results.figures_as_of}
+        if results.figures_status != "current":  # counted live or out of date: have them stored afresh
+            stored_figures.refresh_for_page(organization_id=organization.pk, contest_id=contest.pk)
         data["discrepant_stations"] = selectors.discrepant_page(results, request.query_params.get("page"))
         return Response(CommissionResultsSerializer(data).data)
 

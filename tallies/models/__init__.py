@@ -43,6 +43,7 @@ from tallies.models.releases import (
 )
 from tallies.models.review import ConflictResolution, LineVerification, Quarantine
 from tallies.models.seals import CopySeal
+from tallies.models.stored_figures import CommissionFigures, CommissionFiguresState
 from tallies.models.tally import ObserverTally, StationTallyState, TotalsMixin
 
 __all__ = [
@@ -52,6 +53,8 @@ __all__ = [
     "CoalitionPool",
     "CoalitionReleaseConsent",
     "CoalitionResolution",
+    "CommissionFigures",
+    "CommissionFiguresState",
     "CommissionReconciliation",
     "ConflictResolution",
     "ControlFinding",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,11 +24,11 @@ from tallies.models import (
     ReconciliationRun,
     StationComparison,
 )
-from tallies.selectors import station_sets
+from tallies.selectors import station_sets, stored_figures
 from tallies.selectors.comparison import LEVELS
 from tallies.selectors.comparison_aggregates import LEVEL_NAMES
 from tallies.selectors.complete_stations import Basis, from_json, percentages, subsets_of_tallies
-from tallies.selectors.copy_coverage import commission_coverage, official_in_regions_with_copies
+from tallies.selectors.copy_coverage import official_in_regions_with_copies
 from tallies.selectors.layout import (
     BasisNote,
     ComparedRow,
@@ -101,8 +102,11 @@ class CommissionResults:
     comparison_level: str = "none"  # "station", "tec", "region", "nation" or "none"
     # True when stations changed since the run: its compared totals wait for the next run
     comparison_behind: bool = False
-    coverage: dict[str, Any] = field(default_factory=dict)  # tallies.selectors.copy_coverage
+    coverage: dict[str, Any] = field(default_factory=dict)  # copy_coverage's, "as_of" when updating
     official_in_regions_with_copies: Source | None = None  # the root only
+    # The counts and coverage are stored (tallies.selectors.stored_figures.Stored.status) or "none"
+    figures_status: str = "none"
+    figures_as_of: datetime | None = None
 
     @property
     def figure_rows(self) -> list[ComparedRow]:
@@ -214,7 +218,13 @@ def commission_results(
         organization=organization, contest=contest, commission=commission
     ).first()
     protocol = _official_protocol(scope.snapshot, commission)
-    counts = station_sets.counts(organization.pk, contest.pk, scope.run, commission)
+    children = sorted(commission.children.select_related("station"), key=_natural_key)
+    stored = stored_figures.read(organization.pk, contest, scope.run, scope.snapshot, [commission, *children])
+    counts, coverage = stored_figures.counts_and_coverage(
+        organization.pk, contest, scope.run, scope.snapshot, commission, stored
+    )
+    if stored.status == "updating":  # the page says so (public/_coverage.html)
+        coverage = {**coverage, "as_of": stored.computed_at}
     rollup = _current_rollup(scope, commission, counts)
     layout = scope.layout
     compared_observer, compared_official = _compared_sources(layout, rollup)
@@ -232,13 +242,13 @@ def commission_results(
         stations_compared=counts.compared,
         stations_discrepant=counts.discrepant,
         votes_moved=rollup.votes_moved() if rollup else {},
-        children=_child_rows(scope, commission),
+        children=_child_rows(scope, children, stored),
         comparison_level=LEVEL_NAMES.get(scope.snapshot.level, "none") if scope.snapshot else "none",
-        comparison_behind=station_sets.is_behind(scope.run),
-        coverage=commission_coverage(
-            organization.pk, contest, scope.snapshot, commission, layout.turnout_base_code()
-        ),
+        comparison_behind=stored_figures.run_behind(stored, scope.run),
+        coverage=coverage,
         official_in_regions_with_copies=_in_regions(scope, commission),
+        figures_status=stored.status,
+        figures_as_of=stored.computed_at,
     )
 
 
@@ -306,11 +316,11 @@ def _natural_key(commission: Commission) -> list[str | int]:
     return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", commission.code))]
 
 
-def _child_rows(scope: _Scope, commission: Commission) -> list[ChildRow]:
-    children = sorted(commission.children.select_related("station"), key=_natural_key)
+def _child_rows(scope: _Scope, children: list[Commission], stored: stored_figures.Stored) -> list[ChildRow]:
+    organization, contest = scope.organization, scope.contest
     official, official_bases = official_turnouts(scope.snapshot, scope.layout, children)
     turnouts, bases = _observer_turnouts(scope, children)
-    counts = station_sets.counts_by_child(scope.organization.pk, scope.contest.pk, scope.run, children)
+    counts = stored_figures.child_counts(organization.pk, contest.pk, scope.run, children, stored)
     return [
         ChildRow(
             child,

@@ -250,6 +250,23 @@ def commission_coverage(
     return _document(commission, tallies[under], official.get(commission.pk), tecs[under], regions[under])
 
 
+def coverage_of_every_commission(
+    organization_id: int, contest: Contest, snapshot: OfficialSnapshot | None, base: str
+) -> dict[int, dict[str, Any]]:
+    """commission_coverage of every commission above the stations, from one pass over the
+    organisation's stations with copies (the stored figures' refresh: tallies.services.
+    stored_figures); a few queries, whatever the number of commissions."""
+    states = station_sets.with_copies(organization_id, contest.pk)
+    commissions = _commissions_under(contest, "")
+    tallies, copied_paths = _tallies_in_sql(contest, states, base, "")
+    tecs, regions = _units(commissions, copied_paths)
+    official = _official(snapshot, base, [c.pk for c in commissions])
+    return {
+        c.pk: _document(c, tallies[c.path], official.get(c.pk), tecs[c.path], regions[c.path])
+        for c in commissions
+    }
+
+
 # The counts of _walk, summed by PostgreSQL per PEC parent, so that a page does not bring every
 # station of the election into Python (5 s at 95,000 stations for the national page).
 PARENT_TALLIES = """

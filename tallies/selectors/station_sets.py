@@ -101,6 +101,24 @@ def counts_by_child(
     return {c.pk: StationCounts(copies.get(c.path, 0), *tallied.get(c.path, (0, 0))) for c in children}
 
 
+def counts_of_pecs(
+    organization_id: int, contest_id: int, run: ReconciliationRun | None, pec_ids: list[int]
+) -> dict[int, StationCounts]:
+    """PEC id → its station's StationCounts (every PEC present, zeros included); two queries over
+    the given PECs' stations only, so a TEC's page costs what its stations cost."""
+    if not pec_ids:
+        return {}
+    states = with_copies(organization_id, contest_id).filter(station__pec_id__in=pec_ids)
+    per_pec = states.values("station__pec_id").annotate(n=Count("pk")).order_by()
+    copies = dict(per_pec.values_list("station__pec_id", "n"))
+    rows = compared(run).filter(station__pec_id__in=pec_ids).values("station__pec_id").order_by()
+    tallied = {
+        row["station__pec_id"]: (row["n"], row["d"])
+        for row in rows.annotate(n=Count("pk"), d=Count("pk", filter=Q(is_discrepant=True)))
+    }
+    return {pk: StationCounts(copies.get(pk, 0), *tallied.get(pk, (0, 0))) for pk in pec_ids}
+
+
 class _PathPrefix(Func):
     """A commission path's first `depth` parts ('A/B/C/' with depth 2: 'A/B/'), as text."""
 

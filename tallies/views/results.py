@@ -21,7 +21,7 @@ from observers.access import CoordinatorScope, chosen_scope
 from tallies import demo, selectors
 from tallies.models import OfficialSnapshot, ReconciliationRun
 from tallies.selectors import station_sets
-from tallies.services import reconciliation
+from tallies.services import reconciliation, stored_figures
 
 Table = tuple[list[Any], Iterable[list[Any]]]
 
@@ -79,6 +79,8 @@ def commission_page(request: HttpRequest, contest_id: int, commission_id: int | 
     results = selectors.commission_results(organization=organization, contest=contest, commission=commission)
     if results.run is not None and results.comparison_behind:
         reconciliation.request_reconcile(run=results.run)
+    if results.figures_status != "current":  # counted live or out of date: have them stored afresh
+        stored_figures.refresh_for_page(organization_id=organization.pk, contest_id=contest.pk)
     page = selectors.discrepant_page(results, request.GET.get("page"))
     freshness = station_sets.freshness(results.run, copies_changed=results.comparison_behind)
     context = {"results": results, "page": page, **_footer(contest, results.snapshot, results.run, freshness)}

@@ -104,8 +104,7 @@ class CommissionResults:
     comparison_behind: bool = False
     coverage: dict[str, Any] = field(default_factory=dict)  # copy_coverage's, "as_of" when updating
     official_in_regions_with_copies: Source | None = None  # the root only
-    # The counts and coverage are stored (tallies.selectors.stored_figures.Stored.status) or "none"
-    figures_status: str = "none"
+    figures_status: str = "none"  # counts and coverage: tallies.selectors.stored_figures.Stored.status
     figures_as_of: datetime | None = None
 
     @property
@@ -223,8 +222,6 @@ def commission_results(
     counts, coverage = stored_figures.counts_and_coverage(
         organization.pk, contest, scope.run, scope.snapshot, commission, stored
     )
-    if stored.status == "updating":  # the page says so (public/_coverage.html)
-        coverage = {**coverage, "as_of": stored.computed_at}
     rollup = _current_rollup(scope, commission, counts)
     layout = scope.layout
     compared_observer, compared_official = _compared_sources(layout, rollup)
@@ -394,6 +391,9 @@ def discrepant_page(
     results: CommissionResults, page_number: int | str | None, per_page: int = DISCREPANT_PER_PAGE
 ) -> Page:
     """Return one page of discrepant stations (a bad or too large page number gives the nearest page)."""
-    page = Paginator(discrepant_comparisons(results), per_page).get_page(page_number)
+    paginator = Paginator(discrepant_comparisons(results), per_page)
+    if results.figures_status == "current":  # the stored count is this one (stored_figures): no COUNT
+        paginator.count = results.stations_discrepant
+    page = paginator.get_page(page_number)
     page.object_list = discrepant_stations(results, page.object_list)  # type: ignore[assignment]
     return page

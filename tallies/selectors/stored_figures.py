@@ -150,8 +150,11 @@ def counts_and_coverage(
     commission: Commission,
     stored: Stored,
 ) -> tuple[StationCounts, dict[str, Any]]:
-    """The commission's StationCounts and coverage document: stored, or counted live when none are."""
-    if stored.status != "none":
+    """The commission's StationCounts and coverage document: stored (with "as_of", the time they were
+    counted, while they are being updated: public/_coverage.html says so), or counted live."""
+    if stored.status == "updating":
+        return stored.counts[commission.pk], {**stored.coverage[commission.pk], "as_of": stored.computed_at}
+    if stored.status == "current":
         return stored.counts[commission.pk], stored.coverage[commission.pk]
     counts = station_sets.counts(organization_id, contest.pk, run, commission)
     base = Layout.of(contest).turnout_base_code()

@@ -20,7 +20,12 @@ from tallies.models import (
     ReconciliationRun,
 )
 from tallies.selectors import station_sets, stored_figures
-from tallies.selectors.commission import commission_results, latest_run
+from tallies.selectors.commission import (
+    commission_results,
+    discrepant_comparisons,
+    discrepant_page,
+    latest_run,
+)
 from tallies.selectors.copy_coverage import commission_coverage
 from tallies.selectors.layout import Layout
 from tallies.services import coalition_pool, desk
@@ -142,6 +147,7 @@ def test_the_stored_figures_follow_a_quarantine_once_refreshed(
     refreshing.refresh(organization_id=organization.pk, contest_id=contest.pk)
     found = commission_results(organization=organization, contest=contest, commission=root)
     assert (found.figures_status, found.comparison_behind, found.stations_compared) == ("current", False, 2)
+    assert discrepant_page(found, 1).paginator.count == discrepant_comparisons(found).count() == 1
     copy = ProtocolCopy.objects.get(organization=organization, contest=contest, station=station)
     with django_capture_on_commit_callbacks(execute=True):  # the tally job applies the quarantine
         desk.quarantine(copy=copy, scope="all", reason="smudged digits", by=coordinator)
@@ -161,3 +167,4 @@ def test_the_stored_figures_follow_a_quarantine_once_refreshed(
         refreshed.stations_discrepant,
     )
     assert counts == (1, 1, 0)
+    assert discrepant_page(refreshed, 1).paginator.count == discrepant_comparisons(refreshed).count() == 0

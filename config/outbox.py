@@ -6,6 +6,8 @@ message that cannot be sent is left to that drain:
 - a stale StationTallyState: the beat job `tallies.tasks.sweep_stale_tallies`;
 - a pending Evidence: the beat job `observers.tasks.sweep_pending_evidence`;
 - an untallied OfficialSnapshot: the beat job `tallies.tasks.sweep_untallied_snapshots`;
+- an organisation's stored per-commission figures out of date (CommissionFiguresState): the beat
+  job `tallies.tasks.sweep_commission_figures`;
 - a running AnalysisRun: counted as lost after `RUNNING_FOR_AT_MOST` and started again by the next
   request for it (tallies/services/analysis/runs.py).
 

@@ -243,6 +243,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # reject on a lost worker, prefetch one, and the visibility timeout in all three places.
 # seconds; longer than the longest task (time limits below). The fault suite shortens it.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
+# A stored pool or commission figures rest after each refresh for as long as it took times the
+# share, and at least the minimum in seconds, before they are computed again
+# (tallies.services.refresh_rest): on election night a refresh would otherwise run back to back.
+STORED_FIGURES_REST_SHARE = env.float("STORED_FIGURES_REST_SHARE", default=1.0)
+STORED_FIGURES_MIN_REST = env.int("STORED_FIGURES_MIN_REST", default=10)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

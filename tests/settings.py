@@ -22,3 +22,6 @@ OTP_REQUIRED_FOR_COORDINATORS = False  # tests opt in with tests/otp.py
 # Tests read messages in English unless they ask for a language (the product defaults to Russian).
 LANGUAGE_CODE = "en"
 SIGN_UP_RATE = "1000/minute"  # the sign-up throttle has its own test, with its own rate
+# Stored results are refreshed as soon as asked; tests/tallies/test_refresh_rest.py sets the rest.
+STORED_FIGURES_REST_SHARE = 0.0
+STORED_FIGURES_MIN_REST = 0

@@ -122,6 +122,8 @@ class CoalitionPool(models.Model):
     result = models.JSONField(default=dict, encoder=PoolEncoder, decoder=PoolDecoder)
     computed_at = models.DateTimeField(null=True, blank=True)
     requested_at = models.DateTimeField(null=True, blank=True)
+    # No refresh is claimed before then (tallies.services.refresh_rest).
+    rest_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -30,6 +30,8 @@ class CommissionFiguresState(models.Model):
     computed_at = models.DateTimeField(null=True, blank=True)
     run_behind = models.BooleanField(default=False)
     requested_at = models.DateTimeField(null=True, blank=True)
+    # No refresh is claimed before then (tallies.services.refresh_rest).
+    rest_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

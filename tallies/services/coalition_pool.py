@@ -9,10 +9,11 @@ pages compare those versions with the current ones (tallies.selectors.coalition_
 
 A refresh is asked for (`request_refresh`, `request_for_state`) by a conditional UPDATE that
 claims the row (`requested_at`), so at most one refresh per pool is in flight however many tally
-jobs finish meanwhile; the refresh clears the claim with its result and, if the inputs moved
-while it pooled, asks again. Who asks: the coalition's pages (when stale), each member's tally
-job that changed a station (tallies.tasks.apply_station_tally), a settled conflict, and the beat
-job `sweep` every minute (the outbox drain: a lost message, a member joining or leaving, a
+jobs finish meanwhile, and none before the last one has rested (tallies.services.refresh_rest);
+the refresh clears the claim with its result and, if the inputs moved while it pooled, asks
+again. Who asks: the coalition's pages (when stale), each member's tally job that changed a
+station (tallies.tasks.apply_station_tally), a settled conflict, and the beat job `sweep` every
+minute (the outbox drain: a lost message, a member joining or leaving, a
 snapshot imported). A claim older than the broker's visibility timeout counts as lost.
 
 Releases do not read the stored result: they pool the exact inputs at release time
@@ -46,12 +47,14 @@ from tallies.selectors.snapshots import latest_snapshot
 from tallies.services.analysis import forensics
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_forensics, pooled_seats
+from tallies.services.refresh_rest import rest_until, rested
 
 CLAIM_FOR_STATE = """
 UPDATE tallies_coalitionpool p SET requested_at = %s
 FROM tallies_stationtallystate s
 WHERE s.id = %s AND p.contest_id = s.contest_id
   AND (p.requested_at IS NULL OR p.requested_at < %s)
+  AND (p.rest_until IS NULL OR p.rest_until <= %s)
   AND EXISTS (
     SELECT 1 FROM observers_coalitionmember m
     WHERE m.coalition_id = p.coalition_id AND m.organization_id = s.organization_id
@@ -100,7 +103,8 @@ def _ensure_row(coalition: Coalition, contest: Contest) -> None:
 
 
 def _claimable(now: datetime) -> Q:
-    return Q(requested_at__isnull=True) | Q(requested_at__lt=now - lost_after())
+    """Not in flight (or its claim lost) and done resting (tallies.services.refresh_rest)."""
+    return (Q(requested_at__isnull=True) | Q(requested_at__lt=now - lost_after())) & rested(now)
 
 
 def _claim(rows: QuerySet[CoalitionPool]) -> int:
@@ -127,7 +131,7 @@ def request_for_state(*, state_id: int) -> int:
     in flight). Returns how many were asked for."""
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_FOR_STATE, [now, state_id, now - lost_after()])
+        cursor.execute(CLAIM_FOR_STATE, [now, state_id, now - lost_after(), now])
         claimed = cursor.fetchall()
     for coalition_id, contest_id in claimed:
         _send(coalition_id, contest_id)
@@ -159,7 +163,11 @@ def refresh(*, coalition_id: int, contest_id: int) -> bool:
         result = compute(coalition, contest)
     _ensure_row(coalition, contest)
     CoalitionPool.objects.filter(coalition=coalition, contest=contest).update(
-        inputs=inputs, result=result, computed_at=computed_at, requested_at=None
+        inputs=inputs,
+        result=result,
+        computed_at=computed_at,
+        requested_at=None,
+        rest_until=rest_until(computed_at),
     )
     if not stored_pool(coalition, contest).current:
         request_refresh(coalition, contest)

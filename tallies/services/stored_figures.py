@@ -6,7 +6,8 @@ when it is current).
 and reads their inputs' versions in one database snapshot, then replaces the stored rows; if the
 inputs moved meanwhile, it asks again. A refresh is asked for by a conditional UPDATE that claims
 the state row (`requested_at`), so at most one is in flight per organisation and contest however
-many pages find the figures out of date. Who asks: a results page that found them out of date or
+many pages find the figures out of date, and not before the last one has rested
+(tallies.services.refresh_rest). Who asks: a results page that found them out of date or
 absent (`refresh_for_page`), a reconciliation run that finished (tallies.tasks.reconcile), and the
 beat job `sweep` every minute (the outbox drain: a lost message, tallies moved with no page read).
 """
@@ -26,6 +27,7 @@ from tallies.selectors.commission import latest_run
 from tallies.selectors.snapshots import latest_snapshot
 from tallies.selectors.stored_figures import compute, inputs_of
 from tallies.services.coalition_pool import lost_after, one_snapshot
+from tallies.services.refresh_rest import rest_until, rested
 
 Scope = tuple[ReconciliationRun | None, OfficialSnapshot | None]
 
@@ -70,13 +72,9 @@ def refresh(*, organization_id: int, contest_id: int) -> bool:
         )
         CommissionFigures.objects.filter(organization_id=organization_id, contest_id=contest_id).delete()
         CommissionFigures.objects.bulk_create(rows, batch_size=1000)
-        state.inputs, state.computed_at, state.run_behind, state.requested_at = (
-            inputs,
-            computed_at,
-            run_behind,
-            None,
-        )
-        state.save(update_fields=["inputs", "computed_at", "run_behind", "requested_at"])
+        state.inputs, state.computed_at, state.run_behind = inputs, computed_at, run_behind
+        state.requested_at, state.rest_until = None, rest_until(computed_at)
+        state.save(update_fields=["inputs", "computed_at", "run_behind", "requested_at", "rest_until"])
     run, snapshot = _scope(organization, contest)
     if inputs_of(organization_id, contest, run, snapshot) != inputs:
         request_refresh(organization_id=organization_id, contest_id=contest_id)
@@ -89,7 +87,9 @@ def _ensure_state(organization_id: int, contest_id: int) -> None:
 
 
 def _claimable() -> Q:
-    return Q(requested_at__isnull=True) | Q(requested_at__lt=timezone.now() - lost_after())
+    """Not in flight (or its claim lost) and done resting (tallies.services.refresh_rest)."""
+    now = timezone.now()
+    return (Q(requested_at__isnull=True) | Q(requested_at__lt=now - lost_after())) & rested(now)
 
 
 def request_refresh(*, organization_id: int, contest_id: int) -> bool:

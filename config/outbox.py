@@ -8,6 +8,8 @@ message that cannot be sent is left to that drain:
 - an untallied OfficialSnapshot: the beat job `tallies.tasks.sweep_untallied_snapshots`;
 - an organisation's stored per-commission figures out of date (CommissionFiguresState): the beat
   job `tallies.tasks.sweep_commission_figures`;
+- a coalition's asked release preview or publish (CoalitionReleasePreview): the beat job
+  `tallies.tasks.sweep_release_previews`, once its claim counts as lost;
 - a running AnalysisRun: counted as lost after `RUNNING_FOR_AT_MOST` and started again by the next
   request for it (tallies/services/analysis/runs.py).
 

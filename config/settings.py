@@ -286,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-coalition-pools": {"task": "tallies.tasks.sweep_coalition_pools", "schedule": 60.0},
     # Every minute: refresh any organisation's stored per-commission figures whose inputs moved.
     "sweep-commission-figures": {"task": "tallies.tasks.sweep_commission_figures", "schedule": 60.0},
+    # Every minute: send again a coalition's asked release preview or publish whose message was lost.
+    "sweep-release-previews": {"task": "tallies.tasks.sweep_release_previews", "schedule": 60.0},
     # Every minute: write the digests of new observer copies into the audit hash chain, so that an
     # edit behind the append-only triggers' back is named by `verify_audit_chain`.
     "seal-copies": {"task": "tallies.tasks.seal_copies", "schedule": 60.0},

@@ -168,3 +168,29 @@ def record_election_night_coverage() -> int:
     from tallies.services import coverage
 
     return coverage.record_election_night_coverage()
+
+
+@shared_task(**RETRY, **REQUEUE)
+def prepare_release_preview(*, coalition_id: int, contest_id: int) -> bool:
+    """Prepare a coalition's asked release preview and store its content's SHA-256 for consent."""
+    from tallies.services import coalition_release_jobs
+
+    with requeue_if_not_now():
+        return coalition_release_jobs.prepare(coalition_id=coalition_id, contest_id=contest_id)
+
+
+@shared_task(**RETRY, **REQUEUE)
+def publish_asked_release(*, coalition_id: int, contest_id: int) -> int | None:
+    """Publish a coalition's asked release, exactly the content its members consented to."""
+    from tallies.services import coalition_release_jobs
+
+    with requeue_if_not_now():
+        return coalition_release_jobs.publish(coalition_id=coalition_id, contest_id=contest_id)
+
+
+@shared_task(**RETRY)
+def sweep_release_previews() -> int:
+    """Send again every asked release preview or publish whose message was lost (beat: every minute)."""
+    from tallies.services import coalition_release_jobs
+
+    return coalition_release_jobs.sweep()

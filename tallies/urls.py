@@ -162,6 +162,9 @@ urlpatterns = [
         POOLED + "releases/preview/", coalitions.coalition_release_preview, name="coalition-release-preview"
     ),
     path(
+        POOLED + "releases/prepare/", coalitions.coalition_release_prepare, name="coalition-release-prepare"
+    ),
+    path(
         POOLED + "releases/consent/", coalitions.coalition_release_consent, name="coalition-release-consent"
     ),
     path(

@@ -31,6 +31,7 @@ UNREACHABLE = {
     "coalition-forensics": "the demo has no coalition",
     "coalition-quick-count": "the demo has no coalition",
     "coalition-release-consent": "the demo has no coalition",
+    "coalition-release-prepare": "the demo has no coalition",
     "coalition-release-preview": "the demo has no coalition",
     "coalition-release-publish": "the demo has no coalition",
     **{

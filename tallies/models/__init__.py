@@ -20,7 +20,12 @@ from tallies.models.channels import (
     TelegramBot,
     TelegramEntry,
 )
-from tallies.models.coalitions import CoalitionPool, CoalitionReleaseConsent, CoalitionResolution
+from tallies.models.coalitions import (
+    CoalitionPool,
+    CoalitionReleaseConsent,
+    CoalitionReleasePreview,
+    CoalitionResolution,
+)
 from tallies.models.copies import (
     APPEND_ONLY,
     ControlFinding,
@@ -52,6 +57,7 @@ __all__ = [
     "ChannelMessage",
     "CoalitionPool",
     "CoalitionReleaseConsent",
+    "CoalitionReleasePreview",
     "CoalitionResolution",
     "CommissionFigures",
     "CommissionFiguresState",

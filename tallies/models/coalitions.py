@@ -129,3 +129,49 @@ class CoalitionPool(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["coalition", "contest"], name="one_pool_per_coalition_contest")
         ]
+
+
+class CoalitionReleasePreview(models.Model):
+    """The coalition's next release for a contest, prepared by a task, and a publish asked of one.
+
+    Preparing a release pools every member's copies (about 13 s at 100,000 stations, issue 17), so
+    the preview page asks for it (`requested_at`, the claim of the one job in flight) and reads
+    this row: `content_sha256` is the SHA-256 of the release content members consent to, `summary`
+    what the page shows of it (tallies.services.coalition_release_jobs.summary_of), `inputs` the
+    versions of what it was prepared from (tallies.selectors.release_previews.release_inputs),
+    `number` the release it would be, `refusal` why there is nothing to publish (a ReleaseError),
+    and `failure` why the last job failed (nothing stored then). A publish asked of this content
+    is the `publish_*` fields: who asked, through which member, with which changelog, for which
+    content; its job clears `publish_requested_at` and records `publish_error` or the release.
+    Derived data and asks: deleting a row loses no evidence (a consent or a release).
+    """
+
+    coalition = models.ForeignKey("observers.Coalition", models.CASCADE, related_name="+")
+    contest = models.ForeignKey("elections.Contest", models.CASCADE, related_name="+")
+    organization = models.ForeignKey("observers.Organization", models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    inputs = models.JSONField(default=dict)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(default=dict, encoder=PoolEncoder, decoder=PoolDecoder)
+    refusal = models.TextField(blank=True)
+    failure = models.TextField(blank=True)
+    publish_requested_at = models.DateTimeField(null=True, blank=True)
+    publish_organization = models.ForeignKey(
+        "observers.Organization", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    publish_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    publish_changelog = models.TextField(blank=True)
+    publish_content_sha256 = models.CharField(max_length=64, blank=True)
+    publish_error = models.TextField(blank=True)
+    published = models.ForeignKey("tallies.Release", models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "contest"], name="one_release_preview_per_coalition_contest"
+            )
+        ]

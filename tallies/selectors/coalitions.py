@@ -18,6 +18,7 @@ from tallies.selectors.coalition_pool import StoredPool, stored_pool
 from tallies.selectors.complete_stations import Subset
 from tallies.selectors.layout import BasisNote, Layout, Source, _source, basis_notes
 from tallies.selectors.pool import StationComparison, photo_members
+from tallies.selectors.release_previews import PreviewState
 from tallies.selectors.station_sets import Freshness
 from tallies.services import coalition_releases
 
@@ -161,30 +162,36 @@ def _conflicts(result: dict[str, Any], layout: Layout, photos: set[int]) -> list
     ]
 
 
-def release_preview(coalition: Coalition, contest: Contest, viewer: Organization) -> dict[str, object]:
-    """The preview page's context: the next release as `viewer` would publish it now (nothing
-    stored), its content's SHA-256, and each member's consent: "current" (to this content),
-    "outdated" (to other content) or None. Raises ReleaseError with nothing counted."""
-    preview = coalition_releases.preview_release(coalition=coalition, contest=contest, organization=viewer)
-    data, content = preview.data, preview.content_sha256
-    root = next((c for c in data.commissions if c.parent_id is None), None)
-    observer = (root.figures.get("observer") or {}) if root else {}
+def release_preview(coalition: Coalition, contest: Contest, state: PreviewState) -> dict[str, object]:
+    """The preview page's context from the prepared preview (tallies.selectors.release_previews):
+    its `status`, and when prepared the next release's number, its content's SHA-256, what it
+    contains (option names in the reader's language) and each member's consent: "current" (to
+    this content), "outdated" (to other content) or None; `error` why there is nothing to
+    publish; the last publish asked (`publish`: its row, in flight or not). A number of queries
+    that does not depend on the number of stations."""
+    row = state.row
+    context: dict[str, object] = {"status": state.status, "lost": state.lost, "publishing": state.publishing}
+    if row is None:
+        return context
+    context |= {"row": row, "failure": row.failure, "error": row.refusal, "published": row.published}
+    if state.status != "ready":
+        return context
+    summary, content = row.summary, row.content_sha256
+    names = {o.code: str(o) for o in contest.options.all()}
     states = [
         (o.name, None if consented is None else "current" if consented == content else "outdated")
         for o, consented in coalition_releases.consents(coalition, contest)
     ]
-    return {
-        "number": preview.publication.number,
+    return context | {
+        "number": row.number,
         "content_sha256": content,
-        "members": data.header["coalition"]["members"],
-        "stations": len(data.stations),
-        "turnout": observer.get("turnout"),
-        "shares": [(str(o), (observer.get("shares") or {}).get(o.code)) for o in contest.options.all()],
-        "seats": data.seats is not None,
-        "forensics": data.forensics is not None,
-        "regions": sum(
-            1 for row in data.regions or [] if row.get("status") not in ("no_official", "no_copies")
-        ),
-        "photos": preview.publication.show_photos,
+        "members": summary["members"],
+        "stations": summary["stations"],
+        "turnout": summary["turnout"],
+        "shares": [(names.get(code, code), share) for code, share in summary["shares"]],
+        "seats": summary["seats"],
+        "forensics": summary["forensics"],
+        "regions": summary["regions"],
+        "photos": summary["photos"],
         "consents": states,
     }

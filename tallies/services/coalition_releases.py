@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,14 +28,16 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from elections.models import Contest
 from observers import access
-from observers.models import Coalition, CoalitionMember, Organization
+from observers.models import Coalition, Organization
 from observers.services import audit
 from tallies.models import CoalitionReleaseConsent, Release
 from tallies.publication import ReleaseData
 from tallies.selectors.pool import pool, pooling_members
+from tallies.selectors.release_previews import every_member_shares_photos, next_number
 from tallies.services import releases
 from tallies.services.releases.gather import Publication
 from tallies.services.releases.pooled import gather_pooled
@@ -43,6 +46,13 @@ from tallies.services.releases.publish import next_publication
 NOT_A_MEMBER = "Only an admin of an organisation that agrees to the coalition acts for it."
 SHA256 = re.compile(r"[0-9a-f]{64}")
 MALFORMED = "A consent names the SHA-256 of the previewed content (64 hexadecimal digits)."
+NO_CHANGELOG = "Say what this release contains or corrects (the changelog)."
+CONTENT_CHANGED = _(
+    "The release's content changed since the preview that was consented to (its SHA-256 is now "
+    "%(now)s, not %(seen)s): %(what)s. Nothing was published; prepare the preview again and consent "
+    "to it."
+)
+UNNAMED_CHANGE = _("a copy, receipt or photo of a counted station")
 
 
 @dataclass(frozen=True)
@@ -54,17 +64,11 @@ class Preview:
     content_sha256: str
 
 
-def next_number(coalition: Coalition, contest: Contest) -> int:
-    """The coalition's next release number for `contest` (from 1)."""
-    latest = _latest(coalition, contest)
-    return latest.number + 1 if latest else 1
-
-
 def _latest(coalition: Coalition, contest: Contest) -> Release | None:
     return Release.objects.filter(coalition=coalition, contest=contest).order_by("-number").first()
 
 
-def _member(coalition: Coalition, organization: Organization, by: User) -> None:
+def check_member(coalition: Coalition, organization: Organization, by: User) -> None:
     """Raise PermissionDenied unless `by` administers `organization`, a current agreed member."""
     access.administered_organization(by, organization.slug)
     if organization.pk not in {o.pk for o in pooling_members(coalition)}:
@@ -139,7 +143,7 @@ def consent_to_release(
     ValueError when the contest is not of the coalition's election; ReleaseError (MALFORMED)
     when `content` is not a SHA-256.
     """
-    _member(coalition, organization, by)
+    check_member(coalition, organization, by)
     if contest.election_id != coalition.election_id:
         raise ValueError("the contest is not of the coalition's election")
     if not SHA256.fullmatch(content):
@@ -172,14 +176,6 @@ def consent_to_release(
     return consent
 
 
-def every_member_shares_photos(coalition: Coalition) -> bool:
-    """Whether every current member's consent includes its protocol photos (CoalitionMember.shares_photos):
-    only then does a coalition's release publish photos."""
-    members = {o.pk for o in pooling_members(coalition)}
-    seats = CoalitionMember.objects.agreed().filter(coalition=coalition, organization_id__in=members)
-    return bool(members) and not seats.filter(shares_photos=False).exists()
-
-
 def consents(coalition: Coalition, contest: Contest) -> list[tuple[Organization, str | None]]:
     """Every current member, by name, with the content SHA-256 of its latest consent to the next
     release (None when it has not consented to it)."""
@@ -205,8 +201,15 @@ def publish_coalition_release(
     changelog: str,
     publish_at: datetime | None = None,
     license_id: str = releases.LICENSE,
+    content_sha256: str | None = None,
+    changed: Callable[[], list[str]] | None = None,
 ) -> Release:
     """Publish the coalition's next release for `contest` through `organization`; return it.
+
+    `content_sha256`, when given, is the content the publisher asked to publish (the prepared
+    preview's): if the content computed now differs, nothing is published and ReleaseError
+    (CONTENT_CHANGED) says what changed, as `changed()` names it (default: UNNAMED_CHANGE), so
+    that what is published is exactly what was consented to.
 
     Raises PermissionDenied unless `by` administers a current agreed member; ReleaseError without
     a changelog, with nothing counted, or when a current member has not consented to exactly the
@@ -214,11 +217,11 @@ def publish_coalition_release(
     on the pool: seats, forensics, the regional comparison, and protocol photos when every member
     shares them (every_member_shares_photos).
     """
-    _member(coalition, organization, by)
+    check_member(coalition, organization, by)
     Coalition.objects.select_for_update().filter(pk=coalition.pk).exists()
     Organization.objects.select_for_update().filter(pk=organization.pk).exists()
     if not changelog.strip():
-        raise releases.ReleaseError("Say what this release contains or corrects (the changelog).")
+        raise releases.ReleaseError(NO_CHANGELOG)
     preview = preview_release(
         coalition=coalition,
         contest=contest,
@@ -227,6 +230,10 @@ def publish_coalition_release(
         publish_at=publish_at,
         license_id=license_id,
     )
+    if content_sha256 is not None and preview.content_sha256 != content_sha256:
+        what = "; ".join((changed() if changed else []) or [str(UNNAMED_CHANGE)])
+        found = {"now": preview.content_sha256, "seen": content_sha256, "what": what}
+        raise releases.ReleaseError(CONTENT_CHANGED % found)
     missing = missing_consents(coalition, contest, preview.content_sha256)
     if missing:
         names = ", ".join(o.name for o in missing)

@@ -3,7 +3,8 @@
 Thin views: who may see and settle comes from tallies.services.coalitions.resolving_member
 (admins and whole-organisation coordinators of an organisation that agreed to the coalition);
 the figures from tallies.selectors.coalitions, which reads the stored pool; a page that finds it
-out of date asks for a refresh (tallies.services.coalition_pool) and says so.
+out of date asks for a refresh (tallies.services.coalition_pool) and says so. The release
+preview and publish are asked of tasks the same way (tallies.services.coalition_release_jobs).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 from elections.models import Contest, PollingStation
 from observers.models import Coalition, Organization
 from tallies.errors import FieldError
-from tallies.selectors import coalition_analysis
+from tallies.selectors import coalition_analysis, release_previews
 from tallies.selectors.coalitions import coalition_page, release_preview
-from tallies.services import coalition_pool, coalition_releases, coalitions
+from tallies.services import coalition_pool, coalition_release_jobs, coalition_releases, coalitions
 from tallies.services.releases import ReleaseError
+
+RELOAD_SECONDS = 5  # how often a page waiting for a job reloads itself
 
 
 def _coalition_and_contest(
@@ -122,15 +125,35 @@ def coalition_photo(
 @login_required
 @require_GET
 def coalition_release_preview(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
-    """Show what the coalition's next release would publish now, its content's SHA-256, each
-    member's consent to it, and (for admins) the form consenting to exactly this content."""
+    """Show the prepared preview of the coalition's next release: what it would publish, its
+    content's SHA-256, each member's consent to it and (for admins) the forms consenting to
+    exactly this content and publishing it. Absent or out of date, it is asked for and the page
+    says "being prepared" and reloads itself (a Refresh header: no script needed) until it is."""
     coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
+    state = release_previews.preview_state(coalition, contest)
+    if state.status in ("none", "outdated"):
+        asked = coalition_release_jobs.ask_for_preview(
+            coalition=coalition, contest=contest, organization=member
+        )
+        state = release_previews.preview_state(coalition, contest) if asked else state
     context: dict[str, object] = {"coalition": coalition, "contest": contest, "member": member}
-    try:
-        context |= release_preview(coalition, contest, member)
-    except ReleaseError as error:
-        context["error"] = str(error)
-    return render(request, "tallies/coalitions/release_preview.html", context)
+    context |= release_preview(coalition, contest, state)
+    response = render(request, "tallies/coalitions/release_preview.html", context)
+    if state.status == "preparing" or state.publishing:
+        response["Refresh"] = str(RELOAD_SECONDS)
+    return response
+
+
+@login_required
+@require_POST
+def coalition_release_prepare(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
+    """Ask again for the preview to be prepared (after a failure, or a job that seems lost)."""
+    coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
+    if coalition_release_jobs.ask_for_preview(coalition=coalition, contest=contest, organization=member):
+        messages.success(request, _("The preview is being prepared."))
+    else:
+        messages.info(request, _("The preview is being prepared already."))
+    return redirect("coalition-release-preview", coalition_id=coalition.pk, contest_id=contest.pk)
 
 
 @login_required
@@ -157,10 +180,11 @@ def coalition_release_consent(request: HttpRequest, coalition_id: int, contest_i
 @login_required
 @require_POST
 def coalition_release_publish(request: HttpRequest, coalition_id: int, contest_id: int) -> HttpResponse:
-    """Publish the coalition's next release once every member consented (its admins only)."""
+    """Ask for the previewed release to be published once every member consented to its content
+    (its admins only); a task publishes it and the preview page shows the outcome."""
     coalition, contest, member = _coalition_and_contest(request, coalition_id, contest_id)
     try:
-        release = coalition_releases.publish_coalition_release(
+        coalition_release_jobs.ask_to_publish(
             coalition=coalition,
             contest=contest,
             organization=member,
@@ -170,10 +194,8 @@ def coalition_release_publish(request: HttpRequest, coalition_id: int, contest_i
     except ReleaseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, _("The coalition's release %(number)s is published.") % {"number": release.number}
-        )
-    return redirect("coalition-results", coalition_id=coalition.pk, contest_id=contest.pk)
+        messages.success(request, _("The coalition's release is being published."))
+    return redirect("coalition-release-preview", coalition_id=coalition.pk, contest_id=contest.pk)
 
 
 def _refresh_asked(coalition: Coalition, contest: Contest, status: str) -> bool:

@@ -136,6 +136,7 @@ WHOLE_ORGANIZATION = {  # organisation-wide reads and writes: 403 for a coordina
     "coalition-quick-count",
     "coalition-photo",  # and only a member's own photos or those of members whose consent includes photos
     "coalition-release-consent",  # and only a member's admin (the service checks the role)
+    "coalition-release-prepare",
     "coalition-release-preview",
     "coalition-release-publish",
     "coalition-resolve",  # admins and whole-organisation coordinators of an agreed member

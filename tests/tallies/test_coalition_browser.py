@@ -53,3 +53,29 @@ def test_the_coalition_pages_fit_a_phone_in_each_language(
         assert_fits_a_phone(page, language)
         assert said in page.inner_text("main"), name
         context.close()
+
+
+WAITING = {  # the preview being prepared, then failed: what the page says in each language
+    "ru": ("Предпросмотр готовится", "Запросить снова"),
+    "kk": ("Алдын ала қарау дайындалуда", "Қайта сұрау"),
+    "en": ("The preview is being prepared", "Ask again"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_preview_being_prepared_and_failed_fits_a_phone_in_each_language(
+    browser, live_server, client, reconciled, coalition, contest, admins, organization, language, monkeypatch
+):
+    from tallies import tasks
+    from tallies.models import CoalitionReleasePreview
+
+    admin = admins[organization.pk]
+    monkeypatch.setattr(tasks.prepare_release_preview, "delay", lambda **ids: None)  # no worker free
+    url = reverse("coalition-release-preview", args=[coalition.pk, contest.pk])
+    for said, failure in zip(WAITING[language], ("", "RuntimeError: disk full"), strict=True):
+        if failure:
+            CoalitionReleasePreview.objects.update(requested_at=None, failure=failure)
+        context, page = open_page(browser, live_server, client, admin, url, language, "release-preview")
+        assert_fits_a_phone(page, language)
+        assert said in page.inner_text("main")
+        context.close()

@@ -32,8 +32,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # current_inputs (a read) dispatches to each analysis's input rule, kept beside compute_run,
     # which must apply the same rule: to move with the runs (issue 16, left).
     ("tallies/selectors/analysis/runs.py", "tallies.services.analysis"): "current_inputs: see above",
-    # preview_release is the publishing pipeline run without storing, so that the previewed hash
-    # is the published one; consents and next_number (reads) are to move (issue 16, left).
+    # consents (a read) is to move beside next_number in selectors/release_previews (issue 16, left);
+    # the preview itself is now prepared by a task and read from CoalitionReleasePreview.
     ("tallies/selectors/coalitions.py", "tallies.services.coalition_releases"): "the release preview",
 }
 

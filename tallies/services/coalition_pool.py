@@ -16,8 +16,8 @@ station (tallies.tasks.apply_station_tally), a settled conflict, and the beat jo
 minute (the outbox drain: a lost message, a member joining or leaving, a
 snapshot imported). A claim older than the broker's visibility timeout counts as lost.
 
-Releases do not read the stored result: they pool the exact inputs at release time
-(tallies.services.coalition_releases).
+Releases do not read the stored result: their own task pools the exact inputs when the preview is
+prepared and again when it is published (tallies.services.coalition_release_jobs).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ files, manifest, audit chain, verify), from the pool (tallies.services.coalition
 one organisation's tallies. It is numbered in the coalition's own series (v1, v2 ... per
 coalition and contest, Release.coalition) at its own permalink, and records the publishing
 member's audit chain. Like every release it never changes: a member leaving afterwards changes
-the pool, not the release.
+the pool, not the release. Preparing and publishing pool every member's copies, so the pages ask a
+task for them (tallies.services.coalition_release_jobs, issue 17).
 """
 
 from __future__ import annotations

@@ -36,15 +36,15 @@ def held(monkeypatch):
     return sent
 
 
+def refuse_to_pool(*args, **kwargs):
+    raise AssertionError("the request pooled the members' copies")
+
+
 @pytest.fixture
 def no_pooling(monkeypatch):
     """Pooling or gathering a release in the request fails the test."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the request pooled the members' copies")
-
-    monkeypatch.setattr(coalition_releases, "pool", refuse)
-    monkeypatch.setattr(coalition_releases, "gather_pooled", refuse)
+    monkeypatch.setattr(coalition_releases, "pool", refuse_to_pool)
+    monkeypatch.setattr(coalition_releases, "gather_pooled", refuse_to_pool)
 
 
 def preview_page(client, coalition, contest):
@@ -111,7 +111,7 @@ def test_the_task_stores_the_preview_and_hash_that_preparing_afresh_gives(
 
 
 def test_consent_and_publish_through_the_pages_publish_exactly_the_previewed_content(
-    client, reconciled, coalition, contest, organization, other_organization, admins, held
+    client, reconciled, coalition, contest, organization, other_organization, admins, held, monkeypatch
 ):
     client.force_login(admins[organization.pk])
     preview_page(client, coalition, contest)
@@ -120,7 +120,10 @@ def test_consent_and_publish_through_the_pages_publish_exactly_the_previewed_con
     consent_all(coalition, contest, content, admins)
     held.clear()
 
-    asked = ask_to_publish(client, coalition, contest)
+    with monkeypatch.context() as request_only:  # the request pools nothing
+        request_only.setattr(coalition_releases, "pool", refuse_to_pool)
+        request_only.setattr(coalition_releases, "gather_pooled", refuse_to_pool)
+        asked = ask_to_publish(client, coalition, contest)
 
     assert "is being published" in asked.content.decode() and not Release.objects.exists()
     assert held == [

@@ -36,6 +36,7 @@ from bench import database, fixtures
 from bench.generated import GeneratedCase
 from bench.p2_incremental import report_p2, submit_revisions
 from bench.p3_duckdb import ROWS, group_bys_in_both, nation, report_p3
+from bench.pooled_releases import run_release_requests
 from bench.report import Report, seconds
 from bench.timing import median, timed
 from elections.models import Commission, Contest, PollingStation
@@ -158,6 +159,7 @@ def run_pooled(report: Report, case: PooledCase, revisions: int = REVISIONS) -> 
     report.cost("full pooled recompute, 7 members (P2/P3 pool)", case.stations, case.recompute)
     report.cost("incremental pooled step per copy (P2 pool)", case.stations, median(steps), per_request=True)
     _stored_page(report, case, len(pooled.counted()))
+    run_release_requests(report, case)
 
 
 def _stored_page(report: Report, case: PooledCase, counted: int) -> None:

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('elections', '0008_seat_rules'),
         ('observers', '0007_client_keys'),
-        ('tallies', '0034_commission_figures'),
+        ('tallies', '0035_stored_results_rest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

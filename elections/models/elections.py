@@ -30,6 +30,10 @@ class Election(models.Model):
     # {other name: the region's name}: renames and spellings official files use (Astana / Nur-Sultan),
     # from the spec's "regions" (elections.services.define_election; tallies.services.region_names).
     region_aliases = models.JSONField(default=dict, blank=True)
+    # Moved by PostgreSQL triggers (migration 0009) on every statement that adds, changes or removes
+    # the election's commissions or stations, by whatever path (register import, official import,
+    # set-up, admin): what was computed from the register is stale once it moved.
+    register_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-held_on", "name"]

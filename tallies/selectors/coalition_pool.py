@@ -15,7 +15,9 @@ the pool's inputs cost a few index lookups whatever its size (issue 17, scope 4)
 - **resolutions**: how many the coalition recorded for the contest and the newest id (rows are
   append-only);
 - **official**: the latest snapshot (tallies.selectors.snapshots.latest_snapshot), its level and
-  whether its tallies are summed.
+  whether its tallies are summed;
+- **register**: the election's `register_version` (elections migration 0009), moved by PostgreSQL
+  with every change of its commissions or stations.
 
 Reads only: the refresh and its claim are tallies.services.coalition_pool.
 """
@@ -28,7 +30,7 @@ from typing import Any
 from django.db.models import Count, Max
 from django.db.models.expressions import RawSQL
 
-from elections.models import Commission, Contest
+from elections.models import Commission, Contest, Election
 from observers.models import Coalition
 from tallies.models import CoalitionPool, CoalitionResolution, ObserverTally
 from tallies.selectors.pool import pooling_members
@@ -36,6 +38,13 @@ from tallies.selectors.snapshots import latest_snapshot
 
 # The row version of a tally row: a new value with every UPDATE of the row (PostgreSQL).
 ROW_VERSION = RawSQL('"tallies_observertally"."xmin"::text', [])
+
+
+def register_version(contest: Contest) -> int:
+    """The contest's election's `register_version` now (one query): it moves with every change of
+    the election's commissions or stations (elections migration 0009)."""
+    found = Election.objects.filter(pk=contest.election_id).values_list("register_version", flat=True)
+    return found.get()
 
 
 @dataclass(frozen=True)
@@ -53,11 +62,12 @@ class StoredPool:
 
 
 def inputs_of(coalition: Coalition, contest: Contest) -> dict[str, Any]:
-    """The versions of the pool's inputs now (module docstring), as a JSON document; five queries.
+    """The versions of the pool's inputs now (module docstring), as a JSON document; six queries.
 
-    Shape: {"members": [organisation id, ...], "figures": {"<organisation id>": [[root tally id,
-    "<xmin>"], ...] or None}, "resolutions": [count, newest id or 0], "official": [snapshot id,
-    level, is_tallied] or None}. Two reads are equal exactly when the inputs did not move.
+    Shape: {"register": the election's register_version, "members": [organisation id, ...],
+    "figures": {"<organisation id>": [[root tally id, "<xmin>"], ...] or None}, "resolutions":
+    [count, newest id or 0], "official": [snapshot id, level, is_tallied] or None}. Two reads are
+    equal exactly when the inputs did not move.
     """
     members = sorted(o.pk for o in pooling_members(coalition))
     roots = list(
@@ -77,6 +87,7 @@ def inputs_of(coalition: Coalition, contest: Contest) -> dict[str, Any]:
     )
     snapshot = latest_snapshot(contest)
     return {
+        "register": register_version(contest),
         "members": members,
         "figures": {str(pk): versions.get(str(pk)) for pk in members},
         "resolutions": [resolutions["count"], resolutions["newest"] or 0],

@@ -14,10 +14,10 @@ a few index lookups whatever the size of the election:
   their figures cannot change without this version changing. A copy not yet applied is in
   neither the tallies nor these figures until its tally job runs;
 - **run**: the latest finished reconciliation run (its comparisons are fixed once it finishes);
-- **official**: the snapshot the page compares with, its level and whether its totals are summed.
-
-The station register (registered voters, the commissions) is not versioned: a register imported
-after the figures were stored shows with the next refresh, and the page names the figures' time.
+- **official**: the snapshot the page compares with, its level and whether its totals are summed;
+- **register**: the election's `register_version`, which PostgreSQL moves with every change of its
+  commissions or stations (registered voters, a station added or retired; elections migration
+  0009), whatever wrote it.
 
 Reads only: the refresh and its claim are tallies.services.stored_figures.
 """
@@ -37,7 +37,7 @@ from tallies.models import (
     ReconciliationRun,
 )
 from tallies.selectors import station_sets
-from tallies.selectors.coalition_pool import ROW_VERSION
+from tallies.selectors.coalition_pool import ROW_VERSION, register_version
 from tallies.selectors.copy_coverage import commission_coverage, coverage_of_every_commission
 from tallies.selectors.layout import Layout
 from tallies.selectors.station_sets import StationCounts
@@ -60,11 +60,11 @@ class Stored:
 def inputs_of(
     organization_id: int, contest: Contest, run: ReconciliationRun | None, snapshot: OfficialSnapshot | None
 ) -> dict[str, Any]:
-    """The versions of the figures' inputs now (module docstring), as a JSON document; one query.
+    """The versions of the figures' inputs now (module docstring), as a JSON document; two queries.
 
-    Shape: {"tallies": [[root tally id, "<xmin>"], ...], "run": run id or None, "official":
-    [snapshot id, level, is_tallied] or None}. Two reads are equal exactly when the inputs did not
-    move.
+    Shape: {"register": the election's register_version, "tallies": [[root tally id, "<xmin>"],
+    ...], "run": run id or None, "official": [snapshot id, level, is_tallied] or None}. Two reads
+    are equal exactly when the inputs did not move.
     """
     roots = ObserverTally.objects.filter(
         organization_id=organization_id,
@@ -74,6 +74,7 @@ def inputs_of(
     )
     versions = roots.annotate(version=ROW_VERSION).order_by("pk").values_list("pk", "version")
     return {
+        "register": register_version(contest),
         "tallies": [[pk, version] for pk, version in versions],
         "run": run.pk if run else None,
         "official": [snapshot.pk, snapshot.level, snapshot.is_tallied] if snapshot else None,

@@ -10,6 +10,9 @@
 4. (`--only cpu`) CPU per request of CPU_REQUESTS first copies, the same copies resent, and the
    bare endpoint, through Django's test client: this process's CPU and its PostgreSQL
    backend's (/proc/<pid>/stat), which a loaded machine inflates far less than wall time.
+   The tally jobs are held back there; with CELERY_BROKER_URL set to a Redis database nothing
+   else uses (redis://127.0.0.1:6379/14: P1 uses /15), a last line gives the CPU of sending
+   one as a first copy's request sends it (config.outbox); that queue is emptied afterwards.
 """
 
 from __future__ import annotations
@@ -127,7 +130,35 @@ def cpu_per_request(stations: int) -> str:
                 f"{name:>14}: Django {django * 1000 / len(sent):.2f} ms, "
                 f"PostgreSQL {postgres * 1000 / len(sent):.2f} ms per request ({len(sent)} requests)"
             )
+    lines.append(_send_cpu())
     return "\n".join(lines) + f"\nload average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n"
+
+
+def _send_cpu() -> str:
+    """CPU per tally job sent to the broker (ms), or why it was not measured."""
+    from django.conf import settings
+
+    from config.outbox import send_or_leave_to_sweep
+    from tallies import tasks
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "     tally job: not measured (no CELERY_BROKER_URL: jobs run in-process)"
+    app = tasks.apply_station_tally.app
+    with app.connection_for_write() as broker:
+        transport = type(broker.transport).__module__
+        queue = app.conf.task_default_queue
+        try:
+            send_or_leave_to_sweep(tasks.apply_station_tally, state_id=0)  # warm: connection, declare
+            start = time.process_time()
+            for _ in range(CPU_REQUESTS):
+                send_or_leave_to_sweep(tasks.apply_station_tally, state_id=0)
+            spent = time.process_time() - start
+        finally:
+            broker.default_channel.queue_purge(queue)
+    return (
+        f"     tally job: send {spent * 1000 / CPU_REQUESTS:.2f} ms per job "
+        f"({CPU_REQUESTS} jobs, transport {transport}, queue {queue!r} purged)"
+    )
 
 
 def _backend_cpu(pid: int) -> float:

@@ -239,6 +239,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:
     CELERY_BROKER_URL = "memory://"  # never used by eager tasks; keeps kombu from guessing a host
 CELERY_TASK_EAGER_PROPAGATES = True
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport, with one Redis client per channel instead of one per message.
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 # "Nothing lost" needs all of these (landscape.md §15.1, verified by a fault test there): ack late,
 # reject on a lost worker, prefetch one, and the visibility timeout in all three places.
 # seconds; longer than the longest task (time limits below). The fault suite shortens it.

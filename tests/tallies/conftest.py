@@ -71,7 +71,12 @@ def queue():
 @pytest.fixture
 def celery_through_redis(settings, queue):
     """Make this process send tasks to Redis (on `queue`) instead of running them eagerly."""
-    changes = {"task_always_eager": False, "broker_url": BROKER_URL, "task_default_queue": queue}
+    changes = {
+        "task_always_eager": False,
+        "broker_url": BROKER_URL,
+        "broker_transport": "config.broker:Transport",  # as config/settings.py picks for Redis
+        "task_default_queue": queue,
+    }
     saved = {key: celery_app.conf[key] for key in changes}
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.update(changes)

@@ -78,6 +78,9 @@ def celery_through_redis(settings, queue):
         "task_default_queue": queue,
     }
     saved = {key: celery_app.conf[key] for key in changes}
+    # `close()` below also takes the app off Celery's list of live apps, so a task module first
+    # imported after it would not register its shared tasks here: import them all first.
+    celery_app.loader.import_default_modules()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.update(changes)
     celery_app.__dict__.pop("amqp", None)  # the queue and router are cached there

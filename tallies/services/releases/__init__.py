@@ -3,8 +3,9 @@
 Callers use the package: ``from tallies.services import releases; releases.publish_release(...)``.
 """
 
+from tallies.services.releases.errors import ReleaseError, ReleaseFileTooLarge
 from tallies.services.releases.gather import LICENSE, LICENSES
-from tallies.services.releases.publish import ReleaseError, preview_release, publish_release, store_release
+from tallies.services.releases.publish import preview_release, publish_release, store_release
 from tallies.services.releases.verify import (
     read_bundle,
     release_of_manifest,
@@ -18,6 +19,7 @@ __all__ = [
     "LICENSE",
     "LICENSES",
     "ReleaseError",
+    "ReleaseFileTooLarge",
     "preview_release",
     "publish_release",
     "read_bundle",

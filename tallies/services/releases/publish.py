@@ -2,9 +2,9 @@
 
 The organisation's admin decides (the view checks observers.access.administered_organization).
 Publishing first brings the comparison up to date (tallies.services.reconcile), refuses while
-any station waits to be tallied, then stores the release, its rows and its files in one
-transaction and logs "release.published" in the audit chain. The chain head the release records
-is the one before that entry: the head at release time.
+any station waits to be tallied, then stores the release, its rows and its files (one INSERT
+each, releases.files) in one transaction and logs "release.published" in the audit chain. The
+chain head the release records is the one before that entry: the head at release time.
 """
 
 from __future__ import annotations
@@ -18,25 +18,21 @@ from django.utils import timezone
 from elections.models import Contest
 from observers.models import Organization
 from observers.services import audit
-from tallies.errors import TalliesError
 from tallies.models import (
     Release,
     ReleaseCommission,
-    ReleaseFile,
     ReleaseReceipt,
     ReleaseStation,
     StationTallyState,
 )
-from tallies.publication import MANIFEST, ReleaseData, build_files, content_type, release_summary, sha256
+from tallies.publication import MANIFEST, ReleaseData, build_files, release_summary, sha256
 from tallies.services.reconciliation import reconcile
+from tallies.services.releases.errors import ReleaseError
+from tallies.services.releases.files import check_sizes, store_files
 from tallies.services.releases.gather import LICENSE, LICENSES, Publication, gather
 from tallies.services.releases.summary import names_document
 
 BATCH = 2000
-
-
-class ReleaseError(TalliesError):
-    """A release that cannot be made now; the message says why."""
 
 
 @transaction.atomic
@@ -134,6 +130,7 @@ def _check_ready(organization: Organization, contest: Contest, changelog: str) -
 
 def _store(publication: Publication, data: ReleaseData, published_by: AbstractBaseUser | None) -> Release:
     files = build_files(data)
+    check_sizes(files)  # before the release row: a file too large to store refuses the release
     head = data.header["audit_chain_head"]
     release = Release.objects.create(
         organization=publication.organization,
@@ -178,19 +175,7 @@ def _store_rows(release: Release, data: ReleaseData, files: dict[str, bytes]) ->
         [ReleaseReceipt(release=release, receipt=r.receipt, station_id=r.station_id) for r in data.receipts],
         batch_size=BATCH,
     )
-    ReleaseFile.objects.bulk_create(
-        [
-            ReleaseFile(
-                release=release,
-                name=name,
-                content_type=content_type(name),
-                size=len(content),
-                sha256=sha256(content),
-                content=content,
-            )
-            for name, content in sorted(files.items())
-        ]
-    )
+    store_files(release.pk, files)
 
 
 def _station(release: Release, s) -> ReleaseStation:  # type: ignore[no-untyped-def]

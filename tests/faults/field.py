@@ -11,6 +11,7 @@ to /api/evidence/ and expects a 201.
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -141,7 +142,9 @@ class Phones:
                 )
                 return kind, retry_after(header)
             return f"refused {error.code}: {error.read()[:300]!r}", 0.0
-        except (OSError, ValueError) as error:  # reset, refused, cut off, timed out, half a body
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            # reset, refused, cut off, timed out; half a body (IncompleteRead: the worker was killed
+            # between the headers and the body, as a phone may see it): the phone sends again
             return type(error).__name__, RESEND_PAUSE
 
 

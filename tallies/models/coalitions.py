@@ -143,7 +143,9 @@ class CoalitionReleasePreview(models.Model):
     and `failure` why the last job failed (nothing stored then). A publish asked of this content
     is the `publish_*` fields: who asked, through which member, with which changelog, for which
     content; its job clears `publish_requested_at` and records `publish_error` or the release.
-    Derived data and asks: deleting a row loses no evidence (a consent or a release).
+    Derived data and asks: deleting a row loses no evidence (a consent or a release). `language`
+    is the language of the member who asked last: the jobs write `refusal`, `failure` and
+    `publish_error` in it, not in the worker's default.
     """
 
     coalition = models.ForeignKey("observers.Coalition", models.CASCADE, related_name="+")
@@ -167,6 +169,7 @@ class CoalitionReleasePreview(models.Model):
     publish_changelog = models.TextField(blank=True)
     publish_content_sha256 = models.CharField(max_length=64, blank=True)
     publish_error = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
     published = models.ForeignKey("tallies.Release", models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:

@@ -32,11 +32,13 @@ from datetime import timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from config.outbox import send_or_leave_to_sweep
@@ -79,7 +81,8 @@ def ask_for_preview(*, coalition: Coalition, contest: Contest, organization: Org
     row = CoalitionReleasePreview(coalition=coalition, contest=contest, organization=organization)
     CoalitionReleasePreview.objects.bulk_create([row], ignore_conflicts=True)
     rows = _rows(coalition.pk, contest.pk).filter(_claimable("requested_at"))
-    if not rows.update(requested_at=timezone.now(), organization=organization, failure=""):
+    asked = {"organization": organization, "failure": "", "language": get_language() or ""}
+    if not rows.update(requested_at=timezone.now(), **asked):
         return False
     _send("prepare_release_preview", coalition.pk, contest.pk)
     return True
@@ -109,7 +112,8 @@ def prepare(*, coalition_id: int, contest_id: int) -> bool:
     if row is None or row.contest.election_id != row.coalition.election_id:
         return False
     try:
-        fields = _prepared(row)
+        with override(row.language or settings.LANGUAGE_CODE):
+            fields = _prepared(row)
     except (*TRANSIENT, SoftTimeLimitExceeded):
         raise
     except Exception as error:
@@ -200,6 +204,7 @@ def ask_to_publish(
         publish_content_sha256=content,
         publish_error="",
         published=None,
+        language=get_language() or "",
     )
     if not claimed:
         raise ReleaseError(IN_FLIGHT)
@@ -212,12 +217,15 @@ def publish(*, coalition_id: int, contest_id: int) -> int | None:
 
     A transient database error or the soft time limit is raised, for the task's retry or requeue.
     """
+    language = _rows(coalition_id, contest_id).values_list("language", flat=True).first()
     try:
-        return _publish(coalition_id, contest_id)
+        with override(language or settings.LANGUAGE_CODE):
+            return _publish(coalition_id, contest_id)
     except (*TRANSIENT, SoftTimeLimitExceeded):
         raise
     except (ReleaseError, PermissionDenied) as error:
-        message = str(error)
+        with override(language or settings.LANGUAGE_CODE):
+            message = str(error)
     except Exception as error:
         log.exception("publishing the release of coalition %s, contest %s", coalition_id, contest_id)
         message = f"{type(error).__name__}: {error}"

@@ -44,10 +44,15 @@ from tallies.services.releases.gather import Publication
 from tallies.services.releases.pooled import gather_pooled
 from tallies.services.releases.publish import next_publication
 
-NOT_A_MEMBER = "Only an admin of an organisation that agrees to the coalition acts for it."
+NOT_A_MEMBER = _("Only an admin of an organisation that agrees to the coalition acts for it.")
 SHA256 = re.compile(r"[0-9a-f]{64}")
-MALFORMED = "A consent names the SHA-256 of the previewed content (64 hexadecimal digits)."
-NO_CHANGELOG = "Say what this release contains or corrects (the changelog)."
+MALFORMED = _("A consent names the SHA-256 of the previewed content (64 hexadecimal digits).")
+NO_CHANGELOG = _("Say what this release contains or corrects (the changelog).")
+NOTHING_POOLED = _("Nothing to publish: no station of this contest is counted in the pool.")
+CONSENTS_MISSING = _(
+    "Every member must consent to this content first (a consent is for the preview its member "
+    "saw; a new copy or a change since asks for it again); waiting for: %(names)s."
+)
 CONTENT_CHANGED = _(
     "The release's content changed since the preview that was consented to (its SHA-256 is now "
     "%(now)s, not %(seen)s): %(what)s. Nothing was published; prepare the preview again and consent "
@@ -117,7 +122,7 @@ def preview_release(
     is stored. Raises ReleaseError with nothing counted in the pool, or a licence not offered."""
     pooled = pool(coalition, contest)
     if not pooled.counted():
-        raise releases.ReleaseError("Nothing to publish: no station of this contest is counted in the pool.")
+        raise releases.ReleaseError(NOTHING_POOLED)
     previous = _latest(coalition, contest)
     photos = every_member_shares_photos(coalition)
     publication = dataclasses.replace(
@@ -237,9 +242,5 @@ def publish_coalition_release(
         raise releases.ReleaseError(CONTENT_CHANGED % found)
     missing = missing_consents(coalition, contest, preview.content_sha256)
     if missing:
-        names = ", ".join(o.name for o in missing)
-        raise releases.ReleaseError(
-            "Every member must consent to this content first (a consent is for the preview its member "
-            f"saw; a new copy or a change since asks for it again); waiting for: {names}."
-        )
+        raise releases.ReleaseError(CONSENTS_MISSING % {"names": ", ".join(o.name for o in missing)})
     return releases.store_release(preview.publication, preview.data, by)

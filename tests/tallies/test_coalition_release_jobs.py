@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from observers.models import Organization
 from tallies import generator, tasks
@@ -319,3 +320,33 @@ def test_the_requests_cost_as_many_queries_at_60_stations_as_at_3(client, monkey
             held.setattr(tasks.publish_asked_release, "delay", lambda **ids: None)
             counts.append(request_queries(client, coalition, contest))
     assert counts[0] == counts[1]
+
+
+def test_the_job_writes_its_refusal_in_the_language_of_the_member_who_asked(
+    reconciled, coalition, contest, organization, admins, held
+):
+    row = prepared(coalition, contest, organization)
+    consent_all(coalition, contest, row.content_sha256, admins)
+    with translation.override("kk"):  # the page the member asked from was in Kazakh
+        coalition_release_jobs.ask_to_publish(
+            coalition=coalition, contest=contest, organization=organization, by=admins[organization.pk],
+            changelog="x",
+        )  # fmt: skip
+        unnamed = str(coalition_releases.UNNAMED_CHANGE)
+    CoalitionReleasePreview.objects.filter(pk=row.pk).update(publish_content_sha256="0" * 64)
+
+    with translation.override("en"):  # the worker's own language
+        tasks.publish_asked_release(coalition_id=coalition.pk, contest_id=contest.pk)
+
+    row.refresh_from_db()
+    assert unnamed != str(coalition_releases.UNNAMED_CHANGE) and unnamed in row.publish_error
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_an_organisations_release_refusal_is_in_the_readers_language(organization, contest, language):
+    with translation.override(language), pytest.raises(releases.ReleaseError) as refused:
+        releases.preview_release(organization=organization, contest=contest, changelog=" ")
+    with translation.override("en"):
+        english = str(coalition_releases.NO_CHANGELOG)
+
+    assert str(refused.value) != english

@@ -14,6 +14,8 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from elections.models import Contest
 from observers.models import Organization
@@ -81,7 +83,7 @@ def next_publication(
     """What the next release would be (number, dates, choices); raise ReleaseError for a licence
     not in LICENSES. Nothing is stored: the publishing page previews gather() of it."""
     if license_id not in LICENSES:
-        raise ReleaseError(f"Choose one of the licences: {', '.join(LICENSES)}.")
+        raise ReleaseError(_("Choose one of the licences: %(licences)s.") % {"licences": ", ".join(LICENSES)})
     own = Release.objects.filter(organization=organization, contest=contest, coalition__isnull=True)
     previous = own.order_by("-number").first()
     created_at = timezone.now()
@@ -119,13 +121,20 @@ def preview_release(
 
 def _check_ready(organization: Organization, contest: Contest, changelog: str) -> None:
     if not changelog.strip():
-        raise ReleaseError("Say what this release contains or corrects (the changelog).")
+        raise ReleaseError(_("Say what this release contains or corrects (the changelog)."))
     states = StationTallyState.objects.filter(organization=organization, contest=contest)
     waiting = states.stale().count()
     if waiting:
-        raise ReleaseError(f"{waiting} stations are not in the tallies yet; publish again in a minute.")
+        raise ReleaseError(
+            ngettext(
+                "%(count)d station is not in the tallies yet; publish again in a minute.",
+                "%(count)d stations are not in the tallies yet; publish again in a minute.",
+                waiting,
+            )
+            % {"count": waiting}
+        )
     if not states.counted().exists():
-        raise ReleaseError("Nothing to publish: no station of this contest is counted yet.")
+        raise ReleaseError(_("Nothing to publish: no station of this contest is counted yet."))
 
 
 def _store(publication: Publication, data: ReleaseData, published_by: AbstractBaseUser | None) -> Release:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from observers.services import audit
 from tallies.models import Release, ReleaseWithdrawal
@@ -22,10 +23,10 @@ def withdraw_release(*, release: Release, notice: str, by: User) -> ReleaseWithd
     release already withdrawn. The caller checks that `by` administers the organisation."""
     notice = notice.strip()
     if not notice:
-        raise ReleaseError("Say publicly why the release is withdrawn (the notice).")
+        raise ReleaseError(_("Say publicly why the release is withdrawn (the notice)."))
     Release.objects.select_for_update().filter(pk=release.pk).exists()  # one withdrawal at a time
     if ReleaseWithdrawal.objects.filter(release=release).exists():
-        raise ReleaseError("This release is already withdrawn.")
+        raise ReleaseError(_("This release is already withdrawn."))
     withdrawal = ReleaseWithdrawal.objects.create(release=release, notice=notice, withdrawn_by=by)
     audit.record(
         organization=release.organization,

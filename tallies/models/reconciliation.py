@@ -51,6 +51,13 @@ class StationComparison(models.Model):
     copy = models.ForeignKey(ProtocolCopy, models.PROTECT, related_name="+")
     official = models.ForeignKey(OfficialProtocol, models.PROTECT, related_name="+")
     is_discrepant = models.BooleanField(db_index=True)
+    # The station's PEC path (Commission.path) when compared, kept equal to it afterwards by the
+    # triggers of migration 0038 (a PEC's path edited, a station moved to another PEC): the pages
+    # list and page the stations under a commission by this copy, so that the first page of a
+    # national list is read from the index below instead of sorting every comparison. Collation
+    # "C": byte order is the order of the commission tree, and a prefix (LIKE 'RU/77/%') is a
+    # range of that index whatever the database's own collation.
+    path = models.CharField(max_length=1000, db_collation="C")
     differences = models.JSONField(
         default=dict, help_text=_("{'lines'|'options': {code: [observer, official]}}")
     )
@@ -61,6 +68,9 @@ class StationComparison(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["run", "station"], name="one_comparison_per_station"),
+        ]
+        indexes = [
+            models.Index(fields=["run", "is_discrepant", "path"], name="comparison_run_discrepant_path"),
         ]
 
 

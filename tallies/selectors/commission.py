@@ -375,9 +375,14 @@ def _station_turnouts(scope: _Scope, pec_ids: list[int]) -> dict[int, Decimal | 
 
 
 def discrepant_comparisons(results: CommissionResults) -> QuerySet[StationComparison]:
-    """Return the discrepant stations under the commission (station_sets.discrepant), in path order."""
+    """Return the discrepant stations under the commission (station_sets.discrepant), in the order
+    of their PECs' paths (byte order: the commission tree's).
+
+    Ordered by the path each comparison keeps, so that a page is read from the comparisons'
+    (run, is_discrepant, path) index and stops at its last row, whatever the election's size.
+    """
     rows = station_sets.discrepant(results.run, results.commission)
-    return rows.select_related("station__pec__parent").order_by("station__pec__path")
+    return rows.select_related("station__pec__parent").order_by("path")
 
 
 def discrepant_stations(

@@ -55,7 +55,17 @@ def compared(run: ReconciliationRun | None, within: Commission | None = None) ->
         station_id=OuterRef("station_id"), current_copy_id=OuterRef("copy_id")
     )
     rows = StationComparison.objects.filter(Exists(still), run=run)
-    return rows.filter(stations_within(within, "station__")) if within else rows
+    return rows.filter(comparisons_within(within)) if within else rows
+
+
+def comparisons_within(commission: Commission) -> Q:
+    """A filter on station comparisons under `commission`: stations_within, read from the path the
+    comparison keeps (StationComparison.path, a range of its (run, is_discrepant, path) index).
+
+    The election stays part of the filter, as in stations_within; it costs one primary-key look-up
+    per row found, through the station and its PEC.
+    """
+    return Q(path__startswith=commission.path, station__pec__election_id=commission.election_id)
 
 
 def discrepant(

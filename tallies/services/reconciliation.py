@@ -8,7 +8,7 @@ over the compared stations only, so turnout, shares and votes moved compare like
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -53,6 +53,7 @@ def reconcile(
     ):
         return previous
     with transaction.atomic():
+        _hold_comparison_paths()
         run = ReconciliationRun.objects.create(
             organization_id=organization_id,
             contest=contest,
@@ -90,6 +91,27 @@ def request_reconcile(*, run: ReconciliationRun) -> bool:
         snapshot_id=run.snapshot_id,
     )
     return True
+
+
+# The first key of pg_advisory_xact_lock(int, int) that guards StationComparison.path: "PATH".
+# Migration 0038's triggers take it exclusively (key 0) before a statement that may change a PEC's
+# path or a station's PEC; a reconciliation takes it shared for its transaction.
+PATHS_LOCK = (0x50415448, 0)
+
+
+def _hold_comparison_paths() -> None:
+    """Keep PECs' paths and stations' PECs from changing until this transaction ends.
+
+    A run reads each station's PEC path and stores a copy with its comparison; the triggers of
+    migration 0038 correct the stored copies when a path changes, but only those they can see, that
+    is committed ones. Without this lock an edit committed between the run's read and its commit
+    would leave the run's new rows with the old path, and a list under the new path would miss
+    them. Taken before the paths are read: under READ COMMITTED (Django's default) the read that
+    follows sees any edit that committed while this waited. Many runs hold it at once; an edit
+    waits for them (and they for it).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", list(PATHS_LOCK))
 
 
 def _counted_stations(organization_id: int, contest_id: int) -> dict[int, tuple[int, Figures]]:
@@ -139,16 +161,23 @@ def _compare_stations(
     for pec_id, protocol_id, values in rows.iterator(chunk_size=20_000):
         officials[pec_id] = protocol_id
         official[protocol_id] = layout.figures(values)
-    station_ids = dict(Commission.objects.filter(pk__in=officials.keys()).values_list("pk", "station__pk"))
+    stations = {
+        pec_id: (station_id, path)
+        for pec_id, station_id, path in Commission.objects.filter(pk__in=officials.keys()).values_list(
+            "pk", "station__pk", "path"
+        )
+    }
     out = []
     for pec_id, protocol_id in officials.items():
         copy_id, counted_figures = counted[pec_id]
         published = official.get(protocol_id, Figures())
         mine, theirs = _restricted_to(counted_figures, published), _restricted_to(published, counted_figures)
         lines, options = mine.differing(theirs)
+        station_id, path = stations[pec_id]
         comparison = StationComparison(
             run=run,
-            station_id=station_ids[pec_id],
+            station_id=station_id,
+            path=path,
             copy_id=copy_id,
             official_id=protocol_id,
             is_discrepant=bool(lines or options),

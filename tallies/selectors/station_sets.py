@@ -48,12 +48,18 @@ def with_copies(
 
 
 def compared(run: ReconciliationRun | None, within: Commission | None = None) -> QuerySet[StationComparison]:
-    """The run's comparisons of stations still with copies, with the copy compared (none without a run)."""
+    """The run's comparisons of stations still with copies, with the copy compared (none without a run).
+
+    A comparison's copy names its station (a copy is of one station, and a station's state only
+    ever makes a copy of that station current: tallying.touch_station, the submit function), so
+    the state is found by its current copy alone. Matching the station as well says nothing more,
+    but PostgreSQL multiplies the two conditions' selectivities and expects about one row out of
+    thousands: it then sorts every discrepant comparison of a national list instead of reading
+    its first page from the (run, is_discrepant, path) index (issue 17).
+    """
     if run is None:
         return StationComparison.objects.none()
-    still = with_copies(run.organization_id, run.contest_id).filter(
-        station_id=OuterRef("station_id"), current_copy_id=OuterRef("copy_id")
-    )
+    still = with_copies(run.organization_id, run.contest_id).filter(current_copy_id=OuterRef("copy_id"))
     rows = StationComparison.objects.filter(Exists(still), run=run)
     return rows.filter(comparisons_within(within)) if within else rows
 

@@ -101,6 +101,19 @@ def test_it_lists_them_in_path_order_without_the_matching_or_quarantined_ones(ru
     assert numbers(listed(organization, contest, ARBAT)) == ["130"]  # 131 quarantined after the run
 
 
+def test_a_station_whose_copy_was_revised_after_the_run_leaves_the_list(
+    run, organization, contest, django_capture_on_commit_callbacks
+):
+    compared = ProtocolCopy.objects.get(organization=organization, station__number="120")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_copy(
+            compared.observer, contest, compared.station, OPTIONS_PEC_92, LINES_PEC_92, revises=compared
+        )
+
+    assert numbers(listed(organization, contest, TVER)) == ["121"]  # until the next run compares the revision
+    assert listed(organization, contest, NATION) == as_before(run, commission(contest, NATION))
+
+
 def test_every_comparison_keeps_its_stations_pec_path(run):
     rows = StationComparison.objects.filter(run=run).select_related("station__pec")
 

@@ -52,7 +52,7 @@ class StationComparison(models.Model):
     official = models.ForeignKey(OfficialProtocol, models.PROTECT, related_name="+")
     is_discrepant = models.BooleanField(db_index=True)
     # The station's PEC path (Commission.path) when compared, kept equal to it afterwards by the
-    # triggers of migration 0038 (a PEC's path edited, a station moved to another PEC): the pages
+    # triggers of migration 0039 (a PEC's path edited, a station moved to another PEC): the pages
     # list and page the stations under a commission by this copy, so that the first page of a
     # national list is read from the index below instead of sorting every comparison. Collation
     # "C": byte order is the order of the commission tree, and a prefix (LIKE 'RU/77/%') is a

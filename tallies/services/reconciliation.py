@@ -94,7 +94,7 @@ def request_reconcile(*, run: ReconciliationRun) -> bool:
 
 
 # The first key of pg_advisory_xact_lock(int, int) that guards StationComparison.path: "PATH".
-# Migration 0038's triggers take it exclusively (key 0) before a statement that may change a PEC's
+# Migration 0039's triggers take it exclusively (key 0) before a statement that may change a PEC's
 # path or a station's PEC; a reconciliation takes it shared for its transaction.
 PATHS_LOCK = (0x50415448, 0)
 
@@ -103,7 +103,7 @@ def _hold_comparison_paths() -> None:
     """Keep PECs' paths and stations' PECs from changing until this transaction ends.
 
     A run reads each station's PEC path and stores a copy with its comparison; the triggers of
-    migration 0038 correct the stored copies when a path changes, but only those they can see, that
+    migration 0039 correct the stored copies when a path changes, but only those they can see, that
     is committed ones. Without this lock an edit committed between the run's read and its commit
     would leave the run's new rows with the old path, and a list under the new path would miss
     them. Taken before the paths are read: under READ COMMITTED (Django's default) the read that

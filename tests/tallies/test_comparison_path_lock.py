@@ -1,4 +1,4 @@
-"""A reconciliation and an edit of the register's paths never overlap (migration 0038, PATHS_LOCK).
+"""A reconciliation and an edit of the register's paths never overlap (migration 0039, PATHS_LOCK).
 
 A run copies each station's PEC path into its comparisons; the register's triggers correct the
 copies when a path changes, but only the copies they can see. So a run and a statement that may

@@ -101,7 +101,7 @@ def fill_paths(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("elections", "0009_register_version"),
-        ("tallies", "0037_copy_figure_indexes"),
+        ("tallies", "0038_release_preview_language"),
     ]
 
     operations = [

@@ -9,9 +9,9 @@ pages compare those versions with the current ones (tallies.selectors.coalition_
 
 A refresh is asked for (`request_refresh`, `request_for_state`) by a conditional UPDATE that
 claims the row (`requested_at`), so at most one refresh per pool is in flight however many tally
-jobs finish meanwhile, and none before the last one has rested (tallies.services.refresh_rest);
-the refresh clears the claim with its result and, if the inputs moved while it pooled, asks
-again. Who asks: the coalition's pages (when stale), each member's tally job that changed a
+jobs finish meanwhile, and none before the last one has rested; the refresh clears the claim with
+its result and, if the inputs moved while it pooled, asks again (tallies.services.claimed_refresh).
+Who asks: the coalition's pages (when stale), each member's tally job that changed a
 station (tallies.tasks.apply_station_tally), a settled conflict, and the beat job `sweep` every
 minute (the outbox drain: a lost message, a member joining or leaving, a
 snapshot imported). A claim older than the broker's visibility timeout counts as lost.
@@ -24,21 +24,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import connection
 from django.utils import timezone
 
-from config.outbox import enqueue_on_commit, send_or_leave_to_sweep
 from elections.models import Commission, Contest, PollingStation
 from observers.models import Coalition
 from tallies.models import CoalitionPool, ObserverTally
-from tallies.selectors.coalition_pool import inputs_of, stored_pool
+from tallies.selectors.coalition_pool import inputs_of
 from tallies.selectors.comparison_aggregates import aggregate_comparisons_of
 from tallies.selectors.complete_stations import subsets_of_stations
 from tallies.selectors.layout import Layout
@@ -47,8 +41,9 @@ from tallies.selectors.snapshots import latest_snapshot
 from tallies.services.analysis import forensics
 from tallies.services.analysis.errors import AnalysisError
 from tallies.services.analysis.pooled import pooled_forensics, pooled_seats
-from tallies.services.refresh_rest import rest_until, rested
+from tallies.services.claimed_refresh import ClaimedRefresh, Key, lost_after
 
+# claimed_refresh.claimable in one statement with the pools the station's organisation counts in.
 CLAIM_FOR_STATE = """
 UPDATE tallies_coalitionpool p SET requested_at = %s
 FROM tallies_stationtallystate s
@@ -62,18 +57,18 @@ WHERE s.id = %s AND p.contest_id = s.contest_id
 RETURNING p.coalition_id, p.contest_id
 """
 
+POOL = ClaimedRefresh(CoalitionPool, ("coalition_id", "contest_id"), "refresh_coalition_pool")
 
-def lost_after() -> timedelta:
-    """How long a claimed refresh may stay unfinished before it counts as lost (the broker
-    redelivers an unacknowledged message within its visibility timeout)."""
-    return timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT)
+
+def _key(coalition_id: int, contest_id: int) -> Key:
+    return {"coalition_id": coalition_id, "contest_id": contest_id}
 
 
 def request_refresh(coalition: Coalition, contest: Contest) -> bool:
     """Ask for the pool of `coalition` and `contest` to be computed again, after the current
-    transaction commits; False when a refresh is already in flight (claimed and not lost)."""
-    _ensure_row(coalition, contest)
-    return _claim(CoalitionPool.objects.filter(coalition=coalition, contest=contest)) > 0
+    transaction commits; False when a refresh is already in flight (claimed and not lost) or the
+    pool rests (ClaimedRefresh.request)."""
+    return POOL.request(_key(coalition.pk, contest.pk))
 
 
 def refresh_for_page(coalition: Coalition, contest: Contest) -> bool:
@@ -81,60 +76,24 @@ def refresh_for_page(coalition: Coalition, contest: Contest) -> bool:
 
     Pages write nothing else and run in autocommit, so the claim is committed by itself; the job
     is sent at once (with tasks run in-process, it has stored the pool on return). True when it
-    was sent; False when one is in flight already, or the broker is down (the claim is released
-    and the page says the figures are being updated; the next reading or the sweep asks again).
+    was sent; False when one is in flight already, the pool rests, or the broker is down (the
+    claim is released and the page says the figures are being updated; the next reading or the
+    sweep asks again; ClaimedRefresh.request_now).
     """
-    _ensure_row(coalition, contest)
-    rows = CoalitionPool.objects.filter(coalition=coalition, contest=contest)
-    now = timezone.now()
-    if not rows.filter(_claimable(now)).update(requested_at=now):
-        return False
-    from tallies import tasks  # tasks import services; import here to avoid a cycle
-
-    if send_or_leave_to_sweep(tasks.refresh_coalition_pool, coalition_id=coalition.pk, contest_id=contest.pk):
-        return True
-    rows.filter(requested_at=now).update(requested_at=None)
-    return False
-
-
-def _ensure_row(coalition: Coalition, contest: Contest) -> None:
-    row = CoalitionPool(coalition=coalition, contest=contest)
-    CoalitionPool.objects.bulk_create([row], ignore_conflicts=True)
-
-
-def _claimable(now: datetime) -> Q:
-    """Not in flight (or its claim lost) and done resting (tallies.services.refresh_rest)."""
-    return (Q(requested_at__isnull=True) | Q(requested_at__lt=now - lost_after())) & rested(now)
-
-
-def _claim(rows: QuerySet[CoalitionPool]) -> int:
-    now = timezone.now()
-    claimable = _claimable(now)
-    found = list(rows.filter(claimable).values_list("pk", "coalition_id", "contest_id"))
-    claimed = 0
-    for pk, coalition_id, contest_id in found:
-        if CoalitionPool.objects.filter(claimable, pk=pk).update(requested_at=now):
-            _send(coalition_id, contest_id)
-            claimed += 1
-    return claimed
-
-
-def _send(coalition_id: int, contest_id: int) -> None:
-    from tallies import tasks  # tasks import services; import here to avoid a cycle
-
-    enqueue_on_commit(tasks.refresh_coalition_pool, coalition_id=coalition_id, contest_id=contest_id)
+    return POOL.request_now(_key(coalition.pk, contest.pk))
 
 
 def request_for_state(*, state_id: int) -> int:
     """The tally job's hook: ask for a refresh of every stored pool its station's organisation
-    is an agreed member of, for that contest (one statement; 0 when none is stored or all are
-    in flight). Returns how many were asked for."""
+    is an agreed member of, for that contest (one statement, claiming as
+    claimed_refresh.claimable does; 0 when none is stored or all are in flight or rest). Returns
+    how many were asked for."""
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(CLAIM_FOR_STATE, [now, state_id, now - lost_after(), now])
         claimed = cursor.fetchall()
     for coalition_id, contest_id in claimed:
-        _send(coalition_id, contest_id)
+        POOL.enqueue(_key(coalition_id, contest_id))
     return len(claimed)
 
 
@@ -157,45 +116,20 @@ def refresh(*, coalition_id: int, contest_id: int) -> bool:
     contest = Contest.objects.filter(pk=contest_id).first()
     if coalition is None or contest is None or contest.election_id != coalition.election_id:
         return False
-    with one_snapshot():
-        computed_at = timezone.now()
-        inputs = inputs_of(coalition, contest)
-        result = compute(coalition, contest)
-    _ensure_row(coalition, contest)
-    CoalitionPool.objects.filter(coalition=coalition, contest=contest).update(
-        inputs=inputs,
-        result=result,
-        computed_at=computed_at,
-        requested_at=None,
-        rest_until=rest_until(computed_at),
+    POOL.refresh(
+        _key(coalition_id, contest_id),
+        measure=lambda: (inputs_of(coalition, contest), compute(coalition, contest)),
+        write=lambda result: {"result": result},
+        inputs_now=lambda: inputs_of(coalition, contest),
     )
-    if not stored_pool(coalition, contest).current:
-        request_refresh(coalition, contest)
     return True
-
-
-@contextmanager
-def one_snapshot() -> Iterator[None]:
-    """A transaction whose reads all see one moment (REPEATABLE READ), so that the stored figures
-    never mix inputs; inside a caller's transaction (a test), that transaction's own."""
-    if connection.in_atomic_block:
-        with transaction.atomic():
-            yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
 
 
 def sweep() -> int:
     """Ask for a refresh of every stored pool whose inputs moved and that nobody refreshes (the
-    beat job, every minute); return how many were asked for. Six queries per stored pool."""
-    asked = 0
-    for row in CoalitionPool.objects.select_related("coalition", "contest"):
-        if not stored_pool(row.coalition, row.contest).current:
-            asked += _claim(CoalitionPool.objects.filter(pk=row.pk))
-    return asked
+    beat job, every minute); return how many were asked for. The inputs' six queries
+    (tallies.selectors.coalition_pool.inputs_of) per stored pool that may be claimed."""
+    return POOL.sweep(lambda row: inputs_of(row.coalition, row.contest))
 
 
 def compute(coalition: Coalition, contest: Contest) -> dict[str, Any]:

@@ -48,7 +48,7 @@ from observers.models import Coalition, Organization
 from tallies.models import CoalitionReleasePreview
 from tallies.selectors.release_previews import lost_after, preview_state, release_inputs, what_changed
 from tallies.services import coalition_releases
-from tallies.services.coalition_pool import one_snapshot
+from tallies.services.claimed_refresh import one_snapshot
 from tallies.services.releases import ReleaseError
 
 log = logging.getLogger(__name__)

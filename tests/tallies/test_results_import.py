@@ -247,6 +247,28 @@ def test_a_station_breaking_a_control_relation_is_counted_inconsistent_not_consi
     assert (second.complete, second.consistent, second.not_checkable) == (1, 0, 1)  # line 2 is needed
 
 
+def test_each_station_of_one_file_gets_its_own_verdict(contest, tmp_path):
+    """The report compiles the relations once per file; every row is still judged on its figures."""
+    option = next(iter(OPTIONS_PEC_91_OFFICIAL))
+    rows = {
+        "91": FIGURES,
+        "92": {**FIGURES, "ballots_valid": 1751},
+        "93": {**FIGURES, "ballots_received": ""},
+        "94": {**FIGURES, option: ""},
+        "95": FIGURES,
+    }
+    header = ["region", "tik", "uik", *FIGURES]
+    cells = [
+        [PLACE["region"], PLACE["tik"], uik, *(values[code] for code in FIGURES)]
+        for uik, values in rows.items()
+    ]
+
+    coverage = load(contest, write(tmp_path / "mixed.csv", header, *cells), dry_run=True).coverage
+
+    assert (coverage.stations, coverage.complete, coverage.partial) == (5, 4, 1)
+    assert (coverage.consistent, coverage.inconsistent, coverage.not_checkable) == (2, 1, 1)
+
+
 def test_withdraw_results_takes_a_snapshot_out_of_use(contest, tmp_path):
     snapshot_id = load(contest, station_file(tmp_path, list(FIGURES))).snapshot_id
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from elections.bulk import insert_rows
+from elections.bulk import insert_rows, next_ids
 from elections.models import Commission, Election, PollingStation
 
 
@@ -56,10 +56,12 @@ def ensure_hierarchy(
 
 
 class HierarchyIds(NamedTuple):
-    """What ensure_hierarchy_ids returns: the root's path, and every commission's id by path."""
+    """What ensure_hierarchy_ids returns: the root's path, every commission's id by path, and the
+    id of each given station's PEC, in the order the stations were given."""
 
     root_path: str
     by_path: dict[str, int]
+    pec_ids: list[int]
 
 
 def ensure_hierarchy_ids(
@@ -69,6 +71,8 @@ def ensure_hierarchy_ids(
 
     A national file creates ~100,000 commissions; bulk importers need only their ids by path,
     and loading them as model instances took a third of the import's Python time (issue 17).
+    New rows take their ids from the table's own sequence before the COPY, so nothing is read
+    back; each distinct chain of names is turned into paths once, not once per station.
     """
     by_path = dict(Commission.objects.filter(election=election).values_list("path", "pk"))
     records = list(stations)
@@ -81,12 +85,15 @@ def ensure_hierarchy_ids(
             name=root_name,
             path=root_path,
         ).pk
-    chains = [_prefix_paths(root_path, record.chain) for record in records]
-    depth = max((len(r.chain) for r in records), default=0)
+    chains: dict[tuple[str, ...], list[str]] = {}
+    for record in records:
+        if record.chain not in chains:
+            chains[record.chain] = _prefix_paths(root_path, record.chain)
+    depth = max((len(chain) for chain in chains), default=0)
     for level_index in range(depth):
-        _create_level(election, by_path, records, chains, level_index)
-    _create_precincts(election, by_path, records, chains)
-    return HierarchyIds(root_path, by_path)
+        _create_level(election, by_path, chains, level_index)
+    pec_paths = _create_precincts(election, by_path, records, chains)
+    return HierarchyIds(root_path, by_path, [by_path[path] for path in pec_paths])
 
 
 def _code(name: str) -> str:
@@ -102,55 +109,58 @@ def _prefix_paths(root_path: str, chain: Sequence[str]) -> list[str]:
 
 
 def _create_level(
-    election: Election,
-    by_path: dict[str, int],
-    records: list[StationRecord],
-    chains: list[list[str]],
-    level_index: int,
+    election: Election, by_path: dict[str, int], chains: dict[tuple[str, ...], list[str]], level_index: int
 ) -> None:
+    """Create the missing commissions at depth `level_index + 1` of `chains` (chain → its paths)."""
     level = LEVELS_BY_DEPTH[min(level_index, len(LEVELS_BY_DEPTH) - 1)]
     new: dict[str, tuple[int, str, str]] = {}
-    for record, paths in zip(records, chains, strict=True):
-        if len(record.chain) <= level_index:
+    for chain, paths in chains.items():
+        if len(chain) <= level_index:
             continue
         path = paths[level_index + 1]
         if path not in by_path and path not in new:
-            parent_id = by_path[paths[level_index]]
-            new[path] = (parent_id, _code(record.chain[level_index]), record.chain[level_index].strip())
-    _insert_commissions(election, level, new)
-    by_path.update(_reload(election, level))
+            new[path] = (by_path[paths[level_index]], _code(chain[level_index]), chain[level_index].strip())
+    by_path.update(_insert_commissions(election, level, new))
 
 
-def _insert_commissions(election: Election, level: str, new: dict[str, tuple[int, str, str]]) -> None:
+def _insert_commissions(
+    election: Election, level: str, new: dict[str, tuple[int, str, str]]
+) -> dict[str, int]:
+    """COPY the commissions `new` (path → (parent id, code, name)); return their ids by path."""
+    ids = next_ids(Commission, len(new))
     insert_rows(
         Commission,
-        ["election_id", "level", "parent_id", "code", "name", "path"],
-        ((election.pk, level, parent_id, code, name, path) for path, (parent_id, code, name) in new.items()),
+        ["id", "election_id", "level", "parent_id", "code", "name", "path"],
+        (
+            (pk, election.pk, level, parent_id, code, name, path)
+            for pk, (path, (parent_id, code, name)) in zip(ids, new.items(), strict=True)
+        ),
     )
-
-
-def _reload(election: Election, level: str) -> dict[str, int]:
-    return dict(Commission.objects.filter(election=election, level=level).values_list("path", "pk"))
+    return dict(zip(new, ids, strict=True))
 
 
 def _create_precincts(
     election: Election,
     by_path: dict[str, int],
     records: list[StationRecord],
-    chains: list[list[str]],
-) -> None:
+    chains: dict[tuple[str, ...], list[str]],
+) -> list[str]:
+    """Create the missing PECs and their stations; return each record's PEC path, in order."""
     new: dict[str, tuple[int, StationRecord]] = {}
-    for record, paths in zip(records, chains, strict=True):
-        parent_path = paths[-1]
+    pec_paths = []
+    for record in records:
+        parent_path = chains[record.chain][-1]
         path = Commission.child_path(parent_path, _code(record.number))
+        pec_paths.append(path)
         if path not in by_path and path not in new:
             new[path] = (by_path[parent_path], record)
-    _insert_commissions(
-        election,
-        Commission.Level.PEC,
-        {path: (parent_id, _code(r.number), r.number) for path, (parent_id, r) in new.items()},
+    by_path.update(
+        _insert_commissions(
+            election,
+            Commission.Level.PEC,
+            {path: (parent_id, _code(r.number), r.number) for path, (parent_id, r) in new.items()},
+        )
     )
-    by_path.update(_reload(election, Commission.Level.PEC))
     insert_rows(
         PollingStation,
         ["pec_id", "number", "name", "address", "registered_voters", "is_virtual"],
@@ -159,3 +169,4 @@ def _create_precincts(
             for path, (_, r) in new.items()
         ),
     )
+    return pec_paths

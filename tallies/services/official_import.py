@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import connection, transaction
 
 from elections.models import Commission, Contest, ProtocolLine
-from elections.services import StationRecord, ensure_hierarchy, ensure_hierarchy_ids, top_commission_name
+from elections.services import ensure_hierarchy, ensure_hierarchy_ids, top_commission_name
 from tallies.errors import ImportFileError
 from tallies.models import FigureLayout, OfficialProtocol, OfficialSnapshot
 from tallies.services.columns import ColumnMap, Ref, normalise
@@ -102,17 +102,9 @@ def write_station_snapshot(
         protocols_count=len(rows),
         **fields,
     )
-    pecs = [hierarchy.by_path[_pec_path(hierarchy.root_path, row.record)] for row in rows]
-    _write_protocols(snapshot, pecs, rows)
+    _write_protocols(snapshot, hierarchy.pec_ids, rows)
     schedule_snapshot_tally(snapshot)
     return snapshot
-
-
-def _pec_path(root_path: str, record: StationRecord) -> str:
-    path = root_path
-    for name in (*record.chain, record.number):
-        path = Commission.child_path(path, name.strip().replace("/", "∕"))
-    return path
 
 
 def _write_protocols(snapshot: OfficialSnapshot, pecs: list[int], rows: list[ParsedRow]) -> None:

@@ -24,6 +24,7 @@ from tallies.errors import ImportFileError
 from tallies.services.columns import ColumnMap, Matched, Ref, match_columns
 
 FIELD_LIMIT = 10_000_000
+REMOTE = ("1", "true", "yes", "да", "иә")  # a "remote" cell that marks a station as virtual
 LIMITS = uploads.Limits(
     max_bytes=256 * uploads.MiB, max_unpacked_bytes=256 * uploads.MiB, max_rows=500_000, max_columns=1_000
 )
@@ -118,7 +119,7 @@ def parse_station_rows(
         if len(row) != len(header):  # a cell lost or added shifts every figure after it
             _refuse_ragged(row, header, number, path)
         counts = _parse_counts(row, pick, columns, header, number, path, bad_cells)
-        if all(count is None for count in counts):
+        if None in counts and counts.count(None) == len(counts):
             continue
         record = _record(row, matched, number, path, None if base is None else counts[base])
         _check_listed_once(record, number, first_rows, path)
@@ -145,18 +146,15 @@ def _record(row: list[str], matched: Matched, number: int, path: Path, voters: i
         parts = station.split(separator)
         chain = tuple(separator.join(parts[: depth + 1]) for depth in range(len(parts) - 1))
     else:
-        names = (row[places[p]].strip() for p in ("region", "tec") if p in places)
-        chain = tuple(name for name in names if name)
+        chain = ()
+        if "region" in places and (region := row[places["region"]].strip()):
+            chain = (region,)
+        if "tec" in places and (tec := row[places["tec"]].strip()):
+            chain = (*chain, tec)
         station = row[places["number"]].strip() if "number" in places else ""
     if not station:
         raise ImportFileError(f"{path.name}, row {number}: empty station number")
-    remote = "remote" in places and row[places["remote"]].strip().casefold() in (
-        "1",
-        "true",
-        "yes",
-        "да",
-        "иә",
-    )
+    remote = "remote" in places and row[places["remote"]].strip().casefold() in REMOTE
     return StationRecord(chain=chain, number=station, registered_voters=voters, is_virtual=remote)
 
 
@@ -181,9 +179,9 @@ def _parse_counts(row, pick, columns, header, number, path, bad_cells) -> list[i
     if len(columns) == 1:
         fields = (fields,) if fields else ()
     if fields and all(fields) and "".join(fields).isdecimal():  # isdigit() passes "²", int() does not
-        counts = [int(field) for field in fields]
+        counts = list(map(int, fields))
         if max(counts) <= FIELD_LIMIT:
-            return list(counts)
+            return counts
     return [_parse_value(row, index, header, number, path, bad_cells) for index, _ in columns]
 
 

@@ -15,7 +15,7 @@ import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from config import uploads
 from elections.models import Contest
@@ -181,7 +181,7 @@ def _parse_counts(row, pick, columns, header, number, path, bad_cells) -> list[i
     if fields and all(fields) and "".join(fields).isdecimal():  # isdigit() passes "²", int() does not
         counts = list(map(int, fields))
         if max(counts) <= FIELD_LIMIT:
-            return counts
+            return cast(list[int | None], counts)
     return [_parse_value(row, index, header, number, path, bad_cells) for index, _ in columns]
 
 

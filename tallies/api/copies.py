@@ -31,7 +31,7 @@ from tallies.api.copy_serializers import (
     StationLookupQuerySerializer,
     StationLookupSerializer,
 )
-from tallies.models import ProtocolCopy
+from tallies.models import WITH_FIGURES, ProtocolCopy
 from tallies.services import fast_submission, photos
 
 FIELD_ERRORS = OpenApiResponse(description='{field: [message]}, e.g. {"lines.ballots_valid": [...]}')
@@ -50,7 +50,7 @@ def visible_copies(
     return (
         ProtocolCopy.objects.readable(sent=Q(observer__user=user), desk=scope_rows(scope))
         .select_related("observer")
-        .prefetch_related("figure_rows__line", "figure_rows__option", "findings__relation")
+        .prefetch_related(WITH_FIGURES, "findings__relation")
     )
 
 
@@ -102,7 +102,7 @@ class CopyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if not submitted.created:  # a resend: the stored copy, read back with its rows
             copy = visible_copies(request.user, None).get(pk=submitted.copy.pk)
             return Response(CopySerializer(copy).data, status=status.HTTP_200_OK)
-        # A new copy carries the figure rows and findings just written (ProtocolCopy.keep_written).
+        # A new copy carries the figures and findings just written (ProtocolCopy.keep_written).
         return Response(CopySerializer(submitted.copy).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

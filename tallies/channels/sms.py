@@ -26,7 +26,6 @@ from tallies.models import (
     ProtocolCopy,
     SmsGateway,
     TelegramBot,
-    figures_from_rows,
 )
 from tallies.services.submission import submit_protocol_copy
 
@@ -177,7 +176,7 @@ def _submit(
 
 def same_figures(copy: ProtocolCopy, figures: sms_figures.SmsFigures) -> bool:
     """Whether `copy` holds exactly the counts of `figures` (a resend by hand stores nothing new)."""
-    stored = figures_from_rows(copy.figure_rows.select_related("line", "option"))
+    stored = copy.figures()
     return stored.lines == figures.lines and stored.options == figures.options
 
 

@@ -1,8 +1,8 @@
 """Protocol copies, official results, tallies and reconciliation results.
 
 Raw evidence is append-only: on PostgreSQL triggers refuse UPDATE and DELETE. Observers' copies
-store typed rows, one integer per protocol line or ballot option; an official protocol stores
-its figures as one integer array in its snapshot's layout (tallies.models.figure_layout).
+store their figures as one integer array in the copy's layout (tallies.models.copy_layout); an
+official protocol as one integer array in its snapshot's layout (tallies.models.figure_layout).
 Derived results (tallies, reconciliations) are read models that can always be recomputed from
 the evidence; they keep their totals as {code: votes} documents.
 """
@@ -28,13 +28,14 @@ from tallies.models.coalitions import (
 )
 from tallies.models.copies import (
     APPEND_ONLY,
+    WITH_FIGURES,
     ControlFinding,
-    CopyFigure,
     CopyPhoto,
     FigureRow,
     ProtocolCopy,
     figures_from_rows,
 )
+from tallies.models.copy_layout import CopyLayout, CopyLayoutSlot
 from tallies.models.figure_layout import FigureLayout, FigureLayouts
 from tallies.models.official import OfficialProtocol, OfficialSnapshot
 from tallies.models.reconciliation import CommissionReconciliation, ReconciliationRun, StationComparison
@@ -53,6 +54,7 @@ from tallies.models.tally import ObserverTally, StationTallyState, TotalsMixin
 
 __all__ = [
     "APPEND_ONLY",
+    "WITH_FIGURES",
     "AnalysisRun",
     "ChannelMessage",
     "CoalitionPool",
@@ -64,7 +66,8 @@ __all__ = [
     "CommissionReconciliation",
     "ConflictResolution",
     "ControlFinding",
-    "CopyFigure",
+    "CopyLayout",
+    "CopyLayoutSlot",
     "CopyPhoto",
     "CopySeal",
     "CoverageSample",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Self
 
+import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,7 @@ from config.append_only import APPEND_ONLY
 from elections.models import BallotOption, Contest, PollingStation, ProtocolLine
 from elections.protocol import Figures
 from observers.models import Observer, Organization
+from tallies.models.copy_layout import CopyLayout, CopyLayoutSlot, figures_in
 
 
 class FigureRow(models.Model):
@@ -49,11 +53,16 @@ def _one_of_line_or_option(prefix: str) -> models.CheckConstraint:
 NOTHING = Q(pk__in=[])  # a Q no row matches: a reader with no rows of that kind
 
 
+def _transcribed_with_figures() -> Exists:
+    """The copy a desk entry transcribes gives figures (it was not sent as photos only)."""
+    return Exists(ProtocolCopy.objects.filter(pk=OuterRef("transcribes_id"), figure_values__isnull=False))
+
+
 def _unblinded() -> Q:
     """Copies that are no desk entry, or an entry no longer blind (see readable)."""
-    transcribed = CopyFigure.objects.filter(copy_id=OuterRef("transcribes_id"))
+    transcribed = _transcribed_with_figures()
     settled = ProtocolCopy.objects.filter(revises_id=OuterRef("transcribes_id"))
-    return Q(transcribes__isnull=True) | Exists(transcribed) | Exists(settled)
+    return Q(transcribes__isnull=True) | transcribed | Exists(settled)
 
 
 class ProtocolCopyQuerySet(models.QuerySet["ProtocolCopy"]):
@@ -84,11 +93,11 @@ class ProtocolCopyQuerySet(models.QuerySet["ProtocolCopy"]):
 
     def with_figures(self) -> Self:
         """Copies that give figures: every copy but one sent as photos only (never transcribed)."""
-        return self.filter(Exists(CopyFigure.objects.filter(copy_id=OuterRef("pk"))))
+        return self.filter(figure_values__isnull=False)
 
     def photo_only(self) -> Self:
-        """Copies sent as photos only: no figure rows; the desk transcribes them as a revision."""
-        return self.filter(~Exists(CopyFigure.objects.filter(copy_id=OuterRef("pk"))))
+        """Copies sent as photos only: no figures (a NULL array); the desk transcribes them as a revision."""
+        return self.filter(figure_values__isnull=True)
 
     def awaiting_transcription(self) -> Self:
         """Photo-only copies not yet revised: the desk's queue "Photos to transcribe"."""
@@ -97,8 +106,19 @@ class ProtocolCopyQuerySet(models.QuerySet["ProtocolCopy"]):
     def without_photo_entries(self) -> Self:
         """Leave out the desk's blind entries of photo-only copies: they count only through the
         revision their agreed (or settled) figures become, and stay unseen beside the copies."""
-        transcribed = CopyFigure.objects.filter(copy_id=OuterRef("transcribes_id"))
-        return self.filter(Q(transcribes__isnull=True) | Exists(transcribed))
+        return self.filter(Q(transcribes__isnull=True) | _transcribed_with_figures())
+
+
+# One statement per insert checks every new array against its layout's width (as official arrays)
+FITS_LAYOUT = """
+IF EXISTS (
+    SELECT 1 FROM inserted c JOIN tallies_copylayout l ON l.id = c.figure_layout_id
+    WHERE cardinality(c.figure_values) <> cardinality(l.line_ids) + cardinality(l.option_ids)
+) THEN
+    RAISE EXCEPTION 'a copy''s figures do not fit its layout' USING ERRCODE = 'check_violation';
+END IF;
+RETURN NULL;
+"""
 
 
 class ProtocolCopy(models.Model):
@@ -108,6 +128,12 @@ class ProtocolCopy(models.Model):
     once). A coordinator's blind entry from a copy's photo `transcribes` that copy. `client_uuid`
     is the idempotency key generated on the observer's device: a resend with the same key
     returns this copy and writes nothing.
+
+    `figure_values` holds the copy's figures in the order of its `figure_layout` (CopyLayout:
+    line ids in form order, then option ids in ballot order, as when it was stored), NULL for a
+    figure the copy does not give; the whole array is NULL for a copy sent as photos only, which
+    has no layout either. The database keeps it one-dimensional, non-negative, as wide as the
+    layout and with at least one figure; the append-only triggers keep it as stored.
     """
 
     class Channel(models.TextChoices):
@@ -135,67 +161,114 @@ class ProtocolCopy(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    figure_layout = models.ForeignKey(
+        CopyLayout, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    figure_values = ArrayField(models.IntegerField(null=True), null=True, blank=True)
 
     objects = ProtocolCopyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
-        triggers = APPEND_ONLY
+        triggers = [
+            *APPEND_ONLY,
+            pgtrigger.Trigger(
+                name="figures_fit_layout",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                referencing=pgtrigger.Referencing(new="inserted"),
+                func=FITS_LAYOUT,
+            ),
+        ]
         indexes = [models.Index(fields=["organization", "contest", "station"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(figure_layout__isnull=True, figure_values__isnull=True)
+                | Q(figure_layout__isnull=False, figure_values__isnull=False),
+                name="copy_figures_with_layout",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Func(F("figure_values"), function="array_ndims"), 1),
+                name="copy_figures_one_dimension",
+            ),
+            models.CheckConstraint(
+                condition=Exact(
+                    Func(
+                        F("figure_values"),
+                        template="0 <= ALL(%(expressions)s)",
+                        output_field=models.BooleanField(),
+                    ),
+                    True,
+                ),
+                name="copy_figures_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Exact(
+                    Func(
+                        F("figure_values"),
+                        template="cardinality(array_remove(%(expressions)s, NULL)) > 0",
+                        output_field=models.BooleanField(),
+                    ),
+                    True,
+                ),
+                name="copy_figures_some_given",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"copy {self.client_uuid} of station {self.station_id}"
 
     def figures(self) -> Figures:
-        return figures_from_rows(self.figure_rows.select_related("line", "option"))
+        """The copy's figures by code (one query, none if its layout's slots are prefetched: WITH_FIGURES)."""
+        written = self.__dict__.get("_written_figures")
+        if written is not None:
+            return written
+        if self.figure_values is None:
+            return Figures({}, {})
+        if ProtocolCopy.figure_layout.is_cached(self) and self.figure_layout is not None:
+            slots = self.figure_layout.slots.all()
+        else:
+            slots = CopyLayoutSlot.objects.filter(layout_id=self.figure_layout_id).select_related(
+                "line", "option"
+            )
+        return figures_in(slots, self.figure_values)
 
-    def keep_written(self, figure_rows: list[CopyFigure], findings: list[ControlFinding]) -> None:
-        """Let `figure_rows.all()` and `findings.all()` answer from the rows just written, with no query.
+    def figure_refs(self) -> list[tuple[int | None, int | None, int]]:
+        """(line id, None, value) or (None, option id, value) per figure the copy gives, in layout order."""
+        if self.figure_values is None or self.figure_layout is None:
+            return []
+        refs = [(pk, None) for pk in self.figure_layout.line_ids] + [
+            (None, pk) for pk in self.figure_layout.option_ids
+        ]
+        return [
+            (line, option, value)
+            for (line, option), value in zip(refs, self.figure_values, strict=True)
+            if value is not None
+        ]
 
-        The rows must be all of this copy's (with `line`/`option` and `relation` set), as the
-        submission writes them: an append-only copy gains no rows after it is stored. This is
-        what prefetch_related leaves on an instance, so serializers read them the same way.
+    def keep_written(self, figures: Figures, findings: list[ControlFinding]) -> None:
+        """Let `figures()` and `findings.all()` answer from what was just written, with no query.
+
+        `figures` must be what the copy's array holds, and `findings` all of its findings (with
+        `relation` set), as the submission writes them: an append-only copy never changes after it
+        is stored. The findings are cached as prefetch_related leaves them, so serializers read
+        them the same way.
         """
+        self._written_figures = figures
         cache = getattr(self, "_prefetched_objects_cache", {})
-        for name, rows in (("figure_rows", figure_rows), ("findings", findings)):
-            # Built as Django's prefetch_related_objects builds its cache (query.prefetch_one_level).
-            rows_queryset = getattr(self, name).get_queryset()
-            rows_queryset._result_cache = list(rows)
-            rows_queryset._prefetch_done = True
-            cache[name] = rows_queryset
+        # Built as Django's prefetch_related_objects builds its cache (query.prefetch_one_level).
+        rows_queryset = self.findings.get_queryset()
+        rows_queryset._result_cache = list(findings)
+        rows_queryset._prefetch_done = True
+        cache["findings"] = rows_queryset
         self._prefetched_objects_cache = cache
 
 
-class CopyFigure(FigureRow):
-    """One figure of a copy, 25 or so per copy: each index here is written 25 times per submission.
-
-    So three indexes, not six (issue 17, P1): one unique index on (copy, line, option) with NULLs
-    not distinct, which under the line-xor-option check forbids exactly what unique (copy, line)
-    and unique (copy, option) forbade and serves reading a copy's figures (copy first); and one
-    index each on line and option over the rows that have one (PROTECT's check when a line or an
-    option is deleted), instead of both indexes over every row.
-    """
-
-    copy = models.ForeignKey(ProtocolCopy, models.PROTECT, related_name="figure_rows", db_index=False)
-    line = models.ForeignKey(
-        ProtocolLine, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
-    )
-    option = models.ForeignKey(
-        BallotOption, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
-    )
-
-    class Meta:
-        triggers = APPEND_ONLY
-        constraints = [
-            _one_of_line_or_option("copyfigure"),
-            models.UniqueConstraint(
-                fields=["copy", "line", "option"], name="copyfigure_unique_figure", nulls_distinct=False
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["line"], name="copyfigure_line", condition=Q(line__isnull=False)),
-            models.Index(fields=["option"], name="copyfigure_option", condition=Q(option__isnull=False)),
-        ]
+# Prefetch for reading many copies' figures() with two queries in all (their layouts, the slots)
+WITH_FIGURES = Prefetch(
+    "figure_layout__slots", queryset=CopyLayoutSlot.objects.select_related("line", "option")
+)
 
 
 class ControlFinding(models.Model):

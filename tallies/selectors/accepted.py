@@ -26,25 +26,30 @@ from django.db.models import Exists, OuterRef
 
 from elections.protocol import Figures
 from tallies.models import ProtocolCopy, Quarantine
+from tallies.models.copy_layout import LINE_ID, OPTION_ID, figure_rows_sql
 
 LINE, OPTION = "lines", "options"
 
 # Common table expressions (to follow a WITH) that leave `accepted`: one row per station and
 # line or option that a countable copy gives, (station_id, line_id, option_id, value), with value
-# NULL where the copies disagree and no coordinator has resolved the line (a conflict).
+# NULL where the copies disagree and no coordinator has resolved the line (a conflict). A copy's
+# figures are the non-NULL elements of its array, each at its layout's line or option
+# (tallies.models.copy_layout).
 ACCEPTED = """
 countable AS (
-    SELECT c.id, c.station_id, COUNT(*) OVER (PARTITION BY c.station_id) AS copies
+    SELECT c.id, c.station_id, c.figure_layout_id, c.figure_values,
+        COUNT(*) OVER (PARTITION BY c.station_id) AS copies
     FROM ({countable}) c
     WHERE {stations}
 ),
 several AS (
     -- Stations with several countable copies: the lowest and the highest value they give for
     -- each line a copy has.
-    SELECT c.station_id, f.line_id, f.option_id, MIN(f.value) AS low, MAX(f.value) AS high
-    FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
-    WHERE c.copies > 1
-    GROUP BY c.station_id, f.line_id, f.option_id
+    SELECT c.station_id, {line_id} AS line_id, {option_id} AS option_id, MIN(u.value) AS low,
+        MAX(u.value) AS high
+    FROM countable c {figure_rows}
+    WHERE c.copies > 1 AND u.value IS NOT NULL
+    GROUP BY 1, 2, 3
 ),
 resolved AS (
     -- Each resolution keyed as the line it settles (a line if it names one, else its option);
@@ -62,10 +67,10 @@ resolved AS (
 ),
 accepted AS (
     -- One countable copy (the common case): its figures, nothing to compare or resolve.
-    SELECT c.station_id, f.line_id, f.option_id, f.value
+    SELECT c.station_id, {line_id} AS line_id, {option_id} AS option_id, u.value
     -- (NOT copies > 1 is copies = 1, written so that the planner expects most stations here.)
-    FROM countable c JOIN tallies_copyfigure f ON f.copy_id = c.id
-    WHERE NOT c.copies > 1
+    FROM countable c {figure_rows}
+    WHERE NOT c.copies > 1 AND u.value IS NOT NULL
     UNION ALL
     -- Several: a line they agree on, else its latest resolution, else NULL (a conflict).
     SELECT g.station_id, g.line_id, g.option_id, CASE WHEN g.low = g.high THEN g.low ELSE r.value END
@@ -112,9 +117,16 @@ def accepted_sql(
     `station_ids` narrows the copies through the ORM; `stations` is an SQL condition on
     `c.station_id` instead, for a caller whose WITH defines the stations first (no parameters).
     """
-    copies = countable_copies(organization_id, contest_id, station_ids).order_by().values("id", "station_id")
+    copies = countable_copies(organization_id, contest_id, station_ids).order_by()
+    copies = copies.values("id", "station_id", "figure_layout_id", "figure_values")
     countable_sql, countable_params = copies.query.sql_with_params()
-    sql = ACCEPTED.format(countable=countable_sql, stations=stations)
+    sql = ACCEPTED.format(
+        countable=countable_sql,
+        stations=stations,
+        figure_rows=figure_rows_sql("c"),
+        line_id=LINE_ID,
+        option_id=OPTION_ID,
+    )
     return sql, [*countable_params, organization_id, contest_id]
 
 
@@ -135,7 +147,7 @@ def accepted_for_stations(
         WITH {rules},
         figured AS (
             SELECT c.station_id, COUNT(*) AS copies FROM countable c
-            WHERE EXISTS (SELECT 1 FROM tallies_copyfigure f WHERE f.copy_id = c.id)
+            WHERE c.figure_values IS NOT NULL
             GROUP BY c.station_id
         )
         SELECT a.station_id, l.code, o.code, a.value, figured.copies

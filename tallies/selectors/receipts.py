@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from tallies.models import CopyFigure, ProtocolCopy
+from tallies.models import ProtocolCopy
+from tallies.models.copy_layout import coded_figure_rows
 
 
 def canonical_copy(
@@ -39,10 +40,7 @@ def receipts_for(copies: Iterable[ProtocolCopy]) -> dict[int, str]:
     """Return copy id → receipt for many copies (one query for all their figures)."""
     copies = list(copies)
     figures: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: {"lines": {}, "options": {}})
-    rows = CopyFigure.objects.filter(copy__in=copies).values_list(
-        "copy_id", "line__code", "option__code", "value"
-    )
-    for copy_id, line, option, value in rows.iterator(chunk_size=20_000):
+    for copy_id, line, option, value in coded_figure_rows(copy.pk for copy in copies):
         kind, code = ("lines", line) if line else ("options", option)
         figures[copy_id][kind][code] = value
     return {copy.pk: _receipt(copy, figures[copy.pk]) for copy in copies}

@@ -6,7 +6,7 @@ copy (or resends it) with every line filled in, under a live mandate. For that c
 cached (tallies/services/form_cache.py), evaluates the control relations in Python, and stores
 everything in one round trip: the PostgreSQL function `tallies_submit_api_copy`
 (tallies/migrations/0016_submission_fast_path.py) does in one transaction what
-`services.submit_protocol_copy` does (mandate lock, copy, figure rows, findings, the mandate's
+`services.submit_protocol_copy` does (mandate lock, copy with its figure array, findings, the mandate's
 "copy obtained", the station's tally state and current copy). The tally job is queued after it
 commits, as before; a resend queues it again if the station is still stale, since the request
 that stored the copy may have died before queueing it (the function says so, as
@@ -43,7 +43,7 @@ _SQL = (
     "SELECT * FROM tallies_submit_api_copy(%s, %s, %s, %s, %s, %s, %s::bigint[], %s::bigint[], "
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[])"
 )
-_COLUMNS = (  # as tallies_submit_api_copy RETURNS TABLE them (migration 0016)
+_COLUMNS = (  # as tallies_submit_api_copy RETURNS TABLE them (migrations 0016, 0039)
     "outcome", "copy_id", "state_id", "observer_code", "note", "submitted_at",
     "line_ids", "option_ids", "figure_values", "relation_ids", "lhs", "rhs",
 )  # fmt: skip
@@ -191,7 +191,8 @@ def _answer(
 
 
 def _resend(body: _Body, row: dict[str, Any], form: CachedForm) -> Answer | None:
-    """The stored copy's answer from the rows the function read back; None if the form moved on."""
+    """The stored copy's answer from the figures the function read back (one element per figure
+    given: its line id or option id, and its value); None if the form moved on."""
     lines: dict[str, int] = {}
     options: dict[str, int] = {}
     for line_id, option_id, value in zip(

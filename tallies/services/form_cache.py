@@ -50,9 +50,9 @@ class CachedForm:
     line_codes: dict[int, str] = field(default_factory=dict)
     option_codes: dict[int, str] = field(default_factory=dict)
     relations_by_id: dict[int, ControlRelation] = field(default_factory=dict)
-    # The store's line and option id columns, one element per figure in form order (lines, then
-    # options, as fast_submission orders the figures; NULL where the figure is of the other
-    # kind), as PostgreSQL array literals.
+    # The copy layout's line ids and option ids (tallies.models.copy_layout: form order, then
+    # ballot order, by position and id), as PostgreSQL array literals; fast_submission sends the
+    # figures as one array in that order.
     line_id_array: str = "{}"
     option_id_array: str = "{}"
 
@@ -86,8 +86,8 @@ def _load(contest_id: int) -> CachedForm | None:
     for *_contest, kind, pk, position, code, expression, tolerance, labels in rows:
         if kind is not None:
             found[kind].append((pk, position, code, expression, tolerance, labels))
-    lines = {code: pk for pk, _pos, code, *_rest in sorted(found[0], key=lambda row: row[1])}
-    options = {code: pk for pk, _pos, code, *_rest in sorted(found[1], key=lambda row: row[1])}
+    lines = {code: pk for pk, _pos, code, *_rest in sorted(found[0], key=lambda row: (row[1], row[0]))}
+    options = {code: pk for pk, _pos, code, *_rest in sorted(found[1], key=lambda row: (row[1], row[0]))}
     relations = [
         ControlRelation(
             id=pk,
@@ -109,8 +109,8 @@ def _load(contest_id: int) -> CachedForm | None:
         line_codes={pk: code for code, pk in lines.items()},
         option_codes={pk: code for code, pk in options.items()},
         relations_by_id={relation.pk: relation for relation in relations},
-        line_id_array=array_literal([*lines.values(), *[None] * len(options)]),
-        option_id_array=array_literal([*[None] * len(lines), *options.values()]),
+        line_id_array=array_literal(list(lines.values())),
+        option_id_array=array_literal(list(options.values())),
     )
 
 

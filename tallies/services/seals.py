@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 
 from observers.models import AuditEntry, Organization
 from observers.services import audit
-from tallies.models import CopySeal, ProtocolCopy, figures_from_rows
+from tallies.models import WITH_FIGURES, CopySeal, ProtocolCopy
 
 ACTION = "protocol_copies.sealed"
 BATCH = 1000  # copies per audit entry
@@ -44,9 +44,11 @@ class SealProblem:
 def copy_fields(copy: ProtocolCopy) -> dict[str, Any]:
     """What a seal covers: the copy's own fields and its figures ({code: votes}), JSON-ready.
 
-    Reads `copy.figure_rows.all()`: prefetch them with their line and option (`_with_figures`).
+    Reads `copy.figures()`: prefetch its layout's slots (`_with_figures`). The figures are the
+    codes and counts the copy gives, whatever its storage (rows until migration 0038, an array
+    since), so a seal made before still verifies.
     """
-    figures = figures_from_rows(copy.figure_rows.all())
+    figures = copy.figures()
     return {
         "id": copy.pk,
         "client_uuid": str(copy.client_uuid),
@@ -130,4 +132,4 @@ def _sealed_digests(organization: Organization) -> Iterator[tuple[int, dict[int,
 
 
 def _with_figures(copies: QuerySet[ProtocolCopy]) -> QuerySet[ProtocolCopy]:
-    return copies.select_related("station").prefetch_related("figure_rows__line", "figure_rows__option")
+    return copies.select_related("station").prefetch_related(WITH_FIGURES)

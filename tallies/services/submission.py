@@ -16,7 +16,8 @@ from elections.protocol import OPTIONS_TOTAL, Figures, RelationCheck, check_rela
 from observers.models import Mandate, Observer
 from observers.services import mandates
 from tallies.errors import FieldError, IdempotencyConflict, NotAssignedError
-from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
+from tallies.models import ControlFinding, ProtocolCopy, StationTallyState
+from tallies.models.copy_layout import layout_id
 from tallies.services import copy_validation, tallying
 from tallies.services.copy_validation import ContestForm
 
@@ -165,6 +166,8 @@ def _store(
         _check_revisable(revises, observer, contest, station)
     # No savepoint of its own: a racing duplicate key rolls back this whole atomic block (itself a
     # savepoint inside a caller's transaction), and submit_protocol_copy then reads the winner.
+    given = bool(figures.lines or figures.options)  # none: sent as photos only
+    layout, values = _figure_array(form, figures) if given else (None, None)
     copy = ProtocolCopy.objects.create(
         client_uuid=client_uuid,
         organization_id=observer.organization_id,
@@ -176,17 +179,15 @@ def _store(
         transcribes=transcribes,
         entered_by_id=entered_by.pk if entered_by else None,
         note=note,
+        figure_layout_id=layout,
+        figure_values=values,
     )
-    given = bool(figures.lines or figures.options)  # none: sent as photos only
-    if given:
-        copy.keep_written(_store_figures(copy, form, figures), _store_findings(copy, form, figures))
-    else:
-        copy.keep_written([], [])
+    copy.keep_written(figures, _store_findings(copy, form, figures) if given else [])
     if mandate is not None:
         mandates.record_copy_obtained(
             mandate=mandate, station=station, contest=contest, recorded_by=entered_by
         )
-    if given and (transcribes is None or transcribes.figure_rows.exists()):
+    if given and (transcribes is None or transcribes.figure_values is not None):
         # A photo-only copy, and a blind entry of one, count nowhere (accepted.countable_copies).
         _make_current(copy)
     return copy
@@ -226,14 +227,21 @@ def _check_revisable(
         raise FieldError("revises", _("this copy has already been revised; revise the newest one"))
 
 
-def _store_figures(copy: ProtocolCopy, form: ContestForm, figures: Figures) -> list[CopyFigure]:
-    """Write the copy's figure rows in one INSERT; return them (with ids) in form order."""
-    lines = {line.code: line for line in form.lines}
-    options = {option.code: option for option in form.options}
-    return CopyFigure.objects.bulk_create(
-        [CopyFigure(copy=copy, line=lines[code], value=v) for code, v in figures.lines.items()]
-        + [CopyFigure(copy=copy, option=options[code], value=v) for code, v in figures.options.items()]
-    )
+def _figure_array(form: ContestForm, figures: Figures) -> tuple[int, list[int | None]]:
+    """The copy's layout (the form's lines, then options, by position and id) and its array in it.
+
+    A figure the copy does not give is NULL. The layout is found or created in one statement
+    (copy_layout.layout_id); copies of a contest share it while the form stays as it is.
+    Raises KeyError for a code the form does not have (validation refused it before).
+    """
+    lines = sorted(form.lines, key=lambda line: (line.position, line.pk))
+    options = sorted(form.options, key=lambda option: (option.position, option.pk))
+    values = [figures.lines.get(line.code) for line in lines] + [
+        figures.options.get(option.code) for option in options
+    ]
+    if sum(value is not None for value in values) != len(figures.lines) + len(figures.options):
+        raise KeyError(f"figures of codes not on the form: {figures}")
+    return layout_id([line.pk for line in lines], [option.pk for option in options]), values
 
 
 def _store_findings(copy: ProtocolCopy, form: ContestForm, figures: Figures) -> list[ControlFinding]:

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from elections.models import Commission
 from elections.protocol import Figures, sum_figures
 from observers.services import audit
-from tallies.models import ObserverTally, ProtocolCopy, StationTallyState, figures_from_rows
+from tallies.models import WITH_FIGURES, ObserverTally, ProtocolCopy, StationTallyState
 from tallies.services import recompute_observer_tallies, seals
 from tests.faults import report
 from tests.faults.field import Field, Phones
@@ -37,12 +37,8 @@ def tallies(field: Field) -> dict:
 
 def current_figures(field: Field) -> dict[int, Figures]:
     """Station id → the figures of its current (latest) copy, read from the stored rows."""
-    copies = (
-        ProtocolCopy.objects.filter(contest=field.contest)
-        .current()
-        .prefetch_related("figure_rows__line", "figure_rows__option")
-    )
-    return {copy.station_id: figures_from_rows(copy.figure_rows.all()) for copy in copies}
+    copies = ProtocolCopy.objects.filter(contest=field.contest).current().prefetch_related(WITH_FIGURES)
+    return {copy.station_id: copy.figures() for copy in copies}
 
 
 def assert_nothing_lost(field: Field, phones: Phones) -> None:

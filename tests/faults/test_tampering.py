@@ -32,8 +32,9 @@ def test_a_figure_altered_behind_the_triggers_is_named(field, stack, phones):
     copy = ProtocolCopy.objects.filter(contest=field.contest).order_by("?").first()
 
     behind_the_triggers(  # what someone with the database password could do
-        "tallies_copyfigure",
-        "UPDATE tallies_copyfigure SET value = value + 50 WHERE copy_id = %s AND option_id IS NOT NULL",
+        "tallies_protocolcopy",  # the copy's last figure is an option's: 50 votes more
+        "UPDATE tallies_protocolcopy SET figure_values[cardinality(figure_values)] ="
+        " figure_values[cardinality(figure_values)] + 50 WHERE id = %s",
         [copy.pk],
     )
 

@@ -13,7 +13,7 @@ import uuid
 from elections.models import Commission
 from observers.models import Evidence
 from tallies import services
-from tallies.models import CopyFigure, CopyPhoto, ObserverTally, ProtocolCopy
+from tallies.models import CopyLayoutSlot, CopyPhoto, ObserverTally, ProtocolCopy
 from tallies.services import desk
 from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY, copy_through, submit
 
@@ -57,9 +57,10 @@ def assert_equals_recompute(contest, organization) -> None:
 
 
 def raw_rows() -> tuple[list[dict], list[dict]]:
-    """Every ProtocolCopy and CopyFigure row, to compare before and after a desk action."""
+    """Every ProtocolCopy row (its figures included) and copy layout slot, to compare before and after
+    a desk action."""
     copies = list(ProtocolCopy.objects.order_by("pk").values())
-    figures = list(CopyFigure.objects.order_by("pk").values())
+    figures = list(CopyLayoutSlot.objects.order_by("pk").values())
     return copies, figures
 
 

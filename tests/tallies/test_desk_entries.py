@@ -160,7 +160,7 @@ def test_it_confirms_a_matching_blind_entry_by_verifying_every_figure(copy, dave
 
     assert (
         len(rows)
-        == copy.figure_rows.count()
+        == len(copy.figure_refs())
         == LineVerification.objects.filter(copy=copy, method="photo").count()
     )
     assert entries("protocol_copy.blind_entry_confirmed")[0].after["verified"] is True

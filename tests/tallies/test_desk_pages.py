@@ -196,7 +196,7 @@ def test_it_confirms_a_matching_blind_entry(client, dave, copy):
     response = client.post(reverse("desk-blind-confirm", args=[copy.pk]))
 
     assert response.status_code == 302
-    assert LineVerification.objects.filter(copy=copy).count() == copy.figure_rows.count()
+    assert LineVerification.objects.filter(copy=copy).count() == len(copy.figure_refs())
 
 
 @pytest.mark.parametrize(

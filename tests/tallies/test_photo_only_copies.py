@@ -12,7 +12,7 @@ from PIL import Image
 
 from observers.models import Evidence, Mandate
 from tallies.errors import FieldError, NotAssignedError
-from tallies.models import CopyFigure, ObserverTally, ProtocolCopy, StationTallyState
+from tallies.models import ObserverTally, ProtocolCopy, StationTallyState
 from tallies.services import photos
 from tests.observers.fixtures.evidence_images import encoded, jpeg_with_exif, upload
 from tests.tallies.support import assert_equals_recompute, root_tally, submit_web_copy
@@ -39,7 +39,8 @@ def test_it_stores_photos_as_a_copy_with_no_figures_and_sanitises_them(
     assert (submitted.created, added, copy.channel, copy.contest, copy.observer) == (
         True, 1, "telegram", contest, observer,
     )  # fmt: skip
-    assert not CopyFigure.objects.filter(copy=copy).exists() and not copy.findings.exists()
+    stored = ProtocolCopy.objects.get(pk=copy.pk)
+    assert (stored.figure_values, stored.figure_layout_id) == (None, None) and not copy.findings.exists()
     assert list(ProtocolCopy.objects.awaiting_transcription()) == [copy]
     evidence = Evidence.objects.get()
     assert evidence.status == Evidence.Status.READY and evidence.copy_photos.get().copy == copy

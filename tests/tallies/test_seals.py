@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
@@ -60,8 +61,9 @@ def test_a_figure_altered_behind_the_triggers_is_named(observer, contest, statio
     sequence = AuditEntry.objects.get(action=seals.ACTION).sequence
 
     behind_the_triggers(
-        "tallies_copyfigure",
-        "UPDATE tallies_copyfigure SET value = value + 100 WHERE copy_id = %s AND option_id IS NOT NULL",
+        "tallies_protocolcopy",  # the copy's last figure is an option's: 100 votes more
+        "UPDATE tallies_protocolcopy SET figure_values[cardinality(figure_values)] ="
+        " figure_values[cardinality(figure_values)] + 100 WHERE id = %s",
         [altered.pk],
     )
 
@@ -82,3 +84,33 @@ def test_the_command_names_the_altered_copy_and_fails(observer, contest, station
         call_command("verify_audit_chain", "--organization", observer.organization.slug)
 
     assert f"SEAL BROKEN: copy {copy.pk} (sealed in audit entry 1)" in capsys.readouterr().out
+
+
+# The digest that the code before migration 0038 (figures as CopyFigure rows, read with
+# figures_from_rows) computed for a copy with these fields and the PEC 91 copy's figures: run
+# on main at 72e7080 with the copy and its rows built in memory (no database).
+SEALED_BEFORE_THE_ARRAYS = "1b2503276dfbc698fa20a61b285722548ff15842dec5dc69f0ba5681ab4305d0"
+SEALED_FIELDS = {
+    "pk": 4242,
+    "client_uuid": uuid.UUID("3f0c2a8e-1d5b-4c7a-9e6f-0a1b2c3d4e5f"),
+    "organization_id": 7,
+    "observer_id": 11,
+    "contest_id": 13,
+    "station_id": 17,
+    "channel": "api",
+    "revises_id": None,
+    "entered_by_id": 19,
+    "note": "Seal test",
+    "submitted_at": datetime.datetime(2026, 12, 7, 20, 15, 30, 123456, tzinfo=datetime.UTC),
+}
+
+
+def test_a_seal_made_while_figures_were_rows_still_verifies_on_the_array(observer, contest, station):
+    stored = ProtocolCopy.objects.get(pk=submit(observer, contest, station).pk)  # figures read back
+    for name, value in SEALED_FIELDS.items():
+        setattr(stored, name, value)  # in memory only: the fields the old digest was made with
+
+    assert stored.figure_values is not None and len(stored.figure_values) == len(LINES_PEC_91_COPY) + len(
+        OPTIONS_PEC_91_COPY
+    )
+    assert seals.digest(stored) == SEALED_BEFORE_THE_ARRAYS

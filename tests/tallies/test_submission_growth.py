@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from elections.hierarchy import StationRecord, ensure_hierarchy
 from elections.models import BallotOption, ControlRelation, PollingStation
 from observers.services import mandates
-from tallies.models import ControlFinding, CopyFigure, ProtocolCopy, StationTallyState
+from tallies.models import ControlFinding, ProtocolCopy, StationTallyState
 from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tallies.support import FIRST_COPY_QUERIES, RESEND_QUERIES, body
 
@@ -86,7 +86,9 @@ def test_the_ordinary_case_writes_what_the_service_writes(alice_device, observer
         {**LINES_PEC_91_COPY, "ballots_valid": 1000},
         OPTIONS_PEC_91_COPY,
     )
-    assert CopyFigure.objects.filter(copy=copy).count() == len(LINES_PEC_91_COPY) + len(OPTIONS_PEC_91_COPY)
+    assert len(ProtocolCopy.objects.get(pk=copy.pk).figure_refs()) == len(LINES_PEC_91_COPY) + len(
+        OPTIONS_PEC_91_COPY
+    )
     assert ControlFinding.objects.filter(copy=copy).count() == len(response.data["findings"]) == 3
     assert (state.current_copy_id, state.wanted_version, state.applied_version) == (copy.pk, 1, 0)
     assert (event.station_id, event.contest_id, event.recorded_by_id) == (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tallies.models import ConflictResolution, CopyFigure, LineVerification, ProtocolCopy
+from tallies.models import ConflictResolution, LineVerification, ProtocolCopy
+from tallies.models.copy_layout import coded_figure_rows
 from tallies.selectors.layout import Layout
 
 Values = dict[int, dict[str, int]]  # copy id → code → value
@@ -21,8 +22,7 @@ def labels(layout: Layout) -> dict[str, str]:
 def copy_values(copies: list[ProtocolCopy]) -> Values:
     """Every figure of `copies`: copy id → code → value (one query)."""
     found: Values = defaultdict(dict)
-    rows = CopyFigure.objects.filter(copy__in=[c.pk for c in copies])
-    for copy_id, line, option, value in rows.values_list("copy_id", "line__code", "option__code", "value"):
+    for copy_id, line, option, value in coded_figure_rows(c.pk for c in copies):
         found[copy_id][f"lines.{line}" if line else f"options.{option}"] = value
     return found
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from elections.models import Contest, PollingStation
 from observers.models import AuditEntry, Organization
 from tallies.models import (
     ConflictResolution,
-    CopyFigure,
     LineVerification,
     ProtocolCopy,
     Quarantine,
@@ -61,12 +60,15 @@ class StationDesk:
         return [row for row in self.rows if row.status == "none"]
 
 
+_GIVES_FIGURES = ExpressionWrapper(Q(figure_values__isnull=False), output_field=BooleanField())
+
+
 def station_desk(organization: Organization, contest: Contest, station: PollingStation) -> StationDesk:
     """Gather a station's copies side by side with accepted values, decisions and audit entries."""
     every: list[ProtocolCopy] = list(
         ProtocolCopy.objects.filter(organization=organization, contest=contest, station=station)
         .without_photo_entries()  # unseen: the entries of a photo-only copy stay blind to each other
-        .annotate(gives_figures=Exists(CopyFigure.objects.filter(copy_id=OuterRef("pk"))))
+        .annotate(gives_figures=_GIVES_FIGURES)
         .select_related("observer", "entered_by", "revised_by")
         .prefetch_related("findings__relation", "photos__evidence", _active_quarantines())
         .order_by("submitted_at", "pk")

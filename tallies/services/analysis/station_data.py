@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from elections import roles
 from elections.models import Commission, Contest, PollingStation, ProtocolLine
 from elections.protocol import Figures
 from observers.models import Organization
-from tallies.models import CopyFigure, FigureLayout, OfficialSnapshot, StationTallyState
+from tallies.models import CopyLayout, FigureLayout, OfficialSnapshot, ProtocolCopy, StationTallyState
 from tallies.services.analysis.errors import AnalysisError
 
 
@@ -136,8 +135,27 @@ def observer_station_data(organization: Organization, contest: Contest) -> Stati
     states = StationTallyState.objects.filter(
         organization=organization, contest=contest, current_copy__isnull=False, is_counted=True
     )
-    figures = CopyFigure.objects.filter(copy_id__in=states.values("current_copy_id"))
-    return _station_data(contest, figures, "copy__station__pec_id")
+    copies = ProtocolCopy.objects.filter(pk__in=states.values("current_copy_id"), figure_values__isnull=False)
+    arrays = list(copies.values_list("station__pec_id", "figure_layout_id", "figure_values"))
+    layout_ids = {layout for _pec, layout, _values in arrays}
+    layouts = {
+        pk: (lines, options)
+        for pk, lines, options in CopyLayout.objects.filter(pk__in=layout_ids).values_list(
+            "pk", "line_ids", "option_ids"
+        )
+    }
+    rows = [
+        (pec, line_id, option_id, value)
+        for pec, layout, values in arrays
+        for (line_id, option_id), value in zip(_refs(*layouts[layout]), values, strict=True)
+        if value is not None
+    ]
+    return _station_data(contest, rows)
+
+
+def _refs(line_ids: list[int], option_ids: list[int]) -> list[tuple[int | None, int | None]]:
+    """A copy layout's positions as (line id, None) and (None, option id), in order."""
+    return [(pk, None) for pk in line_ids] + [(None, pk) for pk in option_ids]
 
 
 def figures_station_data(contest: Contest, figures: dict[int, Figures]) -> StationData:
@@ -182,44 +200,38 @@ def figures_station_data(contest: Contest, figures: dict[int, Figures]) -> Stati
     )
 
 
-def _station_data(contest: Contest, figures: QuerySet, pec_field: str) -> StationData:  # type: ignore[type-arg]
+FigureRowTuple = tuple[int, int | None, int | None, int]  # PEC id, line id, option id, value
+
+
+def _station_data(contest: Contest, rows: list[FigureRowTuple]) -> StationData:
+    """Sum each station's figure rows (PEC id, line id, option id, value) as the counts need them."""
     base, numerators = _turnout_line_ids(contest)
-    invalid = list(contest.form.lines.filter(role=ProtocolLine.Role.INVALID).values_list("pk", flat=True))
-    leader_id, leader_code = _leader(contest, figures)
-    rows = (
-        figures.values(pec_field)
-        .order_by()
-        .annotate(
-            voters=Sum("value", filter=Q(line_id=base), default=0),
-            took_part=Sum("value", filter=Q(line_id__in=numerators), default=0),
-            leader=Sum("value", filter=Q(option_id=leader_id), default=0),
-            votes=Sum("value", filter=Q(option_id__isnull=False), default=0),
-            invalid=Sum("value", filter=Q(line_id__in=invalid) if invalid else Q(pk__isnull=True), default=0),
-        )
-    )
+    invalid = set(contest.form.lines.filter(role=ProtocolLine.Role.INVALID).values_list("pk", flat=True))
+    leader_id, leader_code = _leader(contest, rows)
+    took_part = set(numerators)
+    sums: dict[int, list[int]] = {}
+    for pec, line_id, option_id, value in rows:
+        station = sums.setdefault(pec, [0, 0, 0, 0, 0])
+        if line_id is not None:
+            station[0] += value if line_id == base else 0
+            station[1] += value if line_id in took_part else 0
+            station[4] += value if line_id in invalid else 0
+        else:
+            station[2] += value if option_id == leader_id else 0
+            station[3] += value
     stations = _stations(contest)
-    counts = [
-        StationCounts(
-            *stations[row[pec_field]],
-            row["voters"],
-            row["took_part"],
-            row["leader"],
-            row["votes"],
-            row["invalid"],
-        )
-        for row in rows.iterator(chunk_size=10_000)
-    ]
+    counts = [StationCounts(*stations[pec], *values) for pec, values in sums.items()]
     tecs = _tec_names({c.tec_id for c in counts})
-    return StationData(counts, _option_counts(contest, figures), leader_code, tecs, bool(invalid))
+    return StationData(counts, _option_counts(contest, rows), leader_code, tecs, bool(invalid))
 
 
-def _option_counts(contest: Contest, figures: QuerySet) -> dict[str, list[int]]:  # type: ignore[type-arg]
+def _option_counts(contest: Contest, rows: list[FigureRowTuple]) -> dict[str, list[int]]:
     """Return {option code: its vote count at every station read}, in ballot order."""
     codes = dict(contest.options.values_list("pk", "code"))
     found: dict[str, list[int]] = {code: [] for code in codes.values()}
-    rows = figures.filter(option_id__isnull=False).values_list("option_id", "value")
-    for option_id, value in rows.iterator(chunk_size=50_000):
-        found[codes[option_id]].append(value)
+    for _pec, _line, option_id, value in rows:
+        if option_id is not None:
+            found[codes[option_id]].append(value)
     return {code: counts for code, counts in found.items() if counts}
 
 
@@ -233,13 +245,17 @@ def _turnout_line_ids(contest: Contest) -> tuple[int, list[int]]:
     return base, numerators
 
 
-def _leader(contest: Contest, figures: QuerySet) -> tuple[int, str]:  # type: ignore[type-arg]
+def _leader(contest: Contest, rows: list[FigureRowTuple]) -> tuple[int, str]:
+    """The party option with the most votes over the rows (the lower id on a tie); AnalysisError if none."""
     parties = dict(contest.options.filter(is_against_all=False).values_list("pk", "code"))
-    totals = figures.filter(option_id__in=parties).values("option_id").order_by()
-    top = totals.annotate(total=Sum("value")).order_by("-total", "option_id").first()
-    if top is None or not top["total"]:
+    totals: dict[int, int] = {}
+    for _pec, _line, option_id, value in rows:
+        if option_id in parties:
+            totals[option_id] = totals.get(option_id, 0) + value
+    top = min(totals, key=lambda pk: (-totals[pk], pk), default=None)
+    if top is None or not totals[top]:
         raise AnalysisError(_("No votes for any party or candidate in these figures."))
-    return top["option_id"], parties[top["option_id"]]
+    return top, parties[top]
 
 
 def _stations(contest: Contest) -> dict[int, tuple[int, str, int]]:

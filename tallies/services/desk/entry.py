@@ -82,7 +82,7 @@ def blind_entry_of(copy: ProtocolCopy) -> ProtocolCopy | None:
     None for a copy sent as photos only: its two entries stay blind to each other, read only
     through desk.transcription.entries_of under that queue's rules (issue 18).
     """
-    if not copy.figure_rows.exists():
+    if copy.figure_values is None:
         return None
     return copy.transcriptions.order_by("-pk").first()
 
@@ -135,7 +135,7 @@ def blind_entry(
 def _check_blind_enterable(copy: ProtocolCopy, client_uuid: uuid.UUID, user: User) -> None:
     if copy.channel == Channel.TRANSCRIPTION:
         raise FieldError("copy", _("This copy is itself a blind entry."))
-    if not copy.figure_rows.exists():
+    if copy.figure_values is None:
         raise FieldError(
             "copy", _("This copy was sent as photos only: transcribe it from “Photos to transcribe”.")
         )
@@ -166,13 +166,13 @@ def confirm_blind_entry(*, copy: ProtocolCopy, by: AnyUser) -> list[LineVerifica
     rows = LineVerification.objects.bulk_create(
         LineVerification(
             copy=copy,
-            line_id=row.line_id,
-            option_id=row.option_id,
+            line_id=line_id,
+            option_id=option_id,
             method="photo",
             note=note,
             verified_by=user,
         )
-        for row in copy.figure_rows.all()
+        for line_id, option_id, _value in copy.figure_refs()
     )
     audit.record(
         organization=copy.organization,

@@ -139,7 +139,7 @@ def _locked(copy: ProtocolCopy) -> ProtocolCopy:
 
 
 def _check_awaiting(copy: ProtocolCopy) -> None:
-    if copy.figure_rows.exists() or copy.channel == ProtocolCopy.Channel.TRANSCRIPTION:
+    if copy.figure_values is not None or copy.channel == ProtocolCopy.Channel.TRANSCRIPTION:
         raise FieldError("copy", _("This copy was not sent as photos only."))
     if ProtocolCopy.objects.filter(revises=copy).exists():
         raise FieldError("copy", _("This copy is already transcribed or corrected."))

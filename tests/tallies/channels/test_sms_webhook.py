@@ -61,7 +61,7 @@ def test_a_telerivet_message_stores_the_copy_and_replies_with_the_receipt(client
 
     copy = ProtocolCopy.objects.get()
     assert (copy.observer, copy.station, copy.channel) == (alice_by_sms, station, "sms")
-    figures = {row.line.code if row.line else row.option.code: row.value for row in copy.figure_rows.all()}
+    figures = {**copy.figures().lines, **copy.figures().options}
     assert figures == {**LINES_PEC_91_COPY, **OPTIONS_PEC_91_COPY}
     reply = response.json()["messages"][0]["content"]
     assert reply.startswith(f"Stored: station 91, party-list, copy no. {copy.pk}.")
@@ -102,7 +102,7 @@ def test_changed_figures_become_a_revision_of_the_observers_copy(client, alice_b
 
     first, second = ProtocolCopy.objects.order_by("id")
     assert second.revises == first
-    assert second.figure_rows.get(line__code="ballots_invalid").value == 41
+    assert second.figures().lines["ballots_invalid"] == 41
 
 
 def test_a_rapidpro_form_post_with_a_token_header_is_answered_in_json(client, alice_by_sms):

@@ -71,7 +71,7 @@ def test_an_edited_message_changing_a_figure_becomes_a_revision(client, bot, lin
 
     first, second = ProtocolCopy.objects.order_by("id")
     assert second.revises == first
-    assert second.figure_rows.get(line__code="ballots_invalid").value == 41
+    assert second.figures().lines["ballots_invalid"] == 41
 
 
 def test_an_unlinked_account_and_a_photo_before_any_copy_get_an_answer_and_store_nothing(
@@ -273,7 +273,7 @@ def test_a_photo_with_no_copy_becomes_a_photo_only_copy_of_the_station_its_capti
     post(client, bot, message(3, "", message_id=1400, caption="91", photo=PHOTO, **album))  # delivered again
 
     copy = ProtocolCopy.objects.get()
-    assert (copy.station, copy.channel, copy.figure_rows.count()) == (station, "telegram", 0)
+    assert (copy.station, copy.channel, len(copy.figure_refs())) == (station, "telegram", 0)
     assert copy.photos.count() == 2 == Evidence.objects.count()
     assert ProtocolCopy.objects.awaiting_transcription().get() == copy
     texts = [body["text"] for path, body in bot_api[1] if path.endswith("/sendMessage")]

@@ -107,7 +107,7 @@ def test_an_observer_picks_a_station_answers_each_line_sees_the_checks_and_confi
 
     copy = ProtocolCopy.objects.get()
     assert (copy.observer, copy.station, copy.channel) == (linked, station, "telegram")
-    figures = {row.line.code if row.line else row.option.code: row.value for row in copy.figure_rows.all()}
+    figures = {**copy.figures().lines, **copy.figures().options}
     assert figures == {**LINES_PEC_91_COPY, **OPTIONS_PEC_91_COPY}
     assert chat.last().startswith(f"Stored: station 91, party-list, copy no. {copy.pk}.")
     shown = {line.split(" (")[0] for line in summary.splitlines() if line.startswith("Does not hold: ")}
@@ -144,7 +144,7 @@ def test_back_not_on_the_copy_and_corrections_from_the_summary(chat, linked):
     chat.press("Confirm and store")
 
     copy = ProtocolCopy.objects.get()
-    values = {row.line.code: row.value for row in copy.figure_rows.filter(line__isnull=False)}
+    values = dict(copy.figures().lines)
     assert values == {**LINES_PEC_91_COPY, "ballots_invalid": 41}
 
 
@@ -172,7 +172,7 @@ def test_the_same_figures_confirmed_again_store_nothing_new_and_other_figures_a_
     chat.press("Confirm and store")
 
     first, second = ProtocolCopy.objects.order_by("pk")
-    assert second.revises == first and second.figure_rows.get(line__code="ballots_invalid").value == 41
+    assert second.revises == first and second.figures().lines["ballots_invalid"] == 41
 
 
 def test_stale_foreign_and_unknown_buttons_are_refused_politely(client, bot, chat, linked):
@@ -206,7 +206,7 @@ def test_an_edited_answer_replaces_it_before_confirming(client, bot, chat, linke
 
     assert chat.last().startswith("9 changed to 41.")
     chat.press("Confirm and store")
-    assert ProtocolCopy.objects.get().figure_rows.get(line__code="ballots_invalid").value == 41
+    assert ProtocolCopy.objects.get().figures().lines["ballots_invalid"] == 41
 
 
 def test_an_edit_after_confirming_changes_nothing_and_says_how_to_correct(client, bot, chat, linked):
@@ -217,7 +217,7 @@ def test_an_edit_after_confirming_changes_nothing_and_says_how_to_correct(client
     post(client, bot, message(800, "41", message_id=chat.message_id - 16, edited=True))
 
     assert ProtocolCopy.objects.get() == copy
-    assert copy.figure_rows.get(line__code="ballots_invalid").value == LINES_PEC_91_COPY["ballots_invalid"]
+    assert copy.figures().lines["ballots_invalid"] == LINES_PEC_91_COPY["ballots_invalid"]
     assert chat.last().startswith(f"Copy no. {copy.pk} is already stored: your edit did not change it.")
 
 
@@ -354,4 +354,4 @@ def test_where_the_election_has_two_contests_the_observer_presses_one(chat, link
     chat.press("Confirm and store")
 
     copy = ProtocolCopy.objects.get()
-    assert (copy.contest, copy.figure_rows.get(option__code="ivanov").value) == (single, 1200)
+    assert (copy.contest, copy.figures().options["ivanov"]) == (single, 1200)

@@ -1,15 +1,15 @@
 """Fast fixture builders: a generated election with 20 options, and observers' copies at every station.
 
-Copies go in with COPY as the same rows the submission service writes (ProtocolCopy,
-CopyFigure); ControlFindings and mandate events are left out. bench.tallied then writes the
-station states and tallies as a finished tally job would, so the election starts tallied.
+Copies go in with COPY as the same rows the submission service writes (ProtocolCopy with its
+figure array in the contest's copy layout); ControlFindings and mandate events are left out.
+bench.tallied then writes the station states and tallies as a finished tally job would, so the
+election starts tallied.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 
 from django.db import connection
 from django.utils import timezone
@@ -20,6 +20,7 @@ from elections.models import Contest, PollingStation
 from elections.protocol import Figures
 from elections.services import StationRecord, define_election, define_protocol_form, ensure_hierarchy
 from observers.models import Observer, Organization
+from tallies.models.copy_layout import layout_id
 
 OPTIONS = 20
 REGIONS = 85
@@ -131,41 +132,39 @@ def add_generated_copies(
     two observers' copies of one station agree."""
     stations = station_ids(contest) if stations is None else stations
     now = timezone.now()
+    lines = list(contest.form.lines.order_by("position", "pk").values_list("code", "pk"))
+    options = list(contest.options.order_by("position", "pk").values_list("code", "pk"))
+    layout = layout_id([pk for _code, pk in lines], [pk for _code, pk in options])
     copy_rows(
         "tallies_protocolcopy",
-        (*COPY_COLUMNS, "note", "submitted_at"),
+        (*COPY_COLUMNS, "note", "submitted_at", "figure_layout_id", "figure_values"),
         (
-            (uuid.uuid4(), observer.organization_id, observer.pk, contest.pk, s, "import", NOTE, now)
+            (
+                uuid.uuid4(),
+                observer.organization_id,
+                observer.pk,
+                contest.pk,
+                s,
+                "import",
+                NOTE,
+                now,
+                layout,
+                _array(honest_figures(random.Random(seed * 10_000_019 + s)), lines, options),
+            )
             for s in stations
         ),
     )
-    rows = _figure_rows(_copies_by_station(contest, observer), contest, seed)
-    copy_rows("tallies_copyfigure", ("copy_id", "line_id", "option_id", "value"), rows)
     tallied.add_counted_states(contest, observer)
     tallied.add_tallies(contest, observer.organization)
     return len(stations)
 
 
-def _figure_rows(copies: dict[int, int], contest: Contest, seed: int) -> Iterator[tuple]:
-    """Each copy's figures (copy id, line id, option id, value), station by station.
-
-    Runs while the connection is busy with COPY, so everything it needs is read beforehand.
-    """
-    lines = dict(contest.form.lines.values_list("code", "pk"))
-    options = dict(contest.options.values_list("code", "pk"))
-    return (
-        row
-        for station_id in sorted(copies)
-        for row in _station_rows(
-            copies[station_id], honest_figures(random.Random(seed * 10_000_019 + station_id)), lines, options
-        )
-    )
-
-
-def _station_rows(copy_id: int, figures: Figures, lines: dict, options: dict) -> list[tuple]:
-    return [(copy_id, lines[code], None, value) for code, value in figures.lines.items()] + [
-        (copy_id, None, options[code], value) for code, value in figures.options.items()
+def _array(figures: Figures, lines: list[tuple[str, int]], options: list[tuple[str, int]]) -> str:
+    """A station's figures as the copy's array in the layout's order, in COPY's text format."""
+    values = [figures.lines.get(code) for code, _pk in lines] + [
+        figures.options.get(code) for code, _pk in options
     ]
+    return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
 
 
 def _copies_by_station(contest: Contest, observer: Observer) -> dict[int, int]:

@@ -22,17 +22,20 @@ from tallies.models import ObserverTally
 
 TARGET = 10.0
 REPEATS = 5
+# One row per figure given (station, tec, region, code, value), unnested from each copy's array
+# at its layout's positions (a NULL element, a figure not given, is no row), as the rows were.
 ROWS = """
 select pc.station_id as station, pec.parent_id as tec, tec.parent_id as region,
        coalesce(l.code, o.code) as code, f.value
-from tallies_copyfigure f
-join tallies_protocolcopy pc on pc.id = f.copy_id
+from tallies_protocolcopy pc
+join tallies_copylayout lay on lay.id = pc.figure_layout_id
+cross join lateral unnest(pc.figure_values) with ordinality as f(value, pos)
 join elections_pollingstation ps on ps.id = pc.station_id
 join elections_commission pec on pec.id = ps.pec_id
 join elections_commission tec on tec.id = pec.parent_id
-left join elections_protocolline l on l.id = f.line_id
-left join elections_ballotoption o on o.id = f.option_id
-where pc.contest_id = {contest} and pc.organization_id in ({organizations})
+left join elections_protocolline l on l.id = lay.line_ids[f.pos]
+left join elections_ballotoption o on o.id = lay.option_ids[f.pos - cardinality(lay.line_ids)]
+where pc.contest_id = {contest} and pc.organization_id in ({organizations}) and f.value is not null
   and not exists (select 1 from tallies_protocolcopy r where r.revises_id = pc.id)
 """
 GROUP_BYS = (

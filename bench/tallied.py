@@ -26,10 +26,11 @@ select pc.organization_id, pc.contest_id, pc.station_id, pc.id, 1, 1, true,
        coalesce(jsonb_object_agg(l.code, f.value) filter (where l.id is not null), '{}'),
        coalesce(jsonb_object_agg(o.code, f.value) filter (where o.id is not null), '{}'), '[]'
 from tallies_protocolcopy pc
-join tallies_copyfigure f on f.copy_id = pc.id
-left join elections_protocolline l on l.id = f.line_id
-left join elections_ballotoption o on o.id = f.option_id
-where pc.contest_id = %s and pc.observer_id = %s
+join tallies_copylayout lay on lay.id = pc.figure_layout_id
+cross join lateral unnest(pc.figure_values) with ordinality as f(value, pos)
+left join elections_protocolline l on l.id = lay.line_ids[f.pos]
+left join elections_ballotoption o on o.id = lay.option_ids[f.pos - cardinality(lay.line_ids)]
+where pc.contest_id = %s and pc.observer_id = %s and f.value is not null
 group by pc.id
 """
 PER_PARENT = """
@@ -37,10 +38,12 @@ select pec.parent_id, l.code, o.code, sum(f.value)
 from tallies_stationtallystate s
 join elections_pollingstation ps on ps.id = s.station_id
 join elections_commission pec on pec.id = ps.pec_id
-join tallies_copyfigure f on f.copy_id = s.current_copy_id
-left join elections_protocolline l on l.id = f.line_id
-left join elections_ballotoption o on o.id = f.option_id
-where s.organization_id = %s and s.contest_id = %s and s.is_counted
+join tallies_protocolcopy pc on pc.id = s.current_copy_id
+join tallies_copylayout lay on lay.id = pc.figure_layout_id
+cross join lateral unnest(pc.figure_values) with ordinality as f(value, pos)
+left join elections_protocolline l on l.id = lay.line_ids[f.pos]
+left join elections_ballotoption o on o.id = lay.option_ids[f.pos - cardinality(lay.line_ids)]
+where s.organization_id = %s and s.contest_id = %s and s.is_counted and f.value is not null
 group by 1, 2, 3
 """
 COUNTS = """
@@ -96,30 +99,27 @@ def _tally(
     return tally
 
 
+# Each station's copy: its official protocol's array in a copy layout of the snapshot's ids, the
+# first option (position k) 7 votes higher at every `every`-th station; no figure, no array.
 COPIES_FROM_OFFICIAL = """
 insert into tallies_protocolcopy (client_uuid, organization_id, observer_id, contest_id, station_id, channel,
-    note, submitted_at)
-select gen_random_uuid(), %(organization)s, %(observer)s, %(contest)s, ps.id, 'import', %(note)s, %(now)s
-from tallies_officialprotocol op join elections_pollingstation ps on ps.pec_id = op.commission_id
-where op.snapshot_id = %(snapshot)s and not op.is_derived
-"""
-FIGURES_FROM_OFFICIAL = """
-insert into tallies_copyfigure (copy_id, line_id, option_id, value)
-select pc.id, f.line_id, f.option_id,
-       case when pc.station_id %% %(every)s = 0 and f.option_id = %(moved)s then f.value + 7 else f.value end
+    note, submitted_at, figure_layout_id, figure_values)
+select gen_random_uuid(), %(organization)s, %(observer)s, %(contest)s, p.station_id, 'import', %(note)s,
+       %(now)s,
+       case when p.given then tallies_copy_layout(p.layout_lines, p.layout_options) end,
+       case when not p.given then null
+            when p.station_id %% %(every)s = 0 and p.k is not null
+            then p.vals[1:p.k - 1] || (p.vals[p.k] + 7) || p.vals[p.k + 1:]
+            else p.vals end
 from (
-    select op.commission_id, v.value,
-           case when v.pos <= cardinality(s.layout_lines) then s.layout_lines[v.pos] end as line_id,
-           case when v.pos > cardinality(s.layout_lines)
-                then s.layout_options[v.pos - cardinality(s.layout_lines)] end as option_id
+    select ps.id as station_id, s.layout_lines, s.layout_options, op.figure_values as vals,
+           cardinality(array_remove(op.figure_values, null)) > 0 as given,
+           cardinality(s.layout_lines) + array_position(s.layout_options, %(moved)s::int) as k
     from tallies_officialprotocol op
     join tallies_officialsnapshot s on s.id = op.snapshot_id
-    cross join lateral unnest(op.figure_values) with ordinality as v(value, pos)
-    where op.snapshot_id = %(snapshot)s and not op.is_derived and v.value is not null
-) f
-join elections_pollingstation ps on ps.pec_id = f.commission_id
-join tallies_protocolcopy pc on pc.station_id = ps.id and pc.contest_id = %(contest)s
-     and pc.observer_id = %(observer)s
+    join elections_pollingstation ps on ps.pec_id = op.commission_id
+    where op.snapshot_id = %(snapshot)s and not op.is_derived
+) p
 """
 
 
@@ -139,7 +139,6 @@ def add_copies_from_official(contest: Contest, snapshot_id: int, observer: Obser
     with connection.cursor() as cursor:
         cursor.execute(COPIES_FROM_OFFICIAL, params)
         copies = cursor.rowcount
-        cursor.execute(FIGURES_FROM_OFFICIAL, params)
     add_counted_states(contest, observer)
     add_tallies(contest, observer.organization)
     return copies

@@ -226,8 +226,9 @@ class ProtocolCopy(models.Model):
             return written
         if self.figure_values is None:
             return Figures({}, {})
-        if ProtocolCopy.figure_layout.is_cached(self) and self.figure_layout is not None:
-            slots = self.figure_layout.slots.all()
+        layout = self.figure_layout if ProtocolCopy.figure_layout.is_cached(self) else None
+        if layout is not None and "slots" in getattr(layout, "_prefetched_objects_cache", {}):
+            slots = layout.slots.all()
         else:
             slots = CopyLayoutSlot.objects.filter(layout_id=self.figure_layout_id).select_related(
                 "line", "option"
@@ -260,7 +261,7 @@ class ProtocolCopy(models.Model):
         # Built as Django's prefetch_related_objects builds its cache (query.prefetch_one_level).
         rows_queryset = self.findings.get_queryset()
         rows_queryset._result_cache = list(findings)
-        rows_queryset._prefetch_done = True
+        rows_queryset._prefetch_done = True  # type: ignore[attr-defined]
         cache["findings"] = rows_queryset
         self._prefetched_objects_cache = cache
 

@@ -41,7 +41,7 @@ def receipts_for(copies: Iterable[ProtocolCopy]) -> dict[int, str]:
     copies = list(copies)
     figures: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: {"lines": {}, "options": {}})
     for copy_id, line, option, value in coded_figure_rows(copy.pk for copy in copies):
-        kind, code = ("lines", line) if line else ("options", option)
+        kind, code = ("lines", line) if line else ("options", option or "")
         figures[copy_id][kind][code] = value
     return {copy.pk: _receipt(copy, figures[copy.pk]) for copy in copies}
 

@@ -147,7 +147,7 @@ def observer_station_data(organization: Organization, contest: Contest) -> Stati
     rows = [
         (pec, line_id, option_id, value)
         for pec, layout, values in arrays
-        for (line_id, option_id), value in zip(_refs(*layouts[layout]), values, strict=True)
+        for (line_id, option_id), value in zip(_refs(*layouts[layout]), values or (), strict=True)
         if value is not None
     ]
     return _station_data(contest, rows)

@@ -118,10 +118,10 @@ def test_copies_of_one_form_share_one_layout_in_form_order(copy, observer, conte
 
 def test_a_line_added_to_the_form_later_changes_no_stored_copy(copy, observer, contest, other_station):
     before = copy.figures()
-    contest.form.lines.create(code="added_later", number="99", label="Added later", position=99)
+    contest.form.lines.create(code="added_later", number="99", labels={"en": "Added later"}, position=99)
 
     newer = send_api_copy(
-        observer, contest, other_station, LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY, added_later=3
+        observer, contest, other_station, {**LINES_PEC_91_COPY, "added_later": 3}, OPTIONS_PEC_91_COPY
     )
 
     assert ProtocolCopy.objects.get(pk=copy.pk).figures() == before
@@ -137,7 +137,8 @@ def test_a_line_or_option_a_stored_copy_names_cannot_be_deleted(copy, contest):
         line.delete()
     with pytest.raises(ProtectedError):
         option.delete()
-    with transaction.atomic(), pytest.raises(IntegrityError), connection.cursor() as cursor:
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys are checked at once
         cursor.execute("DELETE FROM elections_protocolline WHERE id = %s", [line.pk])
 
 
@@ -176,5 +177,5 @@ def test_a_stored_copys_figures_and_layout_never_change(copy):
         lambda: CopyLayout.objects.filter(pk=layout.pk).update(line_ids=[]),
         lambda: CopyLayoutSlot.objects.filter(layout=layout).delete(),
     ):
-        with transaction.atomic(), pytest.raises(DatabaseError, match="pgtrigger"):
+        with pytest.raises(DatabaseError, match="pgtrigger"), transaction.atomic():
             attempt()

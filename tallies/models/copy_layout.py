@@ -7,7 +7,7 @@ per content (copies of one contest share it while the form does not change) and 
 or goes away, so a line or option added to or removed from the form later changes no existing
 copy's meaning. Each layout also holds one `CopyLayoutSlot` row per position, with a PROTECT
 foreign key to its line or option: a line or option that a stored copy's layout names cannot be
-deleted, as CopyFigure's foreign keys had it (migration 0039). Positions are 1-based here, as
+deleted, as CopyFigure's foreign keys had it (migration 0040). Positions are 1-based here, as
 SQL subscripts; `FigureLayout` (0-based) reads the same ids.
 """
 
@@ -24,7 +24,7 @@ from elections.models import BallotOption, ProtocolLine
 from elections.protocol import Figures
 
 # The layout with exactly given ids is found or created (with its slots) by the database
-# function tallies_copy_layout(line ids, option ids), installed by migration 0039.
+# function tallies_copy_layout(line ids, option ids), installed by migration 0040.
 
 
 def figure_rows_sql(copy: str) -> str:

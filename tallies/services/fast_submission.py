@@ -43,7 +43,7 @@ _SQL = (
     "SELECT * FROM tallies_submit_api_copy(%s, %s, %s, %s, %s, %s, %s::bigint[], %s::bigint[], "
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[])"
 )
-_COLUMNS = (  # as tallies_submit_api_copy RETURNS TABLE them (migrations 0016, 0040)
+_COLUMNS = (  # as tallies_submit_api_copy RETURNS TABLE them (migrations 0016, 0041)
     "outcome", "copy_id", "state_id", "observer_code", "note", "submitted_at",
     "line_ids", "option_ids", "figure_values", "relation_ids", "lhs", "rhs",
 )  # fmt: skip

@@ -45,7 +45,7 @@ def copy_fields(copy: ProtocolCopy) -> dict[str, Any]:
     """What a seal covers: the copy's own fields and its figures ({code: votes}), JSON-ready.
 
     Reads `copy.figures()`: prefetch its layout's slots (`_with_figures`). The figures are the
-    codes and counts the copy gives, whatever its storage (rows until migration 0039, an array
+    codes and counts the copy gives, whatever its storage (rows until migration 0040, an array
     since), so a seal made before still verifies.
     """
     figures = copy.figures()

@@ -2,7 +2,7 @@
 shared layouts, and what the database refuses (a wrong width, a negative figure, an array with
 no figure, any change, and deleting a line or an option a stored copy's layout names).
 
-The conversion of migration 0039 runs here on scratch tables shaped as the ones it converts (the
+The conversion of migration 0040 runs here on scratch tables shaped as the ones it converts (the
 copies and the old figure rows), against the test contest's form and options.
 """
 
@@ -19,7 +19,7 @@ from tallies.models import CopyLayout, CopyLayoutSlot, ProtocolCopy
 from tests.support import LINES_PEC_91_COPY, OPTIONS_PEC_91_COPY
 from tests.tallies.support import send_api_copy, without
 
-migration = importlib.import_module("tallies.migrations.0039_copy_figure_arrays")
+migration = importlib.import_module("tallies.migrations.0040_copy_figure_arrays")
 SCRATCH = migration.Tables(copies="old_copy", figures="old_figure")
 pytestmark = pytest.mark.django_db
 

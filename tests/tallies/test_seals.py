@@ -86,7 +86,7 @@ def test_the_command_names_the_altered_copy_and_fails(observer, contest, station
     assert f"SEAL BROKEN: copy {copy.pk} (sealed in audit entry 1)" in capsys.readouterr().out
 
 
-# The digest that the code before migration 0039 (figures as CopyFigure rows, read with
+# The digest that the code before migration 0040 (figures as CopyFigure rows, read with
 # figures_from_rows) computed for a copy with these fields and the PEC 91 copy's figures: run
 # on main at 72e7080 with the copy and its rows built in memory (no database).
 SEALED_BEFORE_THE_ARRAYS = "1b2503276dfbc698fa20a61b285722548ff15842dec5dc69f0ba5681ab4305d0"

@@ -1,4 +1,4 @@
-"""The two database functions that read or wrote CopyFigure rows, on the copies' arrays (0039).
+"""The two database functions that read or wrote CopyFigure rows, on the copies' arrays (0040).
 
 1. `tallies_submit_api_copy` (the API's fast path, migrations 0016 and 0032) stores the figures
    as the new copy's array in its layout (`tallies_copy_layout`, found or created by content)
@@ -311,7 +311,7 @@ $$;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tallies", "0039_copy_figure_arrays")]
+    dependencies = [("tallies", "0040_copy_figure_arrays")]
 
     operations = [
         migrations.RunSQL(SUBMIT, BEFORE),

@@ -38,7 +38,7 @@ class ConversionError(RuntimeError):
 
 
 # tallies_copy_layout(line ids, option ids) → the id of the layout with exactly that content,
-# created with its slots if there is none yet (installed by migration 0039). Safe under
+# created with its slots if there is none yet (installed by migration 0040). Safe under
 # concurrency: a racing insert of the same content waits for the other and then reads it.
 GET_OR_CREATE = """
 CREATE FUNCTION tallies_copy_layout(p_line_ids integer[], p_option_ids integer[])
@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('elections', '0009_register_version'),
         ('observers', '0007_client_keys'),
-        ('tallies', '0038_release_preview_language'),
+        ('tallies', '0039_station_comparison_path'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -195,6 +195,23 @@ def convert(apps, schema_editor):  # type: ignore[no-untyped-def]
         convert_figures(cursor)
 
 
+RESTORE = """
+INSERT INTO {t.figures} (copy_id, line_id, option_id, value)
+SELECT c.id, lay.line_ids[u.pos], lay.option_ids[u.pos - cardinality(lay.line_ids)], u.value
+FROM {t.copies} c JOIN tallies_copylayout lay ON lay.id = c.figure_layout_id
+CROSS JOIN LATERAL unnest(c.figure_values) WITH ORDINALITY AS u(value, pos)
+WHERE u.value IS NOT NULL
+"""
+
+
+def restore(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Unapplying: every array's figures become CopyFigure rows again, checked as the conversion is
+    (the arrays and layouts are dropped after this by the reversed AddField/CreateModel)."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(RESTORE.format(t=Tables()))
+        check_conversion(cursor)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -285,7 +302,7 @@ class Migration(migrations.Migration):
             name='figure_layout',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tallies.copylayout'),
         ),
-        migrations.RunPython(convert, elidable=False),
+        migrations.RunPython(convert, restore, elidable=False),
         pgtrigger.migrations.AddTrigger(
             model_name='protocolcopy',
             trigger=pgtrigger.compiler.Trigger(name='figures_fit_layout', sql=pgtrigger.compiler.UpsertTriggerSql(func="\nIF EXISTS (\n    SELECT 1 FROM inserted c JOIN tallies_copylayout l ON l.id = c.figure_layout_id\n    WHERE cardinality(c.figure_values) <> cardinality(l.line_ids) + cardinality(l.option_ids)\n) THEN\n    RAISE EXCEPTION 'a copy''s figures do not fit its layout' USING ERRCODE = 'check_violation';\nEND IF;\nRETURN NULL;\n", hash='4f52b63bbaea8e5adc32837aefc697df27cca0ee', level='STATEMENT', operation='INSERT', pgid='pgtrigger_figures_fit_layout_7cdb0', referencing='REFERENCING NEW TABLE AS inserted ', table='tallies_protocolcopy', when='AFTER')),

@@ -12,5 +12,6 @@ few pure computations a selector still calls in services, each with its reason).
 """
 
 from tallies.selectors.commission import *  # noqa: F403
+from tallies.selectors.discrepant_list import *  # noqa: F403
 from tallies.selectors.layout import *  # noqa: F403
 from tallies.selectors.station import *  # noqa: F403

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
-from elections.models import Commission, Contest, PollingStation
+from elections.models import Commission, Contest
 from elections.protocol import Figures
 from observers.models import Organization
 from tallies.models import (
@@ -22,7 +20,6 @@ from tallies.models import (
     OfficialSnapshot,
     ProtocolCopy,
     ReconciliationRun,
-    StationComparison,
 )
 from tallies.selectors import station_sets, stored_figures
 from tallies.selectors.comparison import LEVELS
@@ -45,7 +42,6 @@ from tallies.selectors.layout import (
 from tallies.selectors.official_percentages import official_turnouts
 from tallies.selectors.snapshots import latest_snapshot
 
-DISCREPANT_PER_PAGE = 50
 PEC = Commission.Level.PEC
 
 
@@ -71,14 +67,6 @@ class ChildRow:
     @property
     def official_turnout_stations(self) -> int | None:
         return self.official_turnout_basis.stations if self.official_turnout_basis else None
-
-
-@dataclass(frozen=True)
-class DiscrepantStation:
-    """A station whose copy differs from the official protocol, with the differing rows."""
-
-    station: PollingStation
-    differences: list[ComparedRow]
 
 
 @dataclass(frozen=True)
@@ -372,33 +360,3 @@ def _station_turnouts(scope: _Scope, pec_ids: list[int]) -> dict[int, Decimal | 
         pec_id: scope.layout.turnout(Figures(lines))
         for pec_id, lines in states.values_list("station__pec_id", "applied_lines")
     }
-
-
-def discrepant_comparisons(results: CommissionResults) -> QuerySet[StationComparison]:
-    """Return the discrepant stations under the commission (station_sets.discrepant), in the order
-    of their PECs' paths (byte order: the commission tree's).
-
-    Ordered by the path each comparison keeps, so that a page is read from the comparisons'
-    (run, is_discrepant, path) index and stops at its last row, whatever the election's size.
-    """
-    rows = station_sets.discrepant(results.run, results.commission)
-    return rows.select_related("station__pec__parent").order_by("path")
-
-
-def discrepant_stations(
-    results: CommissionResults, comparisons: Iterable[StationComparison]
-) -> list[DiscrepantStation]:
-    """Label each comparison's differing lines (number + label) and options (short name)."""
-    return [DiscrepantStation(c.station, results.layout.differences(c.differences)) for c in comparisons]
-
-
-def discrepant_page(
-    results: CommissionResults, page_number: int | str | None, per_page: int = DISCREPANT_PER_PAGE
-) -> Page:
-    """Return one page of discrepant stations (a bad or too large page number gives the nearest page)."""
-    paginator = Paginator(discrepant_comparisons(results), per_page)
-    if results.figures_status == "current":  # the stored count is this one (stored_figures): no COUNT
-        paginator.count = results.stations_discrepant
-    page = paginator.get_page(page_number)
-    page.object_list = discrepant_stations(results, page.object_list)  # type: ignore[assignment]
-    return page

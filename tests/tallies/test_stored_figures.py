@@ -20,13 +20,9 @@ from tallies.models import (
     ReconciliationRun,
 )
 from tallies.selectors import station_sets, stored_figures
-from tallies.selectors.commission import (
-    commission_results,
-    discrepant_comparisons,
-    discrepant_page,
-    latest_run,
-)
+from tallies.selectors.commission import commission_results, latest_run
 from tallies.selectors.copy_coverage import commission_coverage
+from tallies.selectors.discrepant_list import discrepant_comparisons, discrepant_page
 from tallies.selectors.layout import Layout
 from tallies.services import coalition_pool, desk
 from tallies.services import stored_figures as refreshing

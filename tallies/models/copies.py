@@ -17,7 +17,7 @@ from config.append_only import APPEND_ONLY
 from elections.models import BallotOption, Contest, PollingStation, ProtocolLine
 from elections.protocol import Figures
 from observers.models import Observer, Organization
-from tallies.models.copy_layout import CopyLayout, CopyLayoutSlot, figures_in
+from tallies.models.copy_layout import CopyLayout, CopyLayoutSlot, figures_in, figures_not_negative
 
 
 class FigureRow(models.Model):
@@ -192,17 +192,7 @@ class ProtocolCopy(models.Model):
                 condition=Exact(Func(F("figure_values"), function="array_ndims"), 1),
                 name="copy_figures_one_dimension",
             ),
-            models.CheckConstraint(
-                condition=Exact(
-                    Func(
-                        F("figure_values"),
-                        template="0 <= ALL(%(expressions)s)",
-                        output_field=models.BooleanField(),
-                    ),
-                    True,
-                ),
-                name="copy_figures_not_negative",
-            ),
+            figures_not_negative("copy_figures_not_negative"),
             models.CheckConstraint(
                 condition=Exact(
                     Func(

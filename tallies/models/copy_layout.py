@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import F, Func, Q
+from django.db.models.lookups import Exact
 
 from config.append_only import APPEND_ONLY
 from elections.models import BallotOption, ProtocolLine
@@ -41,6 +42,20 @@ def figure_rows_sql(copy: str) -> str:
 
 LINE_ID = "lay.line_ids[u.pos]"
 OPTION_ID = "lay.option_ids[u.pos - cardinality(lay.line_ids)]"
+
+
+def figures_not_negative(name: str) -> models.CheckConstraint:
+    """The check that every figure of a `figure_values` integer array is ≥ 0 (NULLs pass): votes
+    and ballots are counts. Shared by official protocols and observers' copies."""
+    return models.CheckConstraint(
+        condition=Exact(
+            Func(
+                F("figure_values"), template="0 <= ALL(%(expressions)s)", output_field=models.BooleanField()
+            ),
+            True,
+        ),
+        name=name,
+    )
 
 
 class CopyLayout(models.Model):

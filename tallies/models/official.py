@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from elections.models import Commission, Contest
 from elections.protocol import Figures
 from tallies.models.copies import APPEND_ONLY
+from tallies.models.copy_layout import figures_not_negative
 from tallies.models.figure_layout import FigureLayout
 
 if TYPE_CHECKING:
@@ -130,17 +131,7 @@ class OfficialProtocol(models.Model):
                 | Q(figure_values__len=0),
                 name="official_figures_one_dimension",
             ),
-            models.CheckConstraint(
-                condition=Exact(
-                    Func(
-                        F("figure_values"),
-                        template="0 <= ALL(%(expressions)s)",
-                        output_field=models.BooleanField(),
-                    ),
-                    True,
-                ),
-                name="official_figures_not_negative",
-            ),
+            figures_not_negative("official_figures_not_negative"),
         ]
         triggers = [
             APPEND_ONLY[1],  # append_only_delete
